@@ -1,3 +1,4 @@
+import { jsonErrorOffset } from './json-error-offset.js';
 import { positionAt, readFailure } from './reader-errors.js';
 import { normaliseName, setOwn, type Tree } from './tree.js';
 
@@ -21,19 +22,11 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    throw readFailure(`invalid JSON: ${message}`, jsonErrorPosition(text, message));
+    // V8 echoes the whole input in some messages; the position says where instead.
+    const message = (e instanceof Error ? e.message : String(e)).replace(/, ".*" is not valid JSON$/s, '');
+    const offset = jsonErrorOffset(text);
+    throw readFailure(`invalid JSON: ${message}`, offset === undefined ? undefined : positionAt(text, offset));
   }
-}
-
-// Node 20 reports "… at position N"; newer V8 adds "(line L column C)".
-function jsonErrorPosition(text: string, message: string): { line: number; column: number } | undefined {
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const at = /at position (\d+)/.exec(message);
-  if (at) return positionAt(text, Number(at[1]));
-  if (/end of (JSON|data) input/i.test(message)) return positionAt(text, text.length);
-  return undefined;
 }
 
 // `expid` names the offending expression by its position in the tree (root `0`, its first child `0_0`).
