@@ -50,7 +50,7 @@ export function defineError<A extends unknown[]>(
   };
   Object.defineProperty(factory, 'code', { value: code });
   Object.defineProperty(factory, 'status', { value: status });
-  return factory as ErrorFactory<A>;
+  return factory as unknown as ErrorFactory<A>;
 }
 
 export function isWeftError(e: unknown): e is WeftError {

@@ -1,0 +1,73 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Store } from '../storage/store.js';
+import type { ApiKeyRecord, WorkspaceRecord } from '../storage/auth-store.js';
+import type { Clock } from './clock.js';
+import { Forbidden, InvalidWorkspace } from '../core/errors.js';
+
+export const WORKSPACE_PATTERN = /^[A-Za-z0-9_-]+$/;
+// Default 128 characters: a workspace id is a name, and it appears in URLs.
+const MAX_WORKSPACE_LENGTH = 128;
+// Default 5 s: a revoked key stops working on every node within this time.
+const KEY_CACHE_MS = 5000;
+
+export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+export function generateKey(): string {
+  return `weft_${randomBytes(24).toString('base64url')}`;
+}
+
+export interface AuthService {
+  /** Resolves the key, or throws 403 Forbidden. */
+  authenticate(key: string | undefined): Promise<ApiKeyRecord>;
+  /** Validates the name (400) and returns the key's workspace, created on first use. */
+  workspace(keyId: string, name: string | undefined): Promise<WorkspaceRecord>;
+  createKey(name: string | null, key?: string): Promise<{ key: string; record: ApiKeyRecord }>;
+  /** Stores WEFT_API_KEYS; when no key exists at all, generates one and returns it (printed once). */
+  ensureKeys(configured: readonly string[]): Promise<string | null>;
+}
+
+export function createAuthService(store: Store, clock: Clock): AuthService {
+  const keys = new Map<string, { record: ApiKeyRecord | null; at: number }>();
+  const workspaces = new Map<string, WorkspaceRecord>();
+
+  async function createKey(name: string | null, key = generateKey()) {
+    const id = randomUUID();
+    const hash = hashKey(key);
+    await store.auth.createKey({ id, hash, prefix: key.slice(0, 10), name, now: clock.now() });
+    const record = (await store.auth.findKeyByHash(hash))!;
+    return { key, record };
+  }
+
+  return {
+    async authenticate(key) {
+      if (!key || key.length > 512) throw Forbidden();
+      const hash = hashKey(key);
+      const now = clock.now();
+      let hit = keys.get(hash);
+      if (!hit || now - hit.at > KEY_CACHE_MS) {
+        hit = { record: await store.auth.findKeyByHash(hash), at: now };
+        keys.set(hash, hit);
+      }
+      if (!hit.record || hit.record.revokedAt !== null) throw Forbidden();
+      return hit.record;
+    },
+    async workspace(keyId, name) {
+      const ws = name === undefined || name === '' ? 'default' : name;
+      if (ws.length > MAX_WORKSPACE_LENGTH || !WORKSPACE_PATTERN.test(ws)) throw InvalidWorkspace();
+      const cacheKey = `${keyId}\u0000${ws}`;
+      let rec = workspaces.get(cacheKey);
+      if (!rec) {
+        rec = await store.auth.resolveWorkspace(keyId, ws, clock.now());
+        workspaces.set(cacheKey, rec);
+      }
+      return rec;
+    },
+    createKey,
+    async ensureKeys(configured) {
+      for (const k of configured) await store.auth.createKey({ id: randomUUID(), hash: hashKey(k), prefix: k.slice(0, 10), name: 'WEFT_API_KEYS', now: clock.now() });
+      if ((await store.auth.countActiveKeys()) > 0) return null;
+      const { key } = await createKey('generated at first start');
+      return key;
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import type { Store } from '../storage/store.js';
+import type { TaskRecord } from '../storage/task-store.js';
+import type { Settings } from './settings.js';
+import type { Clock } from './clock.js';
+import type { EventBus } from './event-bus.js';
+import { newLeaseToken } from './task-service.js';
+
+/**
+ * The built-in runner gives the out-of-the-box behaviour: it claims catalog tasks (not those
+ * served by external workers), "runs" each for a random time uniform in [0, max) of its type
+ * (times WEFT_TASK_TIME_SCALE), then completes it. Its tasks are held under this node's
+ * heartbeat: if the node dies, another node (or this one, restarted) queues them again.
+ */
+export interface BuiltinRunner {
+  start(): void;
+  /** Stops claiming and hands running tasks back to the queue. */
+  stop(): Promise<void>;
+  /** Wakes the claim loop (tests, events). */
+  poke(): void;
+}
+
+// Default 250 ms: how often the runner looks for due work without a wake-up event
+// (retries whose backoff ended, tasks enqueued through another node).
+const POLL_MS = 250;
+// Default 64 tasks per claim: one transaction claims across workspaces, capped per workspace.
+const CLAIM_BATCH = 64;
+
+export function createBuiltinRunner(deps: { store: Store; settings: Settings; clock: Clock; bus: EventBus; random?: () => number; onError: (err: unknown) => void }): BuiltinRunner {
+  const { store, settings, clock, bus } = deps;
+  const random = deps.random ?? Math.random;
+  const worker = new Set(settings.workerTypes);
+  const types = [...settings.taskTypes.keys()].filter((t) => !worker.has(t));
+  const running = new Map<string, { task: TaskRecord; timer: NodeJS.Timeout }>();
+  let stopped = true;
+  let busy = false;
+  let again = false;
+  let pollTimer: NodeJS.Timeout | null = null;
+  let offAvailable: (() => void) | null = null;
+
+  async function finish(task: TaskRecord) {
+    const key = `${task.ws}:${task.id}`;
+    running.delete(key);
+    if (stopped) return;
+    try {
+      const r = await store.tasks.complete(task.ws, task.id, { token: task.leaseToken, now: clock.now(), result: { runner: 'builtin', node: settings.nodeId } });
+      if (typeof r !== 'string') {
+        bus.emit('task:changed', { ws: task.ws });
+        bus.emit('task:completed', { ws: task.ws, id: task.id });
+      }
+    } catch (err) {
+      deps.onError(err);
+    }
+    bus.emit('task:available', { ws: task.ws });
+  }
+
+  async function tick() {
+    if (stopped) return;
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      do {
+        again = false;
+        const now = clock.now();
+        const claimed = await store.tasks.claim({
+          ws: null,
+          types,
+          max: CLAIM_BATCH,
+          cap: settings.maxRunningPerWorkspace,
+          runner: 'builtin',
+          owner: settings.nodeId,
+          workerId: `builtin@${settings.nodeId}`,
+          leaseExpiresAt: null,
+          now,
+          newToken: newLeaseToken,
+        });
+        const touched = new Set<number>();
+        for (const task of claimed) {
+          touched.add(task.ws);
+          const max = settings.taskTypes.get(task.type) ?? 0;
+          const ms = Math.floor(random() * max * settings.taskTimeScale);
+          const timer = setTimeout(() => void finish(task), ms);
+          running.set(`${task.ws}:${task.id}`, { task, timer });
+        }
+        for (const ws of touched) bus.emit('task:changed', { ws });
+        if (claimed.length === CLAIM_BATCH) again = true;
+      } while (again && !stopped);
+    } catch (err) {
+      deps.onError(err);
+    } finally {
+      busy = false;
+    }
+  }
+
+  function schedulePoll() {
+    if (stopped) return;
+    pollTimer = setTimeout(() => {
+      void tick().finally(schedulePoll);
+    }, POLL_MS);
+  }
+
+  return {
+    start() {
+      if (!settings.builtinRunner || types.length === 0 || !stopped) return;
+      stopped = false;
+      offAvailable = bus.on('task:available', () => void tick());
+      void tick();
+      schedulePoll();
+    },
+    poke() {
+      void tick();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      offAvailable?.();
+      if (pollTimer) clearTimeout(pollTimer);
+      while (busy) await new Promise((r) => setTimeout(r, 5));
+      const held = [...running.values()];
+      running.clear();
+      for (const { task, timer } of held) {
+        clearTimeout(timer);
+        try {
+          await store.tasks.release(task.ws, task.id, { token: task.leaseToken, now: clock.now() });
+          bus.emit('task:changed', { ws: task.ws });
+        } catch (err) {
+          deps.onError(err);
+        }
+      }
+    },
+  };
+}

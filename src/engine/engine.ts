@@ -1,0 +1,119 @@
+import type { Store } from '../storage/store.js';
+import { createStore } from '../storage/store.js';
+import { type Settings, sqliteFile } from './settings.js';
+import { type Clock, systemClock } from './clock.js';
+import { createEventBus, type EventBus } from './event-bus.js';
+import { createAuthService, type AuthService } from './auth-service.js';
+import { createTaskService, type TaskService } from './task-service.js';
+import { createBuiltinRunner, type BuiltinRunner } from './builtin-runner.js';
+import { createLogger, type Logger } from './logger.js';
+
+/**
+ * The engine: the imperative shell around the pure cores. It owns the store, the event bus,
+ * each capability's service and the background loops, and stops them in reverse order of start
+ * (DESIGN convention 13).
+ */
+export interface Engine {
+  readonly settings: Settings;
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly auth: AuthService;
+  readonly tasks: TaskService;
+  readonly runner: BuiltinRunner;
+  /** The key generated at first start (null when keys already existed). */
+  readonly generatedKey: string | null;
+  /** Starts background work (runner, sweeps, heartbeats). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface EngineDeps {
+  store?: Store;
+  clock?: Clock;
+  log?: Logger;
+}
+
+// Default 1 s heartbeat, 3 s to be declared dead: another node reclaims a dead node's work within 5 s.
+const HEARTBEAT_MS = 1000;
+const NODE_DEAD_MS = 3000;
+// Default 500 ms: expired external leases are noticed within this time.
+const SWEEP_MS = 500;
+
+export async function createEngine(settings: Settings, deps: EngineDeps = {}): Promise<Engine> {
+  const log = deps.log ?? createLogger(settings.logLevel, { node: settings.nodeId });
+  const clock = deps.clock ?? systemClock;
+  const store =
+    deps.store ??
+    (await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous }));
+  await store.migrate();
+  const bus = createEventBus();
+  const auth = createAuthService(store, clock);
+  const generatedKey = await auth.ensureKeys(settings.apiKeys);
+  const tasks = createTaskService({ store, settings, clock, bus });
+  const onError = (err: unknown) => log.error({ err }, 'background work failed');
+  const runner = createBuiltinRunner({ store, settings, clock, bus, onError });
+
+  await store.nodes.heartbeat(settings.nodeId, clock.now());
+  // Work held by an earlier run of this database: on SQLite no other node can be alive.
+  const orphaned = await store.tasks.requeueOrphans({
+    now: clock.now(),
+    liveSince: clock.now() - NODE_DEAD_MS,
+    exceptOwner: settings.nodeId,
+    everyOtherOwner: store.capabilities.singleNode,
+  });
+  for (const ws of orphaned) bus.emit('task:changed', { ws });
+
+  const timers: NodeJS.Timeout[] = [];
+  let started = false;
+  let stopping = false;
+
+  function every(ms: number, fn: () => Promise<unknown>) {
+    let running = false;
+    const t = setInterval(() => {
+      if (running || stopping) return;
+      running = true;
+      fn()
+        .catch(onError)
+        .finally(() => (running = false));
+    }, ms);
+    t.unref();
+    timers.push(t);
+  }
+
+  return {
+    settings,
+    store,
+    bus,
+    clock,
+    log,
+    auth,
+    tasks,
+    runner,
+    generatedKey,
+    start() {
+      if (started) return;
+      started = true;
+      runner.start();
+      every(SWEEP_MS, () => tasks.expireLeases());
+      every(HEARTBEAT_MS, async () => {
+        const now = clock.now();
+        await store.nodes.heartbeat(settings.nodeId, now);
+        const requeued = await store.tasks.requeueOrphans({ now, liveSince: now - NODE_DEAD_MS, exceptOwner: settings.nodeId, everyOtherOwner: false });
+        for (const ws of requeued) {
+          bus.emit('task:changed', { ws });
+          bus.emit('task:available', { ws });
+        }
+      });
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      for (const t of timers) clearInterval(t);
+      await runner.stop();
+      await store.nodes.remove(settings.nodeId).catch(onError);
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { EventEmitter } from 'node:events';
+
+// The typed event map (DESIGN convention 9): WebSocket streams, metrics and tests all listen here.
+// Events are emitted only after the commit that holds the change.
+export interface EventMap {
+  /** Something in a workspace's task list changed. */
+  'task:changed': { ws: number };
+  /** Queued work may be claimable now (a task was created, a slot freed, a retry became due). */
+  'task:available': { ws: number | null };
+  'task:completed': { ws: number; id: number };
+  'task:failed': { ws: number; id: number };
+  /** A flow instance changed (the payload is the rendered instance). */
+  'flow:instance': { ws: number; instance: Record<string, unknown> & { id: string; subject: string; flow: string } };
+  'flow:transition': { ws: number; instanceId: string; count: number };
+  /** A process changed (launched, moved on, ended). */
+  'process:changed': { ws: number; wfid: string; status: string };
+  'callback:failed': { ws: number; wfid: string; workitemId: string; error: string };
+  'endpoint:changed': { ws: number; id: string };
+  'endpoint:served': { ws: number; id: string; status: number };
+}
+
+export type EventName = keyof EventMap;
+
+export interface EventBus {
+  emit<K extends EventName>(name: K, payload: EventMap[K]): void;
+  on<K extends EventName>(name: K, fn: (payload: EventMap[K]) => void): () => void;
+  once<K extends EventName>(name: K, predicate?: (payload: EventMap[K]) => boolean): Promise<EventMap[K]>;
+}
+
+export function createEventBus(): EventBus {
+  const ee = new EventEmitter();
+  ee.setMaxListeners(0);
+  return {
+    emit(name, payload) {
+      ee.emit(name, payload);
+    },
+    on(name, fn) {
+      ee.on(name, fn as (p: unknown) => void);
+      return () => ee.off(name, fn as (p: unknown) => void);
+    },
+    once(name, predicate) {
+      return new Promise((resolve) => {
+        const fn = (p: EventMap[typeof name]) => {
+          if (predicate && !predicate(p)) return;
+          ee.off(name, fn as (p: unknown) => void);
+          resolve(p);
+        };
+        ee.on(name, fn as (p: unknown) => void);
+      });
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../storage/store.js';
+import type { LeaseCheck, TaskRecord } from '../storage/task-store.js';
+import type { Settings } from './settings.js';
+import type { Clock } from './clock.js';
+import type { EventBus } from './event-bus.js';
+import { retryDecision } from '../core/queue/task-backoff.js';
+import { TaskDispatched, TaskLeaseLost, TaskNotFound, TaskNotRunning, type ClaimInput, type TaskInput } from '../core/queue/task-request.js';
+
+export interface TaskService {
+  create(ws: number, input: TaskInput): Promise<TaskRecord>;
+  list(ws: number): Promise<TaskRecord[]>;
+  get(ws: number, id: number): Promise<TaskRecord>;
+  remove(ws: number, id: number): Promise<void>;
+  flush(ws: number): Promise<void>;
+  /** Claims for an external worker; waits up to input.waitMs for work when none is due. */
+  claim(ws: number, input: ClaimInput, signal?: AbortSignal): Promise<TaskRecord[]>;
+  heartbeat(ws: number, id: number, token: string | null): Promise<TaskRecord>;
+  complete(ws: number, id: number, token: string | null, result: unknown): Promise<TaskRecord>;
+  fail(ws: number, id: number, token: string | null, error: unknown, retryable: boolean): Promise<TaskRecord>;
+  release(ws: number, id: number, token: string | null): Promise<TaskRecord>;
+  /** Lease expiry sweep; called by the engine's background loop. */
+  expireLeases(): Promise<number>;
+}
+
+export const newLeaseToken = () => randomBytes(12).toString('base64url');
+
+export function createTaskService(deps: { store: Store; settings: Settings; clock: Clock; bus: EventBus }): TaskService {
+  const { store, settings, clock, bus } = deps;
+  const decide = () => retryDecision(clock.now(), settings.taskBackoffMs, Math.random);
+
+  function changed(ws: number) {
+    bus.emit('task:changed', { ws });
+  }
+
+  function check(id: number, r: TaskRecord | LeaseCheck): TaskRecord {
+    if (r === 'not_found') throw TaskNotFound(id);
+    if (r === 'not_running') throw TaskNotRunning(id);
+    if (r === 'lease_lost') throw TaskLeaseLost(id);
+    return r;
+  }
+
+  function finished(t: TaskRecord) {
+    changed(t.ws);
+    if (t.status === 'completed') bus.emit('task:completed', { ws: t.ws, id: t.id });
+    if (t.status === 'failed') bus.emit('task:failed', { ws: t.ws, id: t.id });
+    // A slot in the workspace is free again, or a retry is queued.
+    bus.emit('task:available', { ws: t.ws });
+  }
+
+  async function claimNow(ws: number, input: ClaimInput): Promise<TaskRecord[]> {
+    const now = clock.now();
+    const tasks = await store.tasks.claim({
+      ws,
+      types: input.types,
+      max: input.max,
+      cap: settings.maxRunningPerWorkspace,
+      runner: 'external',
+      owner: settings.nodeId,
+      workerId: input.workerId,
+      leaseExpiresAt: now + settings.taskLeaseMs,
+      now,
+      newToken: newLeaseToken,
+    });
+    if (tasks.length > 0) changed(ws);
+    return tasks;
+  }
+
+  return {
+    async create(ws, input) {
+      const t = await store.tasks.create(ws, { name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts }, clock.now());
+      changed(ws);
+      bus.emit('task:available', { ws });
+      return t;
+    },
+    list: (ws) => store.tasks.list(ws),
+    async get(ws, id) {
+      const t = await store.tasks.get(ws, id);
+      if (!t) throw TaskNotFound(id);
+      return t;
+    },
+    async remove(ws, id) {
+      const r = await store.tasks.deleteQueued(ws, id);
+      if (r === 'not_found') throw TaskNotFound(id);
+      if (r === 'dispatched') throw TaskDispatched(id);
+      changed(ws);
+    },
+    async flush(ws) {
+      await store.tasks.flush(ws, clock.now());
+      changed(ws);
+    },
+    async claim(ws, input, signal) {
+      const deadline = clock.now() + input.waitMs;
+      for (;;) {
+        const tasks = await claimNow(ws, input);
+        const left = deadline - clock.now();
+        if (tasks.length > 0 || left <= 0 || signal?.aborted) return tasks;
+        // Wait for a hint that work may be there, or poll again: a retry's backoff ends without an event,
+        // and on PostgreSQL another node may have enqueued. Default 250 ms poll.
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            off();
+            signal?.removeEventListener('abort', done);
+            resolve();
+          };
+          const timer = setTimeout(done, Math.min(left, 250));
+          const off = bus.on('task:available', (e) => {
+            if (e.ws === null || e.ws === ws) done();
+          });
+          signal?.addEventListener('abort', done);
+        });
+      }
+    },
+    async heartbeat(ws, id, token) {
+      const now = clock.now();
+      return check(id, await store.tasks.heartbeat(ws, id, { token, now, leaseExpiresAt: now + settings.taskLeaseMs }));
+    },
+    async complete(ws, id, token, result) {
+      const t = check(id, await store.tasks.complete(ws, id, { token, now: clock.now(), result }));
+      finished(t);
+      return t;
+    },
+    async fail(ws, id, token, error, retryable) {
+      const t = check(id, await store.tasks.fail(ws, id, { token, now: clock.now(), error, retryable, decide: decide() }));
+      finished(t);
+      return t;
+    },
+    async release(ws, id, token) {
+      const t = check(id, await store.tasks.release(ws, id, { token, now: clock.now() }));
+      finished(t);
+      return t;
+    },
+    async expireLeases() {
+      const tasks = await store.tasks.expireLeases(clock.now(), decide(), 500);
+      for (const t of tasks) finished(t);
+      return tasks.length;
+    },
+  };
+}

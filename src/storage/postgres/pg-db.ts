@@ -1,0 +1,131 @@
+import pg from 'pg';
+import type { SqlDb, SqlParam, SqlRunner, StoreCapabilities } from '../sql-db.js';
+import { StoreUnavailable } from '../../core/errors.js';
+
+export interface PgDbOptions {
+  url: string;
+  /** Schema to use (created if missing); default 'public'. Tests use a fresh one per run. */
+  schema?: string;
+  /** Default 10: enough for two cores; more connections only queue inside PostgreSQL. */
+  poolSize?: number;
+}
+
+const CAPABILITIES: StoreCapabilities = Object.freeze({
+  supportsSkipLocked: true,
+  supportsListenNotify: true,
+  singleNode: false,
+});
+
+// int8 (COUNT, BIGINT columns) as numbers: every value weft keeps there (ms timestamps, ids) fits a double.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+const placeholderCache = new Map<string, string>();
+/** `?` → `$n`. weft's SQL never holds a literal `?`. */
+export function toPgPlaceholders(sql: string): string {
+  let out = placeholderCache.get(sql);
+  if (out === undefined) {
+    let n = 0;
+    out = sql.replace(/\?/g, () => `$${++n}`);
+    placeholderCache.set(sql, out);
+  }
+  return out;
+}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+/** A lost or refused connection becomes a 503 the client may retry; anything else is passed on. */
+export function mapPgError(err: unknown): unknown {
+  const e = err as { code?: string; message?: string };
+  if (e && (CONNECTION_ERRORS.has(e.code ?? '') || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? ''))) {
+    return StoreUnavailable({ cause: err, retryable: true });
+  }
+  return err;
+}
+
+function runnerFor(client: pg.Pool | pg.PoolClient): SqlRunner {
+  return {
+    async query<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+      try {
+        const res = await client.query({ text: toPgPlaceholders(sql), values: params as unknown[] });
+        return res.rows as T[];
+      } catch (err) {
+        throw mapPgError(err);
+      }
+    },
+    async exec(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+      try {
+        const res = await client.query({ text: toPgPlaceholders(sql), values: params as unknown[] });
+        return res.rowCount ?? 0;
+      } catch (err) {
+        throw mapPgError(err);
+      }
+    },
+  };
+}
+
+export function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid schema name: ${name}`);
+  return `"${name}"`;
+}
+
+export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
+  const schema = opts.schema ?? 'public';
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    types,
+    // Default 5 s: a request waiting longer for a connection fails with 503 rather than hanging.
+    connectionTimeoutMillis: 5000,
+    options: `-c search_path=${quoteIdent(schema)}`,
+  });
+  // An idle client losing its connection (PostgreSQL restarting) must not crash the process.
+  pool.on('error', () => {});
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw mapPgError(err);
+  }
+  const base = runnerFor(pool);
+
+  return {
+    dialect: 'postgres',
+    capabilities: CAPABILITIES,
+    skipLocked: ' FOR UPDATE SKIP LOCKED',
+    forUpdate: ' FOR UPDATE',
+    query: base.query,
+    exec: base.exec,
+    async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw mapPgError(err);
+      }
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const value = await fn(runnerFor(client));
+        await client.query('COMMIT');
+        return value;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        throw mapPgError(err);
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

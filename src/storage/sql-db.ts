@@ -1,0 +1,48 @@
+// The SQL executor the stores are written against. It stays inside src/storage: the rest of
+// weft sees only domain operations (DESIGN convention 4). SQL is written once with `?`
+// placeholders in the common subset of SQLite and PostgreSQL; dialect differences are named
+// capability flags, never `if (sqlite)`.
+
+export interface StoreCapabilities {
+  /** Claims use `FOR UPDATE SKIP LOCKED` (PostgreSQL) — several nodes can claim at once. */
+  readonly supportsSkipLocked: boolean;
+  /** LISTEN/NOTIFY can wake other nodes (PostgreSQL). */
+  readonly supportsListenNotify: boolean;
+  /** Only one process can use the database (SQLite file): at start, work held by any earlier run is orphaned. */
+  readonly singleNode: boolean;
+}
+
+export type SqlParam = string | number | null | boolean | bigint | Buffer;
+
+export interface SqlRunner {
+  /** Rows of a SELECT or of a statement with RETURNING. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
+  /** Executes a statement; resolves to the number of rows changed. */
+  exec(sql: string, params?: readonly SqlParam[]): Promise<number>;
+}
+
+export interface SqlDb extends SqlRunner {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly capabilities: StoreCapabilities;
+  /**
+   * Runs fn in one transaction. fn must not wait on anything but its own queries (no network,
+   * no timers): on SQLite transactions are serialised and may be grouped into one commit.
+   * Resolves only after the commit.
+   */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /** ` FOR UPDATE SKIP LOCKED` where supported, else empty (SQLite has one writer anyway). */
+  readonly skipLocked: string;
+  /** ` FOR UPDATE` where supported, else empty. */
+  readonly forUpdate: string;
+  close(): Promise<void>;
+}
+
+/** Parses a JSON text column; null stays null. */
+export function parseJson<T = unknown>(text: unknown): T | null {
+  if (text === null || text === undefined) return null;
+  return JSON.parse(String(text)) as T;
+}
+
+export function toJson(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}

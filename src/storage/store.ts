@@ -1,0 +1,59 @@
+import type { SqlDb, StoreCapabilities } from './sql-db.js';
+import { createSqliteDb } from './sqlite/sqlite-db.js';
+import { createPgDb } from './postgres/pg-db.js';
+import { migrate } from './migrator.js';
+import { createAuthStore, type AuthStore } from './auth-store.js';
+import { createTaskStore, type TaskStore } from './task-store.js';
+import { createNodeStore, type NodeStore } from './node-store.js';
+
+/**
+ * The store: domain operations per capability, one implementation written against the SQL
+ * executor, run on SQLite (default) or PostgreSQL. No connection type leaks out of src/storage.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly capabilities: StoreCapabilities;
+  readonly auth: AuthStore;
+  readonly tasks: TaskStore;
+  readonly nodes: NodeStore;
+  /** Applies pending migrations; resolves to the versions applied. */
+  migrate(): Promise<number[]>;
+  /** Liveness probe for /healthz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** postgres://… selects PostgreSQL; otherwise SQLite at `sqliteFile`. */
+  databaseUrl?: string | null;
+  sqliteFile?: string;
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+  pgSchema?: string;
+  pgPoolSize?: number;
+}
+
+export function isPostgresUrl(url: string | null | undefined): url is string {
+  return typeof url === 'string' && /^postgres(ql)?:\/\//.test(url);
+}
+
+export function assembleStore(db: SqlDb): Store {
+  return {
+    dialect: db.dialect,
+    capabilities: db.capabilities,
+    auth: createAuthStore(db),
+    tasks: createTaskStore(db),
+    nodes: createNodeStore(db),
+    migrate: () => migrate(db),
+    async ping() {
+      await db.query('SELECT 1 AS ok');
+    },
+    close: () => db.close(),
+  };
+}
+
+export async function createStore(opts: StoreOptions): Promise<Store> {
+  const db = isPostgresUrl(opts.databaseUrl)
+    ? await createPgDb({ url: opts.databaseUrl, schema: opts.pgSchema, poolSize: opts.pgPoolSize })
+    : createSqliteDb({ filename: opts.sqliteFile ?? './data/weft.db', synchronous: opts.sqliteSynchronous });
+  return assembleStore(db);
+}

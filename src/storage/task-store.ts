@@ -1,0 +1,359 @@
+import type { SqlDb, SqlRunner } from './sql-db.js';
+import { parseJson, toJson } from './sql-db.js';
+
+export type TaskStatus = 'queued' | 'running' | 'completed' | 'failed';
+export type TaskRunner = 'builtin' | 'external';
+
+export interface TaskRecord {
+  ws: number;
+  id: number;
+  name: string;
+  type: string;
+  status: TaskStatus;
+  payload: unknown;
+  attempts: number;
+  maxAttempts: number;
+  runAt: number;
+  runner: TaskRunner | null;
+  leaseOwner: string | null;
+  leaseToken: string | null;
+  leaseExpiresAt: number | null;
+  workerId: string | null;
+  result: unknown;
+  error: unknown;
+  flushed: boolean;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+interface DbTask {
+  ws: number;
+  id: number;
+  name: string;
+  type: string;
+  status: TaskStatus;
+  payload: string | null;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  runner: TaskRunner | null;
+  lease_owner: string | null;
+  lease_token: string | null;
+  lease_expires_at: number | null;
+  worker_id: string | null;
+  result: string | null;
+  error: string | null;
+  flushed: number;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+const toTask = (r: DbTask): TaskRecord => ({
+  ws: Number(r.ws),
+  id: Number(r.id),
+  name: r.name,
+  type: r.type,
+  status: r.status,
+  payload: parseJson(r.payload),
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  runAt: r.run_at,
+  runner: r.runner,
+  leaseOwner: r.lease_owner,
+  leaseToken: r.lease_token,
+  leaseExpiresAt: r.lease_expires_at,
+  workerId: r.worker_id,
+  result: parseJson(r.result),
+  error: parseJson(r.error),
+  flushed: Boolean(r.flushed),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+});
+
+export interface NewTask {
+  name: string;
+  type: string;
+  payload: unknown;
+  maxAttempts: number;
+}
+
+export interface ClaimRequest {
+  /** One workspace (external workers), or null for every workspace (the built-in runner). */
+  ws: number | null;
+  types: readonly string[];
+  max: number;
+  /** Tasks running at once per workspace (cluster-wide). */
+  cap: number;
+  runner: TaskRunner;
+  owner: string;
+  workerId: string | null;
+  /** Null for the built-in runner: its tasks are held by its node's heartbeat. */
+  leaseExpiresAt: number | null;
+  now: number;
+  newToken: () => string;
+}
+
+/** The outcome of a lease check on a running task. */
+export type LeaseCheck = 'not_found' | 'not_running' | 'lease_lost';
+
+export interface FinishRequest {
+  token: string | null;
+  now: number;
+}
+
+/** Decides what a failure does: retry at `retryAt`, or give up (null). Pure; called inside the transaction. */
+export type RetryDecision = (attempts: number, maxAttempts: number) => { retryAt: number } | null;
+
+export interface TaskStore {
+  create(ws: number, task: NewTask, now: number): Promise<TaskRecord>;
+  list(ws: number): Promise<TaskRecord[]>;
+  get(ws: number, id: number): Promise<TaskRecord | null>;
+  /** Deletes a queued, unflushed task. */
+  deleteQueued(ws: number, id: number): Promise<'deleted' | 'not_found' | 'dispatched'>;
+  /** Hides every task that has left the queue; resolves to how many. */
+  flush(ws: number, now: number): Promise<number>;
+  claim(req: ClaimRequest): Promise<TaskRecord[]>;
+  heartbeat(ws: number, id: number, req: FinishRequest & { leaseExpiresAt: number }): Promise<TaskRecord | LeaseCheck>;
+  complete(ws: number, id: number, req: FinishRequest & { result: unknown }): Promise<TaskRecord | LeaseCheck>;
+  fail(ws: number, id: number, req: FinishRequest & { error: unknown; retryable: boolean; decide: RetryDecision }): Promise<TaskRecord | LeaseCheck>;
+  /** Puts a claimed task back in the queue without counting the attempt (a worker stopping). */
+  release(ws: number, id: number, req: FinishRequest): Promise<TaskRecord | LeaseCheck>;
+  /** External leases past their time: back to the queue, or failed when out of attempts. */
+  expireLeases(now: number, decide: RetryDecision, limit: number): Promise<TaskRecord[]>;
+  /** Built-in runner tasks whose node is gone go back to the queue (the attempt is not counted). */
+  requeueOrphans(opts: { now: number; liveSince: number; exceptOwner: string | null; everyOtherOwner: boolean }): Promise<number[]>;
+  /** Seconds-precision summary used by /metrics and the dashboard. */
+  countByStatus(ws: number | null): Promise<Record<TaskStatus, number>>;
+  /** Task types that have queued work due now (so the dispatcher knows to run). */
+  hasDue(types: readonly string[], now: number): Promise<boolean>;
+}
+
+const COLUMNS =
+  'ws, id, name, type, status, payload, attempts, max_attempts, run_at, runner, lease_owner, lease_token, lease_expires_at, worker_id, result, error, flushed, created_at, updated_at, started_at, finished_at';
+
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+async function lockRunning(db: SqlDb, tx: SqlRunner, ws: number, id: number, token: string | null): Promise<DbTask | LeaseCheck> {
+  const rows = await tx.query<DbTask>(`SELECT ${COLUMNS} FROM tasks WHERE ws = ? AND id = ?${db.forUpdate}`, [ws, id]);
+  if (rows.length === 0) return 'not_found';
+  const row = rows[0];
+  if (row.status !== 'running') return 'not_running';
+  if (token !== null && row.lease_token !== token) return 'lease_lost';
+  return row;
+}
+
+async function updateReturning(tx: SqlRunner, set: string, params: unknown[], ws: number, id: number): Promise<TaskRecord> {
+  const rows = await tx.query<DbTask>(`UPDATE tasks SET ${set} WHERE ws = ? AND id = ? RETURNING ${COLUMNS}`, [...(params as never[]), ws, id]);
+  return toTask(rows[0]);
+}
+
+export function createTaskStore(db: SqlDb): TaskStore {
+  return {
+    async create(ws, t, now) {
+      return db.transaction(async (tx) => {
+        const ids = await tx.query<{ id: number }>('UPDATE workspaces SET next_task_id = next_task_id + 1 WHERE pk = ? RETURNING next_task_id - 1 AS id', [ws]);
+        const rows = await tx.query<DbTask>(
+          `INSERT INTO tasks (ws, id, name, type, status, payload, attempts, max_attempts, run_at, flushed, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'queued', ?, 0, ?, ?, 0, ?, ?) RETURNING ${COLUMNS}`,
+          [ws, Number(ids[0].id), t.name, t.type, toJson(t.payload), t.maxAttempts, now, now, now],
+        );
+        return toTask(rows[0]);
+      });
+    },
+
+    async list(ws) {
+      const rows = await db.query<DbTask>(`SELECT ${COLUMNS} FROM tasks WHERE ws = ? AND flushed = 0 ORDER BY id`, [ws]);
+      return rows.map(toTask);
+    },
+
+    async get(ws, id) {
+      const rows = await db.query<DbTask>(`SELECT ${COLUMNS} FROM tasks WHERE ws = ? AND id = ? AND flushed = 0`, [ws, id]);
+      return rows.length ? toTask(rows[0]) : null;
+    },
+
+    async deleteQueued(ws, id) {
+      return db.transaction(async (tx) => {
+        const n = await tx.exec("DELETE FROM tasks WHERE ws = ? AND id = ? AND status = 'queued' AND flushed = 0", [ws, id]);
+        if (n > 0) return 'deleted' as const;
+        const rows = await tx.query('SELECT 1 AS x FROM tasks WHERE ws = ? AND id = ? AND flushed = 0', [ws, id]);
+        return rows.length ? ('dispatched' as const) : ('not_found' as const);
+      });
+    },
+
+    async flush(ws, now) {
+      return db.exec("UPDATE tasks SET flushed = 1, updated_at = ? WHERE ws = ? AND flushed = 0 AND status <> 'queued'", [now, ws]);
+    },
+
+    async claim(req) {
+      if (req.max <= 0 || req.types.length === 0) return [];
+      return db.transaction(async (tx) => {
+        const wsFilter = req.ws === null ? '' : ' AND ws = ?';
+        const params: Array<number | string> = [req.now, ...req.types];
+        if (req.ws !== null) params.push(req.ws);
+        params.push(req.cap);
+        // PERF: workspaces already at their cap are left out in SQL, so one busy workspace cannot fill the candidate list.
+        const candidates = await tx.query<{ ws: number; id: number }>(
+          `SELECT ws, id FROM tasks
+           WHERE status = 'queued' AND run_at <= ? AND type IN (${marks(req.types.length)})${wsFilter}
+             AND ws NOT IN (SELECT ws FROM tasks WHERE status = 'running' GROUP BY ws HAVING COUNT(*) >= ?)
+           ORDER BY run_at, ws, id LIMIT ?${db.skipLocked}`,
+          [...params, req.max * 4],
+        );
+        if (candidates.length === 0) return [];
+        const wsList = [...new Set(candidates.map((c) => Number(c.ws)))].sort((a, b) => a - b);
+        // The running cap holds cluster-wide: claims in one workspace take turns on its row.
+        if (db.forUpdate) await tx.query(`SELECT pk FROM workspaces WHERE pk IN (${marks(wsList.length)}) ORDER BY pk${db.forUpdate}`, wsList);
+        const counts = await tx.query<{ ws: number; n: number }>(
+          `SELECT ws, COUNT(*) AS n FROM tasks WHERE status = 'running' AND ws IN (${marks(wsList.length)}) GROUP BY ws`,
+          wsList,
+        );
+        const free = new Map<number, number>(wsList.map((w) => [w, req.cap]));
+        for (const c of counts) free.set(Number(c.ws), req.cap - Number(c.n));
+        const claimed: TaskRecord[] = [];
+        for (const c of candidates) {
+          if (claimed.length >= req.max) break;
+          const ws = Number(c.ws);
+          const slots = free.get(ws) ?? 0;
+          if (slots <= 0) continue;
+          const rows = await tx.query<DbTask>(
+            `UPDATE tasks SET status = 'running', attempts = attempts + 1, runner = ?, lease_owner = ?, lease_token = ?, lease_expires_at = ?,
+               worker_id = ?, started_at = ?, updated_at = ?, error = NULL
+             WHERE ws = ? AND id = ? AND status = 'queued' RETURNING ${COLUMNS}`,
+            [req.runner, req.owner, req.newToken(), req.leaseExpiresAt, req.workerId, req.now, req.now, ws, Number(c.id)],
+          );
+          if (rows.length === 0) continue;
+          free.set(ws, slots - 1);
+          claimed.push(toTask(rows[0]));
+        }
+        return claimed;
+      });
+    },
+
+    async heartbeat(ws, id, req) {
+      return db.transaction(async (tx) => {
+        const row = await lockRunning(db, tx, ws, id, req.token);
+        if (typeof row === 'string') return row;
+        return updateReturning(tx, 'lease_expires_at = ?, updated_at = ?', [req.leaseExpiresAt, req.now], ws, id);
+      });
+    },
+
+    async complete(ws, id, req) {
+      return db.transaction(async (tx) => {
+        const row = await lockRunning(db, tx, ws, id, req.token);
+        if (typeof row === 'string') return row;
+        return updateReturning(
+          tx,
+          "status = 'completed', result = ?, finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL",
+          [toJson(req.result ?? null), req.now, req.now],
+          ws,
+          id,
+        );
+      });
+    },
+
+    async fail(ws, id, req) {
+      return db.transaction(async (tx) => {
+        const row = await lockRunning(db, tx, ws, id, req.token);
+        if (typeof row === 'string') return row;
+        const retry = req.retryable ? req.decide(row.attempts, row.max_attempts) : null;
+        if (retry) {
+          return updateReturning(
+            tx,
+            "status = 'queued', run_at = ?, error = ?, updated_at = ?, runner = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL",
+            [retry.retryAt, toJson(req.error ?? null), req.now],
+            ws,
+            id,
+          );
+        }
+        return updateReturning(
+          tx,
+          "status = 'failed', error = ?, finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL",
+          [toJson(req.error ?? null), req.now, req.now],
+          ws,
+          id,
+        );
+      });
+    },
+
+    async release(ws, id, req) {
+      return db.transaction(async (tx) => {
+        const row = await lockRunning(db, tx, ws, id, req.token);
+        if (typeof row === 'string') return row;
+        return updateReturning(
+          tx,
+          "status = 'queued', attempts = attempts - 1, run_at = ?, updated_at = ?, runner = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL",
+          [req.now, req.now],
+          ws,
+          id,
+        );
+      });
+    },
+
+    async expireLeases(now, decide, limit) {
+      return db.transaction(async (tx) => {
+        const rows = await tx.query<DbTask>(
+          `SELECT ${COLUMNS} FROM tasks WHERE status = 'running' AND runner = 'external' AND lease_expires_at < ? LIMIT ?${db.skipLocked}`,
+          [now, limit],
+        );
+        const out: TaskRecord[] = [];
+        for (const row of rows) {
+          const retry = decide(row.attempts, row.max_attempts);
+          const error = toJson({ message: 'lease expired' });
+          out.push(
+            retry
+              ? await updateReturning(
+                  tx,
+                  "status = 'queued', run_at = ?, error = ?, updated_at = ?, runner = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL",
+                  [retry.retryAt, error, now],
+                  row.ws,
+                  row.id,
+                )
+              : await updateReturning(
+                  tx,
+                  "status = 'failed', error = ?, finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL",
+                  [error, now, now],
+                  row.ws,
+                  row.id,
+                ),
+          );
+        }
+        return out;
+      });
+    },
+
+    async requeueOrphans({ now, liveSince, exceptOwner, everyOtherOwner }) {
+      const owner = everyOtherOwner
+        ? 'lease_owner <> ?'
+        : 'lease_owner <> ? AND lease_owner NOT IN (SELECT id FROM nodes WHERE heartbeat_at >= ?)';
+      const params = everyOtherOwner ? [now, exceptOwner ?? ''] : [now, exceptOwner ?? '', liveSince];
+      const rows = await db.query<{ ws: number }>(
+        `UPDATE tasks SET status = 'queued', attempts = attempts - 1, run_at = ?, runner = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
+         WHERE status = 'running' AND runner = 'builtin' AND ${owner} RETURNING ws`,
+        params,
+      );
+      return [...new Set(rows.map((r) => Number(r.ws)))];
+    },
+
+    async countByStatus(ws) {
+      const rows = await db.query<{ status: TaskStatus; n: number }>(
+        `SELECT status, COUNT(*) AS n FROM tasks ${ws === null ? '' : 'WHERE ws = ?'} GROUP BY status`,
+        ws === null ? [] : [ws],
+      );
+      const out: Record<TaskStatus, number> = { queued: 0, running: 0, completed: 0, failed: 0 };
+      for (const r of rows) out[r.status] = Number(r.n);
+      return out;
+    },
+
+    async hasDue(types, now) {
+      if (types.length === 0) return false;
+      const rows = await db.query(`SELECT 1 AS x FROM tasks WHERE status = 'queued' AND run_at <= ? AND type IN (${marks(types.length)}) LIMIT 1`, [now, ...types]);
+      return rows.length > 0;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { Command, Option } from 'commander';
+import { SETTINGS, SettingsError, compileSettings, sqliteFile, type Settings } from '../../engine/settings.js';
+import { createEngine } from '../../engine/engine.js';
+import { createServer } from '../http/server.js';
+import { createStore } from '../../storage/store.js';
+import { createAuthService } from '../../engine/auth-service.js';
+import { systemClock } from '../../engine/clock.js';
+
+// weft serve | migrate | keys — the same engine functions as HTTP (DESIGN: transport/cli).
+
+type Flags = Partial<Record<keyof Settings, string>>;
+
+function withSettings(cmd: Command): Command {
+  for (const s of SETTINGS) {
+    cmd.addOption(new Option(`${s.flag} <value>`, `${s.description} (${s.env})`).default(undefined, s.default || '(none)'));
+  }
+  return cmd;
+}
+
+function settingsFrom(flags: Flags): Settings {
+  try {
+    return compileSettings(flags);
+  } catch (err) {
+    if (err instanceof SettingsError) {
+      console.error(`weft: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function openStore(settings: Settings) {
+  const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous });
+  await store.migrate();
+  return store;
+}
+
+async function serve(flags: Flags) {
+  const settings = settingsFrom(flags);
+  const engine = await createEngine(settings);
+  const server = await createServer(engine);
+  const { port } = await server.listen();
+  engine.start();
+  engine.log.info({ port, database: engine.store.dialect, node: settings.nodeId }, 'weft is serving');
+  if (engine.generatedKey) {
+    // Printed once: only its hash is stored.
+    process.stdout.write(
+      `\n  No API key existed, so weft created one. It is shown only this once:\n\n    ${engine.generatedKey}\n\n  Try: curl -H 'X-API-Key: ${engine.generatedKey}' http://localhost:${port}/tasks\n\n`,
+    );
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    engine.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15000);
+    force.unref();
+    try {
+      await server.close();
+      await engine.stop();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+const program = new Command('weft').description('weft — flows, processes, endpoints and tasks on one engine').showHelpAfterError();
+
+withSettings(program.command('serve').description('start the server (settings: flags or WEFT_* environment variables)')).action((flags: Flags) => serve(flags));
+
+withSettings(program.command('migrate').description('apply pending database migrations')).action(async (flags: Flags) => {
+  const settings = settingsFrom(flags);
+  const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous });
+  const applied = await store.migrate();
+  console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database is up to date');
+  await store.close();
+});
+
+const keys = program.command('keys').description('manage API keys');
+withSettings(keys.command('create').description('create an API key (printed once)').option('--name <name>', 'a label for the key')).action(async (flags: Flags & { name?: string }) => {
+  const store = await openStore(settingsFrom(flags));
+  const { key, record } = await createAuthService(store, systemClock).createKey(flags.name ?? null);
+  console.log(key);
+  console.error(`created key ${record.id} (${record.prefix}…)`);
+  await store.close();
+});
+withSettings(keys.command('list').description('list API keys (ids and prefixes; keys are stored hashed)')).action(async (flags: Flags) => {
+  const store = await openStore(settingsFrom(flags));
+  for (const k of await store.auth.listKeys()) {
+    console.log(`${k.id}  ${k.prefix}…  ${k.revokedAt ? 'revoked' : 'active '}  ${new Date(k.createdAt).toISOString()}  ${k.name ?? ''}`);
+  }
+  await store.close();
+});
+withSettings(keys.command('revoke').description('revoke an API key by id or prefix').argument('<id-or-prefix>')).action(async (id: string, flags: Flags) => {
+  const store = await openStore(settingsFrom(flags));
+  const n = await store.auth.revokeKey(id, Date.now());
+  console.log(n ? `revoked ${n} key(s)` : 'no active key matched');
+  await store.close();
+  if (!n) process.exitCode = 1;
+});
+
+await program.parseAsync(process.argv);

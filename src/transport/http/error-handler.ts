@@ -1,0 +1,68 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BodyTooLarge, Internal, InvalidRequestBody, RouteNotFound, UnsupportedMediaType, WeftError, isWeftError } from '../../core/errors.js';
+
+// Errors → status + JSON, in one place (DESIGN convention 7). The body follows the contract of
+// the route family: most routes answer {"message": …}; the workflows and endpoints contracts
+// answer {"error": …}. The stable code always travels in the `weft-error-code` header (and as
+// `code` where the contract leaves room for it).
+
+export type ErrorStyle = 'message' | 'error';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Shape of error bodies on this route (default 'message'). */
+    errorStyle?: ErrorStyle;
+    /** Turns a body that could not be parsed into this route's own error. */
+    parseError?: (message: string) => WeftError;
+    /** No API key needed (healthz, proceed_url, public endpoints). */
+    public?: boolean;
+    /** Needs a key but no workspace (key-level routes). */
+    noWorkspace?: boolean;
+  }
+}
+
+export function renderError(err: WeftError, style: ErrorStyle): Record<string, unknown> {
+  return style === 'error' ? { error: err.message, ...err.details } : { message: err.message, ...err.details };
+}
+
+export function sendError(reply: FastifyReply, err: WeftError, style: ErrorStyle = 'message') {
+  if (err.retryable && err.status === 503) reply.header('retry-after', '1');
+  return reply.code(err.status).header('weft-error-code', err.code).send(renderError(err, style));
+}
+
+/** Fastify's own errors (body parsing, limits) as weft errors. */
+export function fromFastifyError(err: FastifyError, req: FastifyRequest): WeftError {
+  const parseError = req.routeOptions.config?.parseError;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return BodyTooLarge();
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return UnsupportedMediaType(String(req.headers['content-type'] ?? 'none'));
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return parseError ? parseError(err.message) : InvalidRequestBody();
+  }
+  if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON|body/i.test(err.message))) {
+    return parseError ? parseError(err.message) : InvalidRequestBody();
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return new WeftError('WEFT_BAD_REQUEST', err.statusCode, err.message);
+  }
+  return Internal();
+}
+
+export function installErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const style = req.routeOptions.config?.errorStyle ?? 'message';
+    if (isWeftError(err)) {
+      if (err.status >= 500) req.log.error({ err: err.cause ?? err }, err.message);
+      return sendError(reply, err, style);
+    }
+    const mapped = fromFastifyError(err, req);
+    if (mapped.status >= 500) req.log.error({ err }, 'unhandled error');
+    return sendError(reply, mapped, style);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, RouteNotFound(req.method, req.url.split('?')[0])));
+}

@@ -1,0 +1,140 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import websocket from '@fastify/websocket';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Engine } from '../../engine/engine.js';
+import { installErrorHandling, sendError } from './error-handler.js';
+import { installAuth, authenticateRequest } from './auth-hook.js';
+import { installMetrics } from './metrics.js';
+import { registerTaskRoutes } from './task-routes.js';
+import { createTaskStreams } from '../ws/task-streams.js';
+import { handleWorkerSocket } from '../ws/workers-socket.js';
+import { isWeftError, ShuttingDown } from '../../core/errors.js';
+
+export interface WeftServer {
+  readonly app: FastifyInstance;
+  listen(): Promise<{ port: number; host: string }>;
+  /** Graceful: stop accepting, finish in-flight requests, close streams. Does not stop the engine. */
+  close(): Promise<void>;
+}
+
+/** Builds the HTTP + WebSocket server over an engine. Transports are thin: parse → engine → render. */
+export async function createServer(engine: Engine): Promise<WeftServer> {
+  const app = Fastify({
+    loggerInstance: engine.log as unknown as FastifyBaseLogger,
+    // PERF: one log line per request costs more than the request on the hot paths; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: engine.settings.bodyLimitBytes,
+    // Route schemas document the API; the contract's own messages come from the handlers' validation.
+    ajv: { customOptions: { strict: false } },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  let closing = false;
+  installErrorHandling(app);
+  await app.register(formbody, { bodyLimit: engine.settings.bodyLimitBytes });
+  await app.register(websocket, { options: { maxPayload: engine.settings.bodyLimitBytes } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'weft', version: '0.1.0', description: 'flows, processes, endpoints and tasks on one engine' },
+      components: {
+        securitySchemes: {
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          apiKeyQuery: { type: 'apiKey', in: 'query', name: 'api_key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ apiKeyHeader: [] }, { apiKeyQuery: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
+  // swagger-ui's own routes are public documentation.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true, noWorkspace: true };
+  });
+  installAuth(app, engine);
+  app.addHook('onRequest', async () => {
+    if (closing) throw ShuttingDown();
+  });
+
+  app.get('/healthz', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness and database reachability' } }, async (_req, reply) => {
+    try {
+      await engine.store.ping();
+      return { status: 'ok', node: engine.settings.nodeId, database: engine.store.dialect };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', node: engine.settings.nodeId, database: engine.store.dialect });
+    }
+  });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  installMetrics(app, engine);
+
+  app.get('/v1/workspaces', { config: { noWorkspace: true }, schema: { tags: ['workspaces'], summary: "The key's workspaces" } }, async (req) => ({
+    workspaces: (await engine.store.auth.listWorkspaces(req.apiKey!.id)).map((w) => ({ id: w.name, created_at: new Date(w.createdAt).toISOString() })),
+  }));
+
+  registerTaskRoutes(app, engine);
+
+  const streams = createTaskStreams(engine);
+  // WebSocket routes authenticate in preValidation so that errors are answered before the upgrade.
+  app.get(
+    '/ws/tasks',
+    {
+      websocket: true,
+      config: { public: true },
+      schema: { tags: ['tasks'], summary: "WebSocket: the workspace's task array on connect, on change and every second" },
+      preValidation: async (req, reply) => {
+        try {
+          const { key, workspace } = await authenticateRequest(req, engine);
+          streams.admit(key.id, workspace.pk);
+          req.apiKey = key;
+          req.workspace = workspace;
+        } catch (err) {
+          if (isWeftError(err)) return sendError(reply, err);
+          throw err;
+        }
+      },
+    },
+    (socket, req) => streams.attach(req.apiKey!.id, req.workspace!.pk, socket),
+  );
+  app.get(
+    '/ws/workers',
+    {
+      websocket: true,
+      config: { public: true },
+      schema: { tags: ['workers'], summary: 'WebSocket: claim, heartbeat, complete and fail tasks (request/response envelope)' },
+      preValidation: async (req, reply) => {
+        try {
+          const { key, workspace } = await authenticateRequest(req, engine);
+          req.apiKey = key;
+          req.workspace = workspace;
+        } catch (err) {
+          if (isWeftError(err)) return sendError(reply, err);
+          throw err;
+        }
+      },
+    },
+    (socket, req) => handleWorkerSocket(engine, req.workspace!.pk, socket),
+  );
+
+  return {
+    app,
+    async listen() {
+      await app.listen({ port: engine.settings.port, host: engine.settings.host });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : engine.settings.port;
+      return { port, host: engine.settings.host };
+    },
+    async close() {
+      closing = true;
+      await streams.stop();
+      for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
+      await app.close();
+    },
+  };
+}

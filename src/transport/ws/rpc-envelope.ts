@@ -1,0 +1,63 @@
+import type { WebSocket } from 'ws';
+import { isWeftError, WeftError } from '../../core/errors.js';
+
+// The request/response envelope shared by the WebSocket protocols (/ws/flows, /ws/workers):
+// request  {"action": string, "request_id": number|string, "data": {…}}
+// response {"request_id", "errors": [{code, message}], "status": number, "data": {…}}
+// Every request gets exactly one response; a malformed one gets a 400 (request_id echoed when readable)
+// and the connection stays open.
+
+export type RequestId = string | number | null;
+
+export interface RpcRequest {
+  action: string;
+  requestId: RequestId;
+  data: Record<string, unknown>;
+}
+
+export interface RpcResponse {
+  request_id: RequestId;
+  errors: { code: string; message: string }[];
+  status: number;
+  data: unknown;
+}
+
+// Default 1 MiB per frame, like the HTTP body limit.
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+export function badRequest(requestId: RequestId, message: string, code = 'WEFT_WS_BAD_REQUEST'): RpcResponse {
+  return { request_id: requestId, errors: [{ code, message }], status: 400, data: null };
+}
+
+/** Parses one frame; returns the request, or the error response to send. */
+export function parseRpc(raw: string, actions: readonly string[]): RpcRequest | RpcResponse {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(raw);
+  } catch {
+    return badRequest(null, 'malformed JSON');
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return badRequest(null, 'a request is a JSON object');
+  const m = msg as Record<string, unknown>;
+  const rid = m.request_id;
+  const requestId: RequestId = typeof rid === 'string' || typeof rid === 'number' ? rid : null;
+  if (requestId === null) return badRequest(null, 'request_id is required (a number or a string)');
+  if (typeof m.action !== 'string') return badRequest(requestId, 'action is required');
+  if (!actions.includes(m.action)) return badRequest(requestId, `unknown action: ${m.action}`, 'WEFT_WS_UNKNOWN_ACTION');
+  const data = m.data === undefined ? {} : m.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return badRequest(requestId, 'data must be an object');
+  return { action: m.action, requestId, data: data as Record<string, unknown> };
+}
+
+export function isRpcResponse(x: RpcRequest | RpcResponse): x is RpcResponse {
+  return (x as RpcResponse).status !== undefined;
+}
+
+export function errorResponse(requestId: RequestId, err: unknown, data: unknown = null): RpcResponse {
+  const e = isWeftError(err) ? err : new WeftError('WEFT_INTERNAL', 500, 'internal error');
+  return { request_id: requestId, errors: [{ code: e.code, message: e.message }], status: e.status, data };
+}
+
+export function sendJson(socket: WebSocket, value: unknown) {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(value));
+}
