@@ -53,7 +53,8 @@ export function substitute(text: string, resolve: Resolve): string {
     let ref = substitute(text.slice(open + 2, close), resolve);
     const quote = ref[0] === '"' || ref[0] === "'";
     if (quote) ref = ref.slice(1);
-    const rendered = renderValue(resolve(ref));
+    // `${}` names nothing (Ruote: nil), whatever the resolver would make of ''.
+    const rendered = ref.trim() === '' ? '' : renderValue(resolve(ref));
     out += quote ? JSON.stringify(rendered) : rendered;
     i = close + 1;
   }

@@ -1,6 +1,6 @@
 import { isWeftError, type WeftError } from '../errors.js';
 import { FlowAutomaticCycle } from './flow-errors.js';
-import { type ConditionScope, conditionHolds, describeTransition, fire, outgoing } from './flow-graph.js';
+import { type ConditionScope, conditionHolds, describeTransition, fire } from './flow-graph.js';
 import type { FlowSchemaVersionBody, HistoryEntry, InstanceState, StepState, TransitionSchema } from './flow-types.js';
 
 // Default 1,000 (issue 3, rule 2): automatic firings allowed in one request before a cycle is cut off.
@@ -21,13 +21,16 @@ export function advance(
   applied: HistoryEntry[],
   limit = MAX_AUTOMATIC_FIRINGS,
 ): InstanceState | WeftError {
+  const automatic = new Map<string, TransitionSchema[]>();
+  for (const t of schema.transitions) {
+    if (t.type === 'automatic') automatic.set(t.from, [...(automatic.get(t.from) ?? []), t]);
+  }
   let fired = 0;
   for (;;) {
     const round: TransitionSchema[] = [];
     for (const step of schema.steps) {
       if (steps[step.identifier] !== 'active') continue;
-      for (const t of outgoing(schema, step.identifier)) {
-        if (t.type !== 'automatic') continue;
+      for (const t of automatic.get(step.identifier) ?? []) {
         try {
           if (conditionHolds(t, scope)) round.push(t);
         } catch (e) {
@@ -46,10 +49,11 @@ export function advance(
 
 /** Rule 4: terminal active steps complete; no active step left → the instance is completed. */
 export function complete(schema: FlowSchemaVersionBody, steps: Record<string, StepState>): InstanceState {
+  const sources = new Set(schema.transitions.map((t) => t.from));
   let anyActive = false;
   for (const step of schema.steps) {
     if (steps[step.identifier] !== 'active') continue;
-    if (outgoing(schema, step.identifier).length === 0) steps[step.identifier] = 'completed';
+    if (!sources.has(step.identifier)) steps[step.identifier] = 'completed';
     else anyActive = true;
   }
   return anyActive ? 'active' : 'completed';

@@ -47,6 +47,7 @@ describe('substitute', () => {
     ['${"f:sentence}', '"hello world"'],
     ['unclosed ${f:name', 'unclosed ${f:name'],
     ['${f:name}${f:count}', 'Fred3'],
+    ['[${}]', '[]'],
   ];
   for (const [text, expected] of cases) {
     test(`${JSON.stringify(text)} → ${JSON.stringify(expected)}`, () => assert.equal(substitute(text, ruote), expected));
