@@ -8,8 +8,8 @@ export type DefinitionReadOptions = XmlReadOptions;
 
 /**
  * Reads a process definition in whichever form it comes: an array is a JSON tree; a string whose
- * first non-blank character is `<` is XML, `[` is a JSON tree (its JSON errors are reported as
- * such); any other string is Radial. Throws WorkflowInvalid (WEFT_WORKFLOW_INVALID, 400) with
+ * first non-blank character is `<` is XML, `[` (or `{`) is a JSON tree (its JSON errors are
+ * reported as such); any other string is Radial. Throws WorkflowInvalid (WEFT_WORKFLOW_INVALID, 400) with
  * `details: { message, line?, column? }` when the definition cannot be read.
  */
 export function readDefinition(input: unknown, options: DefinitionReadOptions = {}): Tree {
@@ -19,6 +19,7 @@ export function readDefinition(input: unknown, options: DefinitionReadOptions = 
   }
   const first = /\S/.exec(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input)?.[0];
   if (first === '<') return readXml(input, options);
-  if (first === '[') return readJsonTree(input);
+  // `{` cannot start a Radial line; reading it as JSON says what a JSON definition must be.
+  if (first === '[' || first === '{') return readJsonTree(input);
   return readRadial(input);
 }

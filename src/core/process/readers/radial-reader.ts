@@ -1,8 +1,9 @@
 import { positionAt, readFailure } from './reader-errors.js';
-import { RadialScanner } from './radial-scanner.js';
+import { MAX_NESTING, RadialScanner } from './radial-scanner.js';
 import { normaliseName, type Tree } from './tree.js';
 
 interface Node {
+  depth: number;
   indentation: number;
   parent: Node | undefined;
   tree: Tree;
@@ -28,7 +29,7 @@ interface Node {
 export function readRadial(text: string): Tree {
   if (typeof text !== 'string') throw readFailure('a Radial definition must be a string');
   const s = new RadialScanner(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  const root: Node = { indentation: -1, parent: undefined, tree: ['', {}, []] };
+  const root: Node = { depth: 0, indentation: -1, parent: undefined, tree: ['', {}, []] };
   let current = root;
 
   while (!s.atEnd()) {
@@ -58,7 +59,8 @@ export function readRadial(text: string): Tree {
         positionAt(s.src, exprAt),
       );
     }
-    const node: Node = { indentation, parent, tree };
+    if (parent.depth >= MAX_NESTING) s.fail(`expressions are nested deeper than ${MAX_NESTING} levels`, exprAt);
+    const node: Node = { depth: parent.depth + 1, indentation, parent, tree };
     parent.tree[2].push(tree);
     current = node;
   }

@@ -5,10 +5,11 @@ import { setOwn } from './tree.js';
 // written loosely. Each value kind is chosen by its first character, so a malformed value fails
 // where it is, with its position, instead of silently becoming a bare word.
 //
-// Differences from Ruote, each to turn its silent misreadings into errors or obvious results:
+// Differences from Ruote, each to turn its silent misreadings into errors or the evident reading:
 // a number, true/false/null/nil must end at a delimiter (Ruote reads `[1, 2]` as [1, "2"] and
 // fails on `nullable`); an unterminated quote is an error, not a bare word; a regex stays on one
-// line and keeps its escapes (`/\d+/` stays `/\d+/`, only `\/` becomes `/`).
+// line and keeps its escapes (`/\d+/` stays `/\d+/`, only `\/` becomes `/`); a bare word may hold
+// `${f:x}` unquoted.
 
 /** Closing character of the innermost array or object being read, if any. */
 type Closer = ']' | '}' | undefined;
@@ -24,8 +25,12 @@ const STRING_ESCAPES: Record<string, string> = {
   '\n': '',
 };
 
+// Default 512: as for JSON trees; bounds the recursion on hostile input.
+export const MAX_NESTING = 512;
+
 export class RadialScanner {
   pos = 0;
+  private nesting = 0;
 
   constructor(readonly src: string) {}
 
@@ -83,8 +88,12 @@ export class RadialScanner {
 
   readValue(closer: Closer): unknown {
     const c = this.peek();
-    if (c === '[') return this.readArray();
-    if (c === '{') return this.readObject();
+    if (c === '[' || c === '{') {
+      if (++this.nesting > MAX_NESTING) this.fail(`values are nested deeper than ${MAX_NESTING} levels`);
+      const v = c === '[' ? this.readArray() : this.readObject();
+      this.nesting--;
+      return v;
+    }
     if (c === '"' || c === "'") return this.readString();
     if (c === '/') {
       const re = this.tryRegex();
@@ -264,7 +273,9 @@ export class RadialScanner {
     let depth = 0;
     while (!this.atEnd()) {
       const c = this.peek();
-      if (!TEXT_CHAR.test(c)) break;
+      // Inside `${…}` any non-blank character belongs to the word, so `${f:x}` needs no quotes
+      // (Ruote splits it at the colon).
+      if (depth > 0 ? /\s/.test(c) : !TEXT_CHAR.test(c)) break;
       if (c === '{') depth++;
       else if (c === '}') {
         if (depth > 0) depth--;

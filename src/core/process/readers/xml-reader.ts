@@ -27,6 +27,8 @@ const parser = new XMLParser({
   commentPropName: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
+  // Default 100 in fast-xml-parser; 512 as for JSON trees and Radial.
+  maxNestedTags: 512,
 });
 const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
 

@@ -112,6 +112,7 @@ describe('readDefinition', () => {
 
   test('a JSON string that is not a tree is rejected with the shape error', () => {
     assert.match(readError(() => readDefinition('["define", {}]')).message, /expression 0: expected an array/);
+    assert.match(readError(() => readDefinition(' {"name": "x"}')).message, /expression 0: expected an array .*got an object/);
   });
 
   test('each format reports its own errors with line and column', () => {

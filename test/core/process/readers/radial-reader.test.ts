@@ -29,6 +29,9 @@ const lines: [string, unknown][] = [
   ["echo 'single'", ['echo', { single: null }, []]],
   ['audit $href, summary: "scale up"', ['audit', { $href: null, summary: 'scale up' }, []]],
   ['audit ${href}, summary: "scale up"', ['audit', { '${href}': null, summary: 'scale up' }, []]],
+  ['participant ${f:who}', ['participant', { '${f:who}': null }, []]],
+  ['if ${f:x}, else: ${v:a.b}', ['if', { '${f:x}': null, else: '${v:a.b}' }, []]],
+  ['set f: {a: ${f:b}}', ['set', { f: { a: '${f:b}' } }, []]],
   ['romeo timeout: 2d # whatever', ['romeo', { timeout: '2d' }, []]],
   ['server_array.${v:/sa_name}.first nada, ok:true', ['server_array.${v:/sa_name}.first', { nada: null, ok: true }, []]],
   ['server_array.take[-2]', ['server_array.take[-2]', {}, []]],
@@ -203,6 +206,23 @@ describe('readRadial: definitions', () => {
   });
 });
 
+describe('readRadial: nesting limits', () => {
+  const indented = (n: number): string => Array.from({ length: n }, (_, i) => `${' '.repeat(i)}sequence`).join('\n');
+
+  test('512 levels of expressions are read, 513 are refused', () => {
+    let tree = readRadial(indented(512));
+    let depth = 1;
+    while (tree[2].length > 0) {
+      tree = tree[2][0];
+      depth++;
+    }
+    assert.equal(depth, 512);
+    const details = readError(() => readRadial(indented(513)));
+    assert.match(details.message, /expressions are nested deeper than 512 levels/);
+    assert.deepEqual([details.line, details.column], [513, 513]);
+  });
+});
+
 describe('readRadial: errors carry line and column', () => {
   const cases: [string, string, RegExp, number, number][] = [
     ['empty', '  \n # only a comment\n', /no expression found/, 1, 1],
@@ -225,6 +245,7 @@ describe('readRadial: errors carry line and column', () => {
     ['a dangling comma', 'alpha a: 1,', /expected a value, found the end/, 1, 12],
     ['an equals sign', 'if ${f:x} == 1', /unexpected "="/, 1, 11],
     ['a bad \\u escape', 'echo "\\uzz"', /invalid \\u escape/, 1, 7],
+    ['values nested too deeply', `x a: ${'['.repeat(600)}`, /values are nested deeper than 512 levels/, 1, 518],
   ];
   for (const [what, text, message, line, column] of cases) {
     test(what, () => {

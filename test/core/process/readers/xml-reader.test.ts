@@ -112,6 +112,18 @@ describe('readXml', () => {
     assert.deepEqual(readXml('<define>é</define>', { maxBytes: 19 }), ['define', { é: null }, []]);
   });
 
+  test('reads 500 nested elements and refuses 600', () => {
+    const nested = (n: number): string => '<sequence>'.repeat(n) + '</sequence>'.repeat(n);
+    let tree = readXml(nested(500));
+    let depth = 1;
+    while (tree[2].length > 0) {
+      tree = tree[2][0];
+      depth++;
+    }
+    assert.equal(depth, 500);
+    assert.ok(readError(() => readXml(nested(600))).message.length > 0);
+  });
+
   test('refuses text without an element', () => {
     assert.ok(readError(() => readXml('')).message.length > 0);
     assert.ok(readError(() => readXml('just text')).message.length > 0);
