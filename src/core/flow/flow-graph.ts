@@ -14,10 +14,6 @@ export function startSteps(schema: FlowSchemaVersionBody): string[] {
   return schema.steps.filter((s) => !targets.has(s.identifier)).map((s) => s.identifier);
 }
 
-export function outgoing(schema: FlowSchemaVersionBody, step: string): TransitionSchema[] {
-  return schema.transitions.filter((t) => t.from === step);
-}
-
 /** True when the transition has no condition or it holds; throws ConditionError when it cannot be evaluated. */
 export function conditionHolds(t: TransitionSchema, scope: ConditionScope): boolean {
   if (t.condition === null) return true;
