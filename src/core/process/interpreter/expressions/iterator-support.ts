@@ -1,0 +1,34 @@
+// The list an iterator walks and where it puts each value (ruote's IteratorMixin, determine_tos).
+import type { Interp } from '../interp.js';
+import type { ExpressionState } from '../types.js';
+import { lookupValPrefix } from './set-expressions.js';
+
+export function determineList(ip: Interp, exp: ExpressionState): unknown[] {
+  exp.data.timesIterator = false;
+  const count = ip.att(exp, 'times') ?? ip.att(exp, 'branches');
+  if (count !== undefined && !Number.isNaN(parseInt(String(count), 10))) {
+    exp.data.timesIterator = true;
+    return Array.from({ length: Math.max(0, parseInt(String(count), 10)) }, (_, i) => i);
+  }
+  const list = lookupValPrefix(ip, exp, 'on');
+  if (typeof list === 'string') {
+    const sep = String(ip.att(exp, 'separator') ?? ip.att(exp, 'sep') ?? ',');
+    return list.split(sep).map((s) => s.trim());
+  }
+  if (Array.isArray(list)) return list;
+  if (list && typeof list === 'object') return Object.entries(list);
+  return [];
+}
+
+export function determineTos(ip: Interp, exp: ExpressionState): [string | undefined, string | undefined] {
+  let toV = ip.att(exp, 'to_v') ?? ip.att(exp, 'to_var') ?? ip.att(exp, 'to_variable');
+  let toF = ip.att(exp, 'to_f') ?? ip.att(exp, 'to_fld') ?? ip.att(exp, 'to_field');
+  const to = ip.att(exp, 'to');
+  if (to !== undefined) {
+    const parts = String(to).split(':');
+    const [pre, key] = parts.length > 1 ? [parts[0], parts[1]] : ['f', parts[0]];
+    if (pre.startsWith('f')) toF = key;
+    else toV = key;
+  }
+  return [toV === undefined ? undefined : String(toV), toF === undefined ? undefined : String(toF)];
+}

@@ -1,0 +1,594 @@
+// The message loop: ruote's apply / reply / cancel / fail between expressions, run from a queue
+// until quiescent inside one step. Mutates the (already copied) state it is given.
+import { evaluateCondition, substitute, substituteValue } from '../../expr/index.js';
+import { parseDueAt } from './duration.js';
+import {
+  compileVariables, getPath, lookupVariable, setVariable, unsetVariable, unsetPath,
+} from './scope.js';
+import type {
+  ExpressionState, Fields, InternalMessage, ProcessEffect, ProcessState, StepContext, Tree, Workitem,
+} from './types.js';
+
+export interface ExpressionKind {
+  apply(ip: Interp, exp: ExpressionState): void;
+  /** A child (or the expression itself, `wi.fei === exp.fei`) replied. Default: reply to parent. */
+  reply?(ip: Interp, exp: ExpressionState, wi: Workitem): void;
+  cancel?(ip: Interp, exp: ExpressionState, flavour: string | undefined): void;
+  replyToParent?(ip: Interp, exp: ExpressionState, wi: Workitem): void;
+}
+
+/** An error raised by an expression; handled by on_error or recorded as a process error. */
+export class ExpressionError extends Error {
+  constructor(message: string, readonly errorClass = 'Ruote::ForcedError') {
+    super(message);
+  }
+}
+
+const COMMAND_RE = /^(skip|back|jump|rewind|continue|break|stop|over|reset)( .+)?$/;
+// Default 200k: a step that runs this many messages is looping (e.g. an endless cursor).
+const MAX_MESSAGES = 200_000;
+
+export function isFeiRef(v: unknown): v is { fei: string } {
+  return !!v && typeof v === 'object' && typeof (v as { fei?: unknown }).fei === 'string' && Object.keys(v).length === 1;
+}
+
+export function childIndexOf(fei: string): number {
+  const expid = fei.split('!')[0];
+  return Number(expid.slice(expid.lastIndexOf('_') + 1));
+}
+
+export function clone<T>(v: T): T {
+  return v === undefined ? v : structuredClone(v);
+}
+
+export class Interp {
+  readonly effects: ProcessEffect[] = [];
+  private readonly queue: InternalMessage[] = [];
+  readonly lookup = (fei: string | undefined): ExpressionState | undefined =>
+    fei === undefined ? undefined : this.state.expressions[fei];
+
+  constructor(readonly state: ProcessState, readonly ctx: StepContext, readonly kinds: Record<string, ExpressionKind>) {}
+
+  // ---- ids, queue ------------------------------------------------------------------------
+
+  newSubid(): string {
+    let s = '';
+    for (let i = 0; i < 32; i++) s += this.ctx.random(16).toString(16);
+    return s;
+  }
+
+  nextSeq(): number {
+    return ++this.state.seq;
+  }
+
+  enqueue(msg: InternalMessage): void {
+    this.queue.push(clone(msg));
+  }
+
+  run(): void {
+    let n = 0;
+    while (this.queue.length > 0) {
+      if (++n > MAX_MESSAGES) throw new Error('process step did not settle (endless loop?)');
+      const msg = this.queue.shift()!;
+      try {
+        this.dispatchMessage(msg);
+      } catch (e) {
+        if (msg.action === 'cancel_process') throw e;
+        this.handleError(msg.fei, e, msg);
+      }
+    }
+  }
+
+  private dispatchMessage(msg: InternalMessage): void {
+    switch (msg.action) {
+      case 'apply': return this.doApply(msg);
+      case 'reply': return this.doReply(msg);
+      case 'cancel': return this.doCancel(msg);
+      case 'fail': return this.doFail(msg);
+      case 'error': throw new ExpressionError(msg.message, 'WeftDeliveryError');
+      case 'cancel_process': {
+        if (!this.state.ending) this.state.ending = msg.flavour === 'kill' ? 'kill' : 'terminate';
+        if (this.state.root) this.enqueue({ action: 'cancel', fei: this.state.root, flavour: msg.flavour });
+      }
+    }
+  }
+
+  // ---- attributes and dollar notation ---------------------------------------------------
+
+  resolver(exp: ExpressionState, wi: Workitem = exp.applied) {
+    return (raw: string): unknown => {
+      const ref = raw.trim();
+      if (ref === 'wfid') return this.state.wfid;
+      if (ref === 'expid') return exp.expid;
+      const m = /^([a-z]+):(.*)$/.exec(ref);
+      if (m && ['f', 'fld', 'field'].includes(m[1])) return getPath(wi.fields, m[2]);
+      if (m && ['v', 'var', 'variable'].includes(m[1])) return lookupVariable(exp, m[2], this.lookup);
+      return getPath(wi.fields, ref);
+    };
+  }
+
+  dsub(exp: ExpressionState, v: unknown, wi: Workitem = exp.applied): unknown {
+    if (typeof v === 'string') return substituteValue(v, this.resolver(exp, wi));
+    if (Array.isArray(v)) return v.map((e) => this.dsub(exp, e, wi));
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, e] of Object.entries(v)) out[k] = this.dsub(exp, e, wi);
+      return out;
+    }
+    return v;
+  }
+
+  text(exp: ExpressionState, s: string, wi: Workitem = exp.applied): string {
+    return substitute(s, this.resolver(exp, wi));
+  }
+
+  /** The attribute's value after dollar substitution; undefined when absent or null. */
+  att(exp: ExpressionState, key: string, wi: Workitem = exp.applied): any {
+    const raw = exp.tree[1][key];
+    return raw === undefined || raw === null ? undefined : this.dsub(exp, raw, wi);
+  }
+
+  /** The first of `keys` present with a non-null value. */
+  hasAtt(exp: ExpressionState, ...keys: string[]): string | undefined {
+    return keys.find((k) => exp.tree[1][k] !== undefined && exp.tree[1][k] !== null);
+  }
+
+  /** The text of the first bare attribute (`["wait", {"2s": null}]` → "2s"). */
+  attText(exp: ExpressionState, wi: Workitem = exp.applied): string | undefined {
+    const key = Object.keys(exp.tree[1]).find((k) => exp.tree[1][k] === null);
+    return key === undefined ? undefined : this.text(exp, key, wi);
+  }
+
+  compileAtts(exp: ExpressionState, wi: Workitem = exp.applied): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(exp.tree[1])) {
+      out[this.text(exp, k, wi)] = v === null ? null : this.dsub(exp, v, wi);
+    }
+    return out;
+  }
+
+  /** Ruote's Condition.true? on raw (unsubstituted) condition text. */
+  isTrue(exp: ExpressionState, raw: unknown, wi: Workitem = exp.applied): boolean {
+    if (typeof raw === 'boolean') return raw;
+    if (raw === null || raw === undefined) return false;
+    return evaluateCondition(String(raw), this.resolver(exp, wi));
+  }
+
+  lookupVar(exp: ExpressionState, name: string): unknown {
+    return lookupVariable(exp, name, this.lookup);
+  }
+
+  setVar(exp: ExpressionState, name: string, value: unknown, override?: unknown): void {
+    setVariable(exp, name, value, this.lookup, override);
+  }
+
+  unsetVar(exp: ExpressionState, name: string, override?: unknown): void {
+    unsetVariable(exp, name, this.lookup, override);
+  }
+
+  compileVars(exp: ExpressionState): Record<string, unknown> {
+    return compileVariables(exp, this.lookup);
+  }
+
+  // ---- apply ------------------------------------------------------------------------------
+
+  private doApply(msg: Extract<InternalMessage, { action: 'apply' }>): void {
+    const [expid, subid] = msg.fei.split('!');
+    const previous = this.state.expressions[msg.fei];
+    if (previous) this.removeExpression(previous);
+    const exp: ExpressionState = {
+      fei: msg.fei, expid, subid, parent: msg.parent, name: '', tree: clone(msg.tree),
+      applied: { fields: msg.workitem.fields, fei: msg.fei }, children: [], data: {},
+    };
+    if (msg.variables) exp.variables = msg.variables;
+    if (msg.forgotten) exp.forgotten = true;
+    if (msg.flanking) exp.flanking = true;
+    if (msg.trigger) exp.trigger = msg.trigger;
+    if (msg.branch !== undefined) exp.branch = msg.branch;
+    this.state.expressions[exp.fei] = exp;
+    this.resolveName(exp, msg.launch === true);
+
+    for (const on of ['on_error', 'on_cancel', 'on_timeout'] as const) {
+      const raw = exp.tree[1][on];
+      if (raw === undefined || raw === null) continue;
+      const v = typeof raw === 'string' ? this.text(exp, raw) : raw;
+      if (on === 'on_error') exp.onError = v;
+      else if (on === 'on_cancel') exp.onCancel = v;
+      else exp.onTimeout = v;
+    }
+
+    const cIf = exp.tree[1]['if'];
+    const cUnless = exp.tree[1]['unless'];
+    if ((cIf != null && !this.isTrue(exp, cIf)) || (cUnless != null && this.isTrue(exp, cUnless))) {
+      return this.replyToParent(exp, exp.applied);
+    }
+
+    if (String(this.att(exp, 'scope')) === 'true') exp.variables ??= {};
+    if (String(this.att(exp, 'forget')) === 'true') {
+      // Replies to its parent at once and lives on without one, in a copy of its scope.
+      exp.variables = this.compileVars(exp);
+      if (exp.parent) this.enqueue({ action: 'reply', fei: exp.parent, workitem: { ...clone(exp.applied), fei: exp.fei } });
+      exp.parent = undefined;
+      exp.forgotten = true;
+    } else if (String(this.att(exp, 'lose')) === 'true') {
+      exp.lost = true;
+    } else if (msg.flanking || String(this.att(exp, 'flank')) === 'true') {
+      exp.flanking = true;
+      if (exp.parent) this.enqueue({ action: 'reply', fei: exp.parent, workitem: { ...clone(exp.applied), fei: exp.fei }, flanking: true });
+    }
+
+    this.considerTag(exp);
+    this.considerTimers(exp);
+    this.kindOf(exp).apply(this, exp);
+  }
+
+  kindOf(exp: ExpressionState): ExpressionKind {
+    const k = this.kinds[exp.name];
+    if (!k) throw new ExpressionError(`unknown expression '${exp.name}'`, 'ArgumentError');
+    return k;
+  }
+
+  private resolveName(exp: ExpressionState, launch: boolean): void {
+    let name = this.text(exp, exp.tree[0]);
+    if (launch && (name === 'define' || name === 'process_definition' || name === 'workflow_definition')) {
+      const [defName, tree] = reorganize(exp.tree);
+      exp.tree = tree;
+      exp.variables ??= {};
+      if (defName) exp.variables[defName] = [exp.expid, tree];
+      exp.name = 'sequence';
+      return;
+    }
+    if (name === 'ref') name = String(this.att(exp, 'ref') ?? this.attText(exp) ?? '');
+    else if (this.kinds[name] && name !== 'participant') { exp.name = name; return; }
+    else if (name === 'participant') { exp.name = name; return; }
+    const value = this.lookupVar(exp, name);
+    exp.name = isSubprocessValue(value) ? 'subprocess' : 'participant';
+    exp.tree = [exp.name, { ...exp.tree[1], ref: name }, exp.tree[2]];
+  }
+
+  applyChild(exp: ExpressionState, index: number, wi: Workitem, forget = false): void {
+    const child = exp.tree[2][index];
+    const fei = `${exp.expid}_${index}!${this.newSubid()}`;
+    if (!forget) exp.children.push(fei);
+    this.enqueue({
+      action: 'apply', fei, parent: forget ? undefined : exp.fei, tree: child,
+      workitem: { fields: clone(wi.fields) },
+      variables: forget ? this.compileVars(exp) : undefined, forgotten: forget || undefined,
+    });
+  }
+
+  /** Launches a subprocess tree (a define) as a child of exp with its own variable scope. */
+  launchSub(exp: ExpressionState, expid: string, tree: Tree, wi: Workitem, variables: Record<string, unknown>, branch?: number): void {
+    const fei = `${expid}!${this.newSubid()}`;
+    exp.children.push(fei);
+    this.enqueue({
+      action: 'apply', fei, parent: exp.fei, tree, workitem: { fields: clone(wi.fields) },
+      variables, launch: true, branch,
+    });
+  }
+
+  // ---- reply ------------------------------------------------------------------------------
+
+  private doReply(msg: Extract<InternalMessage, { action: 'reply' }>): void {
+    const exp = this.lookup(msg.fei);
+    if (!exp) return;
+    const wi = msg.workitem;
+    const idx = wi.fei ? exp.children.indexOf(wi.fei) : -1;
+    if (idx >= 0) exp.children.splice(idx, 1);
+    if (msg.flanking && wi.fei !== exp.fei) {
+      (exp.flanks ??= []).push(wi.fei!);
+      if (idx < 0) return;
+    }
+    if (exp.state !== undefined) {
+      if (exp.children.length === 0) this.replyToParent(exp, wi);
+      return;
+    }
+    const kind = this.kindOf(exp);
+    if (kind.reply) kind.reply(this, exp, wi);
+    else this.replyToParent(exp, wi);
+  }
+
+  replyToParent(exp: ExpressionState, wi: Workitem): void {
+    const kind = this.kinds[exp.name];
+    if (kind?.replyToParent) kind.replyToParent(this, exp, wi);
+    else this.baseReplyToParent(exp, wi);
+  }
+
+  baseReplyToParent(exp: ExpressionState, wi: Workitem, remove = true): void {
+    this.unscheduleAll(exp);
+    this.cancelFlanks(exp, exp.state === 'dying' ? 'kill' : undefined);
+    if (exp.state === 'failing') return this.trigger(exp, 'on_error', wi);
+    if (exp.state === 'cancelling' && exp.onCancel != null) return this.trigger(exp, 'on_cancel', wi);
+    if (exp.state === 'cancelling' && exp.onReApply) return this.trigger(exp, 'on_re_apply', wi);
+    if (exp.state === 'timing_out' && exp.onTimeout != null) return this.trigger(exp, 'on_timeout', wi);
+    if (exp.flanking && exp.state === undefined) { this.removeExpression(exp); return; }
+    if (exp.lost && exp.state === undefined) return;
+    if (exp.tagname) this.leaveTag(exp, wi);
+    if (remove) this.removeExpression(exp);
+    if (exp.parent) {
+      this.enqueue({ action: 'reply', fei: exp.parent, workitem: { fields: wi.fields, fei: exp.fei } });
+    } else if (!exp.forgotten && exp.fei === this.state.root) {
+      this.terminate(wi.fields);
+    }
+  }
+
+  private terminate(fields: Fields): void {
+    const ending = this.state.ending;
+    this.state.status = ending === 'terminate' ? 'terminated' : ending ? 'cancelled' : 'completed';
+    this.state.fields = fields;
+    this.state.endedAt = this.ctx.now;
+    this.effects.push({ type: 'ended', status: this.state.status });
+  }
+
+  removeExpression(exp: ExpressionState): void {
+    if (this.state.expressions[exp.fei] === exp) delete this.state.expressions[exp.fei];
+    if (exp.workitemId && this.state.workitems[exp.workitemId] === exp.fei) delete this.state.workitems[exp.workitemId];
+    if (exp.fei === this.state.root && exp.variables) this.state.variables = exp.variables;
+  }
+
+  // ---- cancel / fail --------------------------------------------------------------------
+
+  private doCancel(msg: Extract<InternalMessage, { action: 'cancel' }>): void {
+    const exp = this.lookup(msg.fei);
+    if (!exp) return;
+    const flavour = msg.flavour;
+    if (exp.state === 'cancelling' && flavour !== 'kill') return;
+    if (exp.state === 'failed' && flavour === 'timeout') return;
+    exp.state = flavour === 'kill' ? 'dying' : flavour === 'timeout' ? 'timing_out' : 'cancelling';
+    if (exp.state === 'timing_out') {
+      exp.applied.fields.__timed_out__ = [exp.fei, new Date(this.ctx.now).toISOString(), exp.tree[0], this.compileAtts(exp)];
+    } else if (exp.state === 'cancelling') {
+      if (msg.onCancel !== undefined) exp.onCancel = msg.onCancel;
+      else if (msg.reApply) exp.onReApply = { tree: msg.reApply.tree ?? clone(exp.tree), applied: !!msg.reApply.applied };
+    }
+    const kind = this.kindOf(exp);
+    if (kind.cancel) kind.cancel(this, exp, flavour);
+    else this.cancelChildren(exp, flavour);
+  }
+
+  cancelChildren(exp: ExpressionState, flavour: string | undefined): void {
+    if (exp.children.length === 0) return this.replyToParent(exp, exp.applied);
+    for (const c of exp.children) this.enqueue({ action: 'cancel', fei: c, flavour });
+  }
+
+  private cancelFlanks(exp: ExpressionState, flavour: string | undefined): void {
+    for (const f of exp.flanks ?? []) this.enqueue({ action: 'cancel', fei: f, flavour });
+    exp.flanks = undefined;
+  }
+
+  private doFail(msg: Extract<InternalMessage, { action: 'fail' }>): void {
+    const exp = this.lookup(msg.fei);
+    if (!exp) return;
+    exp.state = 'failing';
+    exp.applied = { ...msg.workitem, fei: exp.fei };
+    if (exp.children.length === 0) return this.replyToParent(exp, exp.applied);
+    for (const c of exp.children) this.enqueue({ action: 'cancel', fei: c, flavour: msg.immediate ? 'kill' : undefined });
+  }
+
+  // ---- errors ---------------------------------------------------------------------------
+
+  handleError(fei: string, e: unknown, msg: InternalMessage): void {
+    const message = e instanceof Error ? e.message : String(e);
+    const errorClass = e instanceof ExpressionError ? e.errorClass : e instanceof Error ? e.name : 'Error';
+    const exp = this.lookup(fei);
+    if (exp && exp.state !== 'failing') {
+      let oe: ExpressionState | undefined = exp;
+      while (oe && (oe.onError === undefined || oe.onError === null)) oe = this.lookup(oe.parent);
+      if (oe && String(oe.onError) !== '') {
+        const base = 'workitem' in msg ? msg.workitem : exp.applied;
+        const wi: Workitem = { fields: clone(base.fields) };
+        wi.fields.__error__ = {
+          fei: exp.fei, expid: exp.expid, at: new Date(this.ctx.now).toISOString(),
+          class: errorClass, message, tree: exp.tree,
+        };
+        const handler = Array.isArray(oe.onError) ? oe.onError[0] : oe.onError;
+        this.enqueue({ action: 'fail', fei: oe.fei, workitem: wi, immediate: /^!/.test(String(handler)) });
+        return;
+      }
+    }
+    this.recordError(fei, exp?.expid ?? fei.split('!')[0], message, msg);
+  }
+
+  recordError(fei: string, expid: string, message: string, msg: InternalMessage): void {
+    this.state.errors.push({ id: `err-${this.nextSeq()}`, expid, message, at: this.ctx.now, fei, msg: clone(msg) });
+    if (this.state.status === 'running') this.state.status = 'error';
+  }
+
+  // ---- on_error / on_cancel / on_timeout / re-apply --------------------------------------
+
+  private trigger(exp: ExpressionState, on: string, wi: Workitem): void {
+    let handler: unknown =
+      on === 'on_error' ? exp.onError : on === 'on_cancel' ? exp.onCancel : on === 'on_timeout' ? exp.onTimeout : exp.onReApply;
+    if (on === 'on_error' && typeof handler === 'string') handler = handler.replace(/^!/, '');
+    if (on === 'on_error' && typeof handler === 'string' && /([,*]|\d+[wdhmsMy]? *:)/.test(handler)) {
+      return this.scheduleRetries(exp, handler);
+    }
+    let tree: Tree;
+    let workitem = wi;
+    if (on === 'on_re_apply') {
+      const ra = handler as NonNullable<ExpressionState['onReApply']>;
+      tree = clone(ra.tree);
+      if (ra.applied) workitem = exp.applied;
+      handler = undefined;
+    } else if (Array.isArray(handler)) {
+      tree = clone(handler as Tree);
+    } else {
+      tree = [String(handler), {}, []];
+    }
+    let h = typeof handler === 'string' ? handler.trim() : undefined;
+    if (h && /^can(cel|do)$/.test(h) && (on === 'on_cancel' || exp.onCancel == null)) h = h === 'cancel' ? 'undo' : 'redo';
+    if (h === 'redo' || h === 'retry') tree = clone(exp.tree);
+    else if (h === 'undo' || h === 'pass' || h === '') {
+      exp.state = on === 'on_cancel' ? 'cancelled' : 'failed';
+      return this.replyToParent(exp, wi);
+    } else if (h === 'cancel') return this.trigger(exp, 'on_cancel', wi);
+    else if (h === 'raise') {
+      const err = (exp.applied.fields.__error__ ?? {}) as { message?: string };
+      exp.state = 'failed';
+      const parent = this.lookup(exp.parent);
+      if (parent) return this.handleError(parent.fei, new ExpressionError(err.message ?? 'raised'), { action: 'reply', fei: parent.fei, workitem: wi });
+      return this.recordError(exp.fei, exp.expid, err.message ?? 'raised', { action: 'reply', fei: exp.fei, workitem: wi });
+    } else if (h !== undefined && COMMAND_RE.test(h)) {
+      const parts = h.split(' ');
+      exp.state = undefined;
+      const step = parts[parts.length - 1];
+      wi.fields.__command__ = [parts[0], /^-?\d+$/.test(step) ? Number(step) : step];
+      return this.replyToParent(exp, wi);
+    }
+    if (on === 'on_error') workitem = exp.applied;
+    tree[0] = tree[0].replace(/^!/, '');
+    tree[1] = { ...tree[1], _triggered: on };
+    for (const [k, v] of Object.entries(exp.tree[1])) {
+      if ((k.startsWith('on_') && k !== on) || k === 'tag') tree[1][k] = v;
+    }
+    this.supplant(exp, tree, workitem, on);
+  }
+
+  /** Replaces exp by a fresh expression (new subid) applied from tree, under the same parent. */
+  supplant(exp: ExpressionState, tree: Tree, wi: Workitem, trigger?: string): void {
+    this.removeExpression(exp);
+    const fei = `${exp.expid}!${this.newSubid()}`;
+    const parent = this.lookup(exp.parent);
+    if (parent) parent.children = parent.children.map((c) => (c === exp.fei ? fei : c));
+    if (exp.fei === this.state.root) this.state.root = fei;
+    this.enqueue({
+      action: 'apply', fei, parent: exp.parent, tree, workitem: { fields: wi.fields },
+      variables: exp.variables, trigger, branch: exp.branch, forgotten: exp.forgotten,
+    });
+  }
+
+  private scheduleRetries(exp: ExpressionState, handler: string): void {
+    const retries = handler.split(/\s*,\s*/);
+    const first = retries.shift()!;
+    const colon = first.indexOf(':');
+    let after = colon < 0 ? '0' : first.slice(0, colon);
+    const action = colon < 0 ? first : first.slice(colon + 1);
+    const m = /^ *([^ ]+) *\* *(\d+)$/.exec(action);
+    if (m) {
+      const count = Number(m[2]) - 1;
+      if (count === 1) retries.unshift(`${after}: ${m[1]}`);
+      else if (count > 1) retries.unshift(`${after}: ${m[1]} * ${count}`);
+    }
+    const tree = clone(exp.tree);
+    if (retries.length === 0) delete tree[1].on_error;
+    else tree[1].on_error = retries.join(', ');
+    exp.tree = tree;
+    after = after.trim();
+    const msg: InternalMessage = { action: 'cancel', fei: exp.fei, flavour: 'retry', reApply: {} };
+    const due = parseDueAt(after, this.ctx.now);
+    if (due === undefined || due <= this.ctx.now) this.enqueue(msg);
+    else this.schedule(exp, due, msg);
+  }
+
+  // ---- timers -----------------------------------------------------------------------------
+
+  schedule(exp: ExpressionState, dueAt: number, msg: InternalMessage): string {
+    const timerId = `${this.state.wfid}:${this.nextSeq()}`;
+    this.state.timers[timerId] = { dueAt, msg: clone(msg) };
+    (exp.timers ??= []).push(timerId);
+    this.effects.push({ type: 'schedule', timerId, dueAt });
+    return timerId;
+  }
+
+  unscheduleAll(exp: ExpressionState): void {
+    for (const id of exp.timers ?? []) {
+      if (this.state.timers[id]) {
+        delete this.state.timers[id];
+        this.effects.push({ type: 'unschedule', timerId: id });
+      }
+    }
+    exp.timers = undefined;
+  }
+
+  private considerTimers(exp: ExpressionState): void {
+    const timers: string[] = [];
+    const list = this.att(exp, 'timers');
+    if (typeof list === 'string') timers.push(...list.split(','));
+    const to = this.att(exp, 'timeout');
+    if (to !== undefined && String(to).trim() !== '') timers.push(`${to}: timeout`);
+    for (const t of timers) {
+      const i = t.lastIndexOf(':');
+      const after = t.slice(0, i).trim();
+      const action = t.slice(i + 1).trim();
+      if (after === '') continue;
+      const due = parseDueAt(after, this.ctx.now);
+      if (due === undefined) throw new ExpressionError(`cannot read the time "${after}"`, 'ArgumentError');
+      let msg: InternalMessage;
+      const cmd = COMMAND_RE.exec(action);
+      const err = /^err(or)?( *.+)?$/.exec(action);
+      if (['timeout', 'undo', 'pass'].includes(action)) {
+        msg = { action: 'cancel', fei: exp.fei, flavour: action === 'timeout' ? 'timeout' : undefined };
+      } else if (action === 'redo' || action === 'retry') {
+        msg = { action: 'cancel', fei: exp.fei, reApply: {} };
+      } else if (err) {
+        const message = err[2] ? err[2].trim() : `timer induced error ("${after}: ${action}")`;
+        msg = { action: 'cancel', fei: exp.fei, reApply: { tree: ['error', { [message]: null }, []] } };
+      } else if (cmd) {
+        const arg = (cmd[2] ?? '').trim().split(' ').pop() ?? '';
+        msg = { action: 'cancel', fei: exp.fei, reApply: { tree: [cmd[1], { [arg]: null }, []] } };
+      } else {
+        msg = {
+          action: 'apply', fei: `${exp.expid}!${this.newSubid()}`, parent: exp.fei, flanking: true,
+          tree: [action, {}, []], workitem: clone(exp.applied),
+        };
+      }
+      this.schedule(exp, due, msg);
+    }
+  }
+
+  fireTimer(timerId: string): boolean {
+    const t = this.state.timers[timerId];
+    if (!t) return false;
+    delete this.state.timers[timerId];
+    for (const exp of Object.values(this.state.expressions)) {
+      if (exp.timers?.includes(timerId)) exp.timers = exp.timers.filter((x) => x !== timerId);
+    }
+    this.enqueue(t.msg);
+    return true;
+  }
+
+  // ---- tags -------------------------------------------------------------------------------
+
+  private considerTag(exp: ExpressionState): void {
+    const tag = this.att(exp, 'tag');
+    if (typeof tag !== 'string' || tag.trim() === '') return;
+    exp.tagname = tag;
+    const tags = Array.isArray(exp.applied.fields.__tags__) ? (exp.applied.fields.__tags__ as string[]) : [];
+    exp.fullTagname = [...tags, tag].join('/');
+    if (exp.trigger) return;
+    this.setVar(exp, tag, { fei: exp.fei });
+    this.setVar(exp, '/' + exp.fullTagname, { fei: exp.fei });
+    exp.applied.fields.__tags__ = [...tags, tag];
+  }
+
+  private leaveTag(exp: ExpressionState, wi: Workitem): void {
+    this.unsetVar(exp, exp.tagname!);
+    const tags = Array.isArray(wi.fields.__tags__) ? [...(wi.fields.__tags__ as string[])] : [];
+    const i = tags.lastIndexOf(exp.tagname!);
+    if (i >= 0) tags.splice(i, 1);
+    if (tags.length) wi.fields.__tags__ = tags;
+    else delete wi.fields.__tags__;
+    wi.fields.__left_tag__ = exp.tagname;
+    const root = this.lookup(this.state.root);
+    if (root?.variables && exp.fullTagname) unsetPath(root.variables, exp.fullTagname);
+  }
+}
+
+export function isSubprocessValue(v: unknown): v is [string, Tree] {
+  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Array.isArray(v[1]) && typeof v[1][0] === 'string';
+}
+
+const DEFINE_NAMES = ['define', 'process_definition', 'workflow_definition'];
+
+export function isDefinition(t: Tree): boolean {
+  return DEFINE_NAMES.includes(t[0]);
+}
+
+/** Ruote's DefineExpression.reorganize: nested definitions first, then the body. */
+export function reorganize(tree: Tree): [string | undefined, Tree] {
+  const defs = tree[2].filter(isDefinition).map((d) => reorganize(d)[1]);
+  const bodies = tree[2].filter((t) => !isDefinition(t));
+  const attrs = tree[1];
+  const name = (attrs.name as string | undefined) ?? Object.keys(attrs).find((k) => attrs[k] === null);
+  return [name, ['define', attrs, [...defs, ...bodies]]];
+}

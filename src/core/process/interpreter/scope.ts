@@ -1,0 +1,95 @@
+// Variables (scoped along the expression chain, as ruote's ro_variables) and dotted field paths.
+import { resolvePath } from '../../expr/index.js';
+import type { ExpressionState, Fields } from './types.js';
+
+export type Lookup = (fei: string | undefined) => ExpressionState | undefined;
+
+const INDEX = /^(0|[1-9][0-9]*)$/;
+
+export function getPath(root: unknown, path: string): unknown {
+  return resolvePath(root, path);
+}
+
+/** Sets `a.b.0` in root, creating objects on the way (arrays when the next key is an index). */
+export function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let cur: any = root;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const k = keys[i];
+    if (cur[k] === null || typeof cur[k] !== 'object') cur[k] = INDEX.test(keys[i + 1]) ? [] : {};
+    cur = cur[k];
+  }
+  const last = keys[keys.length - 1];
+  if (Array.isArray(cur) && INDEX.test(last)) cur[Number(last)] = value;
+  else cur[last] = value;
+}
+
+export function unsetPath(root: Record<string, unknown>, path: string): void {
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  const holder = keys.length ? resolvePath(root, keys.join('.')) : root;
+  if (Array.isArray(holder) && INDEX.test(last)) holder.splice(Number(last), 1);
+  else if (holder && typeof holder === 'object') delete (holder as Record<string, unknown>)[last];
+}
+
+function splitPrefix(v: string): [string, string] {
+  const m = /^(\/{0,2})\/*(.+)$/.exec(v);
+  return m ? [m[1], m[2]] : ['', v];
+}
+
+function rootOf(exp: ExpressionState, lookup: Lookup): ExpressionState {
+  let cur = exp;
+  for (let p = lookup(cur.parent); p; p = lookup(p.parent)) cur = p;
+  return cur;
+}
+
+// '//' (ruote's engine variables) is read as the process root scope: weft has no engine-wide
+// variables.
+export function lookupVariable(exp: ExpressionState, name: string, lookup: Lookup): unknown {
+  const [prefix, v] = splitPrefix(name);
+  const head = v.split('.')[0];
+  let cur: ExpressionState | undefined = prefix ? rootOf(exp, lookup) : exp;
+  for (; cur; cur = lookup(cur.parent)) {
+    if (cur.variables && Object.prototype.hasOwnProperty.call(cur.variables, head)) {
+      return resolvePath(cur.variables, v);
+    }
+  }
+  return undefined;
+}
+
+function locateScope(exp: ExpressionState, name: string, lookup: Lookup, override: unknown): [ExpressionState, string] | undefined {
+  const [prefix, v] = splitPrefix(name);
+  if (prefix) return [rootOf(exp, lookup), v];
+  if (override && override !== 'false') {
+    for (let cur: ExpressionState | undefined = exp; cur; cur = lookup(cur.parent)) {
+      if (cur.variables && Object.prototype.hasOwnProperty.call(cur.variables, v)) return [cur, v];
+    }
+  }
+  for (let cur: ExpressionState | undefined = exp; cur; cur = lookup(cur.parent)) {
+    if (cur.variables) return [cur, v];
+  }
+  return undefined;
+}
+
+export function setVariable(exp: ExpressionState, name: string, value: unknown, lookup: Lookup, override?: unknown): void {
+  const found = locateScope(exp, name, lookup, override);
+  if (found) setPath(found[0].variables!, found[1], value);
+}
+
+export function unsetVariable(exp: ExpressionState, name: string, lookup: Lookup, override?: unknown): void {
+  const found = locateScope(exp, name, lookup, override);
+  if (found) unsetPath(found[0].variables!, found[1]);
+}
+
+/** All variables visible from exp, innermost winning (for forgotten branches). */
+export function compileVariables(exp: ExpressionState, lookup: Lookup): Record<string, unknown> {
+  const chain: ExpressionState[] = [];
+  for (let cur: ExpressionState | undefined = exp; cur; cur = lookup(cur.parent)) chain.unshift(cur);
+  const out: Record<string, unknown> = {};
+  for (const e of chain) if (e.variables) Object.assign(out, structuredClone(e.variables));
+  return out;
+}
+
+export function setField(fields: Fields, key: string, value: unknown): void {
+  setPath(fields, key, value);
+}
