@@ -52,7 +52,7 @@ function isOver(ip: Interp, exp: ExpressionState, d: CData, item: MergeItem, wi:
   if (overIf != null && ip.isTrue(exp, overIf, wi)) { item.winner = true; return true; }
   if (overUnless != null && !ip.isTrue(exp, overUnless, wi)) { item.winner = true; return true; }
   if (d.waitFor) return d.waitFor.length === 0;
-  return d.count + 1 >= expectedCount(d);
+  return workitemCount(d) + 1 >= expectedCount(d);
 }
 
 function keep(d: CData, item: MergeItem): void {
@@ -71,7 +71,7 @@ function workitemCount(d: CData): number {
   return d.workitems ? d.workitems.length : d.count;
 }
 
-function finalMerge(exp: ExpressionState, d: CData): Workitem {
+function finalMerge(ip: Interp, exp: ExpressionState, d: CData): Workitem {
   let fields;
   if (d.workitem) fields = d.workitem.fields;
   else if (d.mergeType === 'ignore' || !d.workitems || d.workitems.length === 0) fields = exp.applied.fields;
@@ -85,6 +85,7 @@ function finalMerge(exp: ExpressionState, d: CData): Workitem {
     fields = acc!.fields;
   }
   delete fields.__left_tag__;
+  if (d.mergeType === 'stack') fields.stack_attributes = ip.compileAtts(exp);
   return { fields };
 }
 
@@ -113,14 +114,14 @@ export const concurrence: ExpressionKind = {
     if (d.remaining === 'wait' && exp.state === undefined) {
       if (workitemCount(d) >= d.listSize || exp.children.length === 0) {
         ip.removeExpression(exp);
-        ip.baseReplyToParent(exp, finalMerge(exp, d), false);
+        ip.baseReplyToParent(exp, finalMerge(ip, exp, d), false);
       } else if (!d.childrenCancelled) {
         d.childrenCancelled = true;
         for (const c of exp.children) ip.enqueue({ action: 'cancel', fei: c });
       }
       return;
     }
-    const wi = finalMerge(exp, d);
+    const wi = finalMerge(ip, exp, d);
     if (exp.children.length === 0) {
       ip.removeExpression(exp);
       ip.baseReplyToParent(exp, wi, false);
