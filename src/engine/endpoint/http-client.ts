@@ -1,0 +1,86 @@
+// The real outbound client for lookups and response requests: one undici Agent (keep-alive pools
+// per origin, so connections are reused), a per-call timeout covering connect, headers and body,
+// a cap on the response size, and the host allowlist.
+
+import { Agent, request } from 'undici';
+import { HostNotAllowedError, hostAllowed, type EndpointHttp, type OutboundRequest, type OutboundResponse } from './endpoint-http.js';
+
+export interface HttpClientOptions {
+  /** Hosts that may be called; empty or absent allows all (see hostAllowed). */
+  allowHosts?: readonly string[];
+  /** Default 64: open connections per origin. */
+  connectionsPerOrigin?: number;
+  /** Default 4000 ms: how long an idle connection is kept for reuse. */
+  keepAliveTimeoutMs?: number;
+  /** Default 16 MiB: a larger answer fails the call (an endpoint must not take the server down). */
+  maxResponseBytes?: number;
+}
+
+export interface HttpClient extends EndpointHttp {
+  /** Closes every pooled connection; calls after close fail. */
+  close(): Promise<void>;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+class ResponseTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`response body exceeds ${limit} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
+  const maxResponseBytes = opts.maxResponseBytes ?? 16 * 1024 * 1024;
+  const agent = new Agent({
+    connections: opts.connectionsPerOrigin ?? 64,
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4000,
+  });
+
+  const call = async (req: OutboundRequest): Promise<OutboundResponse> => {
+    if (!hostAllowed(req.url, opts.allowHosts)) throw new HostNotAllowedError(req.url);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), req.timeoutMs);
+    try {
+      const res = await request(req.url, {
+        method: req.method.toUpperCase() as 'GET',
+        headers: req.headers,
+        body: req.body,
+        dispatcher: agent,
+        signal: controller.signal,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxResponseBytes) {
+          res.body.destroy();
+          throw new ResponseTooLargeError(maxResponseBytes);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+    } catch (e) {
+      // axios's wording, which the mediator's "No response from lookup" messages carry.
+      const code = (e as NodeJS.ErrnoException | null)?.code ?? '';
+      if (controller.signal.aborted || TIMEOUT_CODES.has(code)) throw new Error(`timeout of ${req.timeoutMs}ms exceeded`, { cause: e });
+      throw describe(e);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return Object.assign(call, { close: () => agent.close() });
+}
+
+// undici wraps socket errors ("fetch failed"-style); surface the system error (ECONNREFUSED …).
+function describe(e: unknown): Error {
+  if (!(e instanceof Error)) return new Error(String(e));
+  const cause = (e as { cause?: unknown }).cause;
+  if (cause instanceof Error && (cause as NodeJS.ErrnoException).code) return cause;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code && !e.message.includes(code)) return new Error(`${code}: ${e.message}`, { cause: e });
+  return e;
+}
