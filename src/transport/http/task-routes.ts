@@ -85,10 +85,11 @@ export function registerTaskRoutes(app: FastifyInstance, engine: Engine) {
         response: { 200: { type: 'object', properties: { tasks: { type: 'array', items: { ...taskSchema, properties: { ...taskSchema.properties, lease: { type: 'string' } } } } } } },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const input = readClaimInput(req.body);
       const abort = new AbortController();
-      req.raw.once('close', () => abort.abort());
+      // The response's 'close' (not the request's, which fires once the body is read): the worker went away.
+      reply.raw.once('close', () => abort.abort());
       const claimed = await tasks.claim(ws(req), input, abort.signal);
       return { tasks: claimed.map(renderClaimedTask) };
     },
