@@ -27,6 +27,8 @@ export class Harness {
   pending: Dispatch[] = [];
   readonly timers = new Map<string, number>();
   private seed = 42;
+  /** Answers already computed (so that `answer` runs once per dispatch). */
+  private readonly answers = new Map<string, Record<string, unknown> | 'hold'>();
 
   constructor(readonly tree: Tree, readonly opts: HarnessOptions = {}) {
     this.now = opts.now ?? Date.UTC(2026, 10, 28, 6, 0, 0);
@@ -120,11 +122,15 @@ export class Harness {
   run(answer: (d: Dispatch) => Record<string, unknown> | 'hold' = () => ({}), maxSteps = 1000): this {
     for (let i = 0; i < maxSteps; i++) {
       if (['completed', 'cancelled', 'terminated'].includes(this.status)) return this;
-      const d = this.pending.find((p) => answer(p) !== 'hold');
-      if (d) {
-        this.proceedDispatch(d, answer(d) as Record<string, unknown>);
-        continue;
+      let answered = false;
+      for (const d of this.pending) {
+        const a = this.answers.get(d.workitemId + '#' + this.effects.indexOf(d)) ?? answer(d);
+        if (a === 'hold') { this.answers.set(d.workitemId + '#' + this.effects.indexOf(d), a); continue; }
+        this.proceedDispatch(d, a);
+        answered = true;
+        break;
       }
+      if (answered) continue;
       const next = [...this.timers.values()].sort((a, b) => a - b)[0];
       if (next === undefined) return this;
       this.advance(Math.max(0, next - this.now));

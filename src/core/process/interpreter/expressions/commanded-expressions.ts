@@ -13,6 +13,12 @@ function getCommand(ip: Interp, exp: ExpressionState, wi: Workitem): [string, an
   const c = wi.fields.__command__;
   delete wi.fields.__command__;
   if (Array.isArray(c)) [command, step] = c as [string, unknown];
+  else if (typeof c === 'string' && c.trim() !== '') {
+    const parts = c.trim().split(/\s+/);
+    command = parts[0];
+    step = parts.length > 1 ? parts[parts.length - 1] : undefined;
+  }
+  if (typeof step === 'string' && /^-?\d+$/.test(step)) step = Number(step);
   if (!command) {
     outer: for (const dir of ['if', 'unless']) {
       for (const com of ATT_COMMANDS) {
