@@ -1,0 +1,83 @@
+// Generates docs/errors.md (every code defined with defineError under src/) and
+// docs/configuration.md (every setting). Run `npm run docs` after adding an error code or a
+// setting; test/docs/generated-docs.test.ts fails while the committed files are out of step.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SETTINGS } from '../src/engine/settings.js';
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+export interface ErrorDef {
+  code: string;
+  status: number;
+  message: string;
+  file: string;
+}
+
+export function collectErrors(root = 'src'): ErrorDef[] {
+  const out: ErrorDef[] = [];
+  const re = /defineError(?:<[^>]*>)?\(\s*'([A-Z0-9_]+)'\s*,\s*(\d{3})\s*,\s*([\s\S]*?)\)\s*;\s*$/gm;
+  for (const file of walk(root).sort()) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(re)) {
+      const msg = m[3].trim().replace(/\s+/g, ' ');
+      const literal = /^'([^']*)'$/.exec(msg) ?? /^"([^"]*)"$/.exec(msg);
+      const template = /=>\s*`([^`]*)`/.exec(msg);
+      out.push({ code: m[1], status: Number(m[2]), message: literal ? literal[1] : template ? template[1] : msg, file: file.replace(/\\/g, '/') });
+    }
+  }
+  const seen = new Map<string, ErrorDef>();
+  for (const e of out) if (!seen.has(e.code)) seen.set(e.code, e);
+  return [...seen.values()].sort((a, b) => a.code.localeCompare(b.code));
+}
+
+const esc = (s: string) => s.replace(/\|/g, '\\|');
+
+export function errorsDoc(): string {
+  const rows = collectErrors().map((e) => `| \`${e.code}\` | ${e.status} | ${esc(e.message)} | \`${e.file}\` |`);
+  return `# Errors
+
+Every error weft answers with has a stable code, an HTTP status and a message. The body keeps the
+shape of the contract the route belongs to — \`{"message": …}\` on the task API and most routes,
+\`{"error": …}\` on the workflows API (\`/v1/workflows\`) and the endpoints API (\`/endpoints\`), and
+\`{"result": "failure", "message", "errors": [{code, message}]}\` on flow transitions — and the code always
+travels in the \`weft-error-code\` response header. WebSocket protocols answer
+\`{"request_id", "status", "errors": [{"code", "message"}], "data"}\`.
+
+A 4xx is the caller's to fix; a 503 (\`WEFT_STORE_UNAVAILABLE\`, \`WEFT_SHUTTING_DOWN\`) may be retried
+(a \`retry-after\` header says when). weft never answers bad input with a 5xx.
+
+This file is generated from the code by \`npm run docs\`; a test keeps it in step.
+
+| code | status | message | defined in |
+|---|---|---|---|
+${rows.join('\n')}
+`;
+}
+
+export function configurationDoc(): string {
+  const rows = SETTINGS.map((s) => `| \`${s.env}\` | \`${s.flag}\` | \`${s.default || '(none)'}\` | ${esc(s.description)} |`);
+  return `# Configuration
+
+Every setting is an environment variable and the matching \`weft serve\` flag (the flag wins).
+\`npm start\` honours the environment variables; \`weft serve --help\` lists the same table.
+Settings are read once at start, validated, and frozen: a bad value stops the server with a clear message.
+
+| variable | flag | default | meaning |
+|---|---|---|---|
+${rows.join('\n')}
+
+This file is generated from \`src/engine/settings.ts\` by \`npm run docs\`; a test keeps it in step.
+`;
+}
+
+if (process.argv[1] && process.argv[1].endsWith('gen-docs.ts')) {
+  writeFileSync('docs/errors.md', errorsDoc());
+  writeFileSync('docs/configuration.md', configurationDoc());
+  console.log('wrote docs/errors.md and docs/configuration.md');
+}
