@@ -158,7 +158,7 @@ describe('iterator', () => {
 
   test('a hash as input, implicit i / ii variables, implicit sequence', () => {
     const h = runFlow(define(t('iterator', { on_val: { a: 'A', b: 'B' }, to_f: 'f' }, [p('p1')])), {}, (d) => ({ seen: d.fields.f }));
-    assert.deepEqual(h.effects.filter((e) => e.type === 'dispatch').map((e) => (e as { fields: { f: unknown } }).fields.f), [['a', 'A'], ['b', 'B']]);
+    assert.deepEqual(h.effects.filter((e) => e.type === 'dispatch').map((e) => (e as unknown as { fields: { f: unknown } }).fields.f), [['a', 'A'], ['b', 'B']]);
     const i = runFlow(define(t('iterator', { on_val: 'alice, bob, charly' }, [echo('${v:i}:${v:ii}')])));
     assert.deepEqual(i.trace, ['alice:0', 'bob:1', 'charly:2']);
     assert.equal(i.state.variables.i, 'charly');
