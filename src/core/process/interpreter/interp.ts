@@ -200,7 +200,7 @@ export class Interp {
     const cIf = exp.tree[1]['if'];
     const cUnless = exp.tree[1]['unless'];
     if ((cIf != null && !this.isTrue(exp, cIf)) || (cUnless != null && this.isTrue(exp, cUnless))) {
-      return this.replyToParent(exp, exp.applied);
+      return this.baseReplyToParent(exp, exp.applied);
     }
 
     if (String(this.att(exp, 'scope')) === 'true') exp.variables ??= {};
@@ -574,8 +574,19 @@ export class Interp {
   }
 }
 
-export function isSubprocessValue(v: unknown): v is [string, Tree] {
-  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Array.isArray(v[1]) && typeof v[1][0] === 'string';
+export function isTree(v: unknown): v is Tree {
+  return Array.isArray(v) && v.length === 3 && typeof v[0] === 'string' && !!v[1] && typeof v[1] === 'object' && !Array.isArray(v[1]) && Array.isArray(v[2]);
+}
+
+/** A subprocess held in a variable: [expid, tree] as a define registers it, or a bare tree. */
+export function isSubprocessValue(v: unknown): boolean {
+  return isTree(v) || (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && isTree(v[1]));
+}
+
+export function subprocessOf(v: unknown): [string, Tree] | undefined {
+  if (isTree(v)) return ['0', v];
+  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && isTree(v[1])) return [v[0], v[1]];
+  return undefined;
 }
 
 const DEFINE_NAMES = ['define', 'process_definition', 'workflow_definition'];

@@ -1,5 +1,5 @@
 // participant (dispatch to an HTTP callback participant) and subprocess.
-import { ExpressionError, isSubprocessValue, clone, type ExpressionKind } from '../interp.js';
+import { ExpressionError, subprocessOf, clone, type ExpressionKind } from '../interp.js';
 import { setPath } from '../scope.js';
 
 export const participant: ExpressionKind = {
@@ -46,9 +46,9 @@ export const subprocess: ExpressionKind = {
   apply(ip, exp) {
     const ref = ip.att(exp, 'ref') ?? ip.attText(exp);
     if (ref === undefined || ref === '') throw new ExpressionError(`no subprocess referred in ${JSON.stringify(exp.tree)}`, 'ArgumentError');
-    const value = ip.lookupVar(exp, String(ref));
-    if (!isSubprocessValue(value)) throw new ExpressionError(`no subprocess named '${ref}' found`, 'ArgumentError');
-    const [pos, tree] = value;
+    const sub = subprocessOf(ip.lookupVar(exp, String(ref)));
+    if (!sub) throw new ExpressionError(`no subprocess named '${ref}' found`, 'ArgumentError');
+    const [pos, tree] = sub;
     const vars: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(ip.compileAtts(exp))) {
       if (k === 'ref' || v === null) continue;

@@ -35,6 +35,12 @@ export function setVf(ip: Interp, exp: ExpressionState, key: string, value: unkn
   else ip.setVar(exp, k, value, opts.override);
 }
 
+function readVf(ip: Interp, exp: ExpressionState, key: string): unknown {
+  const m = /^([^:]+):(.+)$/.exec(key);
+  if (m && !m[1].startsWith('f')) return ip.lookupVar(exp, m[2]);
+  return getPath(exp.applied.fields, m ? m[2] : key);
+}
+
 function setF(exp: ExpressionState, key: string, value: unknown, unset?: boolean, wi: Workitem = exp.applied): void {
   if (unset) unsetPath(wi.fields, key);
   else setPath(wi.fields, key, value);
@@ -61,11 +67,18 @@ export const set: ExpressionKind = {
       : exp.applied.fields.__result__;
     const varKey = ip.hasAtt(exp, 'v', 'var', 'variable');
     const fieldKey = ip.hasAtt(exp, 'f', 'fld', 'field');
-    if (varKey) setVf(ip, exp, `v:${ip.att(exp, varKey)}`, value, { unset, override });
-    else if (fieldKey) setVf(ip, exp, `f:${ip.att(exp, fieldKey)}`, value, { unset });
-    else if (value === undefined && kv) setVf(ip, exp, kv[0], escape ? exp.tree[1][kv[0]] : kv[1], { unset, override });
-    else if (kv) setVf(ip, exp, kv[0], value, { unset, override });
+    let target: string;
+    let v: unknown = value;
+    if (varKey) target = `v:${ip.att(exp, varKey)}`;
+    else if (fieldKey) target = `f:${ip.att(exp, fieldKey)}`;
+    else if (value === undefined && kv) [target, v] = [kv[0], escape ? exp.tree[1][kv[0]] : kv[1]];
+    else if (kv) target = kv[0];
     else throw new ExpressionError(`missing a variable or field target in ${JSON.stringify(exp.tree)}`, 'ArgumentError');
+    // Default __result__: the value set, or the value removed by unset (as ruote).
+    const result = unset ? readVf(ip, exp, target) : v ?? null;
+    setVf(ip, exp, target, v ?? null, { unset, override });
+    if (result === undefined) delete exp.applied.fields.__result__;
+    else exp.applied.fields.__result__ = result;
     ip.baseReplyToParent(exp, exp.applied);
   },
 };
