@@ -46,7 +46,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
   const clock = deps.clock ?? systemClock;
   const store =
     deps.store ??
-    (await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous }));
+    (await createStore({ databaseUrl: settings.databaseUrl, pgSchema: settings.databaseSchema, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous }));
   await store.migrate();
   const bus = createEventBus();
   const auth = createAuthService(store, clock);

@@ -10,6 +10,7 @@ export interface Settings {
   readonly host: string;
   readonly dataDir: string;
   readonly databaseUrl: string | null;
+  readonly databaseSchema: string;
   readonly apiKeys: readonly string[];
   readonly taskTimeScale: number;
   /** type → built-in runner's maximum run time in ms. */
@@ -50,6 +51,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'host', env: 'WEFT_HOST', flag: '--host', default: '0.0.0.0', description: 'address to listen on' },
   { key: 'dataDir', env: 'WEFT_DATA_DIR', flag: '--data-dir', default: './data', description: 'folder of the SQLite database (weft.db)' },
   { key: 'databaseUrl', env: 'WEFT_DATABASE_URL', flag: '--database-url', default: '', description: 'postgres://… to use PostgreSQL instead of SQLite' },
+  { key: 'databaseSchema', env: 'WEFT_DATABASE_SCHEMA', flag: '--database-schema', default: 'public', description: 'PostgreSQL schema holding weft\'s tables (created if missing)' },
   { key: 'apiKeys', env: 'WEFT_API_KEYS', flag: '--api-keys', default: '', description: 'comma-separated API keys to accept (stored hashed at start)' },
   { key: 'taskTimeScale', env: 'WEFT_TASK_TIME_SCALE', flag: '--task-time-scale', default: '1', description: "multiplies the built-in runner's durations (0.01 for demos and tests)" },
   {
@@ -145,6 +147,11 @@ export function compileSettings(flags: Partial<Record<keyof Settings, string>> =
     host: raw('host') ?? def('host'),
     dataDir: raw('dataDir') ?? def('dataDir'),
     databaseUrl: raw('databaseUrl') ?? null,
+    databaseSchema: (() => {
+      const v = raw('databaseSchema') ?? 'public';
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(v)) throw new SettingsError(`WEFT_DATABASE_SCHEMA must be a plain identifier, got "${v}"`);
+      return v;
+    })(),
     apiKeys: Object.freeze(list(raw('apiKeys') ?? '')),
     taskTimeScale: (() => {
       const n = Number(raw('taskTimeScale') ?? '1');

@@ -52,10 +52,8 @@ export const postgresBackend: Backend = {
   name: 'postgres',
   fresh() {
     const schema = `weft_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-    const url = new URL(PG_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
     return {
-      env: { WEFT_DATABASE_URL: PG_URL },
+      env: { WEFT_DATABASE_URL: PG_URL, WEFT_DATABASE_SCHEMA: schema },
       pgSchema: schema,
       async cleanup() {
         const client = new pg.Client({ connectionString: PG_URL });

@@ -44,7 +44,7 @@ export async function startWeft(db: Database, env: Record<string, string> = {}):
       ...env,
     },
   );
-  const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: sqliteFile(settings), pgSchema: db.pgSchema, sqliteSynchronous: settings.sqliteSynchronous });
+  const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: sqliteFile(settings), pgSchema: settings.databaseSchema, sqliteSynchronous: settings.sqliteSynchronous });
   const engine = await createEngine(settings, { store });
   const server = await createServer(engine);
   const { port } = await server.listen();

@@ -12,7 +12,8 @@ type Flags = Partial<Record<keyof Settings, string>>;
 
 function withSettings(cmd: Command): Command {
   for (const s of SETTINGS) {
-    cmd.addOption(new Option(`${s.flag} <value>`, `${s.description} (${s.env})`).default(undefined, s.default || '(none)'));
+    // No commander default: an unset flag must fall through to the environment variable, then the default.
+    cmd.addOption(new Option(`${s.flag} <value>`, `${s.description} (${s.env}, default: ${s.default || '(none)'})`));
   }
   return cmd;
 }
@@ -30,7 +31,7 @@ function settingsFrom(flags: Flags): Settings {
 }
 
 async function openStore(settings: Settings) {
-  const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous });
+  const store = await createStore({ databaseUrl: settings.databaseUrl, pgSchema: settings.databaseSchema, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous });
   await store.migrate();
   return store;
 }
@@ -72,7 +73,7 @@ withSettings(program.command('serve').description('start the server (settings: f
 
 withSettings(program.command('migrate').description('apply pending database migrations')).action(async (flags: Flags) => {
   const settings = settingsFrom(flags);
-  const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous });
+  const store = await createStore({ databaseUrl: settings.databaseUrl, pgSchema: settings.databaseSchema, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous });
   const applied = await store.migrate();
   console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database is up to date');
   await store.close();

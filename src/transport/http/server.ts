@@ -53,11 +53,11 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
       security: [{ apiKeyHeader: [] }, { apiKeyQuery: [] }, { bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
   // swagger-ui's own routes are public documentation.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true, noWorkspace: true };
   });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
   installAuth(app, engine);
   app.addHook('onRequest', async () => {
     if (closing) throw ShuttingDown();

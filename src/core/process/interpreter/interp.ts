@@ -303,12 +303,36 @@ export class Interp {
     if (exp.state === 'timing_out' && exp.onTimeout != null) return this.trigger(exp, 'on_timeout', wi);
     if (exp.flanking && exp.state === undefined) { this.removeExpression(exp); return; }
     if (exp.lost && exp.state === undefined) return;
+    if (exp.state === undefined) this.takeOrDiscard(exp, wi);
     if (exp.tagname) this.leaveTag(exp, wi);
     if (remove) this.removeExpression(exp);
     if (exp.parent) {
       this.enqueue({ action: 'reply', fei: exp.parent, workitem: { fields: wi.fields, fei: exp.fei } });
     } else if (!exp.forgotten && exp.fei === this.state.root) {
       this.terminate(wi.fields);
+    }
+  }
+
+  /** The take / discard attributes: which of the reply's fields are kept over the applied ones. */
+  private takeOrDiscard(exp: ExpressionState, wi: Workitem): void {
+    const take = this.att(exp, 'take');
+    const discard = take === undefined ? this.att(exp, 'discard') : undefined;
+    if (take === undefined && (discard === undefined || discard === false || discard === 'false')) return;
+    const applied = clone(exp.applied.fields);
+    delete applied.params;
+    if (take !== undefined) {
+      const keys = Array.isArray(take) ? take : [take];
+      for (const k of Object.keys(wi.fields)) if (keyMatches(k, keys)) applied[k] = wi.fields[k];
+      wi.fields = applied;
+    } else if (discard === true || discard === 'true') {
+      wi.fields = applied;
+    } else {
+      const keys = Array.isArray(discard) ? discard : [discard];
+      for (const k of Object.keys(wi.fields)) {
+        if (!keyMatches(k, keys)) continue;
+        if (k in applied) wi.fields[k] = applied[k];
+        else delete wi.fields[k];
+      }
     }
   }
 
@@ -360,6 +384,7 @@ export class Interp {
     const exp = this.lookup(msg.fei);
     if (!exp) return;
     exp.state = 'failing';
+    exp.data.errorHandler = msg.handler;
     exp.applied = { ...msg.workitem, fei: exp.fei };
     if (exp.children.length === 0) return this.replyToParent(exp, exp.applied);
     for (const c of exp.children) this.enqueue({ action: 'cancel', fei: c, flavour: msg.immediate ? 'kill' : undefined });
@@ -373,16 +398,19 @@ export class Interp {
     const exp = this.lookup(fei);
     if (exp && exp.state !== 'failing') {
       let oe: ExpressionState | undefined = exp;
-      while (oe && (oe.onError === undefined || oe.onError === null)) oe = this.lookup(oe.parent);
-      if (oe && String(oe.onError) !== '') {
+      let handler: unknown;
+      for (; oe; oe = this.lookup(oe.parent)) {
+        handler = localOnError(oe.onError, message, errorClass);
+        if (handler !== undefined) break;
+      }
+      if (oe && handler !== '' && handler !== null) {
         const base = 'workitem' in msg ? msg.workitem : exp.applied;
         const wi: Workitem = { fields: clone(base.fields) };
         wi.fields.__error__ = {
           fei: exp.fei, expid: exp.expid, at: new Date(this.ctx.now).toISOString(),
           class: errorClass, message, tree: exp.tree,
         };
-        const handler = Array.isArray(oe.onError) ? oe.onError[0] : oe.onError;
-        this.enqueue({ action: 'fail', fei: oe.fei, workitem: wi, immediate: /^!/.test(String(handler)) });
+        this.enqueue({ action: 'fail', fei: oe.fei, workitem: wi, immediate: /^!/.test(String(isTree(handler) ? handler[0] : handler)), handler });
         return;
       }
     }
@@ -398,7 +426,7 @@ export class Interp {
 
   private trigger(exp: ExpressionState, on: string, wi: Workitem): void {
     let handler: unknown =
-      on === 'on_error' ? exp.onError : on === 'on_cancel' ? exp.onCancel : on === 'on_timeout' ? exp.onTimeout : exp.onReApply;
+      on === 'on_error' ? exp.data.errorHandler ?? exp.onError : on === 'on_cancel' ? exp.onCancel : on === 'on_timeout' ? exp.onTimeout : exp.onReApply;
     if (on === 'on_error' && typeof handler === 'string') handler = handler.replace(/^!/, '');
     if (on === 'on_error' && typeof handler === 'string' && /([,*]|\d+[wdhmsMy]? *:)/.test(handler)) {
       return this.scheduleRetries(exp, handler);
@@ -572,6 +600,36 @@ export class Interp {
     const root = this.lookup(this.state.root);
     if (root?.variables && exp.fullTagname) unsetPath(root.variables, exp.fullTagname);
   }
+}
+
+function patternMatches(pattern: unknown, text: string): boolean {
+  if (pattern === null || pattern === undefined || pattern === '') return true;
+  const p = String(pattern);
+  const m = /^\/(.*)\/([a-z]*)$/.exec(p);
+  return m ? new RegExp(m[1], m[2]).test(text) : text.includes(p);
+}
+
+function keyMatches(key: string, keys: unknown[]): boolean {
+  return keys.some((k) => {
+    const m = /^\/(.*)\/([a-z]*)$/.exec(String(k));
+    return m ? new RegExp(m[1], m[2]).test(key) : String(k) === key;
+  });
+}
+
+/**
+ * The handler an on_error value gives for an error: a string or a tree as is; a list of
+ * [pattern, handler] pairs (or {pattern: handler} objects) gives the first whose pattern matches
+ * the message or the error class. undefined when there is none.
+ */
+export function localOnError(onError: unknown, message: string, errorClass: string): unknown {
+  if (onError === undefined || onError === null) return undefined;
+  if (typeof onError === 'string' || isTree(onError)) return onError;
+  if (!Array.isArray(onError)) return undefined;
+  for (const entry of onError) {
+    const [pattern, action] = Array.isArray(entry) ? entry : entry && typeof entry === 'object' ? Object.entries(entry)[0] ?? [] : [];
+    if (patternMatches(pattern, message) || patternMatches(pattern, errorClass)) return action;
+  }
+  return undefined;
 }
 
 export function isTree(v: unknown): v is Tree {

@@ -98,7 +98,7 @@ export type InternalMessage =
       action: 'cancel'; fei: string; flavour?: string;
       reApply?: { tree?: Tree; applied?: boolean }; onCancel?: unknown;
     }
-  | { action: 'fail'; fei: string; workitem: Workitem; immediate?: boolean }
+  | { action: 'fail'; fei: string; workitem: Workitem; immediate?: boolean; handler?: unknown }
   | { action: 'error'; fei: string; message: string }
   | { action: 'cancel_process'; flavour?: string };
 

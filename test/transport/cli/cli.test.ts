@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SETTINGS } from '../../../src/engine/settings.js';
+import { runWeft, startChildWeft } from '../../helpers/child-weft.js';
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = runWeft(args, env);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+test('weft serve --help lists every setting with its default', async () => {
+  const { code, out } = await run(['serve', '--help'], {});
+  assert.equal(code, 0);
+  for (const s of SETTINGS) {
+    assert.ok(out.includes(s.flag), s.flag);
+    assert.ok(out.includes(s.env), s.env);
+  }
+  assert.match(out, /default: 8700/);
+});
+
+test('a bad setting stops weft with a clear message', async () => {
+  const { code, out } = await run(['serve'], { WEFT_PORT: 'eighty' });
+  assert.equal(code, 2);
+  assert.match(out, /WEFT_PORT must be an integer/);
+});
+
+test('first start prints a generated key once; keys create|list|revoke and migrate work on the same data', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-cli-'));
+  try {
+    const env = { WEFT_DATA_DIR: dir, WEFT_API_KEYS: '' };
+    const first = await startChildWeft(env);
+    await new Promise((r) => setTimeout(r, 200));
+    const key = /\b(weft_[A-Za-z0-9_-]{20,})\b/.exec(first.output())?.[1];
+    assert.ok(key, `a key is printed:\n${first.output()}`);
+    assert.equal((await fetch(`${first.url}/tasks`, { headers: { 'x-api-key': key } })).status, 200);
+    first.child.kill('SIGTERM');
+    assert.equal((await first.exited).code, 0);
+
+    const second = await startChildWeft(env);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.doesNotMatch(second.output(), /weft_[A-Za-z0-9_-]{20,}/, 'printed only at first start');
+    second.child.kill('SIGTERM');
+    await second.exited;
+
+    const created = await run(['keys', 'create', '--name', 'ci'], env);
+    assert.equal(created.code, 0);
+    const newKey = /\b(weft_[A-Za-z0-9_-]{20,})\b/.exec(created.out)?.[1];
+    assert.ok(newKey);
+    const listed = await run(['keys', 'list'], env);
+    assert.match(listed.out, /ci/);
+    assert.ok(!listed.out.includes(newKey!), 'keys are stored hashed and never listed');
+    const revoked = await run(['keys', 'revoke', newKey!.slice(0, 10)], env);
+    assert.equal(revoked.code, 0);
+    assert.match(revoked.out, /revoked 1/);
+    const migrated = await run(['migrate'], env);
+    assert.equal(migrated.code, 0);
+    assert.match(migrated.out, /up to date/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

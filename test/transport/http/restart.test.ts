@@ -1,0 +1,61 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends } from '../../helpers/backends.js';
+import { freshDatabase, eventually, TEST_KEY } from '../../helpers/weft.js';
+import { startChildWeft } from '../../helpers/child-weft.js';
+
+async function api(url: string, path: string, init: { method?: string; json?: unknown } = {}) {
+  const res = await fetch(url + path, {
+    method: init.method ?? 'GET',
+    headers: { 'x-api-key': TEST_KEY, ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
+  });
+  return { status: res.status, body: (await res.json().catch(() => null)) as any };
+}
+
+for (const backend of await backends()) {
+  describe(`kill -9 and restart on ${backend.name}`, () => {
+    test('every acknowledged task survives; built-in tasks that were running are queued again and finish', async () => {
+      const db = freshDatabase(backend);
+      const env = { ...db.env, WEFT_API_KEYS: TEST_KEY, WEFT_WORKER_TYPES: 'ext.job' };
+      try {
+        // At scale 1, gx.heavy runs for minutes: they are still running when the process is killed.
+        const first = await startChildWeft({ ...env, WEFT_TASK_TIME_SCALE: '1' });
+        const acknowledged: number[] = [];
+        for (let i = 0; i < 3; i++) acknowledged.push((await api(first.url, '/tasks', { method: 'POST', json: { name: `heavy${i}`, type: 'gx.heavy' } })).body.task.id);
+        for (let i = 0; i < 20; i++) acknowledged.push((await api(first.url, '/tasks', { method: 'POST', json: { name: `ext${i}`, type: 'ext.job' } })).body.task.id);
+        await eventually(
+          async () => (await api(first.url, '/tasks')).body.tasks,
+          (ts: Array<{ status: string }>) => ts.filter((t) => t.status === 'running').length === 3,
+          5000,
+          'heavy tasks running',
+        );
+        first.child.kill('SIGKILL');
+        await first.exited;
+
+        const second = await startChildWeft({ ...env, WEFT_TASK_TIME_SCALE: '0.001' });
+        try {
+          const after = (await api(second.url, '/tasks')).body.tasks as Array<{ id: number; name: string; status: string }>;
+          assert.deepEqual(
+            after.map((t) => t.id),
+            acknowledged,
+          );
+          await eventually(
+            async () => (await api(second.url, '/tasks')).body.tasks,
+            (ts: Array<{ name: string; status: string }>) => ts.filter((t) => t.name.startsWith('heavy')).every((t) => t.status === 'completed'),
+            10000,
+            'heavy tasks completed after the restart',
+          );
+          const next = await api(second.url, '/tasks', { method: 'POST', json: { name: 'after', type: 'ext.job' } });
+          assert.equal(next.body.task.id, 24);
+        } finally {
+          second.child.kill('SIGTERM');
+          const { code } = await second.exited;
+          assert.equal(code, 0, 'SIGTERM exits cleanly');
+        }
+      } finally {
+        await db.cleanup();
+      }
+    });
+  });
+}
