@@ -461,7 +461,9 @@ export class Interp {
       exp.state = undefined;
       const step = parts[parts.length - 1];
       wi.fields.__command__ = [parts[0], /^-?\d+$/.test(step) ? Number(step) : step];
-      return this.replyToParent(exp, wi);
+      // As ruote: the expression's own reply, so that a cursor with on_error 'rewind' rewinds.
+      const kind = this.kindOf(exp);
+      return kind.reply ? kind.reply(this, exp, wi) : this.replyToParent(exp, wi);
     }
     if (on === 'on_error') workitem = exp.applied;
     tree[0] = tree[0].replace(/^!/, '');

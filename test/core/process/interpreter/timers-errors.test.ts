@@ -143,7 +143,7 @@ describe('on_error', () => {
 
   test('undo / pass skip the failing expression; raise records the error', () => {
     for (const handler of ['undo', 'pass']) {
-      const h = runFlow(define(echo('a'), t('sequence', { on_error: handler }, [echo('b'), p('nemo'), echo('c')]), echo('d')));
+      const h = runFlow(define(echo('a'), t('sequence', { on_error: handler }, [echo('b'), p('nemo'), echo('c')]), echo('d')), { callbacks: cb });
       assert.deepEqual(h.trace, ['a', 'b', 'd']);
       assert.equal(h.status, 'completed');
     }
@@ -153,10 +153,10 @@ describe('on_error', () => {
   });
 
   test('process-level on_error with a subprocess; a missing handler is a regular error', () => {
-    const h = runFlow(['define', { on_error: 'failpath' }, [p('nemo'), t('define', { failpath: null }, [echo('failed.')])]]);
+    const h = runFlow(['define', { on_error: 'failpath' }, [p('nemo'), t('define', { failpath: null }, [echo('failed.')])]], { callbacks: cb });
     assert.deepEqual(h.trace, ['failed.']);
     assert.equal(h.status, 'completed');
-    const m = runFlow(['define', { on_error: 'failpath' }, [p('nemo')]]);
+    const m = runFlow(['define', { on_error: 'failpath' }, [p('nemo')]], { callbacks: cb });
     assert.equal(m.state.errors.length, 1);
     assert.match(m.state.errors[0].message, /failpath/);
   });
