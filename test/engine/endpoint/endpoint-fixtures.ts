@@ -22,7 +22,7 @@ export interface Recorded {
   body: string;
 }
 
-export type StubHandler = (req: Recorded, res: ServerResponse) => void | Promise<void>;
+export type StubHandler = (req: Recorded, res: ServerResponse) => unknown;
 
 export interface Stub {
   url: string;
