@@ -203,7 +203,8 @@ export function createTaskStore(db: SqlDb): TaskStore {
            WHERE status = 'queued' AND run_at <= ? AND type IN (${marks(req.types.length)})${wsFilter}
              AND ws NOT IN (SELECT ws FROM tasks WHERE status = 'running' GROUP BY ws HAVING COUNT(*) >= ?)
            ORDER BY run_at, ws, id LIMIT ?${db.skipLocked}`,
-          [...params, req.max * 4],
+          // Exactly max: on PostgreSQL these rows are locked until commit, and every extra one is a row another node cannot claim.
+          [...params, req.max],
         );
         if (candidates.length === 0) return [];
         const wsList = [...new Set(candidates.map((c) => Number(c.ws)))].sort((a, b) => a - b);

@@ -1,0 +1,136 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { backends } from '../helpers/backends.js';
+import { freshDatabase, type Database } from '../helpers/weft.js';
+import { createStore, type Store } from '../../src/storage/store.js';
+import { retryDecision } from '../../src/core/queue/task-backoff.js';
+
+// The storage contract (DESIGN convention 5): the same assertions on every backend.
+
+async function open(db: Database): Promise<Store> {
+  const store = await createStore({
+    databaseUrl: db.env.WEFT_DATABASE_URL ?? null,
+    pgSchema: db.env.WEFT_DATABASE_SCHEMA,
+    sqliteFile: db.env.WEFT_DATA_DIR ? join(db.env.WEFT_DATA_DIR, 'weft.db') : undefined,
+  });
+  await store.migrate();
+  return store;
+}
+
+for (const backend of await backends()) {
+  describe(`task store contract on ${backend.name}`, () => {
+    let db: Database;
+    let store: Store;
+    let ws: number;
+    let ws2: number;
+    let n = 0;
+    const now = () => 1_700_000_000_000 + ++n;
+    const claimReq = (over: Partial<Parameters<Store['tasks']['claim']>[0]> = {}) => ({
+      ws,
+      types: ['t'],
+      max: 10,
+      cap: 6,
+      runner: 'external' as const,
+      owner: 'node-a',
+      workerId: 'w',
+      leaseExpiresAt: now() + 1000,
+      now: now(),
+      newToken: () => `tok${n}`,
+      ...over,
+    });
+
+    before(async () => {
+      db = freshDatabase(backend);
+      store = await open(db);
+      await store.auth.createKey({ id: 'k1', hash: 'h1', prefix: 'p1', name: null, now: now() });
+      ws = (await store.auth.resolveWorkspace('k1', 'a', now())).pk;
+      ws2 = (await store.auth.resolveWorkspace('k1', 'b', now())).pk;
+    });
+    after(async () => {
+      await store.close();
+      await db.cleanup();
+    });
+
+    test('migrations are idempotent', async () => {
+      assert.deepEqual(await store.migrate(), []);
+    });
+
+    test('workspaces are created once per (key, name)', async () => {
+      const again = await store.auth.resolveWorkspace('k1', 'a', now());
+      assert.equal(again.pk, ws);
+      assert.deepEqual(
+        (await store.auth.listWorkspaces('k1')).map((w) => w.name),
+        ['a', 'b'],
+      );
+    });
+
+    test('ids are per workspace, from 1, and survive concurrent creates without gaps or duplicates', async () => {
+      const created = await Promise.all(Array.from({ length: 20 }, (_, i) => store.tasks.create(ws2, { name: `c${i}`, type: 'x', payload: null, maxAttempts: 3 }, now())));
+      assert.deepEqual(
+        created.map((t) => t.id).sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+    });
+
+    test('claims respect the per-workspace cap and never hand a task out twice', async () => {
+      for (let i = 0; i < 10; i++) await store.tasks.create(ws, { name: `t${i}`, type: 't', payload: { i }, maxAttempts: 2 }, now());
+      const [a, b] = await Promise.all([store.tasks.claim(claimReq({ max: 4 })), store.tasks.claim(claimReq({ max: 4 }))]);
+      const ids = [...a, ...b].map((t) => t.id);
+      assert.equal(new Set(ids).size, ids.length, 'no task claimed twice');
+      assert.equal(ids.length, 6, 'the cap of 6 holds across concurrent claims');
+      assert.deepEqual(await store.tasks.claim(claimReq()), []);
+      const counts = await store.tasks.countByStatus(ws);
+      assert.equal(counts.running, 6);
+      assert.equal(counts.queued, 4);
+    });
+
+    test('complete, fail with retry, fail for good, release; lease checks', async () => {
+      const running = (await store.tasks.list(ws)).filter((t) => t.status === 'running');
+      const [t1, t2, t3, t4] = running;
+      assert.equal(await store.tasks.complete(ws, t1.id, { token: 'wrong', now: now(), result: 1 }), 'lease_lost');
+      const done = await store.tasks.complete(ws, t1.id, { token: t1.leaseToken, now: now(), result: { ok: 1 } });
+      assert.ok(typeof done !== 'string' && done.status === 'completed');
+      assert.equal(await store.tasks.complete(ws, t1.id, { token: null, now: now(), result: 1 }), 'not_running');
+      assert.equal(await store.tasks.complete(ws, 999, { token: null, now: now(), result: 1 }), 'not_found');
+
+      const decide = retryDecision(now(), 10, () => 0.5);
+      const retried = await store.tasks.fail(ws, t2.id, { token: t2.leaseToken, now: now(), error: 'e', retryable: true, decide });
+      assert.ok(typeof retried !== 'string' && retried.status === 'queued' && retried.runAt > now());
+      const fatal = await store.tasks.fail(ws, t3.id, { token: t3.leaseToken, now: now(), error: 'e', retryable: false, decide });
+      assert.ok(typeof fatal !== 'string' && fatal.status === 'failed');
+      const released = await store.tasks.release(ws, t4.id, { token: t4.leaseToken, now: now() });
+      assert.ok(typeof released !== 'string' && released.status === 'queued' && released.attempts === 0);
+    });
+
+    test('expired external leases return to the queue, or fail when out of attempts', async () => {
+      const claimed = await store.tasks.claim(claimReq({ max: 1, leaseExpiresAt: 5 }));
+      assert.equal(claimed.length, 1);
+      const expired = await store.tasks.expireLeases(now(), retryDecision(now(), 0, () => 0), 100);
+      assert.ok(expired.some((t) => t.id === claimed[0].id && t.status === 'queued'));
+    });
+
+    test('built-in tasks of a dead node are queued again without counting the attempt', async () => {
+      await store.tasks.create(ws, { name: 'b', type: 'builtin.t', payload: null, maxAttempts: 3 }, now());
+      const [b] = await store.tasks.claim(claimReq({ types: ['builtin.t'], runner: 'builtin', owner: 'dead-node', leaseExpiresAt: null }));
+      assert.equal(b.attempts, 1);
+      await store.nodes.heartbeat('live-node', now());
+      const touched = await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, exceptOwner: 'live-node', everyOtherOwner: false });
+      assert.deepEqual(touched, [ws]);
+      const again = await store.tasks.get(ws, b.id);
+      assert.equal(again?.status, 'queued');
+      assert.equal(again?.attempts, 0);
+    });
+
+    test('delete only queued; flush hides every task that left the queue', async () => {
+      const q = await store.tasks.create(ws, { name: 'q', type: 'none', payload: null, maxAttempts: 1 }, now());
+      assert.equal(await store.tasks.deleteQueued(ws, q.id), 'deleted');
+      assert.equal(await store.tasks.deleteQueued(ws, q.id), 'not_found');
+      const running = (await store.tasks.list(ws)).find((t) => t.status === 'running')!;
+      assert.equal(await store.tasks.deleteQueued(ws, running.id), 'dispatched');
+      await store.tasks.flush(ws, now());
+      const left = await store.tasks.list(ws);
+      assert.ok(left.every((t) => t.status === 'queued'));
+    });
+  });
+}
