@@ -144,6 +144,7 @@ export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointP
         query: request.query,
       },
       orchestrations: [],
+      recordOrchestrations: definition.transformation?.output?.toUpperCase() === 'JSON+OPENHIM' || transactionId !== undefined,
       outcomes: [],
       lookupNetworkError: false,
       ...(transactionId !== undefined && { transactionId }),

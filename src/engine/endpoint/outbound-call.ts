@@ -108,6 +108,7 @@ export async function performCall(ctx: PipelineContext, spec: CallSpec, body: un
   } catch (e) {
     result.error = e instanceof Error ? e : new Error(String(e));
   }
+  if (!ctx.recordOrchestrations) return result;
   ctx.orchestrations.push(
     createOrchestration({
       name: spec.name,

@@ -51,6 +51,8 @@ export interface PipelineContext {
   request: EndpointRequest;
   allData: AllData;
   orchestrations: Orchestration[];
+  /** Only a reply wrapped for OpenHIM shows orchestrations; otherwise they are not recorded. */
+  recordOrchestrations: boolean;
   outcomes: RouterOutcome[];
   lookupHttpStatus?: number;
   lookupNetworkError: boolean;

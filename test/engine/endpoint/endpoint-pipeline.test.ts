@@ -228,6 +228,51 @@ describe('lookups', () => {
   });
 });
 
+describe('parallelism and robustness', () => {
+  async function concurrencyStub() {
+    const seen = { active: 0, most: 0 };
+    const stub = await startStub(async (req, res) => {
+      seen.active++;
+      seen.most = Math.max(seen.most, seen.active);
+      await new Promise((r) => setTimeout(r, 40));
+      seen.active--;
+      json(res, 200, { at: req.path });
+    });
+    return { stub, seen };
+  }
+
+  test('lookups run in parallel', async () => {
+    const { stub, seen } = await concurrencyStub();
+    try {
+      const def = define({ requests: { lookup: ['a', 'b', 'c'].map((id) => ({ id, config: { url: `${stub.url}/${id}` } })) }, inputMapping: { 'lookupRequests.c.data.at': 'c' } });
+      const reply = await serve(def, request({ json: {} }));
+      assert.deepEqual(bodyOf(reply), { c: '/c' });
+      assert.equal(seen.most, 3);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('response requests run in parallel', async () => {
+    const { stub, seen } = await concurrencyStub();
+    try {
+      const def = define({ requests: { response: ['a', 'b'].map((id) => ({ id, config: { method: 'post', url: `${stub.url}/${id}` } })) } });
+      const reply = await serve(def, request({ json: {} }));
+      assert.deepEqual(bodyOf(reply), { a: { at: '/a' }, b: { at: '/b' } });
+      assert.equal(seen.most, 2);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('serve never throws, even for a definition that was never compiled', async () => {
+    const broken = { name: 'x', endpoint: { pattern: '/x', method: 'POST' }, transformation: { input: 'JSON', output: 'JSON' } } as never;
+    const reply = await pipeline.serve(broken, request({ json: {} }), memoryState().access);
+    assert.equal(reply.status, 500);
+    assert.ok(bodyOf(reply).error);
+  });
+});
+
 describe('validation, transforms, mapping', () => {
   test('a validation failure', async () => {
     const def = define({ inputValidation: { type: 'object', properties: { requestBody: { type: 'object', required: ['name'], properties: { age: { type: 'number' } } } } } });
