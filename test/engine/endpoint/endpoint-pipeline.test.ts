@@ -200,6 +200,18 @@ describe('lookups', () => {
     assert.deepEqual(bodyOf(failed), { error: 'Incorrect status code 500. {"err":"status 500"}' });
   });
 
+  test('a fhirResponse lookup answers with the upstream OperationOutcome', async () => {
+    const fhir = await startStub((_req, res) => json(res, 422, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] }));
+    try {
+      const def = define({ requests: { lookup: [{ id: 'f', fhirResponse: true, config: { url: fhir.url } }] } });
+      const reply = await serve(def, request({ json: {} }));
+      assert.equal(reply.status, 422);
+      assert.deepEqual(bodyOf(reply), { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] });
+    } finally {
+      await fhir.close();
+    }
+  });
+
   test('the default is 2xx only', async () => {
     const def = define({ requests: { lookup: [{ id: 'l', config: { url: `${upstream.url}/status/404` } }] } });
     const reply = await serve(def, request({ json: {} }));
@@ -386,6 +398,14 @@ describe('response requests', () => {
     const gone = await serve(define({ requests: { response: [{ id: 'r', config: { method: 'post', url: `${dead}/x` } }] } }), request({ json: {} }));
     assert.equal(gone.status, 500);
     assert.match(String(gone.body), /ECONNREFUSED/);
+  });
+
+  test('one that times out: 500 with the timeout message', async () => {
+    const quick = createEndpointPipeline({ http, timeoutMs: 150, clock: steppingClock() });
+    const def = define({ requests: { response: [{ id: 'r', config: { method: 'post', url: `${upstream.url}/hang` } }] } });
+    const reply = await quick.serve(def, request({ json: {} }), memoryState().access);
+    assert.equal(reply.status, 500);
+    assert.equal(reply.body, 'timeout of 150ms exceeded');
   });
 
   test('several: the reply is {<id>: <body>} with failures reported per request', async () => {
