@@ -40,18 +40,20 @@ export function duplicatePatternMessage(pattern: string): string {
   return `Duplicate error: regex created from endpoint pattern ${pattern} for matching requests already exists`;
 }
 
-function segmentsOverlap(a: Segment, b: Segment): boolean {
+function sameSegment(a: Segment, b: Segment): boolean {
   if ('literal' in a && 'literal' in b) return a.literal === b.literal;
-  if ('literal' in a) return PARAM_VALUE.test(a.literal);
-  if ('literal' in b) return PARAM_VALUE.test(b.literal);
-  return true;
+  return 'param' in a && 'param' in b;
 }
 
-/** True when some request path is matched by both patterns (`/a/:id/b/:code` vs `/a/:name/b/:code`). */
+/**
+ * True when both patterns match exactly the same requests: parameters in the same places (whatever
+ * their names) and equal literals elsewhere — `/a/:id/b/:code` vs `/a/:name/b/:code`. A literal
+ * against a parameter is no duplicate: `/a/list` and `/a/:id` coexist and the exact one wins.
+ */
 export function patternsOverlap(a: string, b: string): boolean {
   const sa = segments(a);
   const sb = segments(b);
-  return sa.length === sb.length && sa.every((s, i) => segmentsOverlap(s, sb[i]));
+  return sa.length === sb.length && sa.every((s, i) => sameSegment(s, sb[i]));
 }
 
 function decode(value: string): string {
