@@ -37,6 +37,9 @@ describe('rendering XML like the xml2js Builder', () => {
       `${DECL}\n<root>\n  <a id="1&amp;2">x &lt; y</a>\n  <b/>\n  <c>3</c>\n  <d>\n    <e>\n      <f>true</f>\n    </e>\n    <e>\n      <f>false</f>\n    </e>\n  </d>\n</root>`,
     );
   });
+  test('an empty object is an empty <root/>', () => {
+    assert.equal(renderXml({}), `${DECL}\n<root/>`);
+  });
   test('an error body', () => {
     assert.equal(renderXml({ error: 'Boom' }), `${DECL}\n<error>Boom</error>`);
   });
