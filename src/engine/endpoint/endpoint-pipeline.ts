@@ -76,7 +76,7 @@ export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointP
   const urn = opts.mediatorUrn ?? DEFAULT_MEDIATOR_URN;
   const clock = opts.clock;
   const readXml = createXmlReader();
-  const caches = createStepCaches();
+  const caches = createStepCaches(timeoutMs);
 
   function render(ctx: Pick<PipelineContext, 'orchestrations' | 'outcomes' | 'transactionId'>, outputFormat: string, reply: Reply, failed: boolean): EndpointReply {
     const format = outputFormat.toUpperCase();

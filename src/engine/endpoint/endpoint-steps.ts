@@ -30,7 +30,12 @@ export interface StepCaches {
   errorsText(validate: ValidateFunction): string;
 }
 
-export function createStepCaches(): StepCaches {
+// Default 3000: evaluation depth before jsonata reports a runaway recursion (D1011) rather than
+// exhausting the process stack.
+const JSONATA_MAX_DEPTH = 3000;
+
+/** `transformTimeoutMs` bounds each JSONata evaluation (D1012), so a looping expression cannot hang a request. */
+export function createStepCaches(transformTimeoutMs: number): StepCaches {
   const ajv = createSchemaValidator();
   const schemas = new BoundedCache<ValidateFunction>();
   const expressions = new BoundedCache<jsonata.Expression>();
@@ -42,7 +47,7 @@ export function createStepCaches(): StepCaches {
         ajv.removeSchema(schema);
         return fn;
       }),
-    expression: (text) => expressions.get(text, () => jsonata(text)),
+    expression: (text) => expressions.get(text, () => jsonata(text, { timeout: transformTimeoutMs, stack: JSONATA_MAX_DEPTH })),
     errorsText: (validate) => ajv.errorsText(validate.errors),
   };
 }

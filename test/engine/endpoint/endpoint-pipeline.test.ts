@@ -322,6 +322,16 @@ describe('validation, transforms, mapping', () => {
     assert.deepEqual(bodyOf(reply), { error: 'Input transform error: boom' });
   });
 
+  test('a runaway transform is stopped by the timeout', async () => {
+    const quick = createEndpointPipeline({ http, timeoutMs: 150, clock: steppingClock() });
+    const def = define({ inputTransforms: { spin: '$sum([1..5000000].($ * 2))' } });
+    const started = Date.now();
+    const reply = await quick.serve(def, request({ json: {} }), memoryState().access);
+    assert.ok(Date.now() - started < 2000);
+    assert.equal(reply.status, 500);
+    assert.match(bodyOf(reply).error, /^Input transform error: Evaluation timeout after 150 milliseconds/);
+  });
+
   test('every mapping function through the pipeline', async () => {
     const def = define({
       constants: { system: 'S' },
