@@ -7,6 +7,7 @@ import { createAuthService, type AuthService } from './auth-service.js';
 import { createTaskService, type TaskService } from './task-service.js';
 import { createBuiltinRunner, type BuiltinRunner } from './builtin-runner.js';
 import { createLogger, type Logger } from './logger.js';
+import { createProcessService, type ProcessService } from './process/index.js';
 
 /**
  * The engine: the imperative shell around the pure cores. It owns the store, the event bus,
@@ -22,6 +23,7 @@ export interface Engine {
   readonly auth: AuthService;
   readonly tasks: TaskService;
   readonly runner: BuiltinRunner;
+  readonly processes: ProcessService;
   /** The key generated at first start (null when keys already existed). */
   readonly generatedKey: string | null;
   /** Starts background work (runner, sweeps, heartbeats). */
@@ -54,6 +56,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
   const tasks = createTaskService({ store, settings, clock, bus });
   const onError = (err: unknown) => log.error({ err }, 'background work failed');
   const runner = createBuiltinRunner({ store, settings, clock, bus, onError });
+  const processes = createProcessService({ store, settings, clock, bus, onError });
 
   await store.nodes.heartbeat(settings.nodeId, clock.now());
   // Work held by an earlier run of this database: on SQLite no other node can be alive.
@@ -91,11 +94,13 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
     auth,
     tasks,
     runner,
+    processes,
     generatedKey,
     start() {
       if (started) return;
       started = true;
       runner.start();
+      processes.start();
       every(SWEEP_MS, () => tasks.expireLeases());
       every(HEARTBEAT_MS, async () => {
         const now = clock.now();
@@ -111,6 +116,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
       if (stopping) return;
       stopping = true;
       for (const t of timers) clearInterval(t);
+      await processes.stop();
       await runner.stop();
       await store.nodes.remove(settings.nodeId).catch(onError);
       await store.close();
