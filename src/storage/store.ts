@@ -5,7 +5,7 @@ import { migrate } from './migrator.js';
 import { createAuthStore, type AuthStore } from './auth-store.js';
 import { createTaskStore, type TaskStore } from './task-store.js';
 import { createNodeStore, type NodeStore } from './node-store.js';
-import { createProcessStore, type ProcessStore } from './process-store.js';
+import { createFlowStore, type FlowStore } from './flow-store.js';
 
 /**
  * The store: domain operations per capability, one implementation written against the SQL
@@ -17,7 +17,7 @@ export interface Store {
   readonly auth: AuthStore;
   readonly tasks: TaskStore;
   readonly nodes: NodeStore;
-  readonly processes: ProcessStore;
+  readonly flows: FlowStore;
   /** Applies pending migrations; resolves to the versions applied. */
   migrate(): Promise<number[]>;
   /** Liveness probe for /healthz. */
@@ -45,7 +45,7 @@ export function assembleStore(db: SqlDb): Store {
     auth: createAuthStore(db),
     tasks: createTaskStore(db),
     nodes: createNodeStore(db),
-    processes: createProcessStore(db),
+    flows: createFlowStore(db),
     migrate: () => migrate(db),
     async ping() {
       await db.query('SELECT 1 AS ok');

@@ -8,9 +8,10 @@ import { installErrorHandling, sendError } from './error-handler.js';
 import { installAuth, authenticateRequest } from './auth-hook.js';
 import { installMetrics } from './metrics.js';
 import { registerTaskRoutes } from './task-routes.js';
-import { registerWorkflowRoutes } from './workflow-routes.js';
 import { createTaskStreams } from '../ws/task-streams.js';
 import { handleWorkerSocket } from '../ws/workers-socket.js';
+import { registerFlowRoutes } from './flow-routes.js';
+import { handleFlowSocket } from '../ws/flows-socket.js';
 import { isWeftError, ShuttingDown } from '../../core/errors.js';
 
 export interface WeftServer {
@@ -29,7 +30,8 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     bodyLimit: engine.settings.bodyLimitBytes,
     // Route schemas document the API; the contract's own messages come from the handlers' validation.
     ajv: { customOptions: { strict: false } },
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // maxParamLength 5000: a subject key may be 512 characters, up to 9 bytes each once URL-encoded.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 5000 },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
@@ -80,7 +82,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
   }));
 
   registerTaskRoutes(app, engine);
-  registerWorkflowRoutes(app, engine);
+  registerFlowRoutes(app, engine);
 
   const streams = createTaskStreams(engine);
   // WebSocket routes authenticate in preValidation so that errors are answered before the upgrade.
@@ -122,6 +124,25 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
       },
     },
     (socket, req) => handleWorkerSocket(engine, req.workspace!.pk, socket),
+  );
+  app.get(
+    '/ws/flows',
+    {
+      websocket: true,
+      config: { public: true },
+      schema: { tags: ['flows'], summary: 'WebSocket: flow transitions and requests (request/response envelope) and subscriptions to instance changes' },
+      preValidation: async (req, reply) => {
+        try {
+          const { key, workspace } = await authenticateRequest(req, engine);
+          req.apiKey = key;
+          req.workspace = workspace;
+        } catch (err) {
+          if (isWeftError(err)) return sendError(reply, err);
+          throw err;
+        }
+      },
+    },
+    (socket, req) => handleFlowSocket(engine, req.workspace!.pk, socket),
   );
 
   return {
