@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Store } from '../storage/store.js';
 import { createStore } from '../storage/store.js';
 import { type Settings, sqliteFile } from './settings.js';
@@ -7,6 +8,7 @@ import { createAuthService, type AuthService } from './auth-service.js';
 import { createTaskService, type TaskService } from './task-service.js';
 import { createBuiltinRunner, type BuiltinRunner } from './builtin-runner.js';
 import { createLogger, type Logger } from './logger.js';
+import { createFlowService, type FlowService } from './flow/index.js';
 import { createProcessService, type ProcessService } from './process/index.js';
 
 /**
@@ -23,6 +25,7 @@ export interface Engine {
   readonly auth: AuthService;
   readonly tasks: TaskService;
   readonly runner: BuiltinRunner;
+  readonly flows: FlowService;
   readonly processes: ProcessService;
   /** The key generated at first start (null when keys already existed). */
   readonly generatedKey: string | null;
@@ -56,6 +59,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
   const tasks = createTaskService({ store, settings, clock, bus });
   const onError = (err: unknown) => log.error({ err }, 'background work failed');
   const runner = createBuiltinRunner({ store, settings, clock, bus, onError });
+  const flows = createFlowService({ store, clock, bus, newId: randomUUID });
   const processes = createProcessService({ store, settings, clock, bus, onError });
 
   await store.nodes.heartbeat(settings.nodeId, clock.now());
@@ -95,6 +99,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
     tasks,
     runner,
     processes,
+    flows,
     generatedKey,
     start() {
       if (started) return;

@@ -6,6 +6,7 @@ import { createAuthStore, type AuthStore } from './auth-store.js';
 import { createTaskStore, type TaskStore } from './task-store.js';
 import { createNodeStore, type NodeStore } from './node-store.js';
 import { createFlowStore, type FlowStore } from './flow-store.js';
+import { createProcessStore, type ProcessStore } from './process-store.js';
 
 /**
  * The store: domain operations per capability, one implementation written against the SQL
@@ -18,6 +19,7 @@ export interface Store {
   readonly tasks: TaskStore;
   readonly nodes: NodeStore;
   readonly flows: FlowStore;
+  readonly processes: ProcessStore;
   /** Applies pending migrations; resolves to the versions applied. */
   migrate(): Promise<number[]>;
   /** Liveness probe for /healthz. */
@@ -46,6 +48,7 @@ export function assembleStore(db: SqlDb): Store {
     tasks: createTaskStore(db),
     nodes: createNodeStore(db),
     flows: createFlowStore(db),
+    processes: createProcessStore(db),
     migrate: () => migrate(db),
     async ping() {
       await db.query('SELECT 1 AS ok');

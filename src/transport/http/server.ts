@@ -8,6 +8,7 @@ import { installErrorHandling, sendError } from './error-handler.js';
 import { installAuth, authenticateRequest } from './auth-hook.js';
 import { installMetrics } from './metrics.js';
 import { registerTaskRoutes } from './task-routes.js';
+import { registerWorkflowRoutes } from './workflow-routes.js';
 import { createTaskStreams } from '../ws/task-streams.js';
 import { handleWorkerSocket } from '../ws/workers-socket.js';
 import { registerFlowRoutes } from './flow-routes.js';
@@ -83,6 +84,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
 
   registerTaskRoutes(app, engine);
   registerFlowRoutes(app, engine);
+  registerWorkflowRoutes(app, engine);
 
   const streams = createTaskStreams(engine);
   // WebSocket routes authenticate in preValidation so that errors are answered before the upgrade.

@@ -1,0 +1,41 @@
+import { Agent, request } from 'undici';
+import type { DeliveryRecord } from '../../storage/process-store.js';
+import { webhookHeaders } from './delivery-signing.js';
+
+export type DeliveryResult = { ok: true } | { ok: false; error: string; stopped: boolean };
+
+export interface DeliveryHttp {
+  send(d: DeliveryRecord, now: number, stop: AbortSignal): Promise<DeliveryResult>;
+  close(): Promise<void>;
+}
+
+/** POSTs participant callbacks over one keep-alive agent. A 2xx answer is delivery. */
+export function createDeliveryHttp(opts: { timeoutMs: number; signingKey: Buffer | null }): DeliveryHttp {
+  // Default 10 s keep-alive: a participant called once is often called again soon.
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+  return {
+    async send(d, now, stop) {
+      const timeout = AbortSignal.timeout(opts.timeoutMs);
+      try {
+        const res = await request(d.url, {
+          method: 'POST',
+          dispatcher: agent,
+          signal: AbortSignal.any([stop, timeout]),
+          headersTimeout: opts.timeoutMs,
+          bodyTimeout: opts.timeoutMs,
+          headers: { 'content-type': 'application/json', 'user-agent': 'weft', ...webhookHeaders(opts.signingKey, d.webhookId, now, d.body) },
+          body: d.body,
+        });
+        await res.body.dump().catch(() => {});
+        if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true };
+        return { ok: false, error: `HTTP ${res.statusCode}`, stopped: false };
+      } catch (err) {
+        if (stop.aborted) return { ok: false, error: 'stopped', stopped: true };
+        if (timeout.aborted) return { ok: false, error: `no answer within ${opts.timeoutMs} ms`, stopped: false };
+        const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+        return { ok: false, error: e.cause?.code ?? e.code ?? e.message ?? String(err), stopped: false };
+      }
+    },
+    close: () => agent.close(),
+  };
+}

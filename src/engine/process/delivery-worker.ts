@@ -1,0 +1,124 @@
+import type { Store } from '../../storage/store.js';
+import type { DeliveryRecord, StepDecision, StepOutcome } from '../../storage/process-store.js';
+import type { Settings } from '../settings.js';
+import type { Clock } from '../clock.js';
+import type { EventBus } from '../event-bus.js';
+import { createDeliveryHttp, type DeliveryHttp } from './delivery-http.js';
+import { webhookKey } from './delivery-signing.js';
+import { createPollLoop } from './poll-loop.js';
+
+// Sends the participant deliveries of the outbox: claims due rows with a lease, POSTs them outside
+// any transaction, records the outcome. Retries follow the schedule; when it is exhausted the
+// process gets `delivery_failed` in the transaction that marks the delivery failed.
+
+/** Seconds before retry n (0…10): n^5 + 30 — about 2.6 days in all. */
+export const DEFAULT_RETRY_DELAYS: readonly number[] = Object.freeze(Array.from({ length: 11 }, (_, n) => n ** 5 + 30));
+
+// Default 200 ms poll: another node's deliveries are noticed this late at most; this node's wake the loop at once.
+const POLL_MS = 200;
+// Default 32 a claim, 128 in flight on one node.
+const BATCH = 32;
+const MAX_IN_FLIGHT = 128;
+// The lease outlives one attempt by this margin, so that a slow answer is not sent twice.
+const LEASE_MARGIN_MS = 30_000;
+// A node that has not heartbeaten for 5 s is dead: its claims are taken again.
+const NODE_DEAD_MS = 5000;
+const ORPHAN_SWEEP_MS = 2000;
+
+export interface DeliveryWorker {
+  start(): void;
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+export interface DeliveryWorkerDeps {
+  store: Store;
+  settings: Settings;
+  clock: Clock;
+  bus: EventBus;
+  onError: (err: unknown) => void;
+  /** The step a failed delivery makes in its process. */
+  deliveryFailed: (d: DeliveryRecord, error: string, now: number) => StepDecision;
+  /** Called after a commit that changed a process. */
+  committed: (outcome: StepOutcome) => void;
+  http?: DeliveryHttp;
+}
+
+export function retryDelayMs(settings: Settings, retry: number): number | null {
+  const delays = settings.callbackRetryDelays ?? DEFAULT_RETRY_DELAYS;
+  return retry < delays.length ? Math.round(delays[retry] * 1000) : null;
+}
+
+export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
+  const { store, settings, clock, bus, onError } = deps;
+  const deliveries = store.processes.deliveries;
+  const owner = settings.nodeId;
+  const http = deps.http ?? createDeliveryHttp({ timeoutMs: settings.callbackTimeoutMs, signingKey: settings.webhookSecret ? webhookKey(settings.webhookSecret) : null });
+  const stopping = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  let lastSweep = 0;
+
+  async function finish(d: DeliveryRecord) {
+    const result = await http.send(d, clock.now(), stopping.signal);
+    const now = clock.now();
+    if (result.ok) {
+      await deliveries.delivered(d.id, owner, now);
+      return;
+    }
+    if (result.stopped) {
+      await deliveries.release(d.id, owner);
+      return;
+    }
+    const delay = retryDelayMs(settings, d.attempts);
+    if (delay !== null) {
+      await deliveries.retryLater(d.id, owner, { now, error: result.error, nextAttemptAt: now + delay });
+      loop.wakeAt(now + delay, now);
+      return;
+    }
+    const out = await deliveries.exhausted(d, owner, { now, error: result.error }, deps.deliveryFailed(d, result.error, now));
+    if (out === null) return;
+    bus.emit('callback:failed', { ws: d.ws, wfid: d.wfid, workitemId: d.workitemId, error: result.error });
+    if (out.step) deps.committed(out.step);
+  }
+
+  function send(d: DeliveryRecord) {
+    const p: Promise<void> = finish(d)
+      .catch(onError)
+      .finally(() => {
+        inFlight.delete(p);
+        // The workitem's next delivery (a cancel after its active) may be free now.
+        loop.wake();
+      });
+    inFlight.add(p);
+  }
+
+  async function tick(): Promise<boolean> {
+    const now = clock.now();
+    if (now - lastSweep >= ORPHAN_SWEEP_MS && store.capabilities.supportsSkipLocked) {
+      lastSweep = now;
+      await deliveries.releaseOrphans({ exceptOwner: owner, liveSince: now - NODE_DEAD_MS });
+    }
+    const max = Math.min(BATCH, MAX_IN_FLIGHT - inFlight.size);
+    if (max <= 0) return false;
+    const claimed = await deliveries.claim({ now, owner, leaseExpiresAt: now + settings.callbackTimeoutMs + LEASE_MARGIN_MS, max });
+    for (const d of claimed) send(d);
+    return claimed.length === max;
+  }
+
+  const loop = createPollLoop(tick, POLL_MS, onError);
+
+  return {
+    start() {
+      // On a single-node store every claim of an earlier run is orphaned: take them again at once.
+      const ready = store.capabilities.singleNode ? deliveries.releaseOrphans({ exceptOwner: owner, liveSince: null }) : Promise.resolve(0);
+      ready.catch(onError).finally(() => loop.start());
+    },
+    wake: () => loop.wake(),
+    async stop() {
+      await loop.stop();
+      stopping.abort();
+      await Promise.allSettled([...inFlight]);
+      await http.close();
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { launchProcess, stepProcess, type Fields, type ProcessMessage, type StepContext, type Tree } from '../../core/process/interpreter/index.js';
+import { makeWfid, parseWorkitemId } from '../../core/process/process-ids.js';
+import { Forbidden } from '../../core/errors.js';
+import type { Store } from '../../storage/store.js';
+import type { DefinitionRecord, StepDecision, StepOutcome, StepWrite } from '../../storage/process-store.js';
+import type { Settings } from '../settings.js';
+import type { Clock } from '../clock.js';
+import type { EventBus } from '../event-bus.js';
+import { DefinitionNotFound, DefinitionUnknown, WorkflowIdMismatched, WorkflowIdNotFound, WorkflowNotFound, WorkitemNotFound, refusal } from './process-errors.js';
+import { readWorkflow, type LaunchInput } from './process-request.js';
+import { toStepWrite, type StepEnv } from './process-step.js';
+import { summarise, viewProcess, type ProcessSummary, type ProcessView } from './process-view.js';
+import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker.js';
+import { createTimerWorker, type TimerWorker } from './timer-worker.js';
+import type { DeliveryHttp } from './delivery-http.js';
+
+/** Who may proceed a workitem: a key's workspace, or the token of its proceed_url. */
+export type ProceedAccess = { ws: number } | { token: string };
+
+export interface ProcessService {
+  launch(ws: number, input: LaunchInput): Promise<{ wfid: string }>;
+  get(ws: number, wfid: string): Promise<ProcessView>;
+  list(ws: number, status: string | null): Promise<ProcessSummary[]>;
+  proceed(wfid: string, workitemId: string, fields: Fields | undefined, access: ProceedAccess): Promise<void>;
+  cancel(ws: number, wfid: string): Promise<void>;
+  /** Cancels without on_cancel handlers and without cancel callbacks. */
+  kill(ws: number, wfid: string): Promise<void>;
+  pause(ws: number, wfid: string): Promise<void>;
+  resume(ws: number, wfid: string): Promise<void>;
+  replay(ws: number, wfid: string, errorId: string, input: { tree?: Tree; fields?: Fields }): Promise<void>;
+  saveDefinition(ws: number, name: string, workflow: unknown): Promise<DefinitionRecord>;
+  getDefinition(ws: number, name: string): Promise<DefinitionRecord>;
+  listDefinitions(ws: number): Promise<DefinitionRecord[]>;
+  /** Starts the delivery and timer loops. */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface ProcessServiceDeps {
+  store: Store;
+  settings: Settings;
+  clock: Clock;
+  bus: EventBus;
+  onError: (err: unknown) => void;
+  /** Replaces the HTTP sender of participant deliveries (tests). */
+  http?: DeliveryHttp;
+}
+
+// Default 500: GET /v1/workflows lists at most this many, newest first.
+const LIST_LIMIT = 500;
+
+const random = (n: number) => randomInt(n);
+const ctxAt = (now: number): StepContext => ({ now, random });
+
+/** The process name and revision Ruote reads from the root: `name` (or the first bare attribute) and `revision`. */
+function nameOf(tree: Tree): { name: string | null; revision: string | null } {
+  const atts = tree[1] ?? {};
+  const bare = Object.entries(atts).find(([, v]) => v === null)?.[0];
+  const name = atts.name ?? atts.process_name ?? bare;
+  const revision = atts.revision ?? atts.rev;
+  return { name: name === undefined || name === null ? null : String(name), revision: revision === undefined || revision === null ? null : String(revision) };
+}
+
+function tokenMatches(expected: string | undefined, given: string): boolean {
+  if (expected === undefined) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function createProcessService(deps: ProcessServiceDeps): ProcessService {
+  const { store, settings, clock, bus, onError } = deps;
+  const processes = store.processes;
+
+  const env = (now: number): StepEnv => ({
+    now,
+    publicUrl: settings.publicUrl,
+    newToken: () => randomBytes(18).toString('base64url'),
+    newWebhookId: () => `msg_${randomBytes(16).toString('base64url')}`,
+  });
+
+  /** The decision of one message: the interpreter's refusal is thrown (the transaction rolls back). */
+  const decideMessage =
+    (msg: ProcessMessage, now: number, check?: (p: Parameters<StepDecision>[0]) => void): StepDecision =>
+    (p) => {
+      check?.(p);
+      const r = stepProcess(p.state, msg, ctxAt(now));
+      if ('error' in r) throw refusal(r.error.message);
+      return toStepWrite(p, r, env(now));
+    };
+
+  /** After the commit: tell listeners, wake the loops that have new rows to handle. */
+  function changed(ws: number, wfid: string, w: StepWrite) {
+    bus.emit('process:changed', { ws, wfid, status: w.status });
+    if (w.deliveries.length > 0) deliveries.wake();
+    for (const t of w.schedule) timers.scheduled(t.dueAt);
+  }
+  const committed = (out: StepOutcome) => {
+    if (out.write) changed(out.before.ws, out.before.wfid, out.write);
+  };
+
+  const deliveries: DeliveryWorker = createDeliveryWorker({
+    store,
+    settings,
+    clock,
+    bus,
+    onError,
+    http: deps.http,
+    committed,
+    deliveryFailed: (d, error, now) => (p) => {
+      const r = stepProcess(p.state, { type: 'delivery_failed', workitemId: d.workitemId, message: error }, ctxAt(now));
+      // The workitem is no longer waiting (proceeded or cancelled meanwhile): nothing to do.
+      return 'error' in r ? null : toStepWrite(p, r, env(now));
+    },
+  });
+  const timers: TimerWorker = createTimerWorker({
+    store,
+    clock,
+    onError,
+    committed,
+    timerFired: (t, now) => (p) => {
+      const r = stepProcess(p.state, { type: 'timer', timerId: t.timerId }, ctxAt(now));
+      return 'error' in r ? null : toStepWrite(p, r, env(now));
+    },
+  });
+
+  async function send(ws: number | null, wfid: string, msg: ProcessMessage, missing: () => Error, check?: (p: Parameters<StepDecision>[0]) => void) {
+    const now = clock.now();
+    const out = await processes.step(wfid, ws, now, decideMessage(msg, now, check));
+    if (!out) throw missing();
+    committed(out);
+  }
+
+  return {
+    async launch(ws, input) {
+      let tree: Tree;
+      let meta: { name: string | null; revision: string | null; definition: string | null };
+      if (input.definition !== undefined) {
+        const def = await processes.definitions.latest(ws, input.definition);
+        if (!def) throw DefinitionUnknown();
+        tree = def.tree;
+        meta = { name: def.name, revision: String(def.revision), definition: def.name };
+      } else {
+        tree = readWorkflow(input.workflow);
+        meta = { ...nameOf(tree), definition: null };
+      }
+      // A wfid is unique with overwhelming odds (5.8e14 a minute); a collision draws again.
+      for (let i = 0; ; i++) {
+        const now = clock.now();
+        const wfid = makeWfid(now, random);
+        const r = launchProcess(
+          wfid,
+          { type: 'launch', tree, fields: input.fields, variables: input.variables, callback: input.callback, callbacks: input.callbacks },
+          ctxAt(now),
+        );
+        const write = toStepWrite(null, r, env(now));
+        const created = await processes.create({ wfid, ws, ...meta, launchedAt: now }, write);
+        if (created === 'created') {
+          changed(ws, wfid, write);
+          return { wfid };
+        }
+        if (i >= 4) throw new Error('could not draw a free wfid');
+      }
+    },
+
+    async get(ws, wfid) {
+      const p = await processes.get(wfid);
+      if (!p || p.ws !== ws) throw WorkflowNotFound();
+      const active = Object.keys(p.state.workitems ?? {});
+      return viewProcess(p, await processes.deliveries.latestActive(wfid, active), settings.publicUrl);
+    },
+
+    async list(ws, status) {
+      return (await processes.list(ws, status, LIST_LIMIT)).map(summarise);
+    },
+
+    async proceed(wfid, workitemId, fields, access) {
+      const ids = parseWorkitemId(workitemId);
+      if (ids && ids.wfid !== wfid) throw WorkflowIdMismatched();
+      if (!ids) throw WorkitemNotFound();
+      const msg: ProcessMessage = fields === undefined ? { type: 'proceed', workitemId } : { type: 'proceed', workitemId, fields };
+      if ('ws' in access) return send(access.ws, wfid, msg, WorkitemNotFound);
+      return send(null, wfid, msg, WorkitemNotFound, (p) => {
+        const expected = p.tokens[workitemId];
+        if (expected === undefined) throw WorkitemNotFound();
+        if (!tokenMatches(expected, access.token)) throw Forbidden();
+      });
+    },
+
+    cancel: (ws, wfid) => send(ws, wfid, { type: 'cancel' }, WorkflowIdNotFound),
+    kill: (ws, wfid) => send(ws, wfid, { type: 'kill' }, WorkflowIdNotFound),
+    pause: (ws, wfid) => send(ws, wfid, { type: 'pause' }, WorkflowIdNotFound),
+    resume: (ws, wfid) => send(ws, wfid, { type: 'resume' }, WorkflowIdNotFound),
+    replay: (ws, wfid, errorId, input) => send(ws, wfid, { type: 'replay', errorId, ...input }, WorkflowIdNotFound),
+
+    async saveDefinition(ws, name, workflow) {
+      const tree = readWorkflow(workflow);
+      return processes.definitions.save(ws, name, workflow, tree, clock.now());
+    },
+    async getDefinition(ws, name) {
+      const def = await processes.definitions.latest(ws, name);
+      if (!def) throw DefinitionNotFound();
+      return def;
+    },
+    listDefinitions: (ws) => processes.definitions.list(ws),
+
+    start() {
+      timers.start();
+      deliveries.start();
+    },
+    async stop() {
+      await deliveries.stop();
+      await timers.stop();
+    },
+  };
+}

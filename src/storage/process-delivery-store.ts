@@ -1,0 +1,193 @@
+import type { SqlDb } from './sql-db.js';
+import { lockProcess, stepLocked, type StepDecision, type StepOutcome } from './process-rows.js';
+
+// The participant delivery outbox. A sender claims due rows with a lease (its node id and an
+// expiry), sends them outside any transaction, then records the outcome only if it still holds
+// the lease. A dead node's claims are taken again once their lease expires or its heartbeat stops.
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'superseded';
+
+export interface DeliveryRecord {
+  id: number;
+  webhookId: string;
+  wfid: string;
+  ws: number;
+  workitemId: string;
+  participant: string;
+  /** The callback's status: active, cancel, timeout or error. */
+  status: string;
+  url: string;
+  body: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+interface DbDelivery {
+  id: number;
+  webhook_id: string;
+  wfid: string;
+  ws: number;
+  workitem_id: string;
+  participant: string;
+  status: string;
+  url: string;
+  body: string;
+  state: DeliveryState;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+const COLUMNS = 'id, webhook_id, wfid, ws, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, last_error, created_at, finished_at';
+
+const toDelivery = (r: DbDelivery): DeliveryRecord => ({
+  id: Number(r.id),
+  webhookId: r.webhook_id,
+  wfid: r.wfid,
+  ws: Number(r.ws),
+  workitemId: r.workitem_id,
+  participant: r.participant,
+  status: r.status,
+  url: r.url,
+  body: r.body,
+  state: r.state,
+  attempts: Number(r.attempts),
+  nextAttemptAt: Number(r.next_attempt_at),
+  lastError: r.last_error,
+  createdAt: Number(r.created_at),
+  finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+});
+
+/** What GET /v1/workflows/:wfid shows of a workitem's latest delivery. */
+export type DeliveryView = Pick<DeliveryRecord, 'workitemId' | 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'createdAt'>;
+
+export interface ClaimDeliveries {
+  now: number;
+  owner: string;
+  leaseExpiresAt: number;
+  max: number;
+}
+
+export interface ProcessDeliveryStore {
+  /** Due deliveries, oldest first, never two of one workitem at once (a cancel waits for its active). */
+  claim(req: ClaimDeliveries): Promise<DeliveryRecord[]>;
+  /** False when the lease was lost meanwhile. */
+  delivered(id: number, owner: string, now: number): Promise<boolean>;
+  retryLater(id: number, owner: string, req: { now: number; error: string; nextAttemptAt: number }): Promise<boolean>;
+  /**
+   * Out of retries: marks the delivery failed and, for an `active` one, applies `decide` to its
+   * process in the same transaction. Null when the lease was lost.
+   */
+  exhausted(d: DeliveryRecord, owner: string, req: { now: number; error: string }, decide: StepDecision): Promise<{ step: StepOutcome | null } | null>;
+  /** Gives a claimed delivery back without counting the attempt (the sender is stopping). */
+  release(id: number, owner: string): Promise<void>;
+  /** Frees the claims of nodes that stopped heartbeating (or of every other node on a single-node store). */
+  releaseOrphans(req: { exceptOwner: string; liveSince: number | null }): Promise<number>;
+  /** The latest `active` delivery of each of these workitems. */
+  latestActive(wfid: string, workitemIds: readonly string[]): Promise<Map<string, DeliveryView>>;
+  /** Every delivery of a process, oldest first. */
+  ofProcess(wfid: string): Promise<DeliveryRecord[]>;
+  /** When the next pending delivery is due (null: none). */
+  nextDueAt(): Promise<number | null>;
+}
+
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
+  return {
+    async claim(req) {
+      if (req.max <= 0) return [];
+      return db.transaction(async (tx) => {
+        const ids = await tx.query<{ id: number }>(
+          `SELECT d.id FROM process_deliveries d
+           WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_owner IS NULL OR d.lease_expires_at < ?)
+             AND NOT EXISTS (SELECT 1 FROM process_deliveries e WHERE e.workitem_id = d.workitem_id AND e.id < d.id AND e.state = 'pending')
+           ORDER BY d.next_attempt_at, d.id LIMIT ?${db.skipLocked}`,
+          [req.now, req.now, req.max],
+        );
+        if (ids.length === 0) return [];
+        const rows = await tx.query<DbDelivery>(
+          `UPDATE process_deliveries SET lease_owner = ?, lease_expires_at = ? WHERE id IN (${marks(ids.length)}) RETURNING ${COLUMNS}`,
+          [req.owner, req.leaseExpiresAt, ...ids.map((r) => Number(r.id))],
+        );
+        return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id);
+      });
+    },
+
+    async delivered(id, owner, now) {
+      const n = await db.exec(
+        `UPDATE process_deliveries SET state = 'delivered', attempts = attempts + 1, last_error = NULL, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
+         WHERE id = ? AND lease_owner = ? AND state = 'pending'`,
+        [now, id, owner],
+      );
+      return n > 0;
+    },
+
+    async retryLater(id, owner, req) {
+      const n = await db.exec(
+        `UPDATE process_deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL
+         WHERE id = ? AND lease_owner = ? AND state = 'pending'`,
+        [req.error, req.nextAttemptAt, id, owner],
+      );
+      return n > 0;
+    },
+
+    async exhausted(d, owner, req, decide) {
+      return db.transaction(async (tx) => {
+        const before = d.status === 'active' ? await lockProcess(db, tx, d.wfid, null) : null;
+        const n = await tx.exec(
+          `UPDATE process_deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
+           WHERE id = ? AND lease_owner = ? AND state = 'pending'`,
+          [req.error, req.now, d.id, owner],
+        );
+        if (n === 0) return null;
+        return { step: before ? await stepLocked(tx, before, decide, req.now) : null };
+      });
+    },
+
+    async release(id, owner) {
+      await db.exec("UPDATE process_deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = 'pending'", [id, owner]);
+    },
+
+    async releaseOrphans(req) {
+      if (req.liveSince === null) {
+        return db.exec(
+          "UPDATE process_deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 'pending' AND lease_owner IS NOT NULL AND lease_owner <> ?",
+          [req.exceptOwner],
+        );
+      }
+      return db.exec(
+        `UPDATE process_deliveries SET lease_owner = NULL, lease_expires_at = NULL
+         WHERE state = 'pending' AND lease_owner IS NOT NULL AND lease_owner <> ? AND lease_owner NOT IN (SELECT id FROM nodes WHERE heartbeat_at >= ?)`,
+        [req.exceptOwner, req.liveSince],
+      );
+    },
+
+    async latestActive(wfid, workitemIds) {
+      const out = new Map<string, DeliveryView>();
+      if (workitemIds.length === 0) return out;
+      const rows = await db.query<DbDelivery>(
+        `SELECT ${COLUMNS} FROM process_deliveries WHERE wfid = ? AND status = 'active' AND workitem_id IN (${marks(workitemIds.length)}) ORDER BY id`,
+        [wfid, ...workitemIds],
+      );
+      for (const r of rows.map(toDelivery)) out.set(r.workitemId, r);
+      return out;
+    },
+
+    async ofProcess(wfid) {
+      const rows = await db.query<DbDelivery>(`SELECT ${COLUMNS} FROM process_deliveries WHERE wfid = ? ORDER BY id`, [wfid]);
+      return rows.map(toDelivery);
+    },
+
+    async nextDueAt() {
+      const rows = await db.query<{ due: number | null }>("SELECT MIN(next_attempt_at) AS due FROM process_deliveries WHERE state = 'pending'");
+      return rows.length && rows[0].due !== null ? Number(rows[0].due) : null;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import type { SqlDb, SqlRunner } from './sql-db.js';
+import { parseJson, toJson } from './sql-db.js';
+import type { ProcessState } from '../core/process/interpreter/index.js';
+
+// Rows of the processes tables and the one write every engine step makes: the process row, its
+// outbox deliveries and its timers, together in the caller's transaction.
+
+export interface ProcessRecord {
+  wfid: string;
+  ws: number;
+  name: string | null;
+  revision: string | null;
+  /** The stored definition it was launched from, when it was. */
+  definition: string | null;
+  status: string;
+  state: ProcessState;
+  /** workitem id → proceed token, for the workitems still active. */
+  tokens: Record<string, string>;
+  seq: number;
+  launchedAt: number;
+  endedAt: number | null;
+  updatedAt: number;
+}
+
+export interface DbProcess {
+  wfid: string;
+  ws: number;
+  name: string | null;
+  revision: string | null;
+  definition: string | null;
+  status: string;
+  state: string;
+  tokens: string;
+  seq: number;
+  launched_at: number;
+  ended_at: number | null;
+  updated_at: number;
+}
+
+export const PROCESS_COLUMNS = 'wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at';
+
+export const toProcess = (r: DbProcess): ProcessRecord => ({
+  wfid: r.wfid,
+  ws: Number(r.ws),
+  name: r.name,
+  revision: r.revision,
+  definition: r.definition,
+  status: r.status,
+  state: parseJson<ProcessState>(r.state)!,
+  tokens: parseJson<Record<string, string>>(r.tokens) ?? {},
+  seq: Number(r.seq),
+  launchedAt: Number(r.launched_at),
+  endedAt: r.ended_at === null ? null : Number(r.ended_at),
+  updatedAt: Number(r.updated_at),
+});
+
+/** A participant delivery to put in the outbox; `body` is sent as is on every attempt. */
+export interface NewDelivery {
+  webhookId: string;
+  workitemId: string;
+  participant: string;
+  status: string;
+  url: string;
+  body: string;
+}
+
+/** Everything one engine step changes. */
+export interface StepWrite {
+  state: ProcessState;
+  status: string;
+  endedAt: number | null;
+  tokens: Record<string, string>;
+  deliveries: NewDelivery[];
+  schedule: Array<{ timerId: string; dueAt: number }>;
+  unschedule: string[];
+  /** Workitems whose deliveries not yet taken by a sender are no longer wanted (proceeded, killed, superseded). */
+  settle: string[];
+}
+
+/** Decides a step from the locked process; pure, called inside the transaction. Null: nothing to write. May throw to refuse. */
+export type StepDecision = (p: ProcessRecord) => StepWrite | null;
+
+export interface StepOutcome {
+  before: ProcessRecord;
+  write: StepWrite | null;
+}
+
+/** Locks the process row and reads it; null when unknown (or in another workspace). */
+export async function lockProcess(db: SqlDb, tx: SqlRunner, wfid: string, ws: number | null): Promise<ProcessRecord | null> {
+  const wsFilter = ws === null ? '' : ' AND ws = ?';
+  const params: Array<string | number> = ws === null ? [wfid] : [wfid, ws];
+  const rows = await tx.query<DbProcess>(`SELECT ${PROCESS_COLUMNS} FROM processes WHERE wfid = ?${wsFilter}${db.forUpdate}`, params);
+  return rows.length ? toProcess(rows[0]) : null;
+}
+
+export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: StepDecision, now: number): Promise<StepOutcome> {
+  const write = decide(before);
+  if (write === null) return { before, write };
+  await tx.exec('UPDATE processes SET status = ?, state = ?, tokens = ?, seq = seq + 1, ended_at = ?, updated_at = ? WHERE wfid = ?', [
+    write.status,
+    toJson(write.state),
+    toJson(write.tokens),
+    write.endedAt,
+    now,
+    before.wfid,
+  ]);
+  await writeEffects(tx, before.wfid, before.ws, write, now);
+  return { before, write };
+}
+
+export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, write: StepWrite, now: number): Promise<void> {
+  const settle = new Set([...write.settle, ...write.deliveries.map((d) => d.workitemId)]);
+  for (const workitemId of settle) {
+    // A delivery being sent (leased) is left to finish: the next one for its workitem waits for it.
+    await tx.exec(
+      "UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE workitem_id = ? AND state = 'pending' AND lease_owner IS NULL",
+      [now, workitemId],
+    );
+  }
+  for (const d of write.deliveries) {
+    await tx.exec(
+      `INSERT INTO process_deliveries (webhook_id, wfid, ws, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+      [d.webhookId, wfid, ws, d.workitemId, d.participant, d.status, d.url, d.body, now, now],
+    );
+  }
+  for (const timerId of write.unschedule) await tx.exec('DELETE FROM process_timers WHERE wfid = ? AND timer_id = ?', [wfid, timerId]);
+  if (write.endedAt !== null) await tx.exec('DELETE FROM process_timers WHERE wfid = ?', [wfid]);
+  else {
+    for (const t of write.schedule) {
+      await tx.exec(
+        'INSERT INTO process_timers (wfid, timer_id, ws, due_at) VALUES (?, ?, ?, ?) ON CONFLICT (wfid, timer_id) DO UPDATE SET due_at = excluded.due_at',
+        [wfid, t.timerId, ws, t.dueAt],
+      );
+    }
+  }
+}

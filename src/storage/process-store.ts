@@ -1,0 +1,90 @@
+import type { SqlDb } from './sql-db.js';
+import { toJson } from './sql-db.js';
+import {
+  PROCESS_COLUMNS, lockProcess, stepLocked, toProcess, writeEffects,
+  type DbProcess, type ProcessRecord, type StepDecision, type StepOutcome, type StepWrite,
+} from './process-rows.js';
+import { createProcessDeliveryStore, type ProcessDeliveryStore } from './process-delivery-store.js';
+import { createProcessTimerStore, type ProcessTimerStore } from './process-timer-store.js';
+import { createProcessDefinitionStore, type ProcessDefinitionStore } from './process-definition-store.js';
+
+export type { ProcessRecord, StepDecision, StepOutcome, StepWrite, NewDelivery } from './process-rows.js';
+export type { DeliveryRecord, DeliveryView } from './process-delivery-store.js';
+export type { DueTimer } from './process-timer-store.js';
+export type { DefinitionRecord } from './process-definition-store.js';
+
+export interface NewProcess {
+  wfid: string;
+  ws: number;
+  name: string | null;
+  revision: string | null;
+  definition: string | null;
+  launchedAt: number;
+}
+
+/** Processes (issue 4): every change is one transaction holding the process row and its outbox rows. */
+export interface ProcessStore {
+  /** Inserts a launched process with its first effects; 'conflict' when the wfid is taken. */
+  create(p: NewProcess, write: StepWrite): Promise<'created' | 'conflict'>;
+  get(wfid: string): Promise<ProcessRecord | null>;
+  /** Newest first. */
+  list(ws: number, status: string | null, limit: number): Promise<ProcessRecord[]>;
+  /**
+   * Locks the process (of workspace `ws`, or any when null), decides the step and writes it with its
+   * effects, in one transaction. Null when the process is unknown.
+   */
+  step(wfid: string, ws: number | null, now: number, decide: StepDecision): Promise<StepOutcome | null>;
+  readonly deliveries: ProcessDeliveryStore;
+  readonly timers: ProcessTimerStore;
+  readonly definitions: ProcessDefinitionStore;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export function createProcessStore(db: SqlDb): ProcessStore {
+  return {
+    async create(p, write) {
+      try {
+        await db.transaction(async (tx) => {
+          await tx.exec(
+            `INSERT INTO processes (wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+            [p.wfid, p.ws, p.name, p.revision, p.definition, write.status, toJson(write.state), toJson(write.tokens), p.launchedAt, write.endedAt, p.launchedAt],
+          );
+          await writeEffects(tx, p.wfid, p.ws, write, p.launchedAt);
+        });
+        return 'created';
+      } catch (err) {
+        if (isUniqueViolation(err)) return 'conflict';
+        throw err;
+      }
+    },
+
+    async get(wfid) {
+      const rows = await db.query<DbProcess>(`SELECT ${PROCESS_COLUMNS} FROM processes WHERE wfid = ?`, [wfid]);
+      return rows.length ? toProcess(rows[0]) : null;
+    },
+
+    async list(ws, status, limit) {
+      const rows =
+        status === null
+          ? await db.query<DbProcess>(`SELECT ${PROCESS_COLUMNS} FROM processes WHERE ws = ? ORDER BY launched_at DESC, wfid LIMIT ?`, [ws, limit])
+          : await db.query<DbProcess>(`SELECT ${PROCESS_COLUMNS} FROM processes WHERE ws = ? AND status = ? ORDER BY launched_at DESC, wfid LIMIT ?`, [ws, status, limit]);
+      return rows.map(toProcess);
+    },
+
+    async step(wfid, ws, now, decide) {
+      return db.transaction(async (tx) => {
+        const before = await lockProcess(db, tx, wfid, ws);
+        return before ? stepLocked(tx, before, decide, now) : null;
+      });
+    },
+
+    deliveries: createProcessDeliveryStore(db),
+    timers: createProcessTimerStore(db),
+    definitions: createProcessDefinitionStore(db),
+  };
+}

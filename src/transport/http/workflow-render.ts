@@ -1,0 +1,46 @@
+import type { ProcessSummary, ProcessView } from '../../engine/process/index.js';
+import type { DefinitionRecord } from '../../storage/process-store.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function renderProcessSummary(p: ProcessSummary) {
+  return {
+    id: p.wfid,
+    name: p.name,
+    revision: p.revision,
+    definition: p.definition,
+    status: p.status,
+    paused: p.paused,
+    launched_at: iso(p.launchedAt),
+    ended_at: iso(p.endedAt),
+  };
+}
+
+export function renderProcess(p: ProcessView) {
+  return {
+    ...renderProcessSummary(p),
+    fields: p.fields,
+    variables: p.variables,
+    workitems: p.workitems.map((w) => ({
+      workitem_id: w.workitemId,
+      participant: w.participant,
+      fields: w.fields,
+      proceed_url: w.proceedUrl,
+      dispatched_at: iso(w.dispatchedAt),
+      delivery: w.delivery && {
+        state: w.delivery.state,
+        attempts: w.delivery.attempts,
+        next_attempt_at: iso(w.delivery.nextAttemptAt),
+        last_error: w.delivery.lastError,
+      },
+    })),
+    errors: p.errors.map((e) => ({ id: e.id, expid: e.expid, message: e.message, at: iso(e.at) })),
+    tree: p.tree,
+    trace: p.trace,
+  };
+}
+
+export function renderDefinition(d: DefinitionRecord, full: boolean) {
+  const base = { name: d.name, revision: d.revision, created_at: iso(d.createdAt) };
+  return full ? { ...base, workflow: d.source, tree: d.tree } : base;
+}

@@ -1,0 +1,153 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine } from '../../engine/engine.js';
+import { Forbidden } from '../../core/errors.js';
+import {
+  readDefinitionInput, readLaunchInput, readProceedFields, readReplayInput, readStatusFilter, type ProceedAccess,
+} from '../../engine/process/index.js';
+import { authenticateRequest, readApiKey } from './auth-hook.js';
+import { readBody } from './workflow-form.js';
+import { renderDefinition, renderProcess, renderProcessSummary } from './workflow-render.js';
+
+// The workflows API v1 (issue 4), routes, statuses and messages exactly as the contract spells
+// them: errors render {"error": …}; actions answer 201 with the text `OK`.
+
+const config = { errorStyle: 'error' } as const;
+const tags = ['processes'];
+const errorSchema = { type: 'object', properties: { error: { type: 'string' }, details: { type: 'object' } } } as const;
+const wfidParam = { type: 'object', properties: { wfid: { type: 'string' } } } as const;
+const launchBody = {
+  type: 'object',
+  properties: {
+    workflow: { description: 'a definition: JSON tree (array or text), XML or Radial text' },
+    definition: { type: 'string', description: 'the name of a stored definition (its latest revision), instead of workflow' },
+    callback: { type: 'string', description: 'one URL for every participant' },
+    callbacks: { type: 'object', additionalProperties: { type: 'string' }, description: 'participant name → URL' },
+    fields: { type: 'object' },
+    variables: { type: 'object' },
+  },
+} as const;
+
+const ws = (req: FastifyRequest) => req.workspace!.pk;
+const params = (req: FastifyRequest) => req.params as Record<string, string>;
+const body = (req: FastifyRequest) => readBody(req.body, req.headers['content-type']);
+const ok = (reply: FastifyReply) => reply.code(201).type('text/plain; charset=utf-8').send('OK');
+
+/** The proceed_url's token, or else an API key of the process's workspace. */
+async function proceedAccess(req: FastifyRequest, engine: Engine): Promise<ProceedAccess> {
+  const token = (req.query as Record<string, unknown> | undefined)?.token;
+  if (typeof token === 'string' && token !== '') return { token };
+  if (readApiKey(req) === undefined) throw Forbidden();
+  const { workspace } = await authenticateRequest(req, engine);
+  return { ws: workspace.pk };
+}
+
+export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
+  const processes = engine.processes;
+
+  app.get('/v1/ping', { config: { ...config, noWorkspace: true }, schema: { tags, summary: 'Ping' } }, async () => ({ ping: 'pong' }));
+
+  app.post(
+    '/v1/workflows',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Launch a process (JSON or form-encoded)',
+        body: launchBody,
+        response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, 400: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const { wfid } = await processes.launch(ws(req), readLaunchInput(body(req)));
+      return reply.code(201).send({ id: wfid });
+    },
+  );
+
+  app.get(
+    '/v1/workflows',
+    { config, schema: { tags, summary: "The workspace's processes, newest first", querystring: { type: 'object', properties: { status: { type: 'string' } } } } },
+    async (req) => {
+      const status = readStatusFilter((req.query as Record<string, unknown>).status);
+      return { workflows: (await processes.list(ws(req), status)).map(renderProcessSummary) };
+    },
+  );
+
+  app.get('/v1/workflows/:wfid', { config, schema: { tags, summary: 'One process: status, workitems and their deliveries, errors, tree, trace', params: wfidParam } }, async (req) =>
+    renderProcess(await processes.get(ws(req), params(req).wfid)),
+  );
+
+  app.post(
+    '/v1/workflows/:wfid/workitems/:workitem_id/proceed',
+    {
+      config: { ...config, public: true },
+      schema: {
+        tags,
+        summary: "Proceed a workitem (with the proceed_url's token, or an API key)",
+        params: { type: 'object', properties: { wfid: { type: 'string' }, workitem_id: { type: 'string' } } },
+        body: { type: 'object', properties: { fields: { type: 'object' } } },
+        security: [],
+      },
+    },
+    async (req, reply) => {
+      const access = await proceedAccess(req, engine);
+      const { wfid, workitem_id } = params(req);
+      await processes.proceed(wfid, workitem_id, readProceedFields(body(req)), access);
+      return ok(reply);
+    },
+  );
+
+  const actions = [
+    ['cancel', 'Cancel: active participants get a cancel callback, on_cancel handlers run'],
+    ['kill', 'Kill: cancel without on_cancel handlers or callbacks'],
+    ['pause', 'Pause: messages wait until resume'],
+    ['resume', 'Resume a paused process'],
+  ] as const;
+  for (const [action, summary] of actions) {
+    app.post(`/v1/workflows/:wfid/${action}`, { config, schema: { tags, summary, params: wfidParam } }, async (req, reply) => {
+      await processes[action](ws(req), params(req).wfid);
+      return ok(reply);
+    });
+  }
+
+  app.post(
+    '/v1/workflows/:wfid/errors/:id/replay',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Replay at an error, optionally with a corrected tree or fields',
+        params: { type: 'object', properties: { wfid: { type: 'string' }, id: { type: 'string' } } },
+        body: { type: 'object', properties: { tree: {}, fields: { type: 'object' } } },
+      },
+    },
+    async (req, reply) => {
+      const { wfid, id } = params(req);
+      await processes.replay(ws(req), wfid, id, readReplayInput(body(req)));
+      return ok(reply);
+    },
+  );
+
+  app.post(
+    '/v1/definitions',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Store a definition (each save is a new revision)',
+        body: { type: 'object', required: ['name', 'workflow'], properties: { name: { type: 'string' }, workflow: {} } },
+      },
+    },
+    async (req, reply) => {
+      const input = readDefinitionInput(body(req));
+      return reply.code(201).send(renderDefinition(await processes.saveDefinition(ws(req), input.name, input.workflow), false));
+    },
+  );
+
+  app.get('/v1/definitions', { config, schema: { tags, summary: 'Stored definitions (latest revisions)' } }, async (req) => ({
+    definitions: (await processes.listDefinitions(ws(req))).map((d) => renderDefinition(d, false)),
+  }));
+
+  app.get('/v1/definitions/:name', { config, schema: { tags, summary: "A stored definition's latest revision", params: { type: 'object', properties: { name: { type: 'string' } } } } }, async (req) =>
+    renderDefinition(await processes.getDefinition(ws(req), params(req).name), true),
+  );
+}
