@@ -1,14 +1,23 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, eventually, TEST_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
-import { startReceiver, type Receiver } from '../../engine/process/callback-receiver.js';
+import { freshDatabase, startWeft, eventually, OTHER_KEY, TEST_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { startReceiver, type Callback, type Receiver } from '../../engine/process/callback-receiver.js';
 import { isWfid, parseWorkitemId } from '../../../src/core/process/process-ids.js';
 
-const form = (pairs: Record<string, string>) => ({
+// The workflows API v1 contract (issue 4) against a real server and a real participant on loopback.
+
+const SIGNING_KEY = Buffer.from('weft-test-signing-key-0123456789');
+const SECRET = `whsec_${SIGNING_KEY.toString('base64')}`;
+
+const form = (pairs: Array<[string, string]>) => ({
   body: new URLSearchParams(pairs).toString(),
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
 });
+
+const P = (ref: string) => ['participant', { ref }, []];
+const define = (...children: unknown[]) => ['define', {}, children];
 
 for (const backend of await backends()) {
   describe(`workflows API v1 on ${backend.name}`, () => {
@@ -18,7 +27,7 @@ for (const backend of await backends()) {
     before(async () => {
       db = freshDatabase(backend);
       rx = await startReceiver();
-      weft = await startWeft(db, { WEFT_CALLBACK_RETRY_DELAYS: '0.05,0.05,0.1', WEFT_CALLBACK_TIMEOUT_MS: '2000' });
+      weft = await startWeft(db, { WEFT_CALLBACK_RETRY_DELAYS: '0.05,0.05,0.1', WEFT_CALLBACK_TIMEOUT_MS: '2000', WEFT_WEBHOOK_SECRET: SECRET });
     });
     after(async () => {
       await weft.stop();
@@ -26,26 +35,47 @@ for (const backend of await backends()) {
       await db.cleanup();
     });
 
-    const launch = (json: unknown) => weft.api('/v1/workflows', { method: 'POST', json });
-    // proceed_url starts with the public address (http://localhost:0 here, as the port is drawn at listen).
+    const post = (path: string, json?: unknown, key?: string | null) => weft.api(path, { method: 'POST', json, key });
+    const launch = async (workflow: unknown, extra: Record<string, unknown> = {}) => {
+      const r = await post('/v1/workflows', { workflow, callback: `${rx.url}/all`, ...extra });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return r.body.id as string;
+    };
+    const get = async (wfid: string) => (await weft.api(`/v1/workflows/${wfid}`)).body;
+    const until = (wfid: string, pred: (p: any) => boolean, what = 'process state') => eventually(() => get(wfid), pred, 5000, what);
+    const active = (wfid: string, participant: string) =>
+      rx.next((c) => c.body.workflow_id === wfid && c.body.participant === participant && c.body.status === 'active' && c.answered < 300, 5000, `${participant} active`);
+    // proceed_url starts with the public address (http://localhost:0 here: the port is drawn at listen).
     const local = (url: string) => {
       const u = new URL(url);
       return weft.url + u.pathname + u.search;
     };
-    const proceed = (url: string, fields?: Record<string, unknown>) =>
-      fetch(local(url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields === undefined ? {} : { fields }) });
+    const proceed = async (cb: Callback, fields?: Record<string, unknown>) => {
+      const res = await fetch(local(cb.body.proceed_url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields === undefined ? {} : { fields }) });
+      return { status: res.status, text: await res.text() };
+    };
 
-    test('the seed example: form-encoded XML launch, the callback, proceed by proceed_url, completed', async () => {
+    test('GET /v1/ping answers {"ping":"pong"} with a key, 403 without', async () => {
+      const r = await weft.api('/v1/ping');
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body, { ping: 'pong' });
+      assert.equal((await weft.api('/v1/ping', { key: null })).status, 403);
+    });
+
+    test('the seed example: form-encoded XML launch, the exact callback, proceed by proceed_url', async () => {
       const r = await weft.api('/v1/workflows', {
         method: 'POST',
-        ...form({ workflow: '<process-definition name="aaa"><participant ref="alpha" /></process-definition>', 'callbacks[alpha]': `${rx.url}/callbacks/alpha` }),
+        ...form([
+          ['workflow', '<process-definition name="aaa"><participant ref="alpha" /></process-definition>'],
+          ['callbacks[alpha]', `${rx.url}/callbacks/alpha`],
+        ]),
       });
       assert.equal(r.status, 201);
       assert.deepEqual(Object.keys(r.body), ['id']);
       const wfid = r.body.id;
       assert.ok(isWfid(wfid), wfid);
 
-      const cb = await rx.next((c) => c.body.workflow_id === wfid);
+      const cb = await active(wfid, 'alpha');
       assert.equal(cb.path, '/callbacks/alpha');
       assert.equal(cb.headers['content-type'], 'application/json');
       assert.deepEqual(Object.keys(cb.body), ['workflow_id', 'workitem_id', 'participant', 'status', 'fields', 'proceed_url']);
@@ -53,17 +83,324 @@ for (const backend of await backends()) {
       assert.ok(ids, cb.body.workitem_id);
       assert.equal(ids.wfid, wfid);
       assert.equal(ids.expid, '0_0');
-      assert.equal(cb.body.participant, 'alpha');
-      assert.equal(cb.body.status, 'active');
-      assert.deepEqual(cb.body.fields, { params: { ref: 'alpha' } });
-      assert.ok(cb.body.proceed_url.startsWith(`${weft.settings.publicUrl}/v1/workflows/${wfid}/workitems/${cb.body.workitem_id}/proceed?token=`), cb.body.proceed_url);
+      assert.deepEqual(cb.body, {
+        workflow_id: wfid,
+        workitem_id: cb.body.workitem_id,
+        participant: 'alpha',
+        status: 'active',
+        fields: { params: { ref: 'alpha' } },
+        proceed_url: cb.body.proceed_url,
+      });
+      const prefix = `${weft.settings.publicUrl}/v1/workflows/${wfid}/workitems/${cb.body.workitem_id}/proceed?token=`;
+      assert.ok(cb.body.proceed_url.startsWith(prefix), cb.body.proceed_url);
+      assert.ok(cb.body.proceed_url.length - prefix.length >= 20, 'the token is long enough not to be guessed');
 
-      const res = await proceed(cb.body.proceed_url);
-      assert.equal(res.status, 201);
-      assert.equal(await res.text(), 'OK');
-      const done = await eventually(() => weft.api(`/v1/workflows/${wfid}`), (g) => g.body.status === 'completed');
-      assert.equal(done.body.name, 'aaa');
-      assert.ok(done.body.ended_at);
+      assert.deepEqual(await proceed(cb), { status: 201, text: 'OK' });
+      const done = await until(wfid, (p) => p.status === 'completed');
+      assert.equal(done.name, 'aaa');
+      assert.ok(done.ended_at);
+      assert.deepEqual(done.workitems, []);
+    });
+
+    test('the callback carries webhook-id, webhook-timestamp and a webhook-signature that verifies with the secret', async () => {
+      const wfid = await launch(define(P('sig')));
+      const cb = await active(wfid, 'sig');
+      const id = cb.headers['webhook-id'] as string;
+      const ts = cb.headers['webhook-timestamp'] as string;
+      assert.match(id, /^msg_[A-Za-z0-9_-]{16,}$/);
+      assert.match(ts, /^\d+$/);
+      assert.ok(Math.abs(Number(ts) - Date.now() / 1000) < 60);
+      const expected = createHmac('sha256', SIGNING_KEY).update(`${id}.${ts}.${cb.raw}`).digest('base64');
+      assert.equal(cb.headers['webhook-signature'], `v1,${expected}`);
+      await proceed(cb);
+      await until(wfid, (p) => p.status === 'completed');
+    });
+
+    test('POST /v1/workflows errors: workflow missing, invalid (with details), callback/callbacks missing or both', async () => {
+      const cases: Array<[unknown, Record<string, unknown>]> = [
+        [{ callback: `${rx.url}/x` }, { error: 'workflow is missing' }],
+        [{ workflow: '', callback: `${rx.url}/x` }, { error: 'workflow is missing' }],
+        [{ workflow: define(P('a')) }, { error: 'callback, callbacks are missing, exactly one parameter must be provided' }],
+        [{ workflow: define(P('a')), callback: `${rx.url}/x`, callbacks: { a: `${rx.url}/a` } }, { error: 'callback, callbacks are missing, exactly one parameter must be provided' }],
+      ];
+      for (const [body, expected] of cases) {
+        const r = await post('/v1/workflows', body);
+        assert.equal(r.status, 400, JSON.stringify(body));
+        assert.deepEqual(r.body, expected);
+      }
+      const bad = await post('/v1/workflows', { workflow: '<process-definition name="x"><participant ref="alpha">', callback: `${rx.url}/x` });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error, 'workflow is invalid');
+      assert.equal(typeof bad.body.details.message, 'string');
+      assert.ok(bad.body.details.message.length > 0);
+      const radial = await post('/v1/workflows', { workflow: 'define\n\tparticipant alpha', callback: `${rx.url}/x` });
+      assert.equal(radial.status, 400);
+      assert.deepEqual(radial.body, { error: 'workflow is invalid', details: { message: 'tab in indentation: indent with spaces', line: 2, column: 1 } });
+      const formMissing = await weft.api('/v1/workflows', { method: 'POST', ...form([['callback', `${rx.url}/x`]]) });
+      assert.deepEqual([formMissing.status, formMissing.body], [400, { error: 'workflow is missing' }]);
+      const formNoCallback = await weft.api('/v1/workflows', { method: 'POST', ...form([['workflow', 'define\n  alpha']]) });
+      assert.deepEqual([formNoCallback.status, formNoCallback.body], [400, { error: 'callback, callbacks are missing, exactly one parameter must be provided' }]);
+      assert.equal((await post('/v1/workflows', { workflow: define(P('a')), callback: `${rx.url}/x` }, null)).status, 403);
+    });
+
+    test('launch in JSON (array and text), XML and Radial, JSON or form-encoded with fields[x]', async () => {
+      const json = await launch(define(P('fmt')), { fields: { via: 'json' } });
+      assert.deepEqual((await active(json, 'fmt')).body.fields, { via: 'json', params: { ref: 'fmt' } });
+      const text = await launch(JSON.stringify(['define', {}, [['fmt', {}, []]]]));
+      assert.equal((await active(text, 'fmt')).body.participant, 'fmt');
+      const xml = await launch('<define><participant ref="fmt" colour="red"/></define>');
+      assert.deepEqual((await active(xml, 'fmt')).body.fields.params, { ref: 'fmt', colour: 'red' });
+      const r = await weft.api('/v1/workflows', {
+        method: 'POST',
+        ...form([
+          ['workflow', 'define\n  participant ref: fmt, colour: blue'],
+          ['callback', `${rx.url}/form`],
+          ['fields[x]', 'y'],
+          ['fields[deep][k]', 'v'],
+        ]),
+      });
+      assert.equal(r.status, 201);
+      const cb = await active(r.body.id, 'fmt');
+      assert.equal(cb.path, '/form');
+      assert.deepEqual(cb.body.fields, { x: 'y', deep: { k: 'v' }, params: { ref: 'fmt', colour: 'blue' } });
+      for (const wfid of [json, text, xml, r.body.id]) await proceed(await active(wfid, 'fmt'));
+      for (const wfid of [json, text, xml, r.body.id]) await until(wfid, (p) => p.status === 'completed');
+    });
+
+    test('proceed merges fields over the workitem at the top level, new values winning; a second proceed is rejected', async () => {
+      const wfid = await launch(define(['sequence', {}, [P('merge1'), P('merge2')]]), { fields: { a: 1, b: { x: 1 }, keep: true } });
+      const first = await active(wfid, 'merge1');
+      assert.deepEqual(await proceed(first, { b: { y: 2 }, c: 3 }), { status: 201, text: 'OK' });
+      const second = await active(wfid, 'merge2');
+      assert.deepEqual(second.body.fields, { a: 1, b: { y: 2 }, keep: true, c: 3, params: { ref: 'merge2' } });
+      const again = await proceed(first, { z: 1 });
+      assert.deepEqual([again.status, JSON.parse(again.text)], [400, { error: 'workitem_id not found' }]);
+      await proceed(second);
+      const done = await until(wfid, (p) => p.status === 'completed');
+      assert.deepEqual(done.fields, { a: 1, b: { y: 2 }, keep: true, c: 3 });
+    });
+
+    test('proceed: workflow_id is mismatched, workitem_id not found, token or key, 403 otherwise', async () => {
+      const a = await launch(define(P('mm')));
+      const b = await launch(define(P('mm')));
+      const cbA = await active(a, 'mm');
+      const cbB = await active(b, 'mm');
+      const wrongProcess = await post(`/v1/workflows/${b}/workitems/${cbA.body.workitem_id}/proceed`, {});
+      assert.deepEqual([wrongProcess.status, wrongProcess.body], [400, { error: 'workflow_id is mismatched' }]);
+      const unknown = await post(`/v1/workflows/${a}/workitems/0_5!0123456789abcdef0123456789abcdef!${a}/proceed`, {});
+      assert.deepEqual([unknown.status, unknown.body], [400, { error: 'workitem_id not found' }]);
+      const garbage = await post(`/v1/workflows/${a}/workitems/nothing/proceed`, {});
+      assert.deepEqual([garbage.status, garbage.body], [400, { error: 'workitem_id not found' }]);
+
+      const path = `/v1/workflows/${a}/workitems/${cbA.body.workitem_id}/proceed`;
+      const noAuth = await post(path, {}, null);
+      assert.equal(noAuth.status, 403);
+      assert.deepEqual(noAuth.body, { error: 'Forbidden' });
+      const badToken = await post(`${path}?token=wrong`, {}, null);
+      assert.equal(badToken.status, 403);
+      const badKey = await post(path, {}, 'not-a-key');
+      assert.equal(badKey.status, 403);
+      // A key of another workspace does not see the process.
+      const otherKey = await post(path, {}, OTHER_KEY);
+      assert.deepEqual([otherKey.status, otherKey.body], [400, { error: 'workitem_id not found' }]);
+      // With the process's key, no token is needed.
+      const withKey = await weft.api(path, { method: 'POST', json: { fields: { by: 'key' } }, key: TEST_KEY });
+      assert.deepEqual([withKey.status, withKey.text], [201, 'OK']);
+      assert.equal((await until(a, (p) => p.status === 'completed')).fields.by, 'key');
+      // And form-encoded fields with the token.
+      const res = await fetch(local(cbB.body.proceed_url), { method: 'POST', ...form([['fields[status]', 'successful']]) });
+      assert.deepEqual([res.status, await res.text()], [201, 'OK']);
+      assert.equal((await until(b, (p) => p.status === 'completed')).fields.status, 'successful');
+    });
+
+    test('a delivery answered with errors is retried on the schedule with the same webhook-id until a 2xx', async () => {
+      rx.respond = (path, nth) => (path === '/flaky' && nth <= 2 ? 503 : 200);
+      try {
+        const wfid = await launch(define(P('flaky')), { callback: undefined, callbacks: { flaky: `${rx.url}/flaky` } });
+        const ok = await active(wfid, 'flaky');
+        const attempts = rx.calls.filter((c) => c.body.workflow_id === wfid);
+        assert.deepEqual(attempts.map((c) => c.answered), [503, 503, 200]);
+        assert.equal(new Set(attempts.map((c) => c.headers['webhook-id'])).size, 1, 'one webhook-id on every attempt');
+        assert.equal(new Set(attempts.map((c) => c.raw)).size, 1, 'the same body on every attempt');
+        const view = await until(wfid, (p) => p.workitems[0]?.delivery?.state === 'delivered');
+        assert.equal(view.workitems[0].delivery.attempts, 3);
+        assert.equal(view.workitems[0].delivery.last_error, null);
+        assert.equal(view.workitems[0].delivery.next_attempt_at, null);
+        await proceed(ok);
+        await until(wfid, (p) => p.status === 'completed');
+      } finally {
+        rx.respond = () => 200;
+      }
+    });
+
+    test('when the retries are exhausted the participant errors and the process is in error; GET shows the delivery', async () => {
+      rx.respond = (path) => (path === '/down' ? 500 : 200);
+      try {
+        const failed = weft.engine.bus.once('callback:failed', (e) => e.workitemId.endsWith(''));
+        const wfid = await launch(define(P('down')), { callback: `${rx.url}/down` });
+        const pending = await until(wfid, (p) => p.workitems[0]?.delivery?.attempts >= 1, 'a failed attempt');
+        assert.equal(pending.workitems[0].delivery.last_error, 'HTTP 500');
+        const view = await until(wfid, (p) => p.status === 'error', 'error status');
+        // One attempt, then one per configured retry (3).
+        assert.equal(rx.calls.filter((c) => c.body.workflow_id === wfid).length, 4);
+        assert.equal(view.errors.length, 1);
+        assert.match(view.errors[0].message, /HTTP 500/);
+        assert.equal(typeof view.errors[0].id, 'string');
+        assert.ok(view.errors[0].at);
+        const event = await failed;
+        assert.equal(event.wfid, wfid);
+        assert.equal(event.error, 'HTTP 500');
+        const listed = await weft.api('/v1/workflows?status=error');
+        assert.ok(listed.body.workflows.some((w: any) => w.id === wfid));
+      } finally {
+        rx.respond = () => 200;
+      }
+    });
+
+    test('a participant without a callback URL puts its branch in error; the other branch goes on', async () => {
+      const wfid = await launch(define(['concurrence', {}, [P('known'), P('unknown')]]), { callback: undefined, callbacks: { known: `${rx.url}/known` } });
+      const cb = await active(wfid, 'known');
+      const view = await until(wfid, (p) => p.status === 'error');
+      assert.equal(view.errors.length, 1);
+      assert.match(view.errors[0].message, /unknown/);
+      assert.deepEqual(view.workitems.map((w: any) => w.participant), ['known']);
+      assert.equal(rx.calls.filter((c) => c.body.workflow_id === wfid && c.body.participant === 'unknown').length, 0);
+      assert.deepEqual(await proceed(cb), { status: 201, text: 'OK' });
+      const after = await until(wfid, (p) => p.workitems.length === 0);
+      assert.equal(after.status, 'error');
+    });
+
+    test('cancel: every active participant gets a cancel callback, the process ends cancelled, a second cancel is 400', async () => {
+      const wfid = await launch(define(['concurrence', {}, [P('c1'), P('c2')]]));
+      const one = await active(wfid, 'c1');
+      const two = await active(wfid, 'c2');
+      const r = await post(`/v1/workflows/${wfid}/cancel`);
+      assert.deepEqual([r.status, r.text], [201, 'OK']);
+      const cancels = await rx.count((c) => c.body.workflow_id === wfid && c.body.status === 'cancel', 2);
+      assert.deepEqual(cancels.map((c) => c.body.participant).sort(), ['c1', 'c2']);
+      const c1 = cancels.find((c) => c.body.participant === 'c1')!;
+      assert.equal(c1.body.workitem_id, one.body.workitem_id);
+      assert.notEqual(c1.headers['webhook-id'], one.headers['webhook-id']);
+      assert.deepEqual(Object.keys(c1.body), ['workflow_id', 'workitem_id', 'participant', 'status', 'fields', 'proceed_url']);
+      const view = await until(wfid, (p) => p.status === 'cancelled');
+      assert.ok(view.ended_at);
+      const again = await post(`/v1/workflows/${wfid}/cancel`);
+      assert.deepEqual([again.status, again.body], [400, { error: 'workflow_id not found' }]);
+      const unknown = await post('/v1/workflows/20990101-0000-kogadeso-gekunute/cancel');
+      assert.deepEqual([unknown.status, unknown.body], [400, { error: 'workflow_id not found' }]);
+      const late = await proceed(two);
+      assert.deepEqual([late.status, JSON.parse(late.text)], [400, { error: 'workitem_id not found' }]);
+    });
+
+    test('kill ends the process without cancel callbacks; pause holds proceeds until resume', async () => {
+      const killed = await launch(define(P('k1')));
+      await active(killed, 'k1');
+      assert.equal((await post(`/v1/workflows/${killed}/kill`)).status, 201);
+      await until(killed, (p) => p.status === 'cancelled');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(rx.calls.filter((c) => c.body.workflow_id === killed && c.body.status === 'cancel').length, 0);
+      assert.deepEqual((await post(`/v1/workflows/${killed}/kill`)).body, { error: 'workflow_id not found' });
+
+      const wfid = await launch(define(['sequence', {}, [P('p1'), P('p2')]]));
+      const cb = await active(wfid, 'p1');
+      assert.equal((await post(`/v1/workflows/${wfid}/pause`)).status, 201);
+      assert.equal((await get(wfid)).paused, true);
+      assert.equal((await proceed(cb)).status, 201);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(rx.calls.filter((c) => c.body.workflow_id === wfid && c.body.participant === 'p2').length, 0);
+      assert.equal((await post(`/v1/workflows/${wfid}/resume`)).status, 201);
+      await proceed(await active(wfid, 'p2'));
+      await until(wfid, (p) => p.status === 'completed');
+      assert.deepEqual((await post(`/v1/workflows/${wfid}/pause`)).body, { error: 'workflow_id not found' });
+    });
+
+    test('a wait timer fires and the process moves on; echo fills the trace', async () => {
+      const wfid = await launch(define(['echo', { before: null }, []], ['wait', { '0.3s': null }, []], ['echo', { after: null }, []], P('waited')));
+      const launchedAt = Date.now();
+      const view = await get(wfid);
+      assert.deepEqual(view.trace, ['before']);
+      const cb = await active(wfid, 'waited');
+      assert.ok(Date.now() - launchedAt >= 250, 'not before the wait');
+      assert.deepEqual((await get(wfid)).trace, ['before', 'after']);
+      await proceed(cb);
+      await until(wfid, (p) => p.status === 'completed');
+    });
+
+    test('GET /v1/workflows/:wfid shows the process; GET /v1/workflows lists by status', async () => {
+      const wfid = await launch(['define', { name: 'shown', revision: '3' }, [P('show')]], { fields: { f: 1 }, variables: { v: 2 } });
+      const cb = await active(wfid, 'show');
+      const view = await until(wfid, (p) => p.workitems[0]?.delivery?.state === 'delivered');
+      assert.deepEqual(Object.keys(view).sort(), ['definition', 'ended_at', 'errors', 'fields', 'id', 'launched_at', 'name', 'paused', 'revision', 'status', 'trace', 'tree', 'variables', 'workitems'].sort());
+      assert.equal(view.id, wfid);
+      assert.equal(view.name, 'shown');
+      assert.equal(view.revision, '3');
+      assert.equal(view.status, 'running');
+      assert.equal(view.ended_at, null);
+      assert.ok(!Number.isNaN(Date.parse(view.launched_at)));
+      assert.equal(view.variables.v, 2);
+      assert.deepEqual(view.tree[0], 'define');
+      assert.equal(view.workitems.length, 1);
+      const w = view.workitems[0];
+      assert.equal(w.workitem_id, cb.body.workitem_id);
+      assert.equal(w.participant, 'show');
+      assert.deepEqual(w.fields, { f: 1, params: { ref: 'show' } });
+      assert.equal(w.proceed_url, cb.body.proceed_url);
+      assert.ok(!Number.isNaN(Date.parse(w.dispatched_at)));
+      assert.deepEqual(w.delivery, { state: 'delivered', attempts: 1, next_attempt_at: null, last_error: null });
+
+      const running = await weft.api('/v1/workflows?status=running');
+      assert.equal(running.status, 200);
+      assert.ok(running.body.workflows.some((p: any) => p.id === wfid && p.status === 'running'));
+      assert.ok(!(await weft.api('/v1/workflows?status=completed')).body.workflows.some((p: any) => p.id === wfid));
+      assert.deepEqual((await weft.api('/v1/workflows?status=sleeping')).body, { error: 'status is invalid' });
+      const missing = await weft.api('/v1/workflows/20990101-0000-kogadeso-gekunute');
+      assert.deepEqual([missing.status, missing.body], [404, { error: 'workflow not found' }]);
+      assert.equal((await weft.api(`/v1/workflows/${wfid}`, { key: OTHER_KEY })).status, 404);
+      await proceed(cb);
+      await until(wfid, (p) => p.status === 'completed');
+    });
+
+    test('replay at an error with a corrected tree', async () => {
+      const wfid = await launch(define(['sequence', {}, [['error', { broken: null }, []], P('after-replay')]]));
+      const view = await until(wfid, (p) => p.status === 'error');
+      assert.equal(view.errors.length, 1);
+      const missing = await post(`/v1/workflows/${wfid}/errors/nope/replay`, {});
+      assert.deepEqual([missing.status, missing.body], [400, { error: 'error not found' }]);
+      const r = await post(`/v1/workflows/${wfid}/errors/${view.errors[0].id}/replay`, { tree: ['echo', { fixed: null }, []] });
+      assert.deepEqual([r.status, r.text], [201, 'OK']);
+      const cb = await active(wfid, 'after-replay');
+      const fixed = await get(wfid);
+      assert.equal(fixed.status, 'running');
+      assert.deepEqual(fixed.errors, []);
+      assert.deepEqual(fixed.trace, ['fixed']);
+      await proceed(cb);
+      await until(wfid, (p) => p.status === 'completed');
+    });
+
+    test('stored definitions keep revisions; launching by name uses the latest', async () => {
+      const one = await post('/v1/definitions', { name: 'onboarding', workflow: 'define\n  participant rev1' });
+      assert.equal(one.status, 201);
+      assert.deepEqual({ name: one.body.name, revision: one.body.revision }, { name: 'onboarding', revision: 1 });
+      const two = await post('/v1/definitions', { name: 'onboarding', workflow: '<define><participant ref="rev2"/></define>' });
+      assert.equal(two.body.revision, 2);
+      const got = await weft.api('/v1/definitions/onboarding');
+      assert.equal(got.body.revision, 2);
+      assert.deepEqual(got.body.tree, ['define', {}, [['participant', { ref: 'rev2' }, []]]]);
+      assert.deepEqual((await weft.api('/v1/definitions')).body.definitions.map((d: any) => [d.name, d.revision]), [['onboarding', 2]]);
+      const bad = await post('/v1/definitions', { name: 'broken', workflow: '<define>' });
+      assert.equal(bad.body.error, 'workflow is invalid');
+      assert.deepEqual((await post('/v1/definitions', { workflow: 'define' })).body, { error: 'name is missing' });
+      assert.deepEqual((await post('/v1/definitions', { name: 'x' })).body, { error: 'workflow is missing' });
+
+      const r = await post('/v1/workflows', { definition: 'onboarding', callback: `${rx.url}/def` });
+      assert.equal(r.status, 201);
+      const cb = await active(r.body.id, 'rev2');
+      const view = await get(r.body.id);
+      assert.deepEqual([view.name, view.revision, view.definition], ['onboarding', '2', 'onboarding']);
+      const unknown = await post('/v1/workflows', { definition: 'nothing', callback: `${rx.url}/def` });
+      assert.deepEqual([unknown.status, unknown.body], [400, { error: 'definition not found' }]);
+      await proceed(cb);
+      await until(r.body.id, (p) => p.status === 'completed');
     });
   });
 }
