@@ -176,7 +176,9 @@ export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
         `SELECT ${COLUMNS} FROM process_deliveries WHERE wfid = ? AND status = 'active' AND workitem_id IN (${marks(workitemIds.length)}) ORDER BY id`,
         [wfid, ...workitemIds],
       );
-      for (const r of rows.map(toDelivery)) out.set(r.workitemId, r);
+      for (const r of rows.map(toDelivery)) {
+        out.set(r.workitemId, { workitemId: r.workitemId, state: r.state, attempts: r.attempts, nextAttemptAt: r.nextAttemptAt, lastError: r.lastError, createdAt: r.createdAt });
+      }
       return out;
     },
 

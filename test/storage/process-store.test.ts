@@ -1,0 +1,190 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { backends } from '../helpers/backends.js';
+import { freshDatabase, type Database } from '../helpers/weft.js';
+import { createStore, type Store } from '../../src/storage/store.js';
+import type { NewDelivery, StepWrite } from '../../src/storage/process-store.js';
+import type { ProcessState } from '../../src/core/process/interpreter/index.js';
+
+// The process store's conformance suite: the same expectations on SQLite and PostgreSQL.
+
+const T0 = Date.UTC(2026, 10, 28, 6, 0, 0);
+let n = 0;
+const wfidOf = () => `20261128-0600-kogadeso-${['ba', 'be', 'bi', 'bo', 'bu', 'da', 'de', 'di', 'do', 'du'][n % 10]}${'ka'.repeat(1 + Math.floor(n++ / 10))}`;
+
+function write(over: Partial<StepWrite> & { note?: string } = {}): StepWrite {
+  const { note, ...rest } = over;
+  return {
+    state: { wfid: 'x', note } as unknown as ProcessState,
+    status: 'running',
+    endedAt: null,
+    tokens: {},
+    deliveries: [],
+    schedule: [],
+    unschedule: [],
+    settle: [],
+    ...rest,
+  };
+}
+
+const delivery = (workitemId: string, status = 'active', id = `msg_${workitemId}_${status}_${n++}`): NewDelivery => ({
+  webhookId: id,
+  workitemId,
+  participant: 'alpha',
+  status,
+  url: 'http://127.0.0.1:9/x',
+  body: JSON.stringify({ workitem_id: workitemId, status }),
+});
+
+for (const backend of await backends()) {
+  describe(`process store on ${backend.name}`, () => {
+    let db: Database;
+    let store: Store;
+    let ws: number;
+    let other: number;
+    before(async () => {
+      db = freshDatabase(backend);
+      store = await createStore({ databaseUrl: db.env.WEFT_DATABASE_URL ?? null, sqliteFile: join(db.env.WEFT_DATA_DIR ?? '.', 'weft.db'), pgSchema: db.pgSchema });
+      await store.migrate();
+      await store.auth.createKey({ id: 'k1', hash: 'h1', prefix: 'p1', name: null, now: T0 });
+      ws = (await store.auth.resolveWorkspace('k1', 'default', T0)).pk;
+      other = (await store.auth.resolveWorkspace('k1', 'other', T0)).pk;
+    });
+    after(async () => {
+      await store.close();
+      await db.cleanup();
+    });
+
+    const create = async (w: StepWrite = write(), meta: { name?: string } = {}) => {
+      const wfid = wfidOf();
+      assert.equal(await store.processes.create({ wfid, ws, name: meta.name ?? null, revision: null, definition: null, launchedAt: T0 }, w), 'created');
+      return wfid;
+    };
+
+    test('create, get, a taken wfid is a conflict, list by status', async () => {
+      const wfid = await create(write({ tokens: { w: 't' }, note: 'first' }), { name: 'p' });
+      const p = await store.processes.get(wfid);
+      assert.ok(p);
+      assert.deepEqual({ ws: p.ws, name: p.name, status: p.status, seq: p.seq, tokens: p.tokens, launchedAt: p.launchedAt, endedAt: p.endedAt }, {
+        ws, name: 'p', status: 'running', seq: 1, tokens: { w: 't' }, launchedAt: T0, endedAt: null,
+      });
+      assert.equal((p.state as unknown as { note: string }).note, 'first');
+      assert.equal(await store.processes.create({ wfid, ws, name: null, revision: null, definition: null, launchedAt: T0 }, write()), 'conflict');
+      assert.equal(await store.processes.get('20990101-0000-kogadeso-gekunute'), null);
+      const done = await create(write({ status: 'completed', endedAt: T0 + 5 }));
+      assert.ok((await store.processes.list(ws, 'completed', 100)).some((x) => x.wfid === done));
+      assert.ok(!(await store.processes.list(ws, 'running', 100)).some((x) => x.wfid === done));
+      assert.deepEqual(await store.processes.list(other, null, 100), []);
+    });
+
+    test('step: the decision sees the locked row; a refusal writes nothing; unknown or other workspace is null', async () => {
+      const wfid = await create();
+      const out = await store.processes.step(wfid, ws, T0 + 1, (p) => {
+        assert.equal(p.seq, 1);
+        return write({ note: 'second', deliveries: [delivery(`w-step-${wfid}`)] });
+      });
+      assert.ok(out?.write);
+      const p = (await store.processes.get(wfid))!;
+      assert.equal(p.seq, 2);
+      assert.equal((p.state as unknown as { note: string }).note, 'second');
+      await assert.rejects(
+        store.processes.step(wfid, ws, T0 + 2, () => {
+          throw new Error('refused');
+        }),
+        /refused/,
+      );
+      assert.equal((await store.processes.get(wfid))!.seq, 2);
+      assert.equal((await store.processes.deliveries.ofProcess(wfid)).length, 1);
+      assert.equal(await store.processes.step(wfid, other, T0, () => write()), null);
+      assert.equal(await store.processes.step('20990101-0000-kogadeso-gekunute', null, T0, () => write()), null);
+      const none = await store.processes.step(wfid, null, T0, () => null);
+      assert.equal(none?.write, null);
+      assert.equal((await store.processes.get(wfid))!.seq, 2);
+    });
+
+    test('deliveries: a later delivery of a workitem waits for the one being sent; unsent ones are superseded', async () => {
+      const w1 = `w1-${n}`;
+      const wfid = await create(write({ deliveries: [delivery(w1)] }));
+      const deliveries = store.processes.deliveries;
+      const [first] = (await deliveries.claim({ now: T0 + 10, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 10 })).filter((d) => d.wfid === wfid);
+      assert.ok(first);
+      assert.equal(first.status, 'active');
+      await store.processes.step(wfid, ws, T0 + 11, () => write({ deliveries: [delivery(w1, 'cancel')] }));
+      assert.deepEqual((await deliveries.claim({ now: T0 + 12, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 10 })).filter((d) => d.wfid === wfid), []);
+      assert.equal(await deliveries.delivered(first.id, 'someone-else', T0 + 13), false, 'only the lease holder records');
+      assert.equal(await deliveries.delivered(first.id, 'me', T0 + 13), true);
+      const next = (await deliveries.claim({ now: T0 + 14, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 10 })).filter((d) => d.wfid === wfid);
+      assert.deepEqual(next.map((d) => d.status), ['cancel']);
+
+      const w2 = `w2-${n}`;
+      await store.processes.step(wfid, ws, T0 + 20, () => write({ deliveries: [delivery(w2)] }));
+      await store.processes.step(wfid, ws, T0 + 21, () => write({ settle: [w2] }));
+      const all = await deliveries.ofProcess(wfid);
+      assert.equal(all.find((d) => d.workitemId === w2)!.state, 'superseded');
+    });
+
+    test('deliveries: retry later, exhaustion steps the process in the same transaction, orphaned leases are freed', async () => {
+      const w = `w3-${n}`;
+      const wfid = await create(write({ deliveries: [delivery(w)] }));
+      const deliveries = store.processes.deliveries;
+      const claim = async (now: number, owner = 'me') => (await deliveries.claim({ now, owner, leaseExpiresAt: now + 60_000, max: 50 })).filter((d) => d.wfid === wfid);
+      const [d] = await claim(T0 + 1);
+      assert.equal(await deliveries.retryLater(d.id, 'me', { now: T0 + 2, error: 'HTTP 500', nextAttemptAt: T0 + 1000 }), true);
+      assert.deepEqual(await claim(T0 + 999), []);
+      const latest = await deliveries.latestActive(wfid, [w]);
+      assert.deepEqual({ ...latest.get(w)!, createdAt: 0 }, { workitemId: w, state: 'pending', attempts: 1, nextAttemptAt: T0 + 1000, lastError: 'HTTP 500', createdAt: 0 });
+      const [again] = await claim(T0 + 1000);
+      assert.equal(again.attempts, 1);
+      assert.equal(await deliveries.exhausted(again, 'other', { now: T0 + 1001, error: 'x' }, () => write()), null);
+      const out = await deliveries.exhausted(again, 'me', { now: T0 + 1001, error: 'HTTP 502' }, (p) => write({ status: 'error', note: `failed at seq ${p.seq}` }));
+      assert.ok(out?.step?.write);
+      const p = (await store.processes.get(wfid))!;
+      assert.equal(p.status, 'error');
+      assert.equal((p.state as unknown as { note: string }).note, 'failed at seq 1');
+      const failed = (await deliveries.ofProcess(wfid))[0];
+      assert.deepEqual([failed.state, failed.attempts, failed.lastError], ['failed', 2, 'HTTP 502']);
+
+      const w4 = `w4-${n}`;
+      await store.processes.step(wfid, ws, T0 + 2000, () => write({ deliveries: [delivery(w4)] }));
+      assert.equal((await claim(T0 + 2001, 'dead-node')).length, 1);
+      assert.deepEqual(await claim(T0 + 2002), [], 'held by its lease');
+      await store.nodes.heartbeat('me', T0 + 2003);
+      assert.ok((await deliveries.releaseOrphans({ exceptOwner: 'me', liveSince: T0 + 2000 })) >= 1);
+      const [taken] = await claim(T0 + 2004);
+      assert.equal(taken.workitemId, w4);
+      await deliveries.release(taken.id, 'me');
+      assert.equal((await claim(T0 + 2005, 'me')).length, 1);
+      assert.ok((await deliveries.releaseOrphans({ exceptOwner: 'nobody', liveSince: null })) >= 1, 'single node: every claim is freed');
+    });
+
+    test('timers: scheduled with the step, fired once in the transaction that deletes them, unscheduled, gone when the process ends', async () => {
+      const wfid = await create(write({ schedule: [{ timerId: 't1', dueAt: T0 + 100 }, { timerId: 't2', dueAt: T0 + 200 }, { timerId: 't3', dueAt: T0 + 300 }] }));
+      const timers = store.processes.timers;
+      const mine = async (now: number) => (await timers.due(now, 100)).filter((t) => t.wfid === wfid);
+      assert.deepEqual(await mine(T0 + 99), []);
+      const [t1] = await mine(T0 + 150);
+      assert.deepEqual(t1, { wfid, timerId: 't1', dueAt: T0 + 100 });
+      const fired = await timers.fire(t1, T0 + 150, () => write({ note: 'fired t1', unschedule: ['t2'] }));
+      assert.notEqual(fired, 'gone');
+      assert.equal(await timers.fire(t1, T0 + 151, () => write()), 'gone');
+      assert.deepEqual((await mine(T0 + 1000)).map((t) => t.timerId), ['t3']);
+      await timers.postpone({ wfid, timerId: 't3', dueAt: T0 + 300 }, T0 + 5000);
+      assert.deepEqual(await mine(T0 + 1000), []);
+      assert.ok((await timers.nextDueAt())! <= T0 + 5000);
+      await store.processes.step(wfid, ws, T0 + 400, () => write({ status: 'completed', endedAt: T0 + 400 }));
+      assert.deepEqual(await mine(T0 + 10_000), []);
+    });
+
+    test('definitions: every save is a new revision; latest and list are per workspace', async () => {
+      const tree = ['define', {}, []] as never;
+      assert.equal((await store.processes.definitions.save(ws, 'd', 'define', tree, T0)).revision, 1);
+      assert.equal((await store.processes.definitions.save(ws, 'd', ['define', {}, []], tree, T0 + 1)).revision, 2);
+      assert.equal((await store.processes.definitions.save(other, 'd', 'define', tree, T0)).revision, 1);
+      const latest = (await store.processes.definitions.latest(ws, 'd'))!;
+      assert.deepEqual([latest.revision, latest.source, latest.createdAt], [2, ['define', {}, []], T0 + 1]);
+      assert.equal(await store.processes.definitions.latest(ws, 'none'), null);
+      assert.deepEqual((await store.processes.definitions.list(ws)).map((d) => [d.name, d.revision]), [['d', 2]]);
+    });
+  });
+}
