@@ -257,6 +257,39 @@ for (const backend of await backends()) {
       }
     });
 
+    test('exhausted retries are handled by the participant\'s on_error when it has one', async () => {
+      rx.respond = (path) => (path === '/gone' ? 500 : 200);
+      try {
+        const wfid = await launch(define(['participant', { ref: 'gone', on_error: 'fallback' }, []]), {
+          callback: undefined,
+          callbacks: { gone: `${rx.url}/gone`, fallback: `${rx.url}/fallback` },
+        });
+        const cb = await active(wfid, 'fallback');
+        assert.equal(rx.calls.filter((c) => c.body.workflow_id === wfid && c.body.participant === 'gone').length, 4);
+        assert.ok(cb.body.fields.__error__, JSON.stringify(cb.body.fields));
+        assert.equal((await get(wfid)).status, 'running');
+        await proceed(cb);
+        const done = await until(wfid, (p) => p.status === 'completed');
+        assert.deepEqual(done.errors, []);
+      } finally {
+        rx.respond = () => 200;
+      }
+    });
+
+    test('a participant past its timeout gets a timeout callback and the process goes on', async () => {
+      const wfid = await launch(define(['participant', { ref: 'slow', timeout: '0.3s' }, []], P('next')));
+      const first = await active(wfid, 'slow');
+      const timedOut = await rx.next((c) => c.body.workflow_id === wfid && c.body.status === 'timeout');
+      assert.equal(timedOut.body.workitem_id, first.body.workitem_id);
+      assert.equal(timedOut.body.participant, 'slow');
+      const next = await active(wfid, 'next');
+      assert.ok(next.body.fields.__timed_out__, JSON.stringify(next.body.fields));
+      const late = await proceed(first);
+      assert.deepEqual([late.status, JSON.parse(late.text)], [400, { error: 'workitem_id not found' }]);
+      await proceed(next);
+      await until(wfid, (p) => p.status === 'completed');
+    });
+
     test('a participant without a callback URL puts its branch in error; the other branch goes on', async () => {
       const wfid = await launch(define(['concurrence', {}, [P('known'), P('unknown')]]), { callback: undefined, callbacks: { known: `${rx.url}/known` } });
       const cb = await active(wfid, 'known');
