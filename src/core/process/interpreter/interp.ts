@@ -3,7 +3,7 @@
 import { evaluateCondition, substitute, substituteValue } from '../../expr/index.js';
 import { parseDueAt } from './duration.js';
 import {
-  compileVariables, getPath, lookupVariable, setVariable, unsetVariable, unsetPath,
+  compileVariables, getPath, lookupVariable, setVariable, unsetVariable,
 } from './scope.js';
 import type {
   ExpressionState, Fields, InternalMessage, ProcessEffect, ProcessState, StepContext, Tree, Workitem,
@@ -87,7 +87,7 @@ export class Interp {
       case 'fail': return this.doFail(msg);
       case 'error': throw new ExpressionError(msg.message, 'WeftDeliveryError');
       case 'cancel_process': {
-        if (!this.state.ending) this.state.ending = msg.flavour === 'kill' ? 'kill' : 'terminate';
+        if (!this.state.ending) this.state.ending = 'terminate';
         if (this.state.root) this.enqueue({ action: 'cancel', fei: this.state.root, flavour: msg.flavour });
       }
     }
@@ -258,13 +258,14 @@ export class Interp {
   }
 
   /** Launches a subprocess tree (a define) as a child of exp with its own variable scope. */
-  launchSub(exp: ExpressionState, expid: string, tree: Tree, wi: Workitem, variables: Record<string, unknown>, branch?: number): void {
+  launchSub(exp: ExpressionState, expid: string, tree: Tree, wi: Workitem, variables: Record<string, unknown>, branch?: number): string {
     const fei = `${expid}!${this.newSubid()}`;
     exp.children.push(fei);
     this.enqueue({
       action: 'apply', fei, parent: exp.fei, tree, workitem: { fields: clone(wi.fields) },
       variables, launch: true, branch,
     });
+    return fei;
   }
 
   // ---- reply ------------------------------------------------------------------------------
@@ -584,8 +585,10 @@ export class Interp {
     if (typeof tag !== 'string' || tag.trim() === '') return;
     exp.tagname = tag;
     const tags = Array.isArray(exp.applied.fields.__tags__) ? (exp.applied.fields.__tags__ as string[]) : [];
+    // A re-applied (triggered) expression already carries its tag in the workitem; its variables
+    // are pointed at the new expression (weft gives it a new subid, ruote keeps the fei).
+    if (exp.trigger && tags[tags.length - 1] === tag) tags.pop();
     exp.fullTagname = [...tags, tag].join('/');
-    if (exp.trigger) return;
     this.setVar(exp, tag, { fei: exp.fei });
     this.setVar(exp, '/' + exp.fullTagname, { fei: exp.fei });
     exp.applied.fields.__tags__ = [...tags, tag];
@@ -600,7 +603,12 @@ export class Interp {
     else delete wi.fields.__tags__;
     wi.fields.__left_tag__ = exp.tagname;
     const root = this.lookup(this.state.root);
-    if (root?.variables && exp.fullTagname) unsetPath(root.variables, exp.fullTagname);
+    if (!root?.variables || !exp.fullTagname) return;
+    delete root.variables[exp.fullTagname];
+    const how = exp.state === 'cancelling' || exp.state === 'cancelled' ? 'cancelled' : exp.state === 'dying' ? 'killed'
+      : exp.state === 'failed' ? 'failed' : exp.state === 'timing_out' ? 'timed out' : null;
+    const past = (root.variables.__past_tags__ ??= []) as unknown[];
+    past.push([exp.fullTagname, exp.fei, how, new Date(this.ctx.now).toISOString(), clone(exp.variables) ?? null]);
   }
 }
 

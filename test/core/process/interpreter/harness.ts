@@ -38,8 +38,11 @@ export class Harness {
     return {
       now: this.now,
       random: (n: number) => {
-        this.seed = (this.seed * 1103515245 + 12345) % 2147483648;
-        return this.seed % n;
+        // mulberry32: a small deterministic generator whose every bit is usable.
+        let x = (this.seed = (this.seed + 0x6d2b79f5) | 0);
+        x = Math.imul(x ^ (x >>> 15), x | 1);
+        x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+        return Math.floor((((x ^ (x >>> 14)) >>> 0) / 4294967296) * n);
       },
     };
   }

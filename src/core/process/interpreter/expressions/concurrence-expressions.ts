@@ -34,8 +34,7 @@ function setup(ip: Interp, exp: ExpressionState): CData {
 }
 
 function branchIndex(ip: Interp, exp: ExpressionState, fei: string): number {
-  const child = ip.lookup(fei);
-  if (exp.name === 'concurrent_iterator' || exp.name === 'citerator') return child?.branch ?? Number(exp.data.branches?.[fei] ?? 0);
+  if (exp.name === 'concurrent_iterator' || exp.name === 'citerator') return exp.data.branches?.[fei] ?? ip.lookup(fei)?.branch ?? 0;
   return childIndexOf(fei);
 }
 
@@ -158,7 +157,8 @@ export const concurrentIterator: ExpressionKind = {
       const vars: Record<string, unknown> = { ii: i };
       if (toV) vars[toV] = val;
       else wi.fields[toF!] = val;
-      ip.launchSub(exp, expid, clone(subtree) as never, wi, vars, i);
+      const fei = ip.launchSub(exp, expid, clone(subtree) as never, wi, vars, i);
+      (exp.data.branches ??= {})[fei] = i;
     });
   },
   reply: concurrence.reply,

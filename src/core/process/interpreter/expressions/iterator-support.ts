@@ -13,7 +13,10 @@ export function determineList(ip: Interp, exp: ExpressionState): unknown[] {
   const list = lookupValPrefix(ip, exp, 'on');
   if (typeof list === 'string') {
     const sep = String(ip.att(exp, 'separator') ?? ip.att(exp, 'sep') ?? ',');
-    return list.split(sep).map((s) => s.trim());
+    // As Ruby's split: trailing empty entries are dropped, so '' is an empty list.
+    const items = list.split(sep).map((s) => s.trim());
+    while (items.length > 0 && items[items.length - 1] === '') items.pop();
+    return items;
   }
   if (Array.isArray(list)) return list;
   if (list && typeof list === 'object') return Object.entries(list);
