@@ -1,6 +1,7 @@
 // The message loop: ruote's apply / reply / cancel / fail between expressions, run from a queue
 // until quiescent inside one step. Mutates the (already copied) state it is given.
 import { evaluateCondition, substitute, substituteValue } from '../../expr/index.js';
+import { childExpid, makeSubid } from '../process-ids.js';
 import { parseDueAt } from './duration.js';
 import {
   compileVariables, getPath, lookupVariable, setVariable, unsetVariable,
@@ -52,9 +53,7 @@ export class Interp {
   // ---- ids, queue ------------------------------------------------------------------------
 
   newSubid(): string {
-    let s = '';
-    for (let i = 0; i < 32; i++) s += this.ctx.random(16).toString(16);
-    return s;
+    return makeSubid(this.ctx.random);
   }
 
   nextSeq(): number {
@@ -248,7 +247,7 @@ export class Interp {
 
   applyChild(exp: ExpressionState, index: number, wi: Workitem, forget = false): void {
     const child = exp.tree[2][index];
-    const fei = `${exp.expid}_${index}!${this.newSubid()}`;
+    const fei = `${childExpid(exp.expid, index)}!${this.newSubid()}`;
     if (!forget) exp.children.push(fei);
     this.enqueue({
       action: 'apply', fei, parent: forget ? undefined : exp.fei, tree: child,

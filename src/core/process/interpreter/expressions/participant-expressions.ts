@@ -1,5 +1,6 @@
 // participant (dispatch to an HTTP callback participant) and subprocess.
 import { ExpressionError, subprocessOf, clone, type ExpressionKind } from '../interp.js';
+import { makeWorkitemId } from '../../process-ids.js';
 import { setPath } from '../scope.js';
 
 export const participant: ExpressionKind = {
@@ -14,7 +15,7 @@ export const participant: ExpressionKind = {
     if (exp.tree[2].length > 0) (fields.params as Record<string, unknown>).__children__ = ip.dsub(exp, exp.tree[2]);
     const url = ip.state.callbacks?.[name] ?? ip.state.callback;
     if (!url) throw new ExpressionError(`no callback URL for participant "${name}"`, 'ArgumentError');
-    const workitemId = `${exp.expid}!${exp.subid}!${ip.state.wfid}`;
+    const workitemId = makeWorkitemId(exp.expid, exp.subid, ip.state.wfid);
     exp.workitemId = workitemId;
     exp.dispatchedAt = ip.ctx.now;
     ip.state.workitems[workitemId] = exp.fei;
