@@ -209,8 +209,7 @@ for (const backend of await backends()) {
       assert.equal(twice.status, 409);
 
       const f = (await weft.api(`/tasks${ws}`, { method: 'POST', json: { name: 'flaky', type: 'ext.job', max_attempts: 2 } })).body.task;
-      const cr = await weft.api(`/v1/tasks/claim${ws}`, { method: 'POST', json: { types: ['ext.job'] } }); console.log('DBG', cr.status, cr.text, await weft.api(`/tasks${ws}`).then(r=>r.text));
-      const [f1] = cr.body.tasks;
+      const [f1] = (await weft.api(`/v1/tasks/claim${ws}`, { method: 'POST', json: { types: ['ext.job'] } })).body.tasks;
       assert.equal(f1.id, f.id);
       const failed1 = await weft.api(`/v1/tasks/${f.id}/fail${ws}`, { method: 'POST', json: { lease: f1.lease, error: { message: 'boom' } } });
       assert.equal(failed1.body.task.status, 'queued');
