@@ -2,7 +2,10 @@
 // until quiescent inside one step. Mutates the (already copied) state it is given.
 import { evaluateCondition, substitute, substituteValue } from '../../expr/index.js';
 import { childExpid, makeSubid } from '../process-ids.js';
+import { considerTag, considerTimers, leaveTag, takeOrDiscard } from './attribute-effects.js';
 import { parseDueAt } from './duration.js';
+import { ExpressionError } from './expression-error.js';
+import { COMMAND_RE, clone, isSubprocessValue, isTree, localOnError, reorganize } from './tree-utils.js';
 import {
   compileVariables, getPath, lookupVariable, setVariable, unsetVariable,
 } from './scope.js';
@@ -18,29 +21,13 @@ export interface ExpressionKind {
   replyToParent?(ip: Interp, exp: ExpressionState, wi: Workitem): void;
 }
 
-/** An error raised by an expression; handled by on_error or recorded as a process error. */
-export class ExpressionError extends Error {
-  constructor(message: string, readonly errorClass = 'Ruote::ForcedError') {
-    super(message);
-  }
-}
+export { ExpressionError } from './expression-error.js';
 
-const COMMAND_RE = /^(skip|back|jump|rewind|continue|break|stop|over|reset)( .+)?$/;
 // Default 200k: a step that runs this many messages is looping (e.g. an endless cursor).
 const MAX_MESSAGES = 200_000;
 
-export function isFeiRef(v: unknown): v is { fei: string } {
-  return !!v && typeof v === 'object' && typeof (v as { fei?: unknown }).fei === 'string' && Object.keys(v).length === 1;
-}
 
-export function childIndexOf(fei: string): number {
-  const expid = fei.split('!')[0];
-  return Number(expid.slice(expid.lastIndexOf('_') + 1));
-}
-
-export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
-}
+export { isFeiRef, childIndexOf, clone, isTree, isSubprocessValue, subprocessOf, reorganize } from './tree-utils.js';
 
 export class Interp {
   readonly effects: ProcessEffect[] = [];
@@ -216,8 +203,8 @@ export class Interp {
       if (exp.parent) this.enqueue({ action: 'reply', fei: exp.parent, workitem: { ...clone(exp.applied), fei: exp.fei }, flanking: true });
     }
 
-    this.considerTag(exp);
-    this.considerTimers(exp);
+    considerTag(this, exp);
+    considerTimers(this, exp);
     this.kindOf(exp).apply(this, exp);
   }
 
@@ -303,36 +290,13 @@ export class Interp {
     if (exp.state === 'timing_out' && exp.onTimeout != null) return this.trigger(exp, 'on_timeout', wi);
     if (exp.flanking && exp.state === undefined) { this.removeExpression(exp); return; }
     if (exp.lost && exp.state === undefined) return;
-    if (exp.state === undefined) this.takeOrDiscard(exp, wi);
-    if (exp.tagname) this.leaveTag(exp, wi);
+    if (exp.state === undefined) takeOrDiscard(this, exp, wi);
+    if (exp.tagname) leaveTag(this, exp, wi);
     if (remove) this.removeExpression(exp);
     if (exp.parent) {
       this.enqueue({ action: 'reply', fei: exp.parent, workitem: { fields: wi.fields, fei: exp.fei } });
     } else if (!exp.forgotten && exp.fei === this.state.root) {
       this.terminate(wi.fields);
-    }
-  }
-
-  /** The take / discard attributes: which of the reply's fields are kept over the applied ones. */
-  private takeOrDiscard(exp: ExpressionState, wi: Workitem): void {
-    const take = this.att(exp, 'take');
-    const discard = take === undefined ? this.att(exp, 'discard') : undefined;
-    if (take === undefined && (discard === undefined || discard === false || discard === 'false')) return;
-    const applied = clone(exp.applied.fields);
-    delete applied.params;
-    if (take !== undefined) {
-      const keys = Array.isArray(take) ? take : [take];
-      for (const k of Object.keys(wi.fields)) if (keyMatches(k, keys)) applied[k] = wi.fields[k];
-      wi.fields = applied;
-    } else if (discard === true || discard === 'true') {
-      wi.fields = applied;
-    } else {
-      const keys = Array.isArray(discard) ? discard : [discard];
-      for (const k of Object.keys(wi.fields)) {
-        if (!keyMatches(k, keys)) continue;
-        if (k in applied) wi.fields[k] = applied[k];
-        else delete wi.fields[k];
-      }
     }
   }
 
@@ -530,42 +494,6 @@ export class Interp {
     exp.timers = undefined;
   }
 
-  private considerTimers(exp: ExpressionState): void {
-    const timers: string[] = [];
-    const list = this.att(exp, 'timers');
-    if (typeof list === 'string') timers.push(...list.split(','));
-    const to = this.att(exp, 'timeout');
-    if (to !== undefined && String(to).trim() !== '') timers.push(`${to}: timeout`);
-    for (const t of timers) {
-      const i = t.lastIndexOf(':');
-      const after = t.slice(0, i).trim();
-      const action = t.slice(i + 1).trim();
-      if (after === '') continue;
-      const due = parseDueAt(after, this.ctx.now);
-      if (due === undefined) throw new ExpressionError(`cannot read the time "${after}"`, 'ArgumentError');
-      let msg: InternalMessage;
-      const cmd = COMMAND_RE.exec(action);
-      const err = /^err(or)?( *.+)?$/.exec(action);
-      if (['timeout', 'undo', 'pass'].includes(action)) {
-        msg = { action: 'cancel', fei: exp.fei, flavour: action === 'timeout' ? 'timeout' : undefined };
-      } else if (action === 'redo' || action === 'retry') {
-        msg = { action: 'cancel', fei: exp.fei, reApply: {} };
-      } else if (err) {
-        const message = err[2] ? err[2].trim() : `timer induced error ("${after}: ${action}")`;
-        msg = { action: 'cancel', fei: exp.fei, reApply: { tree: ['error', { [message]: null }, []] } };
-      } else if (cmd) {
-        const arg = (cmd[2] ?? '').trim().split(' ').pop() ?? '';
-        msg = { action: 'cancel', fei: exp.fei, reApply: { tree: [cmd[1], { [arg]: null }, []] } };
-      } else {
-        msg = {
-          action: 'apply', fei: `${exp.expid}!${this.newSubid()}`, parent: exp.fei, flanking: true,
-          tree: [action, {}, []], workitem: clone(exp.applied),
-        };
-      }
-      this.schedule(exp, due, msg);
-    }
-  }
-
   fireTimer(timerId: string): boolean {
     const t = this.state.timers[timerId];
     if (!t) return false;
@@ -577,96 +505,5 @@ export class Interp {
     return true;
   }
 
-  // ---- tags -------------------------------------------------------------------------------
-
-  private considerTag(exp: ExpressionState): void {
-    const tag = this.att(exp, 'tag');
-    if (typeof tag !== 'string' || tag.trim() === '') return;
-    exp.tagname = tag;
-    const tags = Array.isArray(exp.applied.fields.__tags__) ? (exp.applied.fields.__tags__ as string[]) : [];
-    // A re-applied (triggered) expression already carries its tag in the workitem; its variables
-    // are pointed at the new expression (weft gives it a new subid, ruote keeps the fei).
-    if (exp.trigger && tags[tags.length - 1] === tag) tags.pop();
-    exp.fullTagname = [...tags, tag].join('/');
-    this.setVar(exp, tag, { fei: exp.fei });
-    this.setVar(exp, '/' + exp.fullTagname, { fei: exp.fei });
-    exp.applied.fields.__tags__ = [...tags, tag];
-  }
-
-  private leaveTag(exp: ExpressionState, wi: Workitem): void {
-    this.unsetVar(exp, exp.tagname!);
-    const tags = Array.isArray(wi.fields.__tags__) ? [...(wi.fields.__tags__ as string[])] : [];
-    const i = tags.lastIndexOf(exp.tagname!);
-    if (i >= 0) tags.splice(i, 1);
-    if (tags.length) wi.fields.__tags__ = tags;
-    else delete wi.fields.__tags__;
-    wi.fields.__left_tag__ = exp.tagname;
-    const root = this.lookup(this.state.root);
-    if (!root?.variables || !exp.fullTagname) return;
-    delete root.variables[exp.fullTagname];
-    const how = exp.state === 'cancelling' || exp.state === 'cancelled' ? 'cancelled' : exp.state === 'dying' ? 'killed'
-      : exp.state === 'failed' ? 'failed' : exp.state === 'timing_out' ? 'timed out' : null;
-    const past = (root.variables.__past_tags__ ??= []) as unknown[];
-    past.push([exp.fullTagname, exp.fei, how, new Date(this.ctx.now).toISOString(), clone(exp.variables) ?? null]);
-  }
-}
-
-function patternMatches(pattern: unknown, text: string): boolean {
-  if (pattern === null || pattern === undefined || pattern === '') return true;
-  const p = String(pattern);
-  const m = /^\/(.*)\/([a-z]*)$/.exec(p);
-  return m ? new RegExp(m[1], m[2]).test(text) : text.includes(p);
-}
-
-function keyMatches(key: string, keys: unknown[]): boolean {
-  return keys.some((k) => {
-    const m = /^\/(.*)\/([a-z]*)$/.exec(String(k));
-    return m ? new RegExp(m[1], m[2]).test(key) : String(k) === key;
-  });
-}
-
-/**
- * The handler an on_error value gives for an error: a string or a tree as is; a list of
- * [pattern, handler] pairs (or {pattern: handler} objects) gives the first whose pattern matches
- * the message or the error class. undefined when there is none.
- */
-export function localOnError(onError: unknown, message: string, errorClass: string): unknown {
-  if (onError === undefined || onError === null) return undefined;
-  if (typeof onError === 'string' || isTree(onError)) return onError;
-  if (!Array.isArray(onError)) return undefined;
-  for (const entry of onError) {
-    const [pattern, action] = Array.isArray(entry) ? entry : entry && typeof entry === 'object' ? Object.entries(entry)[0] ?? [] : [];
-    if (patternMatches(pattern, message) || patternMatches(pattern, errorClass)) return action;
-  }
-  return undefined;
-}
-
-export function isTree(v: unknown): v is Tree {
-  return Array.isArray(v) && v.length === 3 && typeof v[0] === 'string' && !!v[1] && typeof v[1] === 'object' && !Array.isArray(v[1]) && Array.isArray(v[2]);
-}
-
-/** A subprocess held in a variable: [expid, tree] as a define registers it, or a bare tree. */
-export function isSubprocessValue(v: unknown): boolean {
-  return isTree(v) || (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && isTree(v[1]));
-}
-
-export function subprocessOf(v: unknown): [string, Tree] | undefined {
-  if (isTree(v)) return ['0', v];
-  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && isTree(v[1])) return [v[0], v[1]];
-  return undefined;
-}
-
-const DEFINE_NAMES = ['define', 'process_definition', 'workflow_definition'];
-
-export function isDefinition(t: Tree): boolean {
-  return DEFINE_NAMES.includes(t[0]);
-}
-
-/** Ruote's DefineExpression.reorganize: nested definitions first, then the body. */
-export function reorganize(tree: Tree): [string | undefined, Tree] {
-  const defs = tree[2].filter(isDefinition).map((d) => reorganize(d)[1]);
-  const bodies = tree[2].filter((t) => !isDefinition(t));
-  const attrs = tree[1];
-  const name = (attrs.name as string | undefined) ?? Object.keys(attrs).find((k) => attrs[k] === null);
-  return [name, ['define', attrs, [...defs, ...bodies]]];
+  
 }

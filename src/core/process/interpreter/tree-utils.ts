@@ -1,0 +1,77 @@
+// Helpers over trees, fei references and on_error handler lists (no interpreter state).
+import type { Tree } from './types.js';
+
+export const COMMAND_RE = /^(skip|back|jump|rewind|continue|break|stop|over|reset)( .+)?$/;
+
+export function isFeiRef(v: unknown): v is { fei: string } {
+  return !!v && typeof v === 'object' && typeof (v as { fei?: unknown }).fei === 'string' && Object.keys(v).length === 1;
+}
+
+export function childIndexOf(fei: string): number {
+  const expid = fei.split('!')[0];
+  return Number(expid.slice(expid.lastIndexOf('_') + 1));
+}
+
+export function clone<T>(v: T): T {
+  return v === undefined ? v : structuredClone(v);
+}
+
+function patternMatches(pattern: unknown, text: string): boolean {
+  if (pattern === null || pattern === undefined || pattern === '') return true;
+  const p = String(pattern);
+  const m = /^\/(.*)\/([a-z]*)$/.exec(p);
+  return m ? new RegExp(m[1], m[2]).test(text) : text.includes(p);
+}
+
+export function keyMatches(key: string, keys: unknown[]): boolean {
+  return keys.some((k) => {
+    const m = /^\/(.*)\/([a-z]*)$/.exec(String(k));
+    return m ? new RegExp(m[1], m[2]).test(key) : String(k) === key;
+  });
+}
+
+/**
+ * The handler an on_error value gives for an error: a string or a tree as is; a list of
+ * [pattern, handler] pairs (or {pattern: handler} objects) gives the first whose pattern matches
+ * the message or the error class. undefined when there is none.
+ */
+export function localOnError(onError: unknown, message: string, errorClass: string): unknown {
+  if (onError === undefined || onError === null) return undefined;
+  if (typeof onError === 'string' || isTree(onError)) return onError;
+  if (!Array.isArray(onError)) return undefined;
+  for (const entry of onError) {
+    const [pattern, action] = Array.isArray(entry) ? entry : entry && typeof entry === 'object' ? Object.entries(entry)[0] ?? [] : [];
+    if (patternMatches(pattern, message) || patternMatches(pattern, errorClass)) return action;
+  }
+  return undefined;
+}
+
+export function isTree(v: unknown): v is Tree {
+  return Array.isArray(v) && v.length === 3 && typeof v[0] === 'string' && !!v[1] && typeof v[1] === 'object' && !Array.isArray(v[1]) && Array.isArray(v[2]);
+}
+
+/** A subprocess held in a variable: [expid, tree] as a define registers it, or a bare tree. */
+export function isSubprocessValue(v: unknown): boolean {
+  return isTree(v) || (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && isTree(v[1]));
+}
+
+export function subprocessOf(v: unknown): [string, Tree] | undefined {
+  if (isTree(v)) return ['0', v];
+  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && isTree(v[1])) return [v[0], v[1]];
+  return undefined;
+}
+
+const DEFINE_NAMES = ['define', 'process_definition', 'workflow_definition'];
+
+export function isDefinition(t: Tree): boolean {
+  return DEFINE_NAMES.includes(t[0]);
+}
+
+/** Ruote's DefineExpression.reorganize: nested definitions first, then the body. */
+export function reorganize(tree: Tree): [string | undefined, Tree] {
+  const defs = tree[2].filter(isDefinition).map((d) => reorganize(d)[1]);
+  const bodies = tree[2].filter((t) => !isDefinition(t));
+  const attrs = tree[1];
+  const name = (attrs.name as string | undefined) ?? Object.keys(attrs).find((k) => attrs[k] === null);
+  return [name, ['define', attrs, [...defs, ...bodies]]];
+}
