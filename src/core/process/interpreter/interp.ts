@@ -161,7 +161,10 @@ export class Interp {
   private doApply(msg: Extract<InternalMessage, { action: 'apply' }>): void {
     const [expid, subid] = msg.fei.split('!');
     const previous = this.state.expressions[msg.fei];
-    if (previous) this.removeExpression(previous);
+    if (previous) {
+      this.unscheduleAll(previous);
+      this.removeExpression(previous);
+    }
     const exp: ExpressionState = {
       fei: msg.fei, expid, subid, parent: msg.parent, name: '', tree: clone(msg.tree),
       applied: { fields: msg.workitem.fields, fei: msg.fei }, children: [], data: {},
