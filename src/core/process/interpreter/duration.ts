@@ -30,9 +30,19 @@ export function parseDuration(input: unknown): number | undefined {
 export function parseDueAt(input: unknown, now: number): number | undefined {
   const d = parseDuration(input);
   if (d !== undefined) return now + d;
-  if (typeof input === 'string' && /\d{4}-\d{2}-\d{2}/.test(input)) {
-    const t = Date.parse(input.trim());
-    if (!Number.isNaN(t)) return t;
-  }
-  return undefined;
+  return typeof input === 'string' ? parseAbsoluteTime(input) : undefined;
+}
+
+// "2026-11-28", "2026-11-28T10:00:00Z", "2026-11-28 10:00:00 +0900" (Ruby's Time#to_s). A time
+// without a zone is read as UTC (default UTC: the reducer must not depend on the host's zone).
+const ABSOLUTE = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$/;
+
+export function parseAbsoluteTime(input: string): number | undefined {
+  const m = ABSOLUTE.exec(input.trim());
+  if (!m) return undefined;
+  let zone = m[3] ?? 'Z';
+  if (zone === 'UTC') zone = 'Z';
+  else if (zone !== 'Z' && !zone.includes(':')) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const t = Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}${zone}`);
+  return Number.isNaN(t) ? undefined : t;
 }
