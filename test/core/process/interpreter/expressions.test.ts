@@ -172,3 +172,52 @@ describe('subprocess, define', () => {
     assert.equal(h.status, 'completed');
   });
 });
+
+describe('inc / dec / push / pop (ruote eft_27 scenarios)', () => {
+  const vars = (tree: Parameters<typeof runFlow>[0]) => runFlow(tree).state;
+
+  test('inc: plain, missing, deltas in every form, v_val', () => {
+    assert.deepEqual(runFlow(define(t('set', { var: 'x', value: 0 }), t('set', { field: 'y', value: 0 }),
+      t('inc', { 'v:x': null }), t('inc', { 'f:y': null }), t('inc', { var: 'x' }), t('inc', { field: 'y' }), echo('${v:x}|${f:y}'))).trace, ['2|2']);
+    assert.deepEqual(runFlow(define(t('inc', { 'v:x': null }), t('inc', { 'f:y': null }), t('inc', { var: 'x' }), t('inc', { field: 'y' }), echo('${v:x}|${f:y}'))).trace, ['2|2']);
+    assert.deepEqual(runFlow(define(
+      t('inc', { 'v:x': null, val: 2 }), t('inc', { 'f:y': null, val: 3 }), t('inc', { 'v:z': null, val: 1.0 }),
+      t('inc', { var: 'x', val: '4' }), t('inc', { field: 'y', val: 5 }), t('inc', { 'v:z': null, val: '2.0' }),
+      t('inc', { 'v:x': 2 }), t('inc', { y: 2 }), t('inc', { 'v:z': 0.5 }), echo('${v:x}|${f:y}|${v:z}'))).trace, ['8|10|3.5']);
+    assert.deepEqual(runFlow(define(t('set', { 'v:x': 2 }), t('inc', { 'v:x': null, v_val: 'x' }), echo('${v:x}'))).trace, ['4']);
+  });
+
+  test('inc on lists (tail, head, missing)', () => {
+    assert.deepEqual(vars(define(t('set', { 'v:x': ['alpha', 'bravo'] }), t('inc', { 'v:x': null, val: 'charly' }))).variables.x, ['alpha', 'bravo', 'charly']);
+    assert.deepEqual(vars(define(t('set', { 'v:x': ['alpha', 'bravo'] }), t('inc', { 'v:x': null, val: 'charly', pos: 'head' }))).variables.x, ['charly', 'alpha', 'bravo']);
+    const s = vars(define(t('inc', { 'v:x': null, val: 'charly' }), t('inc', { 'v:y': null, val: 'charly', pos: 'head' })));
+    assert.deepEqual([s.variables.x, s.variables.y], [['charly'], ['charly']]);
+  });
+
+  test('dec: numbers, lists, a given value, to_v', () => {
+    assert.deepEqual(runFlow(define(t('set', { var: 'x', value: 4 }), t('set', { field: 'y', value: 4 }), t('dec', { 'v:x': null }), t('dec', { 'f:y': null }), t('dec', { 'v:z': null }), echo('${v:x}|${f:y}|${v:z}'))).trace, ['3|3|-1']);
+    const a = vars(define(t('set', { 'v:x': ['a', 'b', 'c'] }), t('set', { 'v:y': ['d', 'e', 'f'] }), t('dec', { 'v:x': null }), t('dec', { 'v:y': null, position: 'head' })));
+    assert.deepEqual([a.variables.x, a.variables.y, a.fields!.__result__], [['a', 'b'], ['e', 'f'], 'd']);
+    const b = vars(define(t('set', { 'v:x': ['a', 'b', 'c'] }), t('dec', { 'v:x': null, val: 'b' })));
+    assert.deepEqual([b.variables.x, b.fields!.__result__], [['a', 'c'], 'b']);
+    const c = vars(define(t('set', { 'v:x': ['a', 'b', 'c'] }), t('dec', { 'v:x': null, val: 'b', to_v: 'd' })));
+    assert.deepEqual([c.variables.x, c.variables.d], [['a', 'c'], 'b']);
+  });
+
+  test('dec in a repeat until the list is empty; bare inc is an error; a nested inc takes __result__', () => {
+    const h = runFlow(define(t('set', { 'v:x': ['a', 'b', 'c', 'd'] }), t('repeat', {}, [
+      t('dec', { 'v:x': null, pos: 'head' }), t('break', { unless: '${__result__}' }), echo('${__result__}'),
+    ])));
+    assert.deepEqual(h.trace, ['a', 'b', 'c', 'd']);
+    assert.equal(runFlow(define(t('inc'), echo('done.'))).state.errors.length, 1);
+    assert.deepEqual(runFlow(define(t('set', { var: 'x', value: 1 }), t('inc', { 'v:x': null }, [t('set', { __result__: 2 })]), echo('${v:x}'))).trace, ['3']);
+  });
+
+  test('push and pop', () => {
+    assert.deepEqual(vars(define(t('push', { 'v:x': 1 }), t('push', { 'v:x': 2 }))).variables.x, [1, 2]);
+    const s = vars(define(t('pop', { 'v:x': null }), t('push', { 'v:x': false }), t('push', { 'v:x': 1 }), t('push', { 'v:x': 2 }), t('pop', { 'v:x': null })));
+    assert.deepEqual([s.variables.x, s.fields!.__result__], [[false, 1], 2]);
+    const u = vars(define(t('set', { 'v:x': 12 }), t('push', { 'v:x': 4 }), t('pop', { 'v:x': null }), t('pop', { 'v:y': null })));
+    assert.deepEqual([u.variables.x, u.variables.y], [[12], []]);
+  });
+});

@@ -141,7 +141,7 @@ export const inc: ExpressionKind = {
       return ip.baseReplyToParent(exp, exp.applied);
     }
     let car: unknown;
-    if (delta !== undefined && increment !== undefined) {
+    if (delta !== undefined) {
       const i = list.findIndex((e) => JSON.stringify(e) === JSON.stringify(delta));
       if (i >= 0) { car = list[i]; list.splice(i, 1); }
     } else if (pos === 'tail') car = list.pop();
