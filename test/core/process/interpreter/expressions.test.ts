@@ -221,3 +221,36 @@ describe('inc / dec / push / pop (ruote eft_27 scenarios)', () => {
     assert.deepEqual([u.variables.x, u.variables.y], [[12], []]);
   });
 });
+
+describe('given (ruote eft_34 scenarios)', () => {
+  const run = (tree: Parameters<typeof runFlow>[0], fields: Record<string, unknown> = {}) => runFlow(tree, { fields }).trace;
+
+  test('given / that', () => {
+    const pdef = define(t('given', {}, [
+      t('that', { '${state} == ready': null }, [echo('a')]),
+      t('that', { '${location} == nichoume': null }, [echo('b')]),
+      echo('c'), echo('d'),
+    ]));
+    assert.deepEqual(run(pdef), ['c', 'd']);
+    assert.deepEqual(run(pdef, { state: 'ready' }), ['a']);
+    assert.deepEqual(run(pdef, { location: 'nichoume' }), ['b']);
+    assert.deepEqual(run(pdef, { state: 'ready', location: 'nichoume' }), ['a']);
+  });
+
+  test('given x / of, mixed with that, attribute forms, regex matches', () => {
+    const mixed = define(t('given', { t: '${status}' }, [
+      t('that', { t: '${location} == higashiyama' }, [echo('a')]),
+      t('of', { t: 'ready' }, [echo('b')]),
+      t('of', { dead: null }, [echo('c')]),
+      echo('d'),
+    ]));
+    assert.deepEqual(run(mixed), ['d']);
+    assert.deepEqual(run(mixed, { status: 'ready' }), ['b']);
+    assert.deepEqual(run(mixed, { status: 'dead', location: 'higashiyama' }), ['a']);
+    assert.deepEqual(run(mixed, { status: 'dead' }), ['c']);
+    const match = define(t('given', { '${status}': null }, [t('of', { '/^a/': null }, [echo('a')]), t('of', { '/^b/': null }, [echo('b')]), echo('z')]));
+    assert.deepEqual(run(match), ['z']);
+    assert.deepEqual(run(match, { status: 'alpha' }), ['a']);
+    assert.deepEqual(run(match, { status: 'bravo' }), ['b']);
+  });
+});
