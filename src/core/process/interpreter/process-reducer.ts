@@ -13,8 +13,12 @@ function bad(message: string): StepResult {
 }
 
 function finish(ip: Interp): { state: ProcessState; effects: ProcessEffect[] } {
-  const root = ip.lookup(ip.state.root);
-  if (root?.variables) ip.state.variables = root.variables;
+  const s = ip.state;
+  const root = ip.lookup(s.root);
+  if (root?.variables) s.variables = root.variables;
+  // An error whose expression is gone (cancelled, killed, handled) is no longer replayable.
+  s.errors = s.errors.filter((e) => s.expressions[e.fei] !== undefined);
+  if (s.status === 'error' && s.errors.length === 0) s.status = 'running';
   return { state: ip.state, effects: ip.effects };
 }
 

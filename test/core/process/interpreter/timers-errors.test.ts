@@ -250,4 +250,12 @@ describe('error expression, replay', () => {
     h.proceed('alpha');
     assert.deepEqual(h.trace, ['end']);
   });
+
+  test('cancelling an errored branch drops its error', () => {
+    const h = new Harness(define(t('concurrence', {}, [t('error', { boom: null }), p('alpha', { tag: 't' })]), echo('x')), { callbacks: cb }).launch();
+    assert.equal(h.status, 'error');
+    h.send({ type: 'cancel' });
+    assert.equal(h.status, 'cancelled');
+    assert.deepEqual(h.state.errors, []);
+  });
 });
