@@ -63,7 +63,8 @@ export function openFlowSocket(weft: RunningWeft, workspace: string, key: string
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     const events: FlowEvent[] = [];
-    const pending = new Map<string, (v: unknown) => void>();
+    // Several requests may share a request_id (idempotency tests): answers go to them first come, first served.
+    const pending = new Map<string, Array<(v: unknown) => void>>();
     const unmatched: Array<(v: unknown) => void> = [];
     const eventWaiters: Array<() => void> = [];
     ws.on('message', (raw) => {
@@ -74,10 +75,10 @@ export function openFlowSocket(weft: RunningWeft, workspace: string, key: string
         return;
       }
       const key = JSON.stringify(msg.request_id);
-      const waiter = pending.get(key);
-      if (waiter && msg.request_id !== null) {
-        pending.delete(key);
-        waiter(msg);
+      const waiters = pending.get(key);
+      if (waiters && waiters.length > 0 && msg.request_id !== null) {
+        waiters.shift()!(msg);
+        if (waiters.length === 0) pending.delete(key);
       } else {
         unmatched.shift()?.(msg);
       }
@@ -95,7 +96,8 @@ export function openFlowSocket(weft: RunningWeft, workspace: string, key: string
         request(action, data, requestId) {
           const rid = requestId ?? `r${++counter}`;
           return new Promise((res) => {
-            pending.set(JSON.stringify(rid), res);
+            const key = JSON.stringify(rid);
+            pending.set(key, [...(pending.get(key) ?? []), res]);
             ws.send(JSON.stringify({ action, request_id: rid, ...(data === undefined ? {} : { data }) }));
           });
         },
