@@ -1,6 +1,6 @@
 // The message loop: ruote's apply / reply / cancel / fail between expressions, run from a queue
 // until quiescent inside one step. Mutates the (already copied) state it is given.
-import { evaluateCondition, substitute, substituteValue } from '../../expr/index.js';
+import { evaluateCondition, renderValue, substitute, substituteValue } from '../../expr/index.js';
 import { childExpid, makeSubid } from '../process-ids.js';
 import { considerTag, considerTimers, leaveTag, takeOrDiscard } from './attribute-effects.js';
 import { parseDueAt } from './duration.js';
@@ -86,6 +86,11 @@ export class Interp {
       const ref = raw.trim();
       if (ref === 'wfid') return this.state.wfid;
       if (ref === 'expid') return exp.expid;
+      if (ref === 'subid') return exp.subid;
+      const tags = Array.isArray(wi.fields.__tags__) ? (wi.fields.__tags__ as string[]) : [];
+      if (ref === 'tags') return tags;
+      if (ref === 'tag') return tags[tags.length - 1];
+      if (ref === 'full_tag') return tags.join('/');
       const m = /^([a-z]+):(.*)$/.exec(ref);
       if (m && ['f', 'fld', 'field'].includes(m[1])) return getPath(wi.fields, m[2]);
       if (m && ['v', 'var', 'variable'].includes(m[1])) return lookupVariable(exp, m[2], this.lookup);
@@ -122,7 +127,7 @@ export class Interp {
   /** The text of the first bare attribute (`["wait", {"2s": null}]` → "2s"). */
   attText(exp: ExpressionState, wi: Workitem = exp.applied): string | undefined {
     const key = Object.keys(exp.tree[1]).find((k) => exp.tree[1][k] === null);
-    return key === undefined ? undefined : this.text(exp, key, wi);
+    return key === undefined ? undefined : renderValue(substituteValue(key, this.resolver(exp, wi)));
   }
 
   compileAtts(exp: ExpressionState, wi: Workitem = exp.applied): Record<string, unknown> {

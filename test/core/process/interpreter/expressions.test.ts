@@ -254,3 +254,22 @@ describe('given (ruote eft_34 scenarios)', () => {
     assert.deepEqual(run(match, { status: 'bravo' }), ['b']);
   });
 });
+
+describe('dollar notation in the interpreter (ruote ft_13 scenarios)', () => {
+  test('${wfid}, ${expid}, ${tags}, ${tag}, ${full_tag}', () => {
+    assert.deepEqual(runFlow(define(echo('at:${wfid}:${expid}'))).trace, ['at:20261128-0600-kogadeso-gekunute:0_0']);
+    const h = runFlow(define(t('sequence', { tag: 'a' }, [t('sequence', { tag: 'b' }, [t('sequence', { tag: 'c' }, [
+      echo('>${tags}<'), echo('>${tag}<'), echo('>${full_tag}<'),
+    ])])])));
+    assert.deepEqual(h.trace, ['>["a","b","c"]<', '>c<', '>a/b/c<']);
+  });
+
+  test('process root variables from a subprocess; a literal $v:x as echo text', () => {
+    const h = runFlow(define(t('sequence', {}, [
+      t('set', { 'v:va': 'a0' }), t('set', { 'v:/vb': 'b0' }), echo('${v:va}:${v:vb}:${v:/va}:${v:/vb}'),
+      t('sub0'), echo('${v:va}:${v:vb}:${v:/va}:${v:/vb}'),
+    ]), t('define', { sub0: null }, [t('set', { 'v:va': 'a1' }), t('set', { 'v:/vb': 'b1' }), echo('${v:va}:${v:vb}:${v:/va}:${v:/vb}')])));
+    assert.deepEqual(h.trace, ['a0:b0:a0:b0', 'a1:b1:a0:b1', 'a0:b1:a0:b1']);
+    assert.deepEqual(runFlow(define(echo('$v:vh.k'), echo('${v:vh.k}')), { variables: { vh: { k: 'v' } } }).trace, ['v', 'v']);
+  });
+});
