@@ -24,8 +24,7 @@ export function leaveTag(ip: Interp, exp: ExpressionState, wi: Workitem): void {
   const tags = Array.isArray(wi.fields.__tags__) ? [...(wi.fields.__tags__ as string[])] : [];
   const i = tags.lastIndexOf(exp.tagname!);
   if (i >= 0) tags.splice(i, 1);
-  if (tags.length) wi.fields.__tags__ = tags;
-  else delete wi.fields.__tags__;
+  wi.fields.__tags__ = tags;
   wi.fields.__left_tag__ = exp.tagname;
   const root = ip.lookup(ip.state.root);
   if (!root?.variables || !exp.fullTagname) return;

@@ -126,6 +126,34 @@ describe('tags: undo / cancel / kill / redo', () => {
   });
 });
 
+describe('tags and workitems (ruote ft_7 scenarios)', () => {
+  test('__tags__ follows the tagged expressions being entered and left', () => {
+    const h = new Harness(define(t('sequence', { tag: 'first-stage' }, [p('alpha')]),
+      t('sequence', { tag: 'second-stage' }, [p('bravo'), p('charly', { tag: 'third-stage' })]), p('david'))).launch();
+    const tags: unknown[] = [];
+    while (h.pending.length) tags.push(h.proceed().fields.__tags__);
+    assert.deepEqual(tags, [['first-stage'], ['second-stage'], ['second-stage', 'third-stage'], []]);
+  });
+
+  test('tags through a union concurrence; __left_tag__ and an empty __tags__ at the end', () => {
+    const h = runFlow(define(t('sequence', { tag: 'phase1' }, [t('concurrence', { merge_type: 'union' }, [p('alpha'), p('bravo')]), p('charly')])),
+      { fields: { my_array: [1] } }, (d) => (d.participant === 'charly' ? { tags: d.fields.__tags__ } : {}));
+    assert.deepEqual(h.state.fields!.tags, ['phase1']);
+    assert.equal(h.state.fields!.__left_tag__, 'phase1');
+    assert.deepEqual(h.state.fields!.__tags__, []);
+  });
+
+  test('tag variables point at the tagged expressions while they run', () => {
+    const h = new Harness(define(t('sequence', { tag: 'main' }, [p('alpha', { tag: 'part' })]))).launch();
+    const vars = h.state.expressions[h.state.root!].variables!;
+    assert.equal((vars.main as { fei: string }).fei.split('!')[0], '0_0');
+    assert.equal((vars.part as { fei: string }).fei.split('!')[0], '0_0_0');
+    h.proceed();
+    assert.equal(h.state.variables.main, undefined);
+    assert.equal((h.state.variables.__past_tags__ as unknown[]).length, 2);
+  });
+});
+
 describe('forget, lose, flank', () => {
   test('forget attribute: the parent goes on, the branch lives on', () => {
     const h = new Harness(define(p('alpha', { forget: true }), p('bravo'), echo('done'))).launch();
