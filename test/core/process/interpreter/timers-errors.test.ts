@@ -258,4 +258,15 @@ describe('error expression, replay', () => {
     assert.equal(h.status, 'cancelled');
     assert.deepEqual(h.state.errors, []);
   });
+
+  test('error re: re-raises an error kept in a field, or goes on when there is none', () => {
+    const h = runFlow(define(
+      t('define', { handler: null }, [t('set', { 'f:err': '$f:__error__' })]),
+      t('sequence', { on_error: 'handler' }, [t('error', { 'fail!': null })]),
+      t('error', { re: '$f:err' }),
+    ));
+    assert.equal(h.state.errors.length, 1);
+    assert.equal(h.state.errors[0].message, 'fail!');
+    assert.equal(runFlow(define(t('error', { re: '$f:err' }))).status, 'completed');
+  });
 });

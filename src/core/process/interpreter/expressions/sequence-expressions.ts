@@ -51,6 +51,15 @@ export const error: ExpressionKind = {
   },
   reply(ip, exp, wi) {
     if (exp.data.triggered) return ip.replyToParent(exp, wi);
+    const reKey = ip.hasAtt(exp, 'reraise', 're');
+    if (reKey) {
+      // Re-raises an error kept in a field (e.g. '$f:__error__' saved by an on_error handler).
+      const re = ip.att(exp, reKey);
+      if (re === undefined || re === null || re === '') return ip.replyToParent(exp, wi);
+      exp.data.triggered = true;
+      if (typeof re === 'object') throw new ExpressionError(String(re.message ?? 'error'), String(re.class ?? 'Ruote::ForcedError'));
+      throw new ExpressionError(String(re));
+    }
     let msg = ip.att(exp, 'msg') ?? ip.att(exp, 'message') ?? ip.attText(exp) ?? '';
     msg = String(msg);
     if (msg.trim() === '') msg = 'error triggered from process definition';
