@@ -42,15 +42,10 @@ export function createBuiltinRunner(deps: { store: Store; settings: Settings; cl
     running.delete(key);
     if (stopped) return;
     try {
-      const r = await store.tasks.complete(task.ws, task.id, { token: task.leaseToken, now: clock.now(), result: { runner: 'builtin', node: settings.nodeId } });
-      if (typeof r !== 'string') {
-        bus.emit('task:changed', { ws: task.ws });
-        bus.emit('task:completed', { ws: task.ws, id: task.id });
-      }
+      await store.tasks.complete(task.ws, task.id, { token: task.leaseToken, now: clock.now(), result: { runner: 'builtin', node: settings.nodeId } });
     } catch (err) {
       deps.onError(err);
     }
-    bus.emit('task:available', { ws: task.ws });
   }
 
   async function tick() {
@@ -76,15 +71,12 @@ export function createBuiltinRunner(deps: { store: Store; settings: Settings; cl
           now,
           newToken: newLeaseToken,
         });
-        const touched = new Set<number>();
         for (const task of claimed) {
-          touched.add(task.ws);
           const max = settings.taskTypes.get(task.type) ?? 0;
           const ms = Math.floor(random() * max * settings.taskTimeScale);
           const timer = setTimeout(() => void finish(task), ms);
           running.set(`${task.ws}:${task.id}`, { task, timer });
         }
-        for (const ws of touched) bus.emit('task:changed', { ws });
         if (claimed.length === CLAIM_BATCH) again = true;
       } while (again && !stopped);
     } catch (err) {
@@ -124,7 +116,6 @@ export function createBuiltinRunner(deps: { store: Store; settings: Settings; cl
         clearTimeout(timer);
         try {
           await store.tasks.release(task.ws, task.id, { token: task.leaseToken, now: clock.now() });
-          bus.emit('task:changed', { ws: task.ws });
         } catch (err) {
           deps.onError(err);
         }

@@ -3,7 +3,7 @@ import type { Store } from '../storage/store.js';
 import { createStore } from '../storage/store.js';
 import { type Settings, sqliteFile } from './settings.js';
 import { type Clock, systemClock } from './clock.js';
-import { createEventBus, type EventBus } from './event-bus.js';
+import { createEventBus, type EventBus, type EventName } from './event-bus.js';
 import { createAuthService, type AuthService } from './auth-service.js';
 import { createTaskService, type TaskService } from './task-service.js';
 import { createBuiltinRunner, type BuiltinRunner } from './builtin-runner.js';
@@ -54,6 +54,8 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
     (await createStore({ databaseUrl: settings.databaseUrl, pgSchema: settings.databaseSchema, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous }));
   await store.migrate();
   const bus = createEventBus();
+  // Changes reach the bus from the store, after commit and in commit order, from every node.
+  const offNotify = store.onNotify((event, payload) => bus.emit(event as EventName, payload as never));
   const auth = createAuthService(store, clock);
   const generatedKey = await auth.ensureKeys(settings.apiKeys);
   const tasks = createTaskService({ store, settings, clock, bus });
@@ -64,13 +66,12 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
 
   await store.nodes.heartbeat(settings.nodeId, clock.now());
   // Work held by an earlier run of this database: on SQLite no other node can be alive.
-  const orphaned = await store.tasks.requeueOrphans({
+  await store.tasks.requeueOrphans({
     now: clock.now(),
     liveSince: clock.now() - NODE_DEAD_MS,
     exceptOwner: settings.nodeId,
     everyOtherOwner: store.capabilities.singleNode,
   });
-  for (const ws of orphaned) bus.emit('task:changed', { ws });
 
   const timers: NodeJS.Timeout[] = [];
   let started = false;
@@ -110,11 +111,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
       every(HEARTBEAT_MS, async () => {
         const now = clock.now();
         await store.nodes.heartbeat(settings.nodeId, now);
-        const requeued = await store.tasks.requeueOrphans({ now, liveSince: now - NODE_DEAD_MS, exceptOwner: settings.nodeId, everyOtherOwner: false });
-        for (const ws of requeued) {
-          bus.emit('task:changed', { ws });
-          bus.emit('task:available', { ws });
-        }
+        await store.tasks.requeueOrphans({ now, liveSince: now - NODE_DEAD_MS, exceptOwner: settings.nodeId, everyOtherOwner: false });
       });
     },
     async stop() {
@@ -124,6 +121,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
       await processes.stop();
       await runner.stop();
       await store.nodes.remove(settings.nodeId).catch(onError);
+      offNotify();
       await store.close();
     },
   };

@@ -17,6 +17,8 @@ export interface EventMap {
   'callback:failed': { ws: number; wfid: string; workitemId: string; error: string };
   'endpoint:changed': { ws: number; id: string };
   'endpoint:served': { ws: number; id: string; status: number };
+  /** The store's notification connection came back (PostgreSQL restarted): notifications may have been missed. */
+  'store:reconnected': Record<string, never>;
 }
 
 export type EventName = keyof EventMap;

@@ -29,23 +29,11 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
   const { store, settings, clock, bus } = deps;
   const decide = () => retryDecision(clock.now(), settings.taskBackoffMs, Math.random);
 
-  function changed(ws: number) {
-    bus.emit('task:changed', { ws });
-  }
-
   function check(id: number, r: TaskRecord | LeaseCheck): TaskRecord {
     if (r === 'not_found') throw TaskNotFound(id);
     if (r === 'not_running') throw TaskNotRunning(id);
     if (r === 'lease_lost') throw TaskLeaseLost(id);
     return r;
-  }
-
-  function finished(t: TaskRecord) {
-    changed(t.ws);
-    if (t.status === 'completed') bus.emit('task:completed', { ws: t.ws, id: t.id });
-    if (t.status === 'failed') bus.emit('task:failed', { ws: t.ws, id: t.id });
-    // A slot in the workspace is free again, or a retry is queued.
-    bus.emit('task:available', { ws: t.ws });
   }
 
   async function claimNow(ws: number, input: ClaimInput): Promise<TaskRecord[]> {
@@ -62,16 +50,12 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
       now,
       newToken: newLeaseToken,
     });
-    if (tasks.length > 0) changed(ws);
     return tasks;
   }
 
   return {
     async create(ws, input) {
-      const t = await store.tasks.create(ws, { name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts }, clock.now());
-      changed(ws);
-      bus.emit('task:available', { ws });
-      return t;
+      return store.tasks.create(ws, { name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts }, clock.now());
     },
     list: (ws) => store.tasks.list(ws),
     async get(ws, id) {
@@ -83,11 +67,9 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
       const r = await store.tasks.deleteQueued(ws, id);
       if (r === 'not_found') throw TaskNotFound(id);
       if (r === 'dispatched') throw TaskDispatched(id);
-      changed(ws);
     },
     async flush(ws) {
       await store.tasks.flush(ws, clock.now());
-      changed(ws);
     },
     async claim(ws, input, signal) {
       const deadline = clock.now() + input.waitMs;
@@ -117,24 +99,16 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
       return check(id, await store.tasks.heartbeat(ws, id, { token, now, leaseExpiresAt: now + settings.taskLeaseMs }));
     },
     async complete(ws, id, token, result) {
-      const t = check(id, await store.tasks.complete(ws, id, { token, now: clock.now(), result }));
-      finished(t);
-      return t;
+      return check(id, await store.tasks.complete(ws, id, { token, now: clock.now(), result }));
     },
     async fail(ws, id, token, error, retryable) {
-      const t = check(id, await store.tasks.fail(ws, id, { token, now: clock.now(), error, retryable, decide: decide() }));
-      finished(t);
-      return t;
+      return check(id, await store.tasks.fail(ws, id, { token, now: clock.now(), error, retryable, decide: decide() }));
     },
     async release(ws, id, token) {
-      const t = check(id, await store.tasks.release(ws, id, { token, now: clock.now() }));
-      finished(t);
-      return t;
+      return check(id, await store.tasks.release(ws, id, { token, now: clock.now() }));
     },
     async expireLeases() {
-      const tasks = await store.tasks.expireLeases(clock.now(), decide(), 500);
-      for (const t of tasks) finished(t);
-      return tasks.length;
+      return (await store.tasks.expireLeases(clock.now(), decide(), 500)).length;
     },
   };
 }

@@ -19,7 +19,15 @@ export interface SqlRunner {
   query<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
   /** Executes a statement; resolves to the number of rows changed. */
   exec(sql: string, params?: readonly SqlParam[]): Promise<number>;
+  /**
+   * Announces a change to every node (this one included) once the transaction commits, in commit
+   * order; dropped if it rolls back. On PostgreSQL this is NOTIFY (payload at most ~7 KB of JSON),
+   * on SQLite a local delivery after the COMMIT.
+   */
+  notify(event: string, payload: unknown): void;
 }
+
+export type NotifyListener = (event: string, payload: unknown) => void;
 
 export interface SqlDb extends SqlRunner {
   readonly dialect: 'sqlite' | 'postgres';
@@ -34,6 +42,8 @@ export interface SqlDb extends SqlRunner {
   readonly skipLocked: string;
   /** ` FOR UPDATE` where supported, else empty. */
   readonly forUpdate: string;
+  /** Receives every notification committed by any node, in commit order. */
+  onNotify(listener: NotifyListener): () => void;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import type { SqlDb, StoreCapabilities } from './sql-db.js';
+import type { NotifyListener, SqlDb, StoreCapabilities } from './sql-db.js';
 import { createSqliteDb } from './sqlite/sqlite-db.js';
 import { createPgDb } from './postgres/pg-db.js';
 import { migrate } from './migrator.js';
@@ -24,6 +24,8 @@ export interface Store {
   migrate(): Promise<number[]>;
   /** Liveness probe for /healthz. */
   ping(): Promise<void>;
+  /** Every notification any node's transactions sent (tx.notify), after commit, in commit order. */
+  onNotify(listener: NotifyListener): () => void;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export function assembleStore(db: SqlDb): Store {
     async ping() {
       await db.query('SELECT 1 AS ok');
     },
+    onNotify: (listener) => db.onNotify(listener),
     close: () => db.close(),
   };
 }

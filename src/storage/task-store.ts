@@ -1,4 +1,8 @@
 import type { SqlDb, SqlRunner } from './sql-db.js';
+
+// Every change announces itself with tx.notify (delivered after commit, on every node):
+// 'task:changed' {ws} for streams, 'task:available' {ws} where queued work may be claimable,
+// 'task:completed' / 'task:failed' {ws, id} when a task ends.
 import { parseJson, toJson } from './sql-db.js';
 
 export type TaskStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -150,7 +154,18 @@ async function lockRunning(db: SqlDb, tx: SqlRunner, ws: number, id: number, tok
 
 async function updateReturning(tx: SqlRunner, set: string, params: unknown[], ws: number, id: number): Promise<TaskRecord> {
   const rows = await tx.query<DbTask>(`UPDATE tasks SET ${set} WHERE ws = ? AND id = ? RETURNING ${COLUMNS}`, [...(params as never[]), ws, id]);
-  return toTask(rows[0]);
+  const task = toTask(rows[0]);
+  announce(tx, task);
+  return task;
+}
+
+/** The notifications for a task that changed state (not for a claim: see claim()). */
+function announce(tx: SqlRunner, t: TaskRecord) {
+  tx.notify('task:changed', { ws: t.ws });
+  if (t.status === 'completed') tx.notify('task:completed', { ws: t.ws, id: t.id });
+  if (t.status === 'failed') tx.notify('task:failed', { ws: t.ws, id: t.id });
+  // A slot is free again, or the task is queued again.
+  if (t.status !== 'running') tx.notify('task:available', { ws: t.ws });
 }
 
 export function createTaskStore(db: SqlDb): TaskStore {
@@ -163,7 +178,9 @@ export function createTaskStore(db: SqlDb): TaskStore {
            VALUES (?, ?, ?, ?, 'queued', ?, 0, ?, ?, 0, ?, ?) RETURNING ${COLUMNS}`,
           [ws, Number(ids[0].id), t.name, t.type, toJson(t.payload), t.maxAttempts, now, now, now],
         );
-        return toTask(rows[0]);
+        const task = toTask(rows[0]);
+        announce(tx, task);
+        return task;
       });
     },
 
@@ -180,14 +197,21 @@ export function createTaskStore(db: SqlDb): TaskStore {
     async deleteQueued(ws, id) {
       return db.transaction(async (tx) => {
         const n = await tx.exec("DELETE FROM tasks WHERE ws = ? AND id = ? AND status = 'queued' AND flushed = 0", [ws, id]);
-        if (n > 0) return 'deleted' as const;
+        if (n > 0) {
+          tx.notify('task:changed', { ws });
+          return 'deleted' as const;
+        }
         const rows = await tx.query('SELECT 1 AS x FROM tasks WHERE ws = ? AND id = ? AND flushed = 0', [ws, id]);
         return rows.length ? ('dispatched' as const) : ('not_found' as const);
       });
     },
 
     async flush(ws, now) {
-      return db.exec("UPDATE tasks SET flushed = 1, updated_at = ? WHERE ws = ? AND flushed = 0 AND status <> 'queued'", [now, ws]);
+      return db.transaction(async (tx) => {
+        const n = await tx.exec("UPDATE tasks SET flushed = 1, updated_at = ? WHERE ws = ? AND flushed = 0 AND status <> 'queued'", [now, ws]);
+        tx.notify('task:changed', { ws });
+        return n;
+      });
     },
 
     async claim(req) {
@@ -232,6 +256,7 @@ export function createTaskStore(db: SqlDb): TaskStore {
           free.set(ws, slots - 1);
           claimed.push(toTask(rows[0]));
         }
+        for (const ws of new Set(claimed.map((t) => t.ws))) tx.notify('task:changed', { ws });
         return claimed;
       });
     },
@@ -240,7 +265,8 @@ export function createTaskStore(db: SqlDb): TaskStore {
       return db.transaction(async (tx) => {
         const row = await lockRunning(db, tx, ws, id, req.token);
         if (typeof row === 'string') return row;
-        return updateReturning(tx, 'lease_expires_at = ?, updated_at = ?', [req.leaseExpiresAt, req.now], ws, id);
+        const rows = await tx.query<DbTask>(`UPDATE tasks SET lease_expires_at = ?, updated_at = ? WHERE ws = ? AND id = ? RETURNING ${COLUMNS}`, [req.leaseExpiresAt, req.now, ws, id]);
+        return toTask(rows[0]);
       });
     },
 
@@ -333,12 +359,19 @@ export function createTaskStore(db: SqlDb): TaskStore {
         ? 'lease_owner <> ?'
         : 'lease_owner <> ? AND lease_owner NOT IN (SELECT id FROM nodes WHERE heartbeat_at >= ?)';
       const params = everyOtherOwner ? [now, exceptOwner ?? ''] : [now, exceptOwner ?? '', liveSince];
-      const rows = await db.query<{ ws: number }>(
-        `UPDATE tasks SET status = 'queued', attempts = attempts - 1, run_at = ?, runner = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
-         WHERE status = 'running' AND runner = 'builtin' AND ${owner} RETURNING ws`,
-        params,
-      );
-      return [...new Set(rows.map((r) => Number(r.ws)))];
+      return db.transaction(async (tx) => {
+        const rows = await tx.query<{ ws: number }>(
+          `UPDATE tasks SET status = 'queued', attempts = attempts - 1, run_at = ?, runner = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
+           WHERE status = 'running' AND runner = 'builtin' AND ${owner} RETURNING ws`,
+          params,
+        );
+        const touched = [...new Set(rows.map((r) => Number(r.ws)))];
+        for (const ws of touched) {
+          tx.notify('task:changed', { ws });
+          tx.notify('task:available', { ws });
+        }
+        return touched;
+      });
     },
 
     async countByStatus(ws) {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { SqlDb, SqlParam, SqlRunner, StoreCapabilities } from '../sql-db.js';
+import type { NotifyListener, SqlDb, SqlParam, SqlRunner, StoreCapabilities } from '../sql-db.js';
 import { StoreUnavailable } from '../../core/errors.js';
 
 export interface PgDbOptions {
@@ -47,8 +47,13 @@ export function mapPgError(err: unknown): unknown {
   return err;
 }
 
-function runnerFor(client: pg.Pool | pg.PoolClient): SqlRunner {
+function runnerFor(client: pg.Pool | pg.PoolClient, notes: string[] | null, channel: string): SqlRunner {
   return {
+    notify(event, payload) {
+      const text = JSON.stringify({ e: event, p: payload });
+      if (notes) notes.push(text);
+      else client.query('SELECT pg_notify($1, $2)', [channel, text]).catch(() => {});
+    },
     async query<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
       try {
         const res = await client.query({ text: toPgPlaceholders(sql), values: params as unknown[] });
@@ -91,7 +96,13 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
     await pool.end().catch(() => {});
     throw mapPgError(err);
   }
-  const base = runnerFor(pool);
+  // One channel per schema: two weft installations (or test runs) in one database never hear each other.
+  const channel = `weft_${schema}`;
+  const base = runnerFor(pool, null, channel);
+  const listeners = new Set<NotifyListener>();
+  const listener = createListener(opts.url, channel, listeners);
+  // LISTEN before serving, so that no change committed after start goes unheard.
+  await listener.start();
 
   return {
     dialect: 'postgres',
@@ -100,6 +111,11 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
     forUpdate: ' FOR UPDATE',
     query: base.query,
     exec: base.exec,
+    notify: base.notify,
+    onNotify(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
     async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
       let client: pg.PoolClient;
       try {
@@ -110,7 +126,10 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
       let broken = false;
       try {
         await client.query('BEGIN');
-        const value = await fn(runnerFor(client));
+        const notes: string[] = [];
+        const value = await fn(runnerFor(client, notes, channel));
+        // NOTIFY inside the transaction: PostgreSQL delivers it at commit, in commit order, to every node.
+        if (notes.length > 0) await client.query('SELECT pg_notify($1, n) FROM unnest($2::text[]) WITH ORDINALITY AS t(n, i) ORDER BY i', [channel, notes]);
         await client.query('COMMIT');
         return value;
       } catch (err) {
@@ -125,7 +144,92 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
       }
     },
     async close() {
+      await listener.stop();
       await pool.end();
+    },
+  };
+}
+
+// Default 1 s between reconnect attempts of the LISTEN connection (PostgreSQL restarting).
+const LISTEN_RETRY_MS = 1000;
+
+/**
+ * One dedicated connection LISTENs for the schema's channel and hands notifications to the
+ * listeners. It reconnects by itself; after a reconnect it announces `store:reconnected` so that
+ * consumers can resynchronise (notifications sent while it was away are lost — they are hints,
+ * the database is the truth).
+ */
+function createListener(url: string, channel: string, listeners: Set<NotifyListener>) {
+  let client: pg.Client | null = null;
+  let started = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let connectedOnce = false;
+
+  const emit = (event: string, payload: unknown) => {
+    for (const l of listeners) {
+      try {
+        l(event, payload);
+      } catch {
+        // a listener's failure is its own
+      }
+    }
+  };
+
+  async function connect() {
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    c.on('error', () => {});
+    c.on('end', () => {
+      if (client === c) client = null;
+      retry();
+    });
+    c.on('notification', (msg) => {
+      if (msg.channel !== channel || !msg.payload) return;
+      try {
+        const { e, p } = JSON.parse(msg.payload) as { e: string; p: unknown };
+        emit(e, p);
+      } catch {
+        // not ours
+      }
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${quoteIdent(channel)}`);
+      if (stopped) {
+        await c.end();
+        return;
+      }
+      client = c;
+      if (connectedOnce) emit('store:reconnected', {});
+      connectedOnce = true;
+    } catch {
+      await c.end().catch(() => {});
+      retry();
+    }
+  }
+
+  function retry() {
+    if (stopped || timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void connect();
+    }, LISTEN_RETRY_MS);
+  }
+
+  return {
+    /** Connects (once); resolves when LISTEN is in place or the first attempt failed. */
+    start(): Promise<void> {
+      if (started) return Promise.resolve();
+      started = true;
+      return connect();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = null;
+      if (c) await c.end().catch(() => {});
     },
   };
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SqlDb, SqlParam, SqlRunner, StoreCapabilities } from '../sql-db.js';
+import type { NotifyListener, SqlDb, SqlParam, SqlRunner, StoreCapabilities } from '../sql-db.js';
 
 export interface SqliteDbOptions {
   /** File path, or ':memory:'. */
@@ -53,6 +53,21 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
     return st;
   }
 
+  const listeners = new Set<NotifyListener>();
+  // Notifications of the job running now; delivered after the COMMIT, dropped with a rollback.
+  let pending: Array<[string, unknown]> = [];
+  function deliver(notes: Array<[string, unknown]>) {
+    for (const [event, payload] of notes) {
+      for (const l of listeners) {
+        try {
+          l(event, payload);
+        } catch {
+          // A listener's failure is its own; the commit stands.
+        }
+      }
+    }
+  }
+
   const runner: SqlRunner = {
     async query<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
       return prepare(sql).all(...normalise(params)) as T[];
@@ -61,6 +76,9 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
       const st = prepare(sql);
       if (st.reader) return st.all(...normalise(params)).length;
       return st.run(...normalise(params)).changes;
+    },
+    notify(event, payload) {
+      pending.push([event, payload]);
     },
   };
 
@@ -75,26 +93,32 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
         const batch = queue;
         queue = [];
         const results: Array<{ ok: boolean; value: unknown }> = [];
+        const notes: Array<[string, unknown]> = [];
         db.exec('BEGIN IMMEDIATE');
         try {
           for (const job of batch) {
             db.exec('SAVEPOINT job');
+            pending = [];
             try {
               const value = await job.fn(runner);
               db.exec('RELEASE job');
               results.push({ ok: true, value });
+              notes.push(...pending);
             } catch (err) {
               db.exec('ROLLBACK TO job');
               db.exec('RELEASE job');
               results.push({ ok: false, value: err });
             }
           }
+          pending = [];
           db.exec('COMMIT');
         } catch (err) {
+          pending = [];
           if (db.inTransaction) db.exec('ROLLBACK');
           batch.forEach((job) => job.reject(err));
           continue;
         }
+        deliver(notes);
         batch.forEach((job, i) => (results[i].ok ? job.resolve(results[i].value) : job.reject(results[i].value)));
       }
     } finally {
@@ -119,6 +143,11 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
     transaction: enqueue,
     query: (sql, params) => enqueue((tx) => tx.query(sql, params)),
     exec: (sql, params) => enqueue((tx) => tx.exec(sql, params)),
+    notify: (event, payload) => void enqueue(async (tx) => tx.notify(event, payload)),
+    onNotify(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async close() {
       closed = true;
       while (draining || queue.length > 0) await new Promise((r) => setImmediate(r));
