@@ -7,6 +7,7 @@ import { participant, subprocess } from './expressions/participant-expressions.j
 import { cancelProcess, define, echo, error, noop, sequence, stall, wait } from './expressions/sequence-expressions.js';
 import { inc, set } from './expressions/set-expressions.js';
 import { forget, lose, redo, undo } from './expressions/tag-expressions.js';
+import { apply, restore, save } from './expressions/workitem-expressions.js';
 
 const table: [ExpressionKind, string[]][] = [
   [sequence, ['sequence', 'let']],
@@ -33,6 +34,9 @@ const table: [ExpressionKind, string[]][] = [
   [concurrentIterator, ['concurrent_iterator', 'citerator']],
   [cursor, ['cursor', 'loop', 'repeat']],
   [iterator, ['iterator']],
+  [apply, ['apply']],
+  [save, ['save']],
+  [restore, ['restore', 'set_fields']],
   [command, ['skip', 'back', 'jump', 'rewind', 'continue', 'break', 'stop', 'over', 'reset']],
 ];
 

@@ -273,3 +273,21 @@ describe('dollar notation in the interpreter (ruote ft_13 scenarios)', () => {
     assert.deepEqual(runFlow(define(echo('$v:vh.k'), echo('${v:vh.k}')), { variables: { vh: { k: 'v' } } }).trace, ['v', 'v']);
   });
 });
+
+describe('apply, save, restore', () => {
+  test('apply runs a tree from an attribute, a field or the tree variable of a subprocess', () => {
+    assert.deepEqual(runFlow(define(t('apply', { tree: ['echo', { 'a ${v:x}': null }, []], x: 'X' }))).trace, ['a X']);
+    assert.deepEqual(runFlow(define(t('apply', { tree_field: 'todo' }), echo('b')), { fields: { todo: ['echo', { from_field: null }, []] } }).trace, ['from_field', 'b']);
+    assert.deepEqual(runFlow(define(t('sub0', {}, [echo('inner')]), t('define', { sub0: null }, [echo('before'), t('apply')]))).trace, ['before', 'inner']);
+    assert.deepEqual(runFlow(define(t('apply'), echo('nothing to apply'))).trace, ['nothing to apply']);
+  });
+
+  test('save the fields to a variable or a field, restore them later', () => {
+    const h = runFlow(define(t('set', { 'f:a': 1 }), t('save', { to_v: 'saved' }), t('set', { 'f:a': 2 }), t('set', { 'f:b': 3 }),
+      echo('${f:a}${f:b}'), t('restore', { from_v: 'saved' }), echo('${f:a}${f:b}')));
+    assert.deepEqual(h.trace, ['23', '1']);
+    const f = runFlow(define(t('set', { 'f:a': 1 }), t('save', { to_f: 'copy' }), t('set', { 'f:a': 2 }), t('restore', { from_f: 'copy', to_f: 'old' })));
+    assert.deepEqual((f.state.fields!.old as Record<string, unknown>).a, 1);
+    assert.equal(f.state.fields!.a, 2);
+  });
+});

@@ -20,9 +20,9 @@ export function lookupVal(ip: Interp, exp: ExpressionState, vals: string[], vars
   return undefined;
 }
 
-export function lookupValPrefix(ip: Interp, exp: ExpressionState, prefix: string): unknown {
+export function lookupValPrefix(ip: Interp, exp: ExpressionState, prefix: string, escape = false): unknown {
   return lookupVal(ip, exp, [prefix, ...VV.map((s) => `${prefix}_${s}`)],
-    ['v', 'var', 'variable'].map((s) => `${prefix}_${s}`), ['f', 'fld', 'field'].map((s) => `${prefix}_${s}`));
+    ['v', 'var', 'variable'].map((s) => `${prefix}_${s}`), ['f', 'fld', 'field'].map((s) => `${prefix}_${s}`), escape);
 }
 
 /** "f:x" / "field:x" / "x" → field x; "v:x" / "var:x" → variable x. */
