@@ -10,6 +10,7 @@ import { createBuiltinRunner, type BuiltinRunner } from './builtin-runner.js';
 import { createLogger, type Logger } from './logger.js';
 import { createFlowService, type FlowService } from './flow/index.js';
 import { createProcessService, type ProcessService } from './process/index.js';
+import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
 
 /**
  * The engine: the imperative shell around the pure cores. It owns the store, the event bus,
@@ -27,6 +28,7 @@ export interface Engine {
   readonly runner: BuiltinRunner;
   readonly flows: FlowService;
   readonly processes: ProcessService;
+  readonly endpoints: EndpointService;
   /** The key generated at first start (null when keys already existed). */
   readonly generatedKey: string | null;
   /** Starts background work (runner, sweeps, heartbeats). */
@@ -63,7 +65,10 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
   const runner = createBuiltinRunner({ store, settings, clock, bus, onError });
   const flows = createFlowService({ store, clock, bus, newId: randomUUID });
   const processes = createProcessService({ store, settings, clock, bus, onError });
+  const endpoints = createEndpointService({ store, settings, clock, bus });
 
+  // A node restarting under the same id starts clean: no stream slots from its earlier life.
+  await store.nodes.remove(settings.nodeId);
   await store.nodes.heartbeat(settings.nodeId, clock.now());
   // Work held by an earlier run of this database: on SQLite no other node can be alive.
   await store.tasks.requeueOrphans({
@@ -101,6 +106,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
     runner,
     processes,
     flows,
+    endpoints,
     generatedKey,
     start() {
       if (started) return;
@@ -120,6 +126,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
       for (const t of timers) clearInterval(t);
       await processes.stop();
       await runner.stop();
+      await endpoints.close();
       await store.nodes.remove(settings.nodeId).catch(onError);
       offNotify();
       await store.close();

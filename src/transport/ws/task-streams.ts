@@ -12,7 +12,6 @@ const COALESCE_MS = 25;
 const HEARTBEAT_MS = 1000;
 
 interface WorkspaceStreams {
-  keyId: string;
   sockets: Set<WebSocket>;
   timer: NodeJS.Timeout | null;
   sending: boolean;
@@ -25,15 +24,14 @@ interface WorkspaceStreams {
  * the workspace.
  */
 export interface TaskStreams {
-  /** Checks the limits before the upgrade; throws the 429 to answer. */
-  admit(keyId: string, ws: number): void;
-  attach(keyId: string, ws: number, socket: WebSocket): void;
+  /** Takes a stream slot (limits hold cluster-wide) before the upgrade; throws the 429 to answer. */
+  admit(keyId: string, ws: number): Promise<void>;
+  attach(ws: number, socket: WebSocket): void;
   stop(): Promise<void>;
 }
 
 export function createTaskStreams(engine: Engine): TaskStreams {
   const byWs = new Map<number, WorkspaceStreams>();
-  const byKey = new Map<string, Set<number>>();
   const limits = engine.settings;
 
   async function send(ws: number) {
@@ -72,37 +70,43 @@ export function createTaskStreams(engine: Engine): TaskStreams {
   }, HEARTBEAT_MS);
   beat.unref();
 
-  function detach(keyId: string, ws: number, socket: WebSocket) {
+  const release = (ws: number) =>
+    void engine.store.nodes.releaseStreamSlot(engine.settings.nodeId, ws).catch((err) => engine.log.warn({ err }, 'stream slot release failed'));
+
+  function detach(ws: number, socket: WebSocket) {
     const entry = byWs.get(ws);
-    if (!entry) return;
+    if (!entry || !entry.sockets.has(socket)) return;
     entry.sockets.delete(socket);
+    release(ws);
     if (entry.sockets.size === 0) {
       if (entry.timer) clearTimeout(entry.timer);
       byWs.delete(ws);
-      const set = byKey.get(keyId);
-      set?.delete(ws);
-      if (set && set.size === 0) byKey.delete(keyId);
     }
   }
 
   return {
-    admit(keyId, ws) {
-      const open = byKey.get(keyId) ?? new Set<number>();
-      if (!open.has(ws) && open.size >= limits.maxStreamWorkspacesPerKey) throw TooManyWorkspaces();
-      if ((byWs.get(ws)?.sockets.size ?? 0) >= limits.maxStreamsPerWorkspace) throw TooManyConnections();
+    async admit(keyId, ws) {
+      const r = await engine.store.nodes.takeStreamSlot({
+        node: engine.settings.nodeId,
+        keyId,
+        ws,
+        // A node whose heartbeat is older than this is gone, and so are its streams.
+        liveSince: engine.clock.now() - 3000,
+        maxWorkspacesPerKey: limits.maxStreamWorkspacesPerKey,
+        maxStreamsPerWorkspace: limits.maxStreamsPerWorkspace,
+      });
+      if (r === 'too_many_workspaces') throw TooManyWorkspaces();
+      if (r === 'too_many_connections') throw TooManyConnections();
     },
-    attach(keyId, ws, socket) {
+    attach(ws, socket) {
       let entry = byWs.get(ws);
       if (!entry) {
-        entry = { keyId, sockets: new Set(), timer: null, sending: false, dirty: false };
+        entry = { sockets: new Set(), timer: null, sending: false, dirty: false };
         byWs.set(ws, entry);
       }
       entry.sockets.add(socket);
-      let keySet = byKey.get(keyId);
-      if (!keySet) byKey.set(keyId, (keySet = new Set()));
-      keySet.add(ws);
-      socket.on('close', () => detach(keyId, ws, socket));
-      socket.on('error', () => detach(keyId, ws, socket));
+      socket.on('close', () => detach(ws, socket));
+      socket.on('error', () => detach(ws, socket));
       // Read-only stream: incoming messages are ignored.
       void (async () => {
         try {
@@ -121,7 +125,6 @@ export function createTaskStreams(engine: Engine): TaskStreams {
         for (const s of entry.sockets) s.close(1001, 'server shutting down');
       }
       byWs.clear();
-      byKey.clear();
     },
   };
 }
