@@ -97,7 +97,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
       preValidation: async (req, reply) => {
         try {
           const { key, workspace } = await authenticateRequest(req, engine);
-          streams.admit(key.id, workspace.pk);
+          await streams.admit(key.id, workspace.pk);
           req.apiKey = key;
           req.workspace = workspace;
         } catch (err) {
@@ -106,7 +106,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
         }
       },
     },
-    (socket, req) => streams.attach(req.apiKey!.id, req.workspace!.pk, socket),
+    (socket, req) => streams.attach(req.workspace!.pk, socket),
   );
   app.get(
     '/ws/workers',
