@@ -23,8 +23,8 @@ export interface ExpressionKind {
 
 export { ExpressionError } from './expression-error.js';
 
-// Default 200k: a step that runs this many messages is looping (e.g. an endless cursor).
-const MAX_MESSAGES = 200_000;
+// Default 100k: a step that runs this many messages is looping (e.g. a loop without a participant).
+const MAX_MESSAGES = 100_000;
 
 
 export { isFeiRef, childIndexOf, clone, isTree, isSubprocessValue, subprocessOf, reorganize } from './tree-utils.js';
@@ -54,8 +54,8 @@ export class Interp {
   run(): void {
     let n = 0;
     while (this.queue.length > 0) {
-      if (++n > MAX_MESSAGES) throw new Error('process step did not settle (endless loop?)');
       const msg = this.queue.shift()!;
+      if (++n > MAX_MESSAGES) return this.overflow(msg);
       try {
         this.dispatchMessage(msg);
       } catch (e) {
@@ -63,6 +63,22 @@ export class Interp {
         this.handleError(msg.fei, e, msg);
       }
     }
+  }
+
+  /**
+   * A step that never settles (a loop without participants or waits, an always failing
+   * 'retry'): the rest of the step is dropped and recorded as an error, as a replay point.
+   */
+  private overflow(msg: InternalMessage): void {
+    this.queue.length = 0;
+    const candidates = [
+      'fei' in msg ? msg.fei : undefined,
+      msg.action === 'apply' ? msg.parent : undefined,
+      this.state.root,
+    ];
+    const fei = candidates.find((f) => f !== undefined && this.state.expressions[f]) ?? msg.action;
+    const message = `more than ${MAX_MESSAGES} messages in one step (an endless loop?)`;
+    this.recordError(fei, this.state.expressions[fei]?.expid ?? '0', message, msg);
   }
 
   private dispatchMessage(msg: InternalMessage): void {
@@ -343,6 +359,9 @@ export class Interp {
   }
 
   cancelChildren(exp: ExpressionState, flavour: string | undefined): void {
+    // Children are created before any cancel reaches their parent (the queue is FIFO); one that
+    // is missing was lost with a step cut short (see overflow) and will never reply.
+    exp.children = exp.children.filter((c) => this.state.expressions[c] !== undefined);
     if (exp.children.length === 0) return this.replyToParent(exp, exp.applied);
     for (const c of exp.children) this.enqueue({ action: 'cancel', fei: c, flavour });
   }

@@ -269,4 +269,13 @@ describe('error expression, replay', () => {
     assert.equal(h.state.errors[0].message, 'fail!');
     assert.equal(runFlow(define(t('error', { re: '$f:err' }))).status, 'completed');
   });
+
+  test('a step that never settles becomes a process error instead of hanging', () => {
+    const h = new Harness(define(echo('in'), t('loop', {}, [t('noop')]))).launch();
+    assert.equal(h.status, 'error');
+    assert.match(h.state.errors[0].message, /endless loop/);
+    assert.deepEqual(h.trace, ['in']);
+    assert.equal(h.send({ type: 'cancel' }), undefined);
+    assert.equal(h.status, 'cancelled');
+  });
 });
