@@ -58,8 +58,8 @@ export class Harness {
   }
 
   private absorb(state: ProcessState, effects: ProcessEffect[]): void {
-    JSON.stringify(state); // must stay serialisable
-    this.state = state;
+    // The engine stores the state as JSON: every step starts from a JSON round trip.
+    this.state = JSON.parse(JSON.stringify(state)) as ProcessState;
     for (const e of effects) {
       this.effects.push(e);
       if (e.type === 'dispatch' && e.status === 'active') {
