@@ -1,0 +1,13 @@
+export { createClient, type WeftClient } from './client.js';
+export type { ClientOptions, ResolvedOptions } from './rest-client.js';
+export type { RetryOptions } from './http-retry.js';
+export type { BackoffOptions } from './backoff.js';
+export { WeftError, isWeftError } from './errors.js';
+export type * from './api-types.js';
+export type { TasksApi } from './tasks-api.js';
+export type { FlowsRestApi, SubjectsApi, FlowInstancesApi } from './flows-api.js';
+export type { WorkflowsApi, DefinitionsApi } from './processes-api.js';
+export { FlowConnection, type FlowConnectOptions, type FlowConnectionEvents, type SubscriptionTarget, type TransitionResult, type Unsubscribe } from './flows-connection.js';
+export type { paths } from './generated/openapi.js';
+export { createWorker, Worker, type WorkerOptions, type WorkerEvents, type WorkerTask, type TaskContext } from './worker.js';
+export { NonRetryableError } from './worker-task.js';

@@ -1,0 +1,67 @@
+import createFetchClient, { type Client } from 'openapi-fetch';
+import type { paths } from './generated/openapi.js';
+import { errorFromResponse } from './errors.js';
+import { retryingFetch, type RetryOptions } from './http-retry.js';
+
+export interface ClientOptions {
+  /** weft's address, e.g. http://127.0.0.1:8700 */
+  url: string;
+  apiKey: string;
+  /** Default "default". */
+  workspace?: string;
+  retry?: RetryOptions;
+  /** Default globalThis.fetch. */
+  fetch?: (input: Request, init?: RequestInit) => Promise<Response>;
+  /** Default globalThis.WebSocket, else the `ws` package (Node 20). */
+  WebSocket?: unknown;
+}
+
+export interface ResolvedOptions {
+  readonly url: string;
+  readonly apiKey: string;
+  readonly workspace: string;
+  readonly retry: RetryOptions;
+  readonly WebSocket?: unknown;
+}
+
+type Result = { data?: unknown; error?: unknown; response: Response };
+
+/** The plumbing every API namespace shares: the typed openapi-fetch client and the two retry policies. */
+export interface Transport {
+  readonly options: ResolvedOptions;
+  readonly raw: Client<paths>;
+  /** Per-request options: which retry policy applies. */
+  policy(idempotent: boolean): { fetch: (input: Request, init?: RequestInit) => Promise<Response> };
+  /** The data of a 2xx answer; a WeftError otherwise. */
+  unwrap<T>(p: Promise<Result>): Promise<T>;
+}
+
+export function createTransport(opts: ClientOptions): Transport {
+  if (!opts.url) throw new TypeError('createClient: url is required');
+  if (!opts.apiKey) throw new TypeError('createClient: apiKey is required');
+  const options: ResolvedOptions = Object.freeze({
+    url: opts.url.replace(/\/+$/, ''),
+    apiKey: opts.apiKey,
+    workspace: opts.workspace ?? 'default',
+    retry: { ...opts.retry },
+    WebSocket: opts.WebSocket,
+  });
+  const base = opts.fetch ?? ((input: Request, init?: RequestInit) => globalThis.fetch(input, init));
+  const idempotent = retryingFetch(base, options.retry, true);
+  const once = retryingFetch(base, options.retry, false);
+  const raw = createFetchClient<paths>({
+    baseUrl: options.url,
+    headers: { 'x-api-key': options.apiKey, 'x-workspace-id': options.workspace },
+    fetch: once,
+  });
+  return {
+    options,
+    raw,
+    policy: (safe) => ({ fetch: safe ? idempotent : once }),
+    async unwrap<T>(p: Promise<Result>): Promise<T> {
+      const { data, error, response } = await p;
+      if (!response.ok) throw errorFromResponse(response.status, response.headers, error);
+      return data as T;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { Transport } from './rest-client.js';
+import type { ClaimedTask, ClaimInput, CreateTaskInput, Task } from './api-types.js';
+
+export interface TasksApi {
+  list(): Promise<Task[]>;
+  create(input: CreateTaskInput): Promise<Task>;
+  get(id: number): Promise<Task>;
+  /** Deletes a queued task (404 once dispatched). */
+  delete(id: number): Promise<void>;
+  flush(): Promise<void>;
+  /** Long-poll claim (POST /v1/tasks/claim); workers use createWorker, which claims over /ws/workers. */
+  claim(input: ClaimInput, signal?: AbortSignal): Promise<ClaimedTask[]>;
+  heartbeat(id: number, lease?: string): Promise<Task>;
+  complete(id: number, input: { lease?: string; result?: unknown }): Promise<Task>;
+  fail(id: number, input: { lease?: string; error?: unknown; retryable?: boolean }): Promise<Task>;
+  release(id: number, lease?: string): Promise<Task>;
+}
+
+export function createTasksApi(t: Transport): TasksApi {
+  const { raw, unwrap, policy } = t;
+  const path = (id: number) => ({ path: { id: String(id) } });
+  return {
+    list: async () => (await unwrap<{ tasks: Task[] }>(raw.GET('/tasks', policy(true)))).tasks,
+    create: async (input) => (await unwrap<{ task: Task }>(raw.POST('/tasks', { body: input, ...policy(false) }))).task,
+    get: async (id) => (await unwrap<{ task: Task }>(raw.GET('/tasks/{id}', { params: path(id), ...policy(true) }))).task,
+    delete: (id) => unwrap<void>(raw.DELETE('/tasks/{id}', { params: path(id), ...policy(true) })),
+    flush: () => unwrap<void>(raw.POST('/tasks/flush', policy(true))),
+    // A claim lost in the network leaves its tasks leased until the lease expires: not retried blindly.
+    claim: async (input, signal) => (await unwrap<{ tasks: ClaimedTask[] }>(raw.POST('/v1/tasks/claim', { body: input, signal, ...policy(false) }))).tasks,
+    heartbeat: async (id, lease) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/heartbeat', { params: path(id), body: { lease }, ...policy(true) }))).task,
+    complete: async (id, input) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/complete', { params: path(id), body: input, ...policy(false) }))).task,
+    fail: async (id, input) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/fail', { params: path(id), body: input, ...policy(false) }))).task,
+    release: async (id, lease) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/release', { params: path(id), body: { lease }, ...policy(false) }))).task,
+  };
+}

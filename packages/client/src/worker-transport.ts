@@ -1,0 +1,84 @@
+import { WeftError } from './errors.js';
+import { createRpcConnection, type RpcConnection } from './rpc-connection.js';
+import { socketUrl } from './socket.js';
+import type { WeftClient } from './client.js';
+import type { ClaimedTask, Task } from './api-types.js';
+
+// How a worker talks to weft: /ws/workers (claims and `batch` acknowledgements over one socket) or,
+// when the socket cannot be had, the REST worker routes (long-poll POST /v1/tasks/claim).
+
+export type AckAction = 'heartbeat' | 'complete' | 'fail' | 'release';
+export interface AckOp {
+  action: AckAction;
+  data: { id: number; lease?: string; result?: unknown; error?: unknown; retryable?: boolean };
+}
+export interface AckResult {
+  status: number;
+  errors: { code: string; message: string }[];
+  data: { task?: Task } | null;
+}
+
+export interface WorkerTransport {
+  readonly kind: 'ws' | 'http';
+  claim(input: { types: string[]; max: number; wait_ms: number; worker_id: string }): Promise<ClaimedTask[]>;
+  /** Sends acknowledgements; `resent` says whether they may have reached the server before (after a reconnect). */
+  acknowledge(ops: AckOp[]): Promise<{ results: AckResult[]; resent: boolean }>;
+  close(): Promise<void>;
+}
+
+export function createSocketTransport(client: WeftClient, hooks: { onError(err: WeftError): void; onConnectFailed?(attempt: number): void }): WorkerTransport & { rpc: RpcConnection } {
+  const o = client.options;
+  const rpc = createRpcConnection({
+    url: socketUrl(o.url, 'ws/workers', o.apiKey, o.workspace),
+    WebSocket: o.WebSocket,
+    onError: hooks.onError,
+    onConnectFailed: hooks.onConnectFailed,
+  });
+  const check = (res: { status: number; errors: { code: string; message: string }[] }) => {
+    if (res.status !== 200) throw new WeftError({ status: res.status, code: res.errors[0]?.code ?? `HTTP_${res.status}`, message: res.errors[0]?.message ?? `status ${res.status}` });
+  };
+  return {
+    kind: 'ws',
+    rpc,
+    async claim(input) {
+      await rpc.ready();
+      // A claim is not sent again after a drop: its tasks, if any, come back when their lease expires.
+      const res = await rpc.request('claim', input, { resend: false });
+      check(res);
+      return (res.data as { tasks: ClaimedTask[] }).tasks;
+    },
+    async acknowledge(ops) {
+      const res = await rpc.request('batch', { ops });
+      check(res);
+      return { results: (res.data as { results: AckResult[] }).results, resent: res.resent === true };
+    },
+    close: () => rpc.close(),
+  };
+}
+
+export function createHttpTransport(client: WeftClient): WorkerTransport {
+  const t = client.tasks;
+  async function one(op: AckOp): Promise<AckResult> {
+    const { id, lease } = op.data;
+    try {
+      const task =
+        op.action === 'heartbeat'
+          ? await t.heartbeat(id, lease)
+          : op.action === 'complete'
+            ? await t.complete(id, { lease, result: op.data.result })
+            : op.action === 'fail'
+              ? await t.fail(id, { lease, error: op.data.error, retryable: op.data.retryable })
+              : await t.release(id, lease);
+      return { status: 200, errors: [], data: { task } };
+    } catch (err) {
+      if (err instanceof WeftError && err.status > 0) return { status: err.status, errors: [{ code: err.code, message: err.message }], data: null };
+      throw err;
+    }
+  }
+  return {
+    kind: 'http',
+    claim: (input) => t.claim(input),
+    acknowledge: async (ops) => ({ results: await Promise.all(ops.map(one)), resent: false }),
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,303 @@
+import { Emitter } from './emitter.js';
+import { WeftError } from './errors.js';
+import { backoffDelay, sleep } from './backoff.js';
+import { AckBatcher } from './worker-acks.js';
+import { createHttpTransport, createSocketTransport, type AckResult, type WorkerTransport } from './worker-transport.js';
+import { describeError, leaseMsOf } from './worker-task.js';
+import type { WeftClient } from './client.js';
+import type { ClaimedTask, Task } from './api-types.js';
+import { newRequestId } from './ids.js';
+
+// createWorker: claims tasks of the given types, runs the handler on each (at most `concurrency` at once),
+// heartbeats while it runs, completes or fails it, and on stop() returns unfinished tasks to the queue.
+
+export type WorkerTask<P> = Omit<ClaimedTask, 'payload'> & { payload: P };
+
+export interface TaskContext {
+  /** Aborted when the task's lease is lost (another worker may be running it) or the worker stops without finishing it. */
+  signal: AbortSignal;
+  /** Extends the lease now (heartbeats are automatic; call this after a long synchronous stretch). */
+  heartbeat(): Promise<void>;
+  /** 1 on the first attempt. */
+  attempt: number;
+}
+
+export interface WorkerOptions<P, R> {
+  client: WeftClient;
+  types: string[];
+  handler(task: WorkerTask<P>, ctx: TaskContext): R | Promise<R>;
+  /** Default 10 handlers at once; claims ask for as many tasks as there are free slots. */
+  concurrency?: number;
+  /** Default 'auto': /ws/workers, falling back to long-poll HTTP when the socket cannot be opened but the server answers. */
+  transport?: 'auto' | 'ws' | 'http';
+  /** Default 5000 ms: how long one claim waits for work. stop() waits for the claim in progress, so keep it short. */
+  waitMs?: number;
+  /** Default a third of the lease (measured on the first claim). */
+  heartbeatIntervalMs?: number;
+  /** Default 10000 ms: how long stop() lets running handlers finish before releasing their tasks. */
+  graceMs?: number;
+  /** Default false: stop() on SIGTERM and SIGINT (Node). */
+  handleSignals?: boolean;
+  /** Default a random id; shown as the task's `worker`. */
+  workerId?: string;
+  /** Default true. */
+  autostart?: boolean;
+}
+
+export interface WorkerEvents<P, R> extends Record<string, unknown> {
+  'task:started': { task: WorkerTask<P> };
+  'task:completed': { task: Task; result: R };
+  'task:failed': { task: Task; error: unknown; retryable: boolean; willRetry: boolean };
+  'task:released': { task: WorkerTask<P> };
+  error: { error: Error; task?: WorkerTask<P> };
+  stopped: Record<string, never>;
+}
+
+interface Running<P> {
+  task: WorkerTask<P>;
+  abort: AbortController;
+  leaseMs: number;
+  /** Local time by which the lease runs out unless a heartbeat extends it. */
+  deadline: number;
+  beating: boolean;
+  /** Released on stop or lost: whatever the handler returns is not reported. */
+  abandoned: boolean;
+  done: Promise<void>;
+}
+
+export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>> {
+  readonly id: string;
+  private transport: WorkerTransport;
+  private readonly acks: AckBatcher;
+  private readonly active = new Map<number, Running<P>>();
+  private readonly concurrency: number;
+  private readonly waitMs: number;
+  private readonly graceMs: number;
+  private started = false;
+  private stopping = false;
+  private stopPromise: Promise<void> | null = null;
+  private loopDone: Promise<void> = Promise.resolve();
+  private slotWaiters: (() => void)[] = [];
+  private probing = false;
+  private removeSignals: (() => void) | null = null;
+
+  constructor(private readonly opts: WorkerOptions<P, R>) {
+    super();
+    if (!opts.types?.length) throw new TypeError('createWorker: types must list at least one task type');
+    this.id = opts.workerId ?? `worker-${newRequestId().slice(0, 8)}`;
+    // Default 10: claims of many tasks at once pay off (DESIGN "Where the time goes").
+    this.concurrency = Math.max(1, opts.concurrency ?? 10);
+    this.waitMs = Math.min(30_000, Math.max(0, opts.waitMs ?? 5000));
+    this.graceMs = opts.graceMs ?? 10_000;
+    this.transport = this.makeTransport(opts.transport ?? 'auto');
+    this.acks = new AckBatcher(() => this.transport);
+    if (opts.autostart !== false) this.start();
+  }
+
+  /** Tasks whose handler is running now. */
+  get running(): number {
+    return this.active.size;
+  }
+
+  get transportKind(): 'ws' | 'http' {
+    return this.transport.kind;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (this.opts.handleSignals) this.installSignals();
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming, lets running handlers finish within graceMs, releases the rest; resolves when all is acknowledged. */
+  stop(opts: { graceMs?: number } = {}): Promise<void> {
+    this.stopPromise ??= this.shutdown(opts.graceMs ?? this.graceMs);
+    return this.stopPromise;
+  }
+
+  private makeTransport(kind: 'auto' | 'ws' | 'http'): WorkerTransport {
+    if (kind === 'http') return createHttpTransport(this.opts.client);
+    return createSocketTransport(this.opts.client, {
+      onError: (error) => {
+        if (!this.stopping && this.transport.kind === 'ws') this.emit('error', { error });
+      },
+      onConnectFailed: kind === 'auto' ? () => void this.maybeFallBack() : undefined,
+    });
+  }
+
+  /** The socket would not open: when the server answers over HTTP, work over HTTP instead. */
+  private async maybeFallBack() {
+    if (this.probing || this.transport.kind !== 'ws' || this.stopping) return;
+    this.probing = true;
+    try {
+      await this.opts.client.ping();
+    } catch {
+      this.probing = false;
+      return;
+    }
+    const ws = this.transport;
+    this.transport = createHttpTransport(this.opts.client);
+    await ws.close();
+    this.probing = false;
+  }
+
+  private async loop() {
+    let failures = 0;
+    while (!this.stopping) {
+      const free = this.concurrency - this.active.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+        continue;
+      }
+      const transport = this.transport;
+      let tasks: ClaimedTask[];
+      try {
+        // The server takes at most 100 per claim.
+        tasks = await transport.claim({ types: this.opts.types, max: Math.min(free, 100), wait_ms: this.waitMs, worker_id: this.id });
+        failures = 0;
+      } catch (err) {
+        if (this.stopping) break;
+        if (transport === this.transport) this.emit('error', { error: err as Error });
+        await sleep(backoffDelay(failures++, { maxMs: 5000 }));
+        continue;
+      }
+      for (const t of tasks as WorkerTask<P>[]) {
+        if (this.stopping) void this.release(t);
+        else this.run(t);
+      }
+    }
+  }
+
+  private freeSlot() {
+    const w = this.slotWaiters;
+    this.slotWaiters = [];
+    for (const f of w) f();
+  }
+
+  private run(task: WorkerTask<P>) {
+    const leaseMs = leaseMsOf(task);
+    const entry: Running<P> = { task, abort: new AbortController(), leaseMs, deadline: Date.now() + leaseMs, beating: false, abandoned: false, done: Promise.resolve() };
+    this.active.set(task.id, entry);
+    const interval = this.opts.heartbeatIntervalMs ?? Math.max(20, Math.floor(leaseMs / 3));
+    const timer = setInterval(() => void this.beat(entry), interval);
+    this.emit('task:started', { task });
+    const ctx: TaskContext = { signal: entry.abort.signal, heartbeat: () => this.beat(entry, true), attempt: task.attempts };
+    entry.done = (async () => {
+      let outcome: { ok: true; result: R } | { ok: false; error: unknown };
+      try {
+        outcome = { ok: true, result: await this.opts.handler(task, ctx) };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      clearInterval(timer);
+      this.active.delete(task.id);
+      this.freeSlot();
+      if (entry.abandoned) return;
+      await this.report(entry, outcome);
+    })();
+  }
+
+  private async beat(entry: Running<P>, explicit = false): Promise<void> {
+    if (entry.abandoned) return;
+    if (Date.now() > entry.deadline) return this.lose(entry, 'the lease ran out before a heartbeat got through');
+    if (entry.beating && !explicit) return;
+    entry.beating = true;
+    const sentAt = Date.now();
+    try {
+      const r = await this.acks.send({ action: 'heartbeat', data: { id: entry.task.id, lease: entry.task.lease } });
+      if (r.status === 200) entry.deadline = Math.max(entry.deadline, sentAt + entry.leaseMs);
+      else if (r.status === 404 || r.status === 409) this.lose(entry, r.errors[0]?.message ?? 'lease lost');
+    } catch (err) {
+      this.emit('error', { error: err as Error, task: entry.task });
+    } finally {
+      entry.beating = false;
+    }
+  }
+
+  private lose(entry: Running<P>, message: string) {
+    if (entry.abandoned) return;
+    entry.abandoned = true;
+    const error = new WeftError({ status: 409, code: 'WEFT_TASK_LEASE_LOST', message: `task ${entry.task.id}: ${message}` });
+    entry.abort.abort(error);
+    this.emit('error', { error, task: entry.task });
+  }
+
+  private async report(entry: Running<P>, outcome: { ok: true; result: R } | { ok: false; error: unknown }) {
+    const { task } = entry;
+    let r: AckResult & { resent: boolean };
+    let retryable = true;
+    try {
+      if (outcome.ok) {
+        r = await this.acks.send({ action: 'complete', data: { id: task.id, lease: task.lease, result: outcome.result === undefined ? null : outcome.result } });
+      } else {
+        retryable = (outcome.error as { retryable?: unknown })?.retryable !== false;
+        r = await this.acks.send({ action: 'fail', data: { id: task.id, lease: task.lease, error: describeError(outcome.error), retryable } });
+      }
+    } catch (err) {
+      this.emit('error', { error: err as Error, task });
+      return;
+    }
+    // A 409 to an acknowledgement sent again after a reconnect: the first one got through.
+    const applied = r.status === 200 || (r.resent && r.status === 409);
+    if (!applied) {
+      const error = new WeftError({ status: r.status, code: r.errors[0]?.code ?? `HTTP_${r.status}`, message: r.errors[0]?.message ?? `status ${r.status}` });
+      this.emit('error', { error, task });
+      return;
+    }
+    const serverTask = r.data?.task ?? ({ ...task, status: outcome.ok ? 'completed' : 'failed' } as Task);
+    if (outcome.ok) this.emit('task:completed', { task: serverTask, result: outcome.result });
+    else this.emit('task:failed', { task: serverTask, error: outcome.error, retryable, willRetry: serverTask.status === 'queued' });
+  }
+
+  private async release(task: WorkerTask<P>) {
+    try {
+      const r = await this.acks.send({ action: 'release', data: { id: task.id, lease: task.lease } });
+      if (r.status === 200) this.emit('task:released', { task });
+    } catch (err) {
+      this.emit('error', { error: err as Error, task });
+    }
+  }
+
+  private async shutdown(graceMs: number) {
+    this.stopping = true;
+    this.removeSignals?.();
+    this.freeSlot();
+    const handlers = Promise.all([...this.active.values()].map((e) => e.done));
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([handlers, new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(graceTimer);
+    const releases: Promise<void>[] = [];
+    for (const entry of this.active.values()) {
+      if (entry.abandoned) continue;
+      entry.abandoned = true;
+      entry.abort.abort(new WeftError({ status: 0, code: 'WEFT_CLIENT_STOPPING', message: 'the worker is stopping; the task goes back to the queue' }));
+      releases.push(this.release(entry.task));
+    }
+    await Promise.all(releases);
+    // The claim in progress comes back within waitMs; its tasks are released, not lost under a lease.
+    let loopTimer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.loopDone, new Promise<void>((resolve) => (loopTimer = setTimeout(resolve, this.waitMs + 2000)))]);
+    clearTimeout(loopTimer);
+    await this.acks.idle();
+    await this.transport.close();
+    this.emit('stopped', {});
+  }
+
+  private installSignals() {
+    const proc = (globalThis as { process?: { once(s: string, f: () => void): void; off(s: string, f: () => void): void } }).process;
+    if (!proc?.once) return;
+    const onSignal = () => void this.stop();
+    proc.once('SIGTERM', onSignal);
+    proc.once('SIGINT', onSignal);
+    this.removeSignals = () => {
+      proc.off('SIGTERM', onSignal);
+      proc.off('SIGINT', onSignal);
+    };
+  }
+}
+
+/** A worker that starts claiming at once (unless autostart is false). */
+export function createWorker<P = unknown, R = unknown>(opts: WorkerOptions<P, R>): Worker<P, R> {
+  return new Worker<P, R>(opts);
+}
