@@ -7,6 +7,7 @@ import { createTaskStore, type TaskStore } from './task-store.js';
 import { createNodeStore, type NodeStore } from './node-store.js';
 import { createFlowStore, type FlowStore } from './flow-store.js';
 import { createProcessStore, type ProcessStore } from './process-store.js';
+import { createEndpointStore, type EndpointStore } from './endpoint-store.js';
 
 /**
  * The store: domain operations per capability, one implementation written against the SQL
@@ -20,6 +21,7 @@ export interface Store {
   readonly nodes: NodeStore;
   readonly flows: FlowStore;
   readonly processes: ProcessStore;
+  readonly endpoints: EndpointStore;
   /** Applies pending migrations; resolves to the versions applied. */
   migrate(): Promise<number[]>;
   /** Liveness probe for /healthz. */
@@ -51,6 +53,7 @@ export function assembleStore(db: SqlDb): Store {
     nodes: createNodeStore(db),
     flows: createFlowStore(db),
     processes: createProcessStore(db),
+    endpoints: createEndpointStore(db),
     migrate: () => migrate(db),
     async ping() {
       await db.query('SELECT 1 AS ok');

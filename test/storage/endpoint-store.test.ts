@@ -1,0 +1,168 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { backends } from '../helpers/backends.js';
+import { freshDatabase, type Database } from '../helpers/weft.js';
+import { createStore, type Store } from '../../src/storage/store.js';
+import { STATE_RECORDS_KEPT, type EndpointCheck } from '../../src/storage/endpoint-store.js';
+import { compileEndpointDefinition, latestPassingState, type EndpointDefinition, type StateConfig, type StateRecord } from '../../src/core/endpoint/index.js';
+
+// The endpoint store contract (DESIGN convention 5): the same assertions on every backend.
+
+async function open(db: Database): Promise<Store> {
+  const store = await createStore({
+    databaseUrl: db.env.WEFT_DATABASE_URL ?? null,
+    pgSchema: db.env.WEFT_DATABASE_SCHEMA,
+    sqliteFile: db.env.WEFT_DATA_DIR ? join(db.env.WEFT_DATA_DIR, 'weft.db') : undefined,
+  });
+  await store.migrate();
+  return store;
+}
+
+function def(name: string, pattern: string, extra: Record<string, unknown> = {}): EndpointDefinition {
+  const r = compileEndpointDefinition({ name, endpoint: { pattern, method: 'GET' }, transformation: { output: 'JSON' }, ...extra }, { reservedPrefixes: ['/endpoints'] });
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  return r.definition;
+}
+
+const ok = (definition: EndpointDefinition) => (): EndpointCheck => ({ ok: true, definition });
+
+function record(i: number, status: number | undefined, networkError: boolean): StateRecord {
+  return {
+    system: { timestamps: { endpointStart: `s${i}`, endpointEnd: `e${i}`, endpointDuration: { milliseconds: 1 }, lookupRequests: {} } },
+    ...(status !== undefined && { lookupHttpStatus: status }),
+    lookupNetworkError: networkError,
+    query: { i },
+  };
+}
+
+for (const backend of await backends()) {
+  describe(`endpoint store contract on ${backend.name}`, () => {
+    let db: Database;
+    let store: Store;
+    let ws: number;
+    let ws2: number;
+    let keyId: string;
+    let n = 0;
+    const now = () => 1_700_000_000_000 + ++n;
+    const hex = (i: number) => i.toString(16).padStart(24, '0');
+
+    before(async () => {
+      db = freshDatabase(backend);
+      store = await open(db);
+      keyId = 'key-a';
+      await store.auth.createKey({ id: keyId, hash: 'h-a', prefix: 'pa', name: null, now: now() });
+      await store.auth.createKey({ id: 'key-b', hash: 'h-b', prefix: 'pb', name: null, now: now() });
+      ws = (await store.auth.resolveWorkspace(keyId, 'default', now())).pk;
+      ws2 = (await store.auth.resolveWorkspace('key-b', 'default', now())).pk;
+    });
+    after(async () => {
+      await store.close();
+      await db.cleanup();
+    });
+
+    test('create runs the check with the workspace’s endpoints and stores what it returns', async () => {
+      let seen: string[] = [];
+      const created = await store.endpoints.create(ws, hex(1), now(), (others) => {
+        seen = others.map((o) => o.id);
+        return { ok: true, definition: def('one', '/one') };
+      });
+      assert.ok(created.ok);
+      assert.deepEqual(seen, []);
+      const refused = await store.endpoints.create(ws, hex(2), now(), (others) => {
+        seen = others.map((o) => o.id);
+        return { ok: false, reason: 'no' };
+      });
+      assert.deepEqual(refused, { ok: false, reason: 'no' });
+      assert.deepEqual(seen, [hex(1)]);
+      assert.equal(await store.endpoints.get(ws, hex(2)), null);
+      const got = await store.endpoints.get(ws, hex(1));
+      assert.equal(got?.definition.name, 'one');
+      assert.equal(got?.version, 1);
+      // Other workspaces do not see it.
+      assert.equal(await store.endpoints.get(ws2, hex(1)), null);
+      assert.deepEqual(await store.endpoints.list(ws2), []);
+    });
+
+    test('update bumps the version and updated_at; unknown ids are null', async () => {
+      const before = (await store.endpoints.get(ws, hex(1)))!;
+      const r = await store.endpoints.update(ws, hex(1), now(), (current, others) => {
+        assert.equal(current.id, hex(1));
+        assert.deepEqual(others, []);
+        return { ok: true, definition: def('one', '/one-b') };
+      });
+      assert.ok(r && r.ok);
+      const after = (await store.endpoints.get(ws, hex(1)))!;
+      assert.equal(after.version, 2);
+      assert.equal(after.definition.endpoint.pattern, '/one-b');
+      assert.ok(after.updatedAt > before.updatedAt);
+      assert.equal(after.createdAt, before.createdAt);
+      assert.equal(await store.endpoints.update(ws, hex(99), now(), ok(def('x', '/x'))), null);
+      assert.equal(await store.endpoints.update(ws2, hex(1), now(), ok(def('x', '/x'))), null);
+    });
+
+    test('routes: by key and workspace name; public routes across keys, oldest first, revoked keys left out', async () => {
+      await store.endpoints.create(ws, hex(3), now(), ok(def('pub-a', '/pub', { public: true })));
+      await store.endpoints.create(ws2, hex(4), now(), ok(def('pub-b', '/pub', { public: true })));
+      const own = await store.endpoints.routes(keyId, 'default', 'GET');
+      assert.deepEqual(own.map((r) => r.id), [hex(1), hex(3)]);
+      assert.deepEqual(own[1].endpoint, { pattern: '/pub', method: 'GET' });
+      assert.equal(own[1].isPublic, true);
+      assert.equal(own[0].isPublic, false);
+      assert.deepEqual(await store.endpoints.routes(keyId, 'default', 'POST'), []);
+      assert.deepEqual(await store.endpoints.routes(keyId, 'other', 'GET'), []);
+      assert.deepEqual((await store.endpoints.publicRoutes('default', 'GET')).map((r) => r.id), [hex(3), hex(4)]);
+      assert.deepEqual(await store.endpoints.publicRoutes('other', 'GET'), []);
+      await store.auth.revokeKey('key-b', now());
+      assert.deepEqual((await store.endpoints.publicRoutes('default', 'GET')).map((r) => r.id), [hex(3)]);
+    });
+
+    test('duplicate names in one workspace are refused by the database too', async () => {
+      await assert.rejects(store.endpoints.create(ws, hex(5), now(), ok(def('one', '/other'))));
+      assert.equal(await store.endpoints.get(ws, hex(5)), null);
+    });
+
+    test('latest state: the newest record passing state.config, filtered in SQL exactly as the core filters', async () => {
+      await store.endpoints.create(ws, hex(6), now(), ok(def('stateful', '/state')));
+      const saved: StateRecord[] = [];
+      const statuses = [200, undefined, 404, 201, 500, 200, undefined, 302];
+      for (let i = 0; i < statuses.length; i++) {
+        const r = record(i, statuses[i], statuses[i] === undefined);
+        saved.push(r);
+        await store.endpoints.saveState(hex(6), r, now());
+      }
+      const configs: StateConfig[] = [];
+      for (const networkErrors of ['no-filter', 'include', 'exclude'] as const) {
+        for (const includeStatuses of [[], ['*'], ['2xx'], ['201'], ['4xx', '5xx'], ['3xx', '200'], ['404'], ['1xx']]) configs.push({ networkErrors, includeStatuses });
+      }
+      for (const config of configs) {
+        const expected = latestPassingState(saved, config);
+        assert.deepEqual(await store.endpoints.latestState(hex(6), config), expected, JSON.stringify(config));
+      }
+      assert.equal(await store.endpoints.latestState(hex(99), { networkErrors: 'no-filter', includeStatuses: [] }), null);
+    });
+
+    test(`pruning keeps the newest ${STATE_RECORDS_KEPT} and the newest of each (network error, status) pair`, async () => {
+      await store.endpoints.create(ws, hex(7), now(), ok(def('pruned', '/pruned')));
+      await store.endpoints.saveState(hex(7), record(-2, undefined, true), now());
+      await store.endpoints.saveState(hex(7), record(-1, 404, false), now());
+      for (let i = 0; i < STATE_RECORDS_KEPT + 20; i++) await store.endpoints.saveState(hex(7), record(i, 200, false), now());
+      assert.equal(await store.endpoints.countStates(hex(7)), STATE_RECORDS_KEPT + 2);
+      const newest = await store.endpoints.latestState(hex(7), { networkErrors: 'no-filter', includeStatuses: [] });
+      assert.deepEqual(newest?.query, { i: STATE_RECORDS_KEPT + 19 });
+      // Still found although 120 newer records were saved after them.
+      assert.deepEqual((await store.endpoints.latestState(hex(7), { networkErrors: 'include', includeStatuses: [] }))?.query, { i: -2 });
+      assert.deepEqual((await store.endpoints.latestState(hex(7), { networkErrors: 'no-filter', includeStatuses: ['4xx'] }))?.query, { i: -1 });
+    });
+
+    test('remove deletes the endpoint and its state; saving state for a removed endpoint stores nothing', async () => {
+      assert.equal(await store.endpoints.remove(ws2, hex(6)), false);
+      assert.equal(await store.endpoints.remove(ws, hex(6)), true);
+      assert.equal(await store.endpoints.remove(ws, hex(6)), false);
+      assert.equal(await store.endpoints.countStates(hex(6)), 0);
+      await store.endpoints.saveState(hex(6), record(1, 200, false), now());
+      assert.equal(await store.endpoints.countStates(hex(6)), 0);
+      assert.equal(await store.endpoints.byId(hex(6)), null);
+    });
+  });
+}
