@@ -124,6 +124,9 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
         throw mapPgError(err);
       }
       let broken = false;
+      // A checked-out client that loses its connection emits 'error'; unheard, it would end the process.
+      const onError = () => (broken = true);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const notes: string[] = [];
@@ -140,6 +143,7 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
         }
         throw mapPgError(err);
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
