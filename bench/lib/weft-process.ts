@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { PG_URL, REPO } from './paths.js';
+import { sleep } from './stats.js';
+
+export const BENCH_KEY = 'bench-key-0123456789';
+export const WORKER_TYPE = 'bench.noop';
+
+export type WeftBackend = { kind: 'sqlite'; synchronous: 'FULL' | 'NORMAL' } | { kind: 'postgres' };
+
+export const backendLabel = (b: WeftBackend) => (b.kind === 'sqlite' ? `weft sqlite ${b.synchronous}` : 'weft postgres');
+
+export interface WeftProcessOptions {
+  backend: WeftBackend;
+  env?: Record<string, string>;
+  /** Writes a V8 CPU profile (node --cpu-prof) of the server into this folder on a clean stop. */
+  cpuProfDir?: string;
+  /** Reuse a data folder / schema (restarts); otherwise a fresh one is made. */
+  dataDir?: string;
+  pgSchema?: string;
+}
+
+export interface WeftProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  pgSchema: string | null;
+  child: ChildProcess;
+  /** ms from spawn until /healthz answered 200. */
+  startupMs: number;
+  output(): string;
+  /** SIGTERM and wait (a CPU profile is written on this path). */
+  stop(): Promise<void>;
+  /** kill -9; resolves when the process is gone. */
+  kill9(): Promise<void>;
+  /** Removes the data folder / drops the schema. */
+  cleanup(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export async function dropPgSchema(schema: string) {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Starts `weft serve` as its own process (node --import tsx, as `npm start` does), so the load
+ * generator never shares its event loop, and waits for /healthz.
+ */
+export async function startWeft(opts: WeftProcessOptions): Promise<WeftProcess> {
+  const port = await freePort();
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'weft-bench-'));
+  const pgSchema = opts.backend.kind === 'postgres' ? (opts.pgSchema ?? `weft_bench_${process.pid}_${Date.now().toString(36)}`) : null;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    WEFT_HOST: '127.0.0.1',
+    WEFT_PORT: String(port),
+    WEFT_DATA_DIR: dataDir,
+    WEFT_API_KEYS: BENCH_KEY,
+    WEFT_LOG_LEVEL: 'warn',
+    WEFT_WORKER_TYPES: WORKER_TYPE,
+    // The benchmark's workers are external; the demo catalog's built-in runner stays idle.
+    WEFT_BUILTIN_RUNNER: 'false',
+    ...(opts.backend.kind === 'sqlite'
+      ? { WEFT_SQLITE_SYNCHRONOUS: opts.backend.synchronous }
+      : { WEFT_DATABASE_URL: PG_URL, WEFT_DATABASE_SCHEMA: pgSchema! }),
+    ...(opts.env ?? {}),
+  };
+  const nodeArgs = ['--import', 'tsx'];
+  if (opts.cpuProfDir) {
+    mkdirSync(opts.cpuProfDir, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
+  }
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, 'src/transport/cli/main.ts', 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (d: Buffer) => {
+    out += d;
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.on('exit', () => ((exited = true), resolve())));
+  const url = `http://127.0.0.1:${port}`;
+  const startupMs = await waitHealthy(url, () => exited, () => out, spawnedAt);
+  return {
+    url,
+    port,
+    dataDir,
+    pgSchema,
+    child,
+    startupMs,
+    output: () => out,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
+      await exit;
+      clearTimeout(timer);
+    },
+    async kill9() {
+      if (exited) return;
+      child.kill('SIGKILL');
+      await exit;
+    },
+    async cleanup() {
+      if (!exited) {
+        child.kill('SIGKILL');
+        await exit;
+      }
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (pgSchema && !opts.pgSchema) await dropPgSchema(pgSchema).catch(() => {});
+    },
+  };
+}
+
+/** Polls /healthz every 5 ms; resolves with the ms elapsed since `since`. */
+export async function waitHealthy(url: string, dead: () => boolean, output: () => string, since: number, timeoutMs = 60000): Promise<number> {
+  const deadline = since + timeoutMs;
+  for (;;) {
+    if (dead()) throw new Error(`weft exited before serving:\n${output()}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      await r.arrayBuffer();
+      if (r.status === 200) return performance.now() - since;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() > deadline) throw new Error(`weft did not serve within ${timeoutMs} ms:\n${output()}`);
+    await sleep(5);
+  }
+}
+
+export const authHeaders = { 'x-api-key': BENCH_KEY, 'content-type': 'application/json' };

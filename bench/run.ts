@@ -1,0 +1,35 @@
+// npm run bench [-- <scenario…>] [--n N] [--duration S] [--concurrency a,b] [--only word,…] [--profile] [--out dir]
+// Scenarios: tasks, flows, processes, endpoints, recovery (all by default, in that order).
+// Each prints its table and writes bench/results/<scenario>.json. Never part of npm test.
+import { parseOptions } from './lib/options.js';
+import { load } from './lib/machine.js';
+import type { ScenarioResult } from './lib/report.js';
+import { runTasks } from './scenarios/tasks/tasks-scenario.js';
+
+type Scenario = (o: ReturnType<typeof parseOptions>) => Promise<ScenarioResult>;
+
+const SCENARIOS: Record<string, () => Promise<Scenario>> = {
+  tasks: async () => runTasks,
+};
+
+async function main() {
+  const o = parseOptions(process.argv.slice(2));
+  const names = o.scenarios.length ? o.scenarios : Object.keys(SCENARIOS);
+  for (const name of names) if (!SCENARIOS[name]) throw new Error(`unknown scenario "${name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  console.log(`weft benchmarks — ${new Date().toISOString()}, load ${load().join(' ')}`);
+  const t0 = Date.now();
+  let failed = false;
+  for (const name of names) {
+    const run = await SCENARIOS[name]();
+    const r = await run(o);
+    console.log(`\n${name}: ${r.status} in ${r.duration_s} s → bench/results/${name}.json`);
+    if (r.status === 'failed') failed = true;
+  }
+  console.log(`\nall done in ${Math.round((Date.now() - t0) / 1000)} s, load ${load().join(' ')}`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { Report, formatTable, type ScenarioResult } from '../../lib/report.js';
+import { selected, type BenchOptions } from '../../lib/options.js';
+import { RESULTS_DIR } from '../../lib/paths.js';
+import { load } from '../../lib/machine.js';
+import { Samples, rate, round } from '../../lib/stats.js';
+import type { QueueSystem } from './queue-system.js';
+import { weftQueue } from './weft-queue.js';
+import { bullmqQueue } from './bullmq-queue.js';
+import { graphileQueue } from './graphile-queue.js';
+import { pgbossQueue } from './pgboss-queue.js';
+
+// Defaults sized so the whole `npm run bench` stays under 5 minutes on 2 cores (see docs/benchmarks.md).
+export const TASKS_DEFAULTS = {
+  n: 20_000,
+  concurrency: [10, 100],
+  // Enqueue-to-start is measured apart from the drains (in a drain it is only the time spent queued):
+  // idle workers, tasks added one at a time at a fixed rate.
+  latencyRate: 200,
+  latencySeconds: 3,
+  latencyConcurrency: 10,
+  // A drain still running after this many seconds is cut and reported with what it completed.
+  drainTimeoutS: 60,
+};
+
+export interface TasksRunOptions {
+  systems?: QueueSystem[];
+  /** Skip the latency phase (the smoke test). */
+  noLatency?: boolean;
+  outDir?: string;
+}
+
+export function defaultSystems(o: BenchOptions): QueueSystem[] {
+  const prof = o.profile ? join(RESULTS_DIR, 'profiles', 'tasks') : undefined;
+  const all: QueueSystem[] = [
+    weftQueue({ kind: 'sqlite', synchronous: 'FULL' }, { cpuProfDir: prof && join(prof, 'sqlite-full') }),
+    weftQueue({ kind: 'sqlite', synchronous: 'NORMAL' }, { cpuProfDir: prof && join(prof, 'sqlite-normal') }),
+    weftQueue({ kind: 'postgres' }, { cpuProfDir: prof && join(prof, 'postgres') }),
+    bullmqQueue(),
+    graphileQueue(),
+    pgbossQueue(),
+  ];
+  return all.filter((s) => selected(o, s.name));
+}
+
+export async function runTasks(o: BenchOptions, run: TasksRunOptions = {}): Promise<ScenarioResult> {
+  const n = o.n ?? TASKS_DEFAULTS.n;
+  const concurrency = o.concurrency ?? TASKS_DEFAULTS.concurrency;
+  const latencySeconds = o.duration ?? TASKS_DEFAULTS.latencySeconds;
+  const systems = run.systems ?? defaultSystems(o);
+  const report = new Report('tasks', {
+    n,
+    concurrency,
+    latency: run.noLatency ? null : { rate_per_s: TASKS_DEFAULTS.latencyRate, seconds: latencySeconds, concurrency: TASKS_DEFAULTS.latencyConcurrency },
+    drain_timeout_s: TASKS_DEFAULTS.drainTimeoutS,
+    task: 'no-op (the handler returns at once)',
+    setups: Object.fromEntries(systems.map((s) => [s.name, s.setupNote])),
+  });
+  console.log(`\n## tasks: ${n} no-op tasks per drain, concurrency ${concurrency.join(', ')}`);
+
+  for (const system of systems) {
+    try {
+      await system.setup();
+      report.versions[system.name] = system.version;
+      report.durability[system.name] = system.durability;
+      for (const c of concurrency) {
+        const loadBefore = load()[0];
+        const t0 = performance.now();
+        await system.enqueue(n);
+        const enqueueMs = performance.now() - t0;
+        const { completed, elapsedMs } = await system.drain(n, c, Date.now() + TASKS_DEFAULTS.drainTimeoutS * 1000);
+        const row = {
+          kind: 'drain',
+          system: system.name,
+          concurrency: c,
+          n,
+          enqueue_per_s: rate(n, enqueueMs),
+          completed,
+          drain_s: round(elapsedMs / 1000, 2),
+          completed_per_s: rate(completed, elapsedMs),
+          complete: completed >= n,
+          load1: loadBefore,
+        };
+        report.row(row);
+        console.log(`  ${system.name} c=${c}: enqueue ${row.enqueue_per_s}/s, drain ${row.completed_per_s}/s (${completed}/${n} in ${row.drain_s} s)`);
+      }
+      if (!run.noLatency) {
+        const samples = new Samples();
+        await system.latency(TASKS_DEFAULTS.latencyRate, latencySeconds * 1000, TASKS_DEFAULTS.latencyConcurrency, samples);
+        const s = samples.summary();
+        const expected = Math.round(TASKS_DEFAULTS.latencyRate * latencySeconds);
+        report.row({ kind: 'latency', system: system.name, rate_per_s: TASKS_DEFAULTS.latencyRate, started: s.count, expected, p50_ms: s.p50_ms, p99_ms: s.p99_ms, max_ms: s.max_ms, load1: load()[0] });
+        console.log(`  ${system.name} enqueue-to-start at ${TASKS_DEFAULTS.latencyRate}/s: p50 ${s.p50_ms} ms, p99 ${s.p99_ms} ms (${s.count}/${expected})`);
+      }
+    } catch (err) {
+      report.status = 'partial';
+      report.note(`${system.name} failed: ${(err as Error).stack ?? err}`);
+    } finally {
+      await system.teardown().catch((e) => report.note(`${system.name} teardown: ${(e as Error).message}`));
+    }
+  }
+
+  const drains = report.rows.filter((r) => r.kind === 'drain');
+  console.log('\n' + formatTable(drains, ['system', 'concurrency', 'enqueue_per_s', 'completed_per_s', 'drain_s', 'completed', 'load1']));
+  const lat = report.rows.filter((r) => r.kind === 'latency');
+  if (lat.length) console.log('\nenqueue-to-start (idle workers, fixed arrival rate)\n' + formatTable(lat, ['system', 'rate_per_s', 'p50_ms', 'p99_ms', 'max_ms', 'started']));
+  targets(report);
+  return report.finish(run.outDir ?? o.out);
+}
+
+/** The issue's targets: weft on SQLite ≥ 1.5× the best peer; weft on PostgreSQL ≥ the best PostgreSQL peer (by the best concurrency of each). */
+function targets(report: Report) {
+  const best = (pred: (s: string) => boolean) =>
+    Math.max(0, ...report.rows.filter((r) => r.kind === 'drain' && pred(String(r.system))).map((r) => Number(r.completed_per_s)));
+  const peer = best((s) => !s.startsWith('weft'));
+  const pgPeer = best((s) => !s.startsWith('weft') && s.includes('PostgreSQL'));
+  const full = best((s) => s === 'weft sqlite FULL');
+  const normal = best((s) => s === 'weft sqlite NORMAL');
+  const wpg = best((s) => s === 'weft postgres');
+  const out: Record<string, unknown> = {};
+  if (peer && (full || normal)) {
+    out.sqlite_vs_best_peer = { best_peer_per_s: peer, full_ratio: round(full / peer, 2), normal_ratio: round(normal / peer, 2), target_ratio: 1.5, met_full: full >= 1.5 * peer, met_normal: normal >= 1.5 * peer };
+  }
+  if (pgPeer && wpg) out.postgres_vs_best_pg_peer = { best_pg_peer_per_s: pgPeer, weft_per_s: wpg, ratio: round(wpg / pgPeer, 2), target_ratio: 1, met: wpg >= pgPeer };
+  if (Object.keys(out).length) {
+    report.row({ kind: 'targets', ...out });
+    console.log('\ntargets: ' + JSON.stringify(out));
+  }
+}
