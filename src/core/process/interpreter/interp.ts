@@ -249,8 +249,7 @@ export class Interp {
       return;
     }
     if (name === 'ref') name = String(this.att(exp, 'ref') ?? this.attText(exp) ?? '');
-    else if (this.kinds[name] && name !== 'participant') { exp.name = name; return; }
-    else if (name === 'participant') { exp.name = name; return; }
+    else if (this.kinds[name]) { exp.name = name; return; }
     const value = this.lookupVar(exp, name);
     exp.name = isSubprocessValue(value) ? 'subprocess' : 'participant';
     exp.tree = [exp.name, { ...exp.tree[1], ref: name }, exp.tree[2]];

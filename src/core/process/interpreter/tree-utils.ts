@@ -1,6 +1,9 @@
 // Helpers over trees, fei references and on_error handler lists (no interpreter state).
 import type { Tree } from './types.js';
 
+/** Attributes every expression understands (ruote's COMMON_ATT_KEYS, plus tag). */
+export const COMMON_ATT_KEYS = ['if', 'unless', 'forget', 'lose', 'flank', 'timeout', 'timers', 'on_error', 'on_cancel', 'on_timeout', 'tag'];
+
 export const COMMAND_RE = /^(skip|back|jump|rewind|continue|break|stop|over|reset)( .+)?$/;
 
 export function isFeiRef(v: unknown): v is { fei: string } {

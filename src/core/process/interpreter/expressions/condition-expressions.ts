@@ -2,8 +2,8 @@
 import { childIndexOf, type ExpressionKind, type Interp } from '../interp.js';
 import type { ExpressionState, Workitem } from '../types.js';
 import { sequenceReply } from './sequence-expressions.js';
+import { COMMON_ATT_KEYS } from '../tree-utils.js';
 
-const COMMON_ATT_KEYS = ['if', 'unless', 'forget', 'lose', 'flank', 'timeout', 'timers', 'on_error', 'on_cancel', 'on_timeout', 'tag'];
 
 function bareKey(exp: ExpressionState): string | undefined {
   return Object.keys(exp.tree[1]).find((k) => exp.tree[1][k] === null);

@@ -3,8 +3,8 @@ import { ExpressionError, type ExpressionKind, type Interp } from '../interp.js'
 import { getPath, setPath, unsetPath } from '../scope.js';
 import type { ExpressionState, Workitem } from '../types.js';
 import { sequenceReply } from './sequence-expressions.js';
+import { COMMON_ATT_KEYS } from '../tree-utils.js';
 
-const COMMON_ATT_KEYS = ['if', 'unless', 'forget', 'lose', 'flank', 'timeout', 'timers', 'on_error', 'on_cancel', 'on_timeout', 'tag'];
 const VV = ['val', 'value'];
 const cart = (a: string[], b: string[]) => a.flatMap((x) => b.map((y) => `${x}_${y}`));
 
