@@ -264,9 +264,12 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
     this.removeSignals?.();
     this.freeSlot();
     const handlers = Promise.all([...this.active.values()].map((e) => e.done));
-    let graceTimer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([handlers, new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(graceTimer);
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const within = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise<void>((resolve) => timers.push(setTimeout(resolve, ms)))]);
+    // The claim in progress comes back within waitMs (its tasks are released, not left under a lease); the
+    // unfinished tasks are released after it, so that it cannot claim them again.
+    await Promise.all([within(handlers, graceMs), within(this.loopDone, this.waitMs + 2000)]);
+    for (const t of timers) clearTimeout(t);
     const releases: Promise<void>[] = [];
     for (const entry of this.active.values()) {
       if (entry.abandoned) continue;
@@ -275,10 +278,6 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
       releases.push(this.release(entry.task));
     }
     await Promise.all(releases);
-    // The claim in progress comes back within waitMs; its tasks are released, not lost under a lease.
-    let loopTimer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.loopDone, new Promise<void>((resolve) => (loopTimer = setTimeout(resolve, this.waitMs + 2000)))]);
-    clearTimeout(loopTimer);
     await this.acks.idle();
     await this.transport.close();
     this.emit('stopped', {});

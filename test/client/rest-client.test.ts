@@ -1,0 +1,168 @@
+import { test, describe, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { sqliteBackend } from '../helpers/backends.js';
+import { freePort } from '../helpers/child-weft.js';
+import { freshDatabase, startWeft, TEST_KEY, type Database, type RunningWeft } from '../helpers/weft.js';
+import { createClient, WeftError } from '../../packages/client/src/index.js';
+
+describe('createClient against a real weft (SQLite)', () => {
+  let db: Database;
+  let weft: RunningWeft;
+  before(async () => {
+    db = freshDatabase(sqliteBackend);
+    weft = await startWeft(db, { WEFT_WORKER_TYPES: 'email.send' });
+  });
+  after(async () => {
+    await weft.stop();
+    await db.cleanup();
+  });
+
+  test('tasks: create, get, list, delete; errors carry status, code and message', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-tasks' });
+    const task = await client.tasks.create({ name: 'welcome', type: 'email.send', payload: { to: 'ada@example.com' } });
+    assert.equal(task.status, 'queued');
+    assert.deepEqual(task.payload, { to: 'ada@example.com' });
+    assert.equal((await client.tasks.get(task.id)).name, 'welcome');
+    assert.deepEqual((await client.tasks.list()).map((t) => t.id), [task.id]);
+    await client.tasks.delete(task.id);
+    const err = await client.tasks.get(task.id).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof WeftError);
+    assert.equal(err.status, 404);
+    assert.equal(err.code, 'WEFT_TASK_NOT_FOUND');
+    assert.equal(err.message, `task ${task.id} not found`);
+    const bad = await client.tasks.create({ name: 'x', type: 'nope' }).then(() => null, (e: unknown) => e as WeftError);
+    assert.equal(bad?.status, 400);
+    assert.equal(bad?.message, 'invalid task type');
+  });
+
+  test('a wrong key is a 403 WeftError', async () => {
+    const client = createClient({ url: weft.url, apiKey: 'not-a-key' });
+    await assert.rejects(client.tasks.list(), (e: unknown) => e instanceof WeftError && e.status === 403 && e.code === 'WEFT_FORBIDDEN');
+  });
+
+  test('workspaces are separate', async () => {
+    const a = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'ws-a' });
+    const b = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'ws-b' });
+    await a.tasks.create({ name: 'only-a', type: 'email.send' });
+    assert.equal((await b.tasks.list()).length, 0);
+    assert.ok((await a.workspaces()).some((w) => w.id === 'ws-b'));
+  });
+
+  test('flows: define, subjects, start, transition (applied once per request_id), history', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-flows' });
+    const flow = await client.flows.define({
+      identifier: 'onboarding',
+      name: 'Onboarding',
+      steps: [{ identifier: 'welcome' }, { identifier: 'profile' }, { identifier: 'done' }],
+      transitions: [
+        { identifier: 'next', from: 'welcome', to: 'profile' },
+        { identifier: 'next', from: 'profile', to: 'done' },
+      ],
+    });
+    assert.equal(flow.version, 1);
+    assert.equal((await client.flows.get('onboarding')).identifier, 'onboarding');
+    assert.equal((await client.flows.get('onboarding', 1)).version, 1);
+    await client.subjects.put('ada@example.com', { properties: { plan: 'pro' } });
+    const instance = await client.flowInstances.start({ flow: 'onboarding', subject: 'ada@example.com' });
+    assert.deepEqual(instance.active_steps, ['welcome']);
+    const first = await client.flowInstances.transition(instance.id, { transition: 'next', request_id: 'r-1' });
+    assert.deepEqual(first.instance.active_steps, ['profile']);
+    const again = await client.flowInstances.transition(instance.id, { transition: 'next', request_id: 'r-1' });
+    assert.deepEqual(again.instance.active_steps, ['profile']);
+    assert.equal((await client.flowInstances.history(instance.id)).length, 1);
+    const subject = await client.subjects.get('ada@example.com');
+    assert.deepEqual(subject.properties, { plan: 'pro' });
+    assert.equal(subject.instances.length, 1);
+    assert.equal((await client.flowInstances.list({ flow: 'onboarding' })).length, 1);
+    const failure = await client.flowInstances.transition(instance.id, { transition: 'nope' }).then(() => null, (e: unknown) => e as WeftError);
+    assert.ok(failure instanceof WeftError);
+    assert.equal(failure.message, 'Invalid transition argument or no active step matches the transition identifier.');
+    assert.ok(failure.errors.length >= 1);
+    const dup = await client.flowInstances.start({ flow: 'onboarding', subject: 'ada@example.com' }).then(() => null, (e: unknown) => e as WeftError);
+    assert.equal(dup?.status, 409);
+    const exited = await client.flowInstances.exit(instance.id);
+    assert.equal(exited.state, 'exited');
+  });
+
+  test('workflows and definitions', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-workflows' });
+    const saved = await client.definitions.save({ name: 'hello', workflow: ['define', {}, [['echo', { hello: null }, []]]] });
+    assert.equal(saved.revision, 1);
+    assert.equal((await client.definitions.get('hello')).name, 'hello');
+    assert.equal((await client.definitions.list()).length, 1);
+    const { id } = await client.workflows.launch({ definition: 'hello', callback: 'http://127.0.0.1:9/unused' });
+    const wf = await pollUntil(() => client.workflows.get(id), (p) => p.status !== 'running');
+    assert.equal(wf.status, 'completed');
+    assert.deepEqual(wf.trace, ['hello']);
+    assert.ok((await client.workflows.list()).some((p) => p.id === id));
+    const missing = await client.workflows.launch({ callback: 'http://127.0.0.1:9/' }).then(() => null, (e: unknown) => e as WeftError);
+    assert.equal(missing?.status, 400);
+    assert.equal(missing?.message, 'workflow is missing');
+    assert.deepEqual(await client.ping(), { ping: 'pong' });
+  });
+});
+
+async function pollUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('retries (a stub server on loopback)', () => {
+  let server: Server;
+  let url: string;
+  const script: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void)[] = [];
+  let hits = 0;
+  before(async () => {
+    server = createServer((req, res) => {
+      hits++;
+      const step = script.shift();
+      if (step) return step(req, res);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ tasks: [] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address() as { port: number };
+    url = `http://127.0.0.1:${addr.port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('503 and 429 are retried, honouring Retry-After', async () => {
+    hits = 0;
+    script.push((_q, res) => res.writeHead(503, { 'retry-after': '0' }).end());
+    script.push((_q, res) => res.writeHead(429, { 'retry-after': '0.1', 'weft-error-code': 'WEFT_LIMIT' }).end('{"message":"slow down"}'));
+    const client = createClient({ url, apiKey: 'k', retry: { baseMs: 1 } });
+    const started = Date.now();
+    assert.deepEqual(await client.tasks.list(), []);
+    assert.equal(hits, 3);
+    assert.ok(Date.now() - started >= 100, 'waited for Retry-After');
+  });
+
+  test('retries are bounded; the last answer is thrown as a WeftError', async () => {
+    hits = 0;
+    for (let i = 0; i < 3; i++) script.push((_q, res) => res.writeHead(503, { 'weft-error-code': 'WEFT_SHUTTING_DOWN', 'content-type': 'application/json' }).end('{"message":"the server is shutting down"}'));
+    const client = createClient({ url, apiKey: 'k', retry: { retries: 2, baseMs: 1 } });
+    await assert.rejects(client.tasks.list(), (e: unknown) => e instanceof WeftError && e.status === 503 && e.code === 'WEFT_SHUTTING_DOWN' && e.message === 'the server is shutting down');
+    assert.equal(hits, 3);
+  });
+
+  test('a network error is retried for reads, not for a POST that may have been applied', async () => {
+    hits = 0;
+    script.push((req) => req.socket.destroy());
+    const client = createClient({ url, apiKey: 'k', retry: { baseMs: 1 } });
+    assert.deepEqual(await client.tasks.list(), []);
+    assert.equal(hits, 2);
+    hits = 0;
+    script.push((req) => req.socket.destroy());
+    await assert.rejects(client.tasks.create({ name: 'n', type: 't' }), (e: unknown) => e instanceof WeftError && e.status === 0 && e.code === 'WEFT_CLIENT_NETWORK');
+    assert.equal(hits, 1);
+  });
+
+  test('a refused connection is retried even for a POST, and ends in a WeftError', async () => {
+    const client = createClient({ url: `http://127.0.0.1:${await freePort()}`, apiKey: 'k', retry: { retries: 2, baseMs: 1 } });
+    await assert.rejects(client.tasks.create({ name: 'n', type: 't' }), (e: unknown) => e instanceof WeftError && e.code === 'WEFT_CLIENT_NETWORK' && /ECONNREFUSED/.test(e.message));
+  });
+});

@@ -1,0 +1,261 @@
+import { test, describe, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { WebSocket as WsSocket } from 'ws';
+import { sqliteBackend } from '../helpers/backends.js';
+import { eventually, freshDatabase, startWeft, TEST_KEY, type Database, type RunningWeft } from '../helpers/weft.js';
+import { createClient, createWorker, NonRetryableError, WeftError, type Task } from '../../packages/client/src/index.js';
+
+// Workers against a real weft with a short lease (300 ms), so that a missing heartbeat shows within a second.
+const LEASE_MS = 300;
+
+describe('createWorker (SQLite)', () => {
+  let db: Database;
+  let weft: RunningWeft;
+  let n = 0;
+  const workspace = () => `worker-${++n}`;
+  before(async () => {
+    db = freshDatabase(sqliteBackend);
+    weft = await startWeft(db, { WEFT_WORKER_TYPES: 'job,slow,flaky', WEFT_TASK_LEASE_MS: String(LEASE_MS), WEFT_MAX_RUNNING_PER_WORKSPACE: '50', WEFT_TASK_BACKOFF_MS: '50' });
+  });
+  after(async () => {
+    await weft.stop();
+    await db.cleanup();
+  });
+
+  test('runs tasks concurrently over /ws/workers, claiming several at once, and completes them with the return value', async () => {
+    // The socket records the frames the worker sends.
+    const frames: { action: string; data: { max?: number; ops?: { action: string }[] } }[] = [];
+    class RecordingSocket extends WsSocket {
+      override send(data: string) {
+        frames.push(JSON.parse(data));
+        super.send(data);
+      }
+    }
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace(), WebSocket: RecordingSocket });
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await client.tasks.create({ name: `t${i}`, type: 'job', payload: { n: i } })).id);
+    let running = 0;
+    let peak = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const worker = createWorker<{ n: number }, { double: number }>({
+      client,
+      types: ['job'],
+      concurrency: 5,
+      waitMs: 200,
+      handler: async (task) => {
+        running++;
+        peak = Math.max(peak, running);
+        if (running === 5) release();
+        await gate;
+        running--;
+        return { double: task.payload.n * 2 };
+      },
+    });
+    const completed: Task[] = [];
+    worker.on('task:completed', ({ task }) => completed.push(task));
+    await eventually(() => completed.length, (c) => c === 5, 10_000, 'five completions');
+    assert.equal(worker.transportKind, 'ws');
+    assert.equal(peak, 5, 'all five ran at once');
+    assert.equal(frames[0].action, 'claim');
+    assert.equal(frames[0].data.max, 5, 'the first claim asks for every free slot');
+    const completes = frames.filter((f) => f.action === 'batch').map((f) => f.data.ops!.filter((o) => o.action === 'complete').length);
+    assert.equal(completes.reduce((a, b) => a + b, 0), 5);
+    assert.ok(Math.max(...completes) > 1, `completions share batch frames (${JSON.stringify(completes)})`);
+    for (const id of ids) {
+      const t = await client.tasks.get(id);
+      assert.equal(t.status, 'completed');
+      assert.deepEqual(t.result, { double: (t.payload as { n: number }).n * 2 });
+    }
+    await worker.stop();
+  });
+
+  test('heartbeats keep the lease of a task that runs for many leases', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
+    const task = await client.tasks.create({ name: 'long', type: 'slow' });
+    const errors: unknown[] = [];
+    const worker = createWorker({
+      client,
+      types: ['slow'],
+      waitMs: 200,
+      handler: async (_t, { signal }) => {
+        await new Promise((r) => setTimeout(r, LEASE_MS * 5));
+        assert.equal(signal.aborted, false);
+        return 'done';
+      },
+    });
+    worker.on('error', ({ error }) => errors.push(error));
+    const done = await eventually(() => client.tasks.get(task.id), (t) => t.status !== 'queued' && t.status !== 'running', 10_000, 'the long task to finish');
+    assert.equal(done.status, 'completed');
+    assert.equal(done.result, 'done');
+    assert.equal(done.attempts, 1, 'the lease never expired');
+    assert.deepEqual(errors, []);
+    await worker.stop();
+  });
+
+  test('a thrown error fails the task with its message and stack; retryable: false fails it at once', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
+    const a = await client.tasks.create({ name: 'retry-me', type: 'flaky', max_attempts: 3 });
+    const b = await client.tasks.create({ name: 'give-up', type: 'flaky', payload: { fatal: true }, max_attempts: 3 });
+    const failures: { id: number; willRetry: boolean }[] = [];
+    const worker = createWorker<{ fatal?: boolean }>({
+      client,
+      types: ['flaky'],
+      waitMs: 100,
+      handler: (task) => {
+        if (task.payload?.fatal) throw new NonRetryableError('bad input', { field: 'x' });
+        if (task.attempts < 2) throw new Error('transient');
+        return 'ok';
+      },
+    });
+    worker.on('task:failed', ({ task, willRetry }) => failures.push({ id: task.id, willRetry }));
+    const ta = await eventually(() => client.tasks.get(a.id), (t) => t.status === 'completed', 10_000, 'the flaky task to succeed on its second attempt');
+    assert.equal(ta.attempts, 2);
+    const tb = await client.tasks.get(b.id);
+    assert.equal(tb.status, 'failed');
+    assert.equal(tb.attempts, 1);
+    const error = tb.error as { message: string; name: string; stack: string; data: unknown };
+    assert.equal(error.message, 'bad input');
+    assert.equal(error.name, 'NonRetryableError');
+    assert.match(error.stack, /worker\.test\.ts/);
+    assert.deepEqual(error.data, { field: 'x' });
+    assert.deepEqual(failures.sort((x, y) => x.id - y.id), [
+      { id: a.id, willRetry: true },
+      { id: b.id, willRetry: false },
+    ]);
+    await worker.stop();
+  });
+
+  test('the long-poll HTTP transport does the same work', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
+    for (let i = 0; i < 4; i++) await client.tasks.create({ name: `h${i}`, type: 'job', payload: i });
+    const worker = createWorker<number, number>({ client, types: ['job'], transport: 'http', waitMs: 200, handler: (t) => t.payload + 1 });
+    await eventually(() => client.tasks.list(), (ts) => ts.every((t) => t.status === 'completed'), 10_000, 'every task completed over HTTP');
+    assert.equal(worker.transportKind, 'http');
+    assert.deepEqual((await client.tasks.list()).map((t) => t.result), [1, 2, 3, 4]);
+    await worker.stop();
+  });
+
+  test("'auto' falls back to HTTP when the socket cannot be opened but the server answers", async () => {
+    class NoSocket {
+      readyState = 3;
+      onopen = null;
+      onmessage = null;
+      onerror: ((e: unknown) => void) | null = null;
+      onclose: ((e: { code: number; reason: string }) => void) | null = null;
+      constructor() {
+        setTimeout(() => {
+          this.onerror?.({});
+          this.onclose?.({ code: 1006, reason: '' });
+        }, 5);
+      }
+      send() {}
+      close() {}
+    }
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace(), WebSocket: NoSocket });
+    const task = await client.tasks.create({ name: 'fallback', type: 'job' });
+    const worker = createWorker({ client, types: ['job'], waitMs: 200, handler: () => 'via http' });
+    const done = await eventually(() => client.tasks.get(task.id), (t) => t.status === 'completed', 10_000, 'the task completed after the fallback');
+    assert.equal(done.result, 'via http');
+    assert.equal(worker.transportKind, 'http');
+    await worker.stop();
+  });
+
+  test('stop() stops claiming and lets running handlers finish', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
+    for (let i = 0; i < 3; i++) await client.tasks.create({ name: `d${i}`, type: 'job' });
+    let started = 0;
+    const worker = createWorker({
+      client,
+      types: ['job'],
+      concurrency: 3,
+      waitMs: 200,
+      handler: async () => {
+        started++;
+        await new Promise((r) => setTimeout(r, 400));
+        return 'drained';
+      },
+    });
+    await eventually(() => started, (s) => s === 3, 10_000, 'three handlers running');
+    const stopping = worker.stop({ graceMs: 5000 });
+    const late = await client.tasks.create({ name: 'late', type: 'job' });
+    await stopping;
+    const tasks = await client.tasks.list();
+    assert.deepEqual(tasks.filter((t) => t.id !== late.id).map((t) => [t.status, t.result]), [['completed', 'drained'], ['completed', 'drained'], ['completed', 'drained']]);
+    assert.equal((await client.tasks.get(late.id)).status, 'queued', 'nothing claimed after stop()');
+  });
+
+  test('stop() releases the tasks whose handlers outlast the grace period, and aborts their signal', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
+    const task = await client.tasks.create({ name: 'stuck', type: 'slow' });
+    let aborted: unknown = null;
+    const worker = createWorker({
+      client,
+      types: ['slow'],
+      waitMs: 200,
+      handler: (_t, { signal }) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            aborted = signal.reason;
+            reject(signal.reason);
+          });
+        }),
+    });
+    const released: number[] = [];
+    worker.on('task:released', ({ task: t }) => released.push(t.id));
+    await eventually(() => worker.running, (r) => r === 1, 10_000, 'the handler running');
+    await worker.stop({ graceMs: 50 });
+    assert.ok(aborted instanceof WeftError && aborted.code === 'WEFT_CLIENT_STOPPING');
+    assert.deepEqual(released, [task.id]);
+    const t = await client.tasks.get(task.id);
+    assert.equal(t.status, 'queued');
+    assert.equal(t.worker, null);
+  });
+
+  test('a lost lease aborts the handler signal and nothing is reported for it', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
+    const task = await client.tasks.create({ name: 'starved', type: 'slow', max_attempts: 1 });
+    const errors: WeftError[] = [];
+    let reason: unknown = null;
+    const worker = createWorker({
+      client,
+      types: ['slow'],
+      waitMs: 200,
+      // Heartbeats far apart: the lease (300 ms) runs out between two of them.
+      heartbeatIntervalMs: LEASE_MS * 4,
+      handler: (_t, { signal }) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => {
+            reason = signal.reason;
+            resolve('too late');
+          });
+        }),
+    });
+    worker.on('error', ({ error }) => errors.push(error as WeftError));
+    await eventually(() => reason, (r) => r !== null, 10_000, 'the abort');
+    assert.ok(reason instanceof WeftError && reason.code === 'WEFT_TASK_LEASE_LOST');
+    assert.ok(errors.some((e) => e.code === 'WEFT_TASK_LEASE_LOST'));
+    await worker.stop();
+    const t = await eventually(() => client.tasks.get(task.id), (x) => x.status === 'failed', 5000, 'the expired task failed (no attempts left)');
+    assert.notEqual(t.result, 'too late');
+  });
+
+  test('a worker killed mid-task (SIGKILL) lets another worker finish it once the lease expires', async () => {
+    const ws = workspace();
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: ws });
+    const task = await client.tasks.create({ name: 'survivor', type: 'slow' });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/client/fixtures/hanging-worker.ts', weft.url, TEST_KEY, ws, 'slow'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise((r) => child.on('exit', r));
+    await eventually(() => out, (o) => o.includes(`started ${task.id}`), 15_000, 'the child worker to start the task');
+    child.kill('SIGKILL');
+    await exited;
+    const worker = createWorker({ client, types: ['slow'], waitMs: 200, handler: (t) => `finished on attempt ${t.attempts}` });
+    const done = await eventually(() => client.tasks.get(task.id), (t) => t.status === 'completed', 10_000, 'the second worker to finish the task');
+    assert.equal(done.result, 'finished on attempt 2');
+    await worker.stop();
+  });
+});
