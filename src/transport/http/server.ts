@@ -14,6 +14,7 @@ import { handleWorkerSocket } from '../ws/workers-socket.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { handleFlowSocket } from '../ws/flows-socket.js';
 import { isWeftError, ShuttingDown } from '../../core/errors.js';
+import { registerUiRoutes } from './ui-routes.js';
 
 export interface WeftServer {
   readonly app: FastifyInstance;
@@ -85,6 +86,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
   registerTaskRoutes(app, engine);
   registerFlowRoutes(app, engine);
   registerWorkflowRoutes(app, engine);
+  await registerUiRoutes(app);
 
   const streams = createTaskStreams(engine);
   // WebSocket routes authenticate in preValidation so that errors are answered before the upgrade.

@@ -1,0 +1,88 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { TEST_KEY } from '../helpers/weft.js';
+import { signIn, startHarness, screenshot, type Harness } from './browser-harness.js';
+
+// The dashboard's shell in a real browser: serving under /ui/, the key, workspaces, routing.
+
+let h: Harness & { consoleErrors: string[] };
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.stop();
+});
+
+test('/ redirects a browser to /ui/; other clients get the API answer; deep links get the app', async () => {
+  const html = await fetch(`${h.weft.url}/`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+  assert.equal(html.status, 302);
+  assert.equal(html.headers.get('location'), '/ui/');
+  const json = await fetch(`${h.weft.url}/`, { headers: { accept: 'application/json' }, redirect: 'manual' });
+  assert.notEqual(json.status, 302);
+  for (const path of ['/ui/', '/ui/w/default/tasks/12', '/ui/anything/else']) {
+    const res = await fetch(h.weft.url + path);
+    assert.equal(res.status, 200, path);
+    assert.match(await res.text(), /<div id="root">/, path);
+  }
+  const missing = await fetch(`${h.weft.url}/ui/assets/nope-123.js`);
+  assert.equal(missing.status, 404);
+});
+
+test('a bad key shows the server message, then a good key opens the dashboard', async () => {
+  const { page } = h;
+  await page.goto(`${h.weft.url}/ui/`);
+  await page.fill('#api-key', 'not-a-key');
+  await page.click('button[type=submit]');
+  const error = await page.waitForSelector('#key-error');
+  assert.equal((await error.textContent())?.trim(), 'Forbidden');
+  await screenshot(page, 'key-entry');
+
+  await page.fill('#api-key', TEST_KEY);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('header.top');
+  assert.match(page.url(), /\/ui\/w\/default$/);
+  assert.equal(await page.evaluate('sessionStorage.getItem("weft.key")'), TEST_KEY);
+  // The key is asked once per tab: a reload keeps it.
+  await page.reload();
+  await page.waitForSelector('header.top');
+});
+
+test('the workspace switcher lists the key workspaces and opens a new one', async () => {
+  const { page } = h;
+  await h.weft.api('/tasks', { method: 'POST', json: { name: 'elsewhere', type: 'gx.tiny' }, headers: { 'x-workspace-id': 'team-a' } });
+  await signIn(page, h.weft.url, TEST_KEY);
+  await page.goto(`${h.weft.url}/ui/w/default/tasks`);
+  await page.waitForSelector('#tasks-table');
+  await page.waitForSelector('#workspace option[value="team-a"]', { state: 'attached' });
+  await page.selectOption('#workspace', 'team-a');
+  await page.waitForURL(/\/ui\/w\/team-a\/tasks$/);
+  await page.waitForSelector('#tasks-table tr[data-task-id="1"]');
+  assert.match((await page.textContent('#tasks-table')) ?? '', /elsewhere/);
+
+  await page.selectOption('#workspace', { label: 'new workspace…' });
+  await page.fill('input[aria-label="new workspace"]', 'fresh_ws');
+  await page.click('.workspace-new button[type=submit]');
+  await page.waitForURL(/\/ui\/w\/fresh_ws\/tasks$/);
+  await page.waitForSelector('#tasks-table');
+  assert.match((await page.textContent('#tasks-table')) ?? '', /no tasks/);
+});
+
+test('links, back and forward, and the 404 view', async () => {
+  const { page } = h;
+  await signIn(page, h.weft.url, TEST_KEY);
+  await page.click('header.top nav >> text=Tasks');
+  await page.waitForURL(/\/ui\/w\/default\/tasks$/);
+  await page.click('header.top nav >> text=Processes');
+  await page.waitForURL(/\/ui\/w\/default\/processes$/);
+  await page.goBack();
+  await page.waitForURL(/\/ui\/w\/default\/tasks$/);
+  await page.waitForSelector('#tasks-table');
+  await page.goForward();
+  await page.waitForURL(/\/ui\/w\/default\/processes$/);
+
+  await page.goto(`${h.weft.url}/ui/w/default/no-such-view`);
+  await page.waitForSelector('.not-found');
+  assert.match((await page.textContent('.not-found h1')) ?? '', /Not found/);
+  await screenshot(page, 'not-found');
+  assert.deepEqual(h.consoleErrors, []);
+});

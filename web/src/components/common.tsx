@@ -1,0 +1,117 @@
+import { useEffect, useState, type ReactNode } from 'react';
+
+export function Badge(props: { status: string; title?: string }) {
+  return (
+    <span className={`badge status-${props.status}`} title={props.title}>
+      {props.status}
+    </span>
+  );
+}
+
+export function Json(props: { value: unknown; className?: string }) {
+  if (props.value === undefined) return null;
+  return <pre className={`json ${props.className ?? ''}`}>{JSON.stringify(props.value, null, 2)}</pre>;
+}
+
+export function ErrorLine(props: { error: string | null | undefined }) {
+  if (!props.error) return null;
+  return (
+    <p className="error" role="alert">
+      {props.error}
+    </p>
+  );
+}
+
+/** Re-renders every second so that relative times stay true. */
+export function useNow(everyMs = 1000): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(t);
+  }, [everyMs]);
+  return now;
+}
+
+export function ago(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  const abs = Math.abs(s);
+  const text = abs < 60 ? `${abs}s` : abs < 3600 ? `${Math.floor(abs / 60)}m ${abs % 60}s` : abs < 86400 ? `${Math.floor(abs / 3600)}h ${Math.floor((abs % 3600) / 60)}m` : `${Math.floor(abs / 86400)}d`;
+  return s >= 0 ? `${text} ago` : `in ${text}`;
+}
+
+export function Time(props: { at: string | null | undefined; now?: number }) {
+  if (!props.at) return <span className="muted">—</span>;
+  return (
+    <time dateTime={props.at} title={props.at}>
+      {ago(props.at, props.now)}
+    </time>
+  );
+}
+
+/** A button that asks before it acts: the first click arms it, "yes" runs the action. */
+export function ConfirmButton(props: { label: string; question: string; onConfirm(): Promise<void> | void; className?: string; disabled?: boolean }) {
+  const [armed, setArmed] = useState(false);
+  const [busy, setBusy] = useState(false);
+  if (!armed) {
+    return (
+      <button type="button" className={props.className} disabled={props.disabled} onClick={() => setArmed(true)}>
+        {props.label}
+      </button>
+    );
+  }
+  return (
+    <span className="confirm" role="group" aria-label={props.question}>
+      {props.question}{' '}
+      <button
+        type="button"
+        className="danger"
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          try {
+            await props.onConfirm();
+          } finally {
+            setBusy(false);
+            setArmed(false);
+          }
+        }}
+      >
+        yes, {props.label.toLowerCase()}
+      </button>{' '}
+      <button type="button" className="link" onClick={() => setArmed(false)}>
+        no
+      </button>
+    </span>
+  );
+}
+
+export function Section(props: { title: ReactNode; children: ReactNode; actions?: ReactNode; className?: string }) {
+  return (
+    <section className={`panel ${props.className ?? ''}`}>
+      <header>
+        <h2>{props.title}</h2>
+        {props.actions && <div className="actions">{props.actions}</div>}
+      </header>
+      {props.children}
+    </section>
+  );
+}
+
+export function Counts(props: { counts: Record<string, number>; order: string[] }) {
+  return (
+    <ul className="counts">
+      {props.order.map((s) => (
+        <li key={s} className={`status-${s}`} data-status={s}>
+          <strong>{props.counts[s] ?? 0}</strong> {s}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function countBy<T>(items: T[], key: (t: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const i of items) out[key(i)] = (out[key(i)] ?? 0) + 1;
+  return out;
+}

@@ -1,0 +1,59 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface Series {
+  label: string;
+  color: string;
+  /** One count per minute, oldest first, aligned with `minutes`. */
+  values: number[];
+}
+
+/** Counts per minute as bars-like steps; `minutes` are the starts of the minutes in ms. */
+export function ThroughputChart(props: { minutes: number[]; series: Series[]; height?: number }) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = props.series.map((s) => s.label).join('|');
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const opts: uPlot.Options = {
+      width: el.clientWidth || 600,
+      height: props.height ?? 180,
+      legend: { show: true },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(5, max * 1.1)] } },
+      axes: [{}, { label: 'per minute', size: 50 }],
+      series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.color, fill: s.color + '22', width: 2, paths: uPlot.paths.stepped!({ align: 1 }) }))],
+    };
+    const p = new uPlot(opts, [props.minutes.map((m) => m / 1000), ...props.series.map((s) => s.values)], el);
+    plot.current = p;
+    const ro = new ResizeObserver(() => p.setSize({ width: el.clientWidth || 600, height: props.height ?? 180 }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      p.destroy();
+      plot.current = null;
+    };
+  }, [shape, props.height]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    plot.current?.setData([props.minutes.map((m) => m / 1000), ...props.series.map((s) => s.values)]);
+  }, [props.minutes, props.series]);
+
+  return <div className="chart" ref={box} />;
+}
+
+/** Buckets timestamps (ISO strings) into the last `n` whole minutes up to `now`. */
+export function perMinute(times: Array<string | null | undefined>, now: number, n = 60): { minutes: number[]; values: number[] } {
+  const end = Math.floor(now / 60000) * 60000;
+  const start = end - (n - 1) * 60000;
+  const values = new Array<number>(n).fill(0);
+  for (const t of times) {
+    if (!t) continue;
+    const i = Math.floor((Date.parse(t) - start) / 60000);
+    if (i >= 0 && i < n) values[i]++;
+  }
+  return { minutes: values.map((_, i) => start + i * 60000), values };
+}

@@ -1,0 +1,152 @@
+// The one module that talks to weft: fetch for REST, WebSocket for streams. Every call carries
+// the key (X-API-Key, or api_key in the query for WebSockets, which cannot set headers) and the
+// workspace (X-Workspace-Id / workspace_id).
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+/** The server's own words: {"message"}, {"error"} or the text of the body. */
+export function messageOf(status: number, body: unknown, text: string): string {
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    if (typeof b.message === 'string') return b.message;
+    if (typeof b.error === 'string') return b.error;
+  }
+  return text.trim() || `HTTP ${status}`;
+}
+
+export interface RequestOptions {
+  method?: string;
+  json?: unknown;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Answer non-2xx statuses instead of throwing. */
+  raw?: boolean;
+}
+
+export interface Api {
+  readonly key: string;
+  readonly workspace: string;
+  request<T = any>(path: string, options?: RequestOptions): Promise<Reply<T>>;
+  get<T = any>(path: string): Promise<T>;
+  post<T = any>(path: string, json?: unknown): Promise<T>;
+  put<T = any>(path: string, json?: unknown): Promise<T>;
+  del(path: string): Promise<void>;
+  /** A WebSocket URL on this server with the key and workspace in the query. */
+  socketUrl(path: string): string;
+}
+
+export function createApi(key: string, workspace: string, base = ''): Api {
+  async function request<T>(path: string, options: RequestOptions = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = { 'x-api-key': key, 'x-workspace-id': workspace, accept: 'application/json', ...options.headers };
+    let body = options.body;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    const res = await fetch(base + path, { method: options.method ?? 'GET', headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    if (!res.ok && !options.raw) throw new ApiError(res.status, messageOf(res.status, parsed, text), parsed);
+    return { status: res.status, body: parsed as T, text, headers: res.headers };
+  }
+  return {
+    key,
+    workspace,
+    request,
+    get: async (path) => (await request<any>(path)).body,
+    post: async (path, json) => (await request<any>(path, { method: 'POST', json: json ?? {} })).body,
+    put: async (path, json) => (await request<any>(path, { method: 'PUT', json: json ?? {} })).body,
+    del: async (path) => {
+      await request(path, { method: 'DELETE' });
+    },
+    socketUrl(path) {
+      const loc = window.location;
+      const origin = base ? base.replace(/^http/, 'ws') : `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}`;
+      const sep = path.includes('?') ? '&' : '?';
+      return `${origin}${path}${sep}api_key=${encodeURIComponent(key)}&workspace_id=${encodeURIComponent(workspace)}`;
+    },
+  };
+}
+
+/** Checks a key: its workspaces, or the server's refusal (403 Forbidden) as an ApiError. */
+export async function listWorkspaces(key: string): Promise<string[]> {
+  const api = createApi(key, 'default');
+  const body = await api.get<{ workspaces: { id: string }[] }>('/v1/workspaces');
+  return body.workspaces.map((w) => w.id);
+}
+
+export interface LiveSocket {
+  send(data: unknown): void;
+  close(): void;
+}
+
+export interface SocketHandlers {
+  onMessage(data: any): void;
+  onOpen?(send: (data: unknown) => void): void;
+  onStatus?(connected: boolean): void;
+}
+
+/**
+ * A WebSocket that reconnects: 0.5 s, then doubling up to 5 s between tries. The browser does
+ * not show why an upgrade was refused (a 403 or 429 before the upgrade), so callers only learn
+ * connected / not connected.
+ */
+export function openSocket(api: Api, path: string, handlers: SocketHandlers): LiveSocket {
+  let socket: WebSocket | null = null;
+  let closed = false;
+  let delay = 500;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const send = (data: unknown) => {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(data));
+  };
+  const connect = () => {
+    socket = new WebSocket(api.socketUrl(path));
+    socket.onopen = () => {
+      delay = 500;
+      handlers.onStatus?.(true);
+      handlers.onOpen?.(send);
+    };
+    socket.onmessage = (e) => {
+      try {
+        handlers.onMessage(JSON.parse(String(e.data)));
+      } catch {
+        // a frame that is not JSON is not ours to show
+      }
+    };
+    socket.onclose = () => {
+      handlers.onStatus?.(false);
+      if (closed) return;
+      timer = setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 5000);
+    };
+  };
+  connect();
+  return {
+    send,
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      socket?.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import type { ViewProps } from '../../app.js';
+
+export function FlowInstanceView(_props: ViewProps) {
+  return <p className="muted">coming soon</p>;
+}

@@ -1,0 +1,149 @@
+import { useMemo, useState } from 'react';
+import type { ViewProps } from '../../app.js';
+import { useApi, useTaskStream, type Task } from '../../lib/hooks.js';
+import { Link, navigate, useWsPath } from '../../lib/router.js';
+import { Badge, ConfirmButton, ErrorLine, Section, Time, useNow } from '../../components/common.js';
+import { CreateTaskForm } from './create-task-form.js';
+import { TaskDetail } from './task-detail.js';
+
+const STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+
+/** The workspace's tasks as /ws/tasks streams them, with filters, create, delete and flush. */
+export function TasksView(props: ViewProps) {
+  const api = useApi();
+  const path = useWsPath();
+  const now = useNow();
+  const { tasks, connected } = useTaskStream(api);
+  const status = props.location.query.get('status') ?? '';
+  const type = props.location.query.get('type') ?? '';
+  const [error, setError] = useState<string | null>(null);
+
+  const types = useMemo(() => [...new Set((tasks ?? []).map((t) => t.type))].sort(), [tasks]);
+  const shown = (tasks ?? []).filter((t) => (!status || t.status === status) && (!type || t.type === type));
+  const selected = props.params.id ? Number(props.params.id) : null;
+
+  // Filters live in the query so that a filtered table is a link too.
+  const setFilter = (name: string, value: string) => {
+    const q = new URLSearchParams(props.location.query);
+    if (value) q.set(name, value);
+    else q.delete(name);
+    const qs = q.toString();
+    navigate(`${path(selected ? `/tasks/${selected}` : '/tasks')}${qs ? '?' + qs : ''}`, { replace: true });
+  };
+  const act = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await fn();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  return (
+    <div className="tasks-layout">
+      <Section
+        title={
+          <>
+            Tasks <span className={`live ${connected ? 'on' : 'off'}`} title={connected ? 'streaming /ws/tasks' : 'reconnecting'} />
+          </>
+        }
+        actions={
+          <>
+            <label>
+              status
+              <select id="filter-status" value={status} onChange={(e) => setFilter('status', e.target.value)}>
+                <option value="">all</option>
+                {STATUSES.map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              type
+              <select id="filter-type" value={type} onChange={(e) => setFilter('type', e.target.value)}>
+                <option value="">all</option>
+                {types.map((t) => (
+                  <option key={t}>{t}</option>
+                ))}
+              </select>
+            </label>
+            <ConfirmButton label="Flush" question="Remove every finished task from the list?" onConfirm={() => act(() => api.request('/tasks/flush', { method: 'POST' }))} />
+          </>
+        }
+      >
+        <ErrorLine error={error} />
+        <CreateTaskForm knownTypes={types} onError={setError} />
+        {tasks === null ? (
+          <p className="muted">connecting…</p>
+        ) : (
+          <table className="grid" id="tasks-table">
+            <thead>
+              <tr>
+                <th>id</th>
+                <th>name</th>
+                <th>type</th>
+                <th>status</th>
+                <th>attempts</th>
+                <th>worker</th>
+                <th>lease</th>
+                <th>error</th>
+                <th>created</th>
+                <th>finished</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((t) => (
+                <TaskRow key={t.id} task={t} now={now} selected={t.id === selected} onDelete={() => act(() => api.del(`/tasks/${t.id}`))} />
+              ))}
+              {shown.length === 0 && (
+                <tr>
+                  <td colSpan={11} className="muted">
+                    no tasks{status || type ? ' match the filter' : ''}
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        )}
+      </Section>
+      {selected !== null && <TaskDetail id={selected} fromStream={tasks?.find((t) => t.id === selected)} />}
+    </div>
+  );
+}
+
+function TaskRow(props: { task: Task; now: number; selected: boolean; onDelete(): void }) {
+  const t = props.task;
+  const path = useWsPath();
+  return (
+    <tr data-task-id={t.id} data-status={t.status} className={props.selected ? 'selected' : undefined}>
+      <td>
+        <Link to={path(`/tasks/${t.id}`)}>{t.id}</Link>
+      </td>
+      <td>{t.name}</td>
+      <td>{t.type}</td>
+      <td>
+        <Badge status={t.status} />
+      </td>
+      <td>
+        {t.attempts}/{t.max_attempts}
+      </td>
+      <td className="mono">{t.worker ?? ''}</td>
+      <td>{t.lease_expires_at ? <Time at={t.lease_expires_at} now={props.now} /> : ''}</td>
+      <td className="error-cell" title={t.error ?? ''}>
+        {t.error ?? ''}
+      </td>
+      <td>
+        <Time at={t.created_at} now={props.now} />
+      </td>
+      <td>{t.finished_at ? <Time at={t.finished_at} now={props.now} /> : ''}</td>
+      <td>
+        {t.status === 'queued' && (
+          <button type="button" className="small" onClick={props.onDelete} title="delete this queued task">
+            delete
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
