@@ -1,0 +1,108 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { TEST_KEY, eventually } from '../helpers/weft.js';
+import { signIn, startHarness, screenshot, type Harness } from './browser-harness.js';
+
+// The Tasks and Overview views against a real weft: the /ws/tasks stream as a live table.
+// `ext.job` is served only by external workers, so its tasks stay queued until the test acts.
+
+let h: Harness & { consoleErrors: string[] };
+before(async () => {
+  h = await startHarness({ WEFT_WORKER_TYPES: 'ext.job' });
+  await signIn(h.page, h.weft.url, TEST_KEY);
+});
+after(async () => {
+  await h?.stop();
+});
+
+const row = (id: number, status?: string) => `#tasks-table tr[data-task-id="${id}"]${status ? `[data-status="${status}"]` : ''}`;
+
+test('a task created through the API appears within a second and moves to completed', async () => {
+  const { page, weft } = h;
+  await page.goto(`${weft.url}/ui/w/default/tasks`);
+  await page.waitForSelector('#tasks-table');
+  const created = await weft.api('/tasks', { method: 'POST', json: { name: 'welcome', type: 'gx.tiny', payload: { to: 'ada@example.com' } } });
+  assert.equal(created.status, 200);
+  const id = created.body.task.id as number;
+  const t0 = Date.now();
+  await page.waitForSelector(row(id), { timeout: 1000 });
+  assert.ok(Date.now() - t0 < 1000);
+  await page.waitForSelector(row(id, 'completed'), { timeout: 5000 });
+  assert.match((await page.textContent(row(id))) ?? '', /welcome.*gx\.tiny.*completed.*1\/3/);
+});
+
+test('create from the page, open a task by its address, filter by status and type', async () => {
+  const { page, weft } = h;
+  await page.fill('input[aria-label="task name"]', 'from-the-page');
+  await page.fill('input[aria-label="task type"]', 'gx.micro');
+  await page.fill('input[aria-label="payload"]', '{"n": 7}');
+  await page.click('#create-task button[type=submit]');
+  const listed = await eventually(() => weft.api('/tasks'), (r) => r.body.tasks.some((t: any) => t.name === 'from-the-page'), 3000, 'the created task');
+  const task = listed.body.tasks.find((t: any) => t.name === 'from-the-page');
+  assert.deepEqual(task.payload, { n: 7 });
+  await page.waitForSelector(row(task.id, 'completed'));
+
+  await page.click(`${row(task.id)} a`);
+  await page.waitForURL(new RegExp(`/ui/w/default/tasks/${task.id}$`));
+  assert.match((await page.textContent('#task-detail')) ?? '', /from-the-page[\s\S]*gx\.micro[\s\S]*"n": 7/);
+  // The address alone opens it too.
+  await page.goto(`${weft.url}/ui/w/default/tasks/${task.id}`);
+  await page.waitForSelector('#task-detail');
+
+  await weft.api('/tasks', { method: 'POST', json: { name: 'waiting', type: 'ext.job' } });
+  await page.goto(`${weft.url}/ui/w/default/tasks`);
+  await page.waitForSelector('#tasks-table tr[data-status="queued"]');
+  await page.selectOption('#filter-status', 'queued');
+  await page.waitForURL(/status=queued/);
+  const statuses = await page.$$eval('#tasks-table tbody tr[data-status]', (rows) => rows.map((r) => r.getAttribute('data-status')));
+  assert.ok(statuses.length > 0 && statuses.every((s) => s === 'queued'), JSON.stringify(statuses));
+  await page.selectOption('#filter-status', '');
+  await page.selectOption('#filter-type', 'gx.micro');
+  const types = await page.$$eval('#tasks-table tbody tr[data-status] td:nth-child(3)', (cells) => cells.map((c) => c.textContent));
+  assert.deepEqual(types, ['gx.micro']);
+  await page.selectOption('#filter-type', '');
+});
+
+test('a failed task shows its attempts, worker and error; a queued one can be deleted', async () => {
+  const { page, weft } = h;
+  const doomed = (await weft.api('/tasks', { method: 'POST', json: { name: 'doomed', type: 'ext.job', max_attempts: 1 } })).body.task;
+  const claim = await weft.api('/v1/tasks/claim', { method: 'POST', json: { types: ['ext.job'], max: 1, worker_id: 'worker-7' } });
+  const claimed = claim.body.tasks[0];
+  await page.waitForSelector(`${row(claimed.id, 'running')}`);
+  assert.match((await page.textContent(row(claimed.id))) ?? '', /worker-7/);
+  await weft.api(`/v1/tasks/${claimed.id}/fail`, { method: 'POST', json: { lease: claimed.lease, error: 'smtp said no', retryable: false } });
+  await page.waitForSelector(row(claimed.id, 'failed'));
+  assert.match((await page.textContent(row(claimed.id))) ?? '', /1\/\d.*smtp said no/);
+
+  const queued = (await weft.api('/tasks', { method: 'POST', json: { name: 'never-run', type: 'ext.job' } })).body.task;
+  await page.waitForSelector(row(queued.id, 'queued'));
+  await page.click(`${row(queued.id)} button:has-text("delete")`);
+  await page.waitForSelector(row(queued.id), { state: 'detached' });
+  assert.equal((await weft.api(`/tasks/${queued.id}`)).status, 404);
+  assert.ok(doomed.id > 0);
+  await screenshot(page, 'tasks');
+});
+
+test('the overview counts tasks by status, charts completions and lists failed tasks', async () => {
+  const { page, weft } = h;
+  await page.click('header.top nav >> text=Overview');
+  await page.waitForSelector('#failed-tasks');
+  assert.match((await page.textContent('#failed-tasks')) ?? '', /smtp said no/);
+  const completed = await page.textContent('.overview .panel:first-child li[data-status="completed"] strong');
+  const expected = (await weft.api('/tasks')).body.tasks.filter((t: any) => t.status === 'completed').length;
+  assert.equal(Number(completed), expected);
+  await page.waitForSelector('.chart .uplot');
+  await screenshot(page, 'overview');
+});
+
+test('flush removes finished tasks from the table', async () => {
+  const { page, weft } = h;
+  await page.goto(`${weft.url}/ui/w/default/tasks`);
+  await page.waitForSelector('#tasks-table tr[data-status="completed"]');
+  await page.click('button:has-text("Flush")');
+  await page.click('button:has-text("yes, flush")');
+  await page.waitForSelector('#tasks-table tr[data-status="completed"]', { state: 'detached' });
+  const left = (await weft.api('/tasks')).body.tasks;
+  assert.ok(left.every((t: any) => t.status === 'queued' || t.status === 'running'));
+  assert.deepEqual(h.consoleErrors, []);
+});
