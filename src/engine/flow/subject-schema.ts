@@ -17,7 +17,7 @@ export interface SubjectSchemaError {
 
 export function createSubjectValidator() {
   // strict off: schemas written for other validators may carry keywords ajv does not know.
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
   addFormats(ajv);
   const cache = new Map<string, ValidateFunction>();
 

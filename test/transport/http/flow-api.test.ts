@@ -183,6 +183,30 @@ for (const backend of await backends()) {
       assert.deepEqual(i.active_steps, ['s2a', 's2b']);
     });
 
+    test('automatic transitions run only when their condition holds; an automatic cycle is cut off and nothing is stored', async () => {
+      const api = flowApi(weft, 'engine');
+      await api.define(
+        flowBody('auto-cond', ['s1', 'pro', 'free'], [['route', 's1', 'pro', 'automatic', '${subject.plan} == pro'], ['route', 's1', 'free', 'automatic', '${subject.plan} != pro']]),
+      );
+      await api.put('/v1/subjects/paid', { properties: { plan: 'pro' } });
+      const paid = await api.start('auto-cond', 'paid');
+      assert.deepEqual([paid.state, paid.steps], ['completed', { s1: 'completed', pro: 'completed', free: 'inactive' }]);
+      const free = await api.start('auto-cond', 'free-user');
+      assert.deepEqual(free.steps, { s1: 'completed', pro: 'inactive', free: 'completed' });
+
+      await api.define(flowBody('spin', ['s0', 'a', 'b'], [['go', 's0', 'a'], ['loop', 'a', 'b', 'automatic'], ['loop', 'b', 'a', 'automatic']]));
+      const i = await api.start('spin', 'dizzy');
+      const r = await api.fire(i.id, 'go');
+      assert.equal(r.status, 409);
+      assert.equal(r.body.errors[0].code, 'WEFT_FLOW_AUTOMATIC_CYCLE');
+      assert.equal((await api.get(`/v1/flow-instances/${i.id}`)).body.seq, 1);
+      await api.define(flowBody('spin-at-start', ['a', 'b', 'c'], [['loop', 'a', 'b', 'automatic'], ['loop', 'b', 'c', 'automatic'], ['loop', 'c', 'b', 'automatic']]));
+      const atStart = await api.post('/v1/flow-instances', { flow: 'spin-at-start', subject: 'dizzy' });
+      assert.equal(atStart.status, 409);
+      assert.match(atStart.body.message, /cut off after 1000 firings/);
+      assert.equal((await api.get('/v1/flow-instances?flow=spin-at-start')).body.instances.length, 0);
+    });
+
     test('shared identifiers: four transitions named complete in a diamond', async () => {
       const api = flowApi(weft, 'engine');
       await api.define(
@@ -372,6 +396,13 @@ for (const backend of await backends()) {
       const put = await api.put(`/v1/subjects/${encodeURIComponent(wide)}`, { properties: { n: 1 } });
       assert.deepEqual([put.status, put.body.key], [200, wide]);
       assert.deepEqual((await api.get('/v1/subjects/nobody')).body, { message: 'subject nobody not found' });
+    });
+
+    test('the flow routes are in the OpenAPI document', async () => {
+      const doc = (await weft.api('/openapi.json', { key: null })).body;
+      for (const path of ['/v1/flows', '/v1/flows/{identifier}/versions/{version}', '/v1/subjects/{key}', '/v1/flow-instances/{id}/transitions']) {
+        assert.ok(doc.paths[path], path);
+      }
     });
 
     test('bad input is a 4xx, never a 5xx', async () => {
