@@ -1,0 +1,46 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { postgresBackend, postgresReachable } from '../../helpers/backends.js';
+import { freshDatabase, startWeft } from '../../helpers/weft.js';
+import { flowApi, flowBody, openFlowSocket, type FlowSocket } from '../../engine/flow/flow-test-kit.js';
+
+// Several nodes over one PostgreSQL (SQLite is one node by design): transitions sent to both nodes
+// at once still apply one at a time on the instance's row.
+
+if (await postgresReachable()) {
+  describe('flows on two nodes over one PostgreSQL', () => {
+    test('120 transitions split between two nodes: none lost, none applied twice', async () => {
+      const db = freshDatabase(postgresBackend);
+      const a = await startWeft(db);
+      const b = await startWeft(db);
+      const sockets: FlowSocket[] = [];
+      try {
+        const api = flowApi(a, 'cluster');
+        await api.define(flowBody('ring', ['s0', 'r0', 'r1', 'r2'], [['begin', 's0', 'r0', 'automatic'], ['next', 'r0', 'r1'], ['next', 'r1', 'r2'], ['next', 'r2', 'r0']]));
+        const i = await api.start('ring', 'node-test');
+        for (let k = 0; k < 12; k++) sockets.push(await openFlowSocket(k % 2 ? b : a, 'cluster'));
+        const answers = await Promise.all(
+          sockets.flatMap((s, k) =>
+            Array.from({ length: 10 }, (_, n) => s.request('transition', { flow_instance_id: i.id, transition_schema_identifier: 'next' }, `c${k}-${n}`)),
+          ),
+        );
+        assert.ok(answers.every((r) => r.status === 200));
+        const seqs = answers.map((r) => r.data.instance.seq).sort((x, y) => x - y);
+        assert.deepEqual(
+          seqs,
+          Array.from({ length: 120 }, (_, k) => k + 2),
+        );
+        const final = (await flowApi(b, 'cluster').get(`/v1/flow-instances/${i.id}`)).body;
+        // 120 moves round a ring of three end where they started.
+        assert.deepEqual([final.seq, final.steps], [121, { s0: 'completed', r0: 'active', r1: 'completed', r2: 'completed' }]);
+        const history = (await api.get(`/v1/flow-instances/${i.id}/history`)).body.history;
+        assert.equal(history.length, 121);
+      } finally {
+        await Promise.all(sockets.map((s) => s.close()));
+        await a.stop();
+        await b.stop();
+        await db.cleanup();
+      }
+    });
+  });
+}
