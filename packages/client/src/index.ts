@@ -11,3 +11,7 @@ export { FlowConnection, type FlowConnectOptions, type FlowConnectionEvents, typ
 export type { paths } from './generated/openapi.js';
 export { createWorker, Worker, type WorkerOptions, type WorkerEvents, type WorkerTask, type TaskContext } from './worker.js';
 export { NonRetryableError } from './worker-task.js';
+export { createParticipant, type ParticipantOptions, type ParticipantHandler, type ParticipantContext, type Delivery, type Fields, type HandleResult } from './participant.js';
+export type { RequestLike, ResponseLike, HeaderBag } from './participant-io.js';
+export { createWebhookVerifier, type SignatureCheck } from './webhook-signature.js';
+export { proceedWorkitem } from './participant-proceed.js';
