@@ -53,7 +53,12 @@ export function fromFastifyError(err: FastifyError, req: FastifyRequest): WeftEr
   return Internal();
 }
 
-export function installErrorHandling(app: FastifyInstance) {
+export interface ErrorHandlingOptions {
+  /** Answers requests no route matches (endpoints); default 404 route not found. */
+  notFound?: (req: FastifyRequest, reply: FastifyReply) => unknown;
+}
+
+export function installErrorHandling(app: FastifyInstance, opts: ErrorHandlingOptions = {}) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const style = req.routeOptions.config?.errorStyle ?? 'message';
     if (isWeftError(err)) {
@@ -64,5 +69,5 @@ export function installErrorHandling(app: FastifyInstance) {
     if (mapped.status >= 500) req.log.error({ err }, 'unhandled error');
     return sendError(reply, mapped, style);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, RouteNotFound(req.method, req.url.split('?')[0])));
+  app.setNotFoundHandler((req, reply) => (opts.notFound ? opts.notFound(req, reply) : sendError(reply, RouteNotFound(req.method, req.url.split('?')[0]))));
 }

@@ -14,6 +14,9 @@ import { handleWorkerSocket } from '../ws/workers-socket.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { handleFlowSocket } from '../ws/flows-socket.js';
 import { isWeftError, ShuttingDown } from '../../core/errors.js';
+import { installEndpointBodyParsers } from './endpoint-body-parsers.js';
+import { registerEndpointRoutes } from './endpoint-routes.js';
+import { createEndpointFallback } from './endpoint-serving.js';
 import { registerUiRoutes } from './ui-routes.js';
 
 export interface WeftServer {
@@ -41,7 +44,9 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   let closing = false;
-  installErrorHandling(app);
+  // Requests no route matches are endpoint requests (docs/endpoints.md).
+  installErrorHandling(app, { notFound: createEndpointFallback(engine) });
+  installEndpointBodyParsers(app);
   await app.register(formbody, { bodyLimit: engine.settings.bodyLimitBytes });
   await app.register(websocket, { options: { maxPayload: engine.settings.bodyLimitBytes } });
   await app.register(swagger, {
@@ -86,6 +91,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
   registerTaskRoutes(app, engine);
   registerFlowRoutes(app, engine);
   registerWorkflowRoutes(app, engine);
+  registerEndpointRoutes(app, engine);
   await registerUiRoutes(app);
 
   const streams = createTaskStreams(engine);

@@ -1,0 +1,21 @@
+// Every path prefix weft serves itself: an endpoint pattern may not start with one (whole segments:
+// `/ws` reserves `/ws` and `/ws/…`, not `/wsdl`), and a request under one is never an endpoint request
+// (except `/w/<workspace_id>/…`, the workspace-qualified endpoint path).
+export const RESERVED_PREFIXES: readonly string[] = Object.freeze([
+  '/endpoints',
+  '/uptime',
+  '/v1',
+  '/ws',
+  '/tasks',
+  '/w',
+  '/healthz',
+  '/metrics',
+  '/openapi.json',
+  '/docs',
+  '/ui',
+]);
+
+/** True when the path is one of weft's own (a reserved prefix as a whole segment). */
+export function isReservedPath(path: string): boolean {
+  return RESERVED_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+}
