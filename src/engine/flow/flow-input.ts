@@ -75,7 +75,10 @@ export interface TransitionInput {
   transition: string;
   step: string | null;
   input: unknown;
+  /** Shown in the history; also the idempotency key unless `idempotencyKey` is set. */
   requestId: string | null;
+  /** The key a repeat is recognised by, when it differs from the request id (a WebSocket envelope id is scoped to its connection). */
+  idempotencyKey?: string | null;
 }
 
 export function readTransitionFields(transition: unknown, step: unknown, input: unknown, requestId: unknown): TransitionInput {

@@ -84,7 +84,7 @@ for (const backend of await backends()) {
       await s.request('identify', { subject: 'olga@example.com', properties: { tier: 'gold' } });
       const done = await s.request('transition', { flow_instance_id: id, step_schema_identifier: 's2', transition_schema_identifier: 'complete' }, 'tx-7');
       assert.deepEqual([done.status, done.data.instance.state], [200, 'completed']);
-      // The envelope's request_id is the idempotency key: the same id answers the first result again.
+      // The same envelope request_id on the same connection answers the first result again.
       const replay = await s.request('transition', { flow_instance_id: id, step_schema_identifier: 's1', transition_schema_identifier: 'complete' }, 'tx-1');
       assert.deepEqual(replay, ok);
 
@@ -94,6 +94,38 @@ for (const backend of await backends()) {
       assert.deepEqual([subject.data.properties, subject.data.instances.map((i: { id: string }) => i.id)], [{ tier: 'gold' }, [id]]);
       const bad = await s.request('start', { flow: 'missing', subject: 'olga@example.com' });
       assert.deepEqual([bad.status, bad.errors[0].code], [404, 'WEFT_FLOW_NOT_FOUND']);
+    });
+
+    test('request ids: the envelope id is recognised within its connection, data.request_id on any', async () => {
+      const api = flowApi(weft, 'rids');
+      await api.define(flowBody('ring', ['s0', 's1', 's2'], [['begin', 's0', 's1', 'automatic'], ['flip', 's1', 's2'], ['flip', 's2', 's1']]));
+      const i = await api.start('ring', 'rita');
+      const one = await open('rids');
+      const two = await open('rids');
+      const flip = { flow_instance_id: i.id, transition_schema_identifier: 'flip' };
+      const first = await one.request('transition', flip, 1);
+      assert.equal(first.data.instance.seq, 2);
+      assert.deepEqual(await one.request('transition', flip, 1), first);
+      // Another connection counting from 1 too is another request.
+      assert.equal((await two.request('transition', flip, 1)).data.instance.seq, 3);
+      const explicit = await one.request('transition', { ...flip, request_id: 'flip-a' }, 2);
+      assert.equal(explicit.data.instance.seq, 4);
+      const again = await two.request('transition', { ...flip, request_id: 'flip-a' }, 2);
+      assert.deepEqual(again.data.instance, explicit.data.instance);
+      // The REST body's request_id and data.request_id are the same key.
+      assert.deepEqual((await api.fire(i.id, 'flip', { request_id: 'flip-a' })).body.instance, explicit.data.instance);
+      const history = (await api.get(`/v1/flow-instances/${i.id}/history`)).body.history;
+      assert.deepEqual(
+        history.map((h: { request_id: string | null; seq: number }) => [h.seq, h.request_id]),
+        [
+          [1, null],
+          [2, '1'],
+          [3, '1'],
+          [4, 'flip-a'],
+        ],
+      );
+      const bad = await one.request('transition', { ...flip, request_id: { no: 1 } }, 3);
+      assert.deepEqual([bad.status, bad.errors[0].code], [400, 'WEFT_FLOW_REQUEST_INVALID']);
     });
 
     test('malformed frames, unknown actions and missing fields are 400s; the connection stays open', async () => {
@@ -210,6 +242,8 @@ for (const backend of await backends()) {
       await watcher.request('subscribe', { flow_instance_id: target.id });
 
       // 200 requests: 150 distinct 'next', 20 repeats of some of their request ids, 20 false 'gated', 10 unknown.
+      // The request ids travel in data.request_id (recognised on every connection); the envelope ids
+      // are each socket's own counter, the same on every socket, and must not be taken for repeats.
       type Req = { transition: string; rid: string; input?: unknown };
       const reqs: Req[] = [];
       for (let n = 0; n < 150; n++) reqs.push({ transition: 'next', rid: `next-${n}` });
@@ -222,7 +256,13 @@ for (const backend of await backends()) {
           Promise.all(
             reqs
               .filter((_, n) => n % 20 === k)
-              .map((r) => c.request('transition', { flow_instance_id: target.id, transition_schema_identifier: r.transition, ...(r.input ? { input: r.input } : {}) }, r.rid)),
+              .map((r, counter) =>
+                c.request(
+                  'transition',
+                  { flow_instance_id: target.id, transition_schema_identifier: r.transition, request_id: r.rid, ...(r.input ? { input: r.input } : {}) },
+                  counter + 1,
+                ),
+              ),
           ),
         ),
       );
