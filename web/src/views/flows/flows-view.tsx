@@ -1,5 +1,168 @@
+import { useState, type FormEvent } from 'react';
 import type { ViewProps } from '../../app.js';
+import { useApi, useFlowEvents, usePoll } from '../../lib/hooks.js';
+import { Link, navigate, useWsPath } from '../../lib/router.js';
+import { Badge, ErrorLine, Section, Time, useNow } from '../../components/common.js';
+import { FlowDiagram } from './flow-diagram.js';
+import type { FlowInstance, FlowSchema } from './flow-types.js';
+import { DefineFlowForm } from './define-flow-form.js';
 
-export function FlowsView(_props: ViewProps) {
-  return <p className="muted">coming soon</p>;
+/** Flow schemas with their versions, a diagram of the chosen version, and its instances. */
+export function FlowsView(props: ViewProps) {
+  const api = useApi();
+  const path = useWsPath();
+  const flows = usePoll(() => api.get<{ flows: FlowSchema[] }>('/v1/flows').then((b) => b.flows), [api], 2000);
+  const selected = props.params.flow;
+  return (
+    <div className="split sidebar">
+      <Section title="Flows">
+        <ErrorLine error={flows.error} />
+        <ul className="list" id="flow-list">
+          {(flows.data ?? []).map((f) => (
+            <li key={f.identifier} className={f.identifier === selected ? 'selected' : undefined}>
+              <Link to={path(`/flows/${encodeURIComponent(f.identifier)}`)}>
+                {f.name || f.identifier} <span className="muted small">v{f.version}</span>
+              </Link>
+            </li>
+          ))}
+          {flows.data?.length === 0 && <li className="muted">no flows yet</li>}
+        </ul>
+      </Section>
+      {selected ? <FlowDetail key={selected} identifier={selected} version={props.params.version} /> : <DefineFlowForm onDefined={(id) => navigate(path(`/flows/${encodeURIComponent(id)}`))} />}
+    </div>
+  );
+}
+
+function FlowDetail(props: { identifier: string; version?: string }) {
+  const api = useApi();
+  const path = useWsPath();
+  const now = useNow();
+  const id = encodeURIComponent(props.identifier);
+  const latest = usePoll(() => api.get<FlowSchema>(`/v1/flows/${id}`), [api, id], 5000);
+  const shown = usePoll(() => (props.version ? api.get<FlowSchema>(`/v1/flows/${id}/versions/${props.version}`) : Promise.resolve(null)), [api, id, props.version], 0);
+  const instances = usePoll(() => api.get<{ instances: FlowInstance[] }>(`/v1/flow-instances?flow=${id}&limit=1000`).then((b) => b.instances), [api, id], 5000);
+  useFlowEvents(api, { flow: props.identifier }, instances.reload);
+  const schema = props.version ? shown.data : latest.data;
+  const versions = latest.data ? Array.from({ length: latest.data.version }, (_, i) => latest.data!.version - i) : [];
+
+  return (
+    <div>
+      <Section
+        title={
+          <>
+            {schema?.name || props.identifier} <span className="muted small">{props.identifier}</span>
+          </>
+        }
+        actions={
+          <label>
+            version
+            <select
+              id="flow-version"
+              value={props.version ?? ''}
+              onChange={(e) => navigate(path(`/flows/${id}${e.target.value ? `/versions/${e.target.value}` : ''}`))}
+            >
+              <option value="">latest{latest.data ? ` (v${latest.data.version})` : ''}</option>
+              {versions.map((v) => (
+                <option key={v} value={String(v)}>
+                  v{v}
+                </option>
+              ))}
+            </select>
+          </label>
+        }
+      >
+        <ErrorLine error={latest.error ?? shown.error} />
+        {schema && (
+          <>
+            {schema.description && <p className="muted">{schema.description}</p>}
+            <FlowDiagram steps={schema.steps} transitions={schema.transitions} />
+            <table className="grid small" id="flow-transitions">
+              <thead>
+                <tr>
+                  <th>transition</th>
+                  <th>from → to</th>
+                  <th>type</th>
+                  <th>condition</th>
+                </tr>
+              </thead>
+              <tbody>
+                {schema.transitions.map((t, i) => (
+                  <tr key={i}>
+                    <td>{t.identifier}</td>
+                    <td>
+                      {t.from} → {t.to}
+                    </td>
+                    <td>{t.type ?? 'manual'}</td>
+                    <td className="mono">{t.condition ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </Section>
+      <Section title="Instances" actions={<StartInstanceForm flow={props.identifier} onStarted={(i) => navigate(path(`/flow-instances/${i.id}`))} />}>
+        <ErrorLine error={instances.error} />
+        <table className="grid" id="flow-instances">
+          <thead>
+            <tr>
+              <th>subject</th>
+              <th>state</th>
+              <th>version</th>
+              <th>active steps</th>
+              <th>updated</th>
+              <th>id</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(instances.data ?? []).map((i) => (
+              <tr key={i.id} data-instance={i.id} className="clickable" onClick={() => navigate(path(`/flow-instances/${i.id}`))}>
+                <td>{i.subject}</td>
+                <td>
+                  <Badge status={i.state} />
+                </td>
+                <td>v{i.version}</td>
+                <td>{i.active_steps.join(', ')}</td>
+                <td>
+                  <Time at={i.updated_at} now={now} />
+                </td>
+                <td className="mono small">
+                  <Link to={path(`/flow-instances/${i.id}`)}>{i.id}</Link>
+                </td>
+              </tr>
+            ))}
+            {instances.data?.length === 0 && (
+              <tr>
+                <td colSpan={6} className="muted">
+                  no instances
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </Section>
+    </div>
+  );
+}
+
+function StartInstanceForm(props: { flow: string; onStarted(i: FlowInstance): void }) {
+  const api = useApi();
+  const [subject, setSubject] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      props.onStarted(await api.post<FlowInstance>('/v1/flow-instances', { flow: props.flow, subject }));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <form className="inline-form" id="start-instance" onSubmit={submit}>
+      <input aria-label="subject" placeholder="subject key" value={subject} onChange={(e) => setSubject(e.target.value)} required />
+      <button type="submit">Start</button>
+      {error && <span className="error">{error}</span>}
+    </form>
+  );
 }

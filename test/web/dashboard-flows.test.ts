@@ -1,0 +1,100 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { TEST_KEY, eventually } from '../helpers/weft.js';
+import { signIn, startHarness, screenshot, type Harness } from './browser-harness.js';
+
+// The Flows views: a schema's diagram, an instance coloured by step state, firing a manual
+// transition from the page (checked through the API), and changes pushed over /ws/flows.
+
+let h: Harness & { consoleErrors: string[] };
+before(async () => {
+  h = await startHarness();
+  await signIn(h.page, h.weft.url, TEST_KEY);
+});
+after(async () => {
+  await h?.stop();
+});
+
+const onboarding = (description: string) => ({
+  identifier: 'onboarding',
+  name: 'Onboarding',
+  description,
+  steps: ['welcome', 'profile', 'invite', 'celebrate', 'done'].map((identifier) => ({ identifier, name: identifier[0].toUpperCase() + identifier.slice(1) })),
+  transitions: [
+    { identifier: 'complete', from: 'welcome', to: 'profile' },
+    { identifier: 'skip', from: 'welcome', to: 'done' },
+    { identifier: 'pro-invite', from: 'profile', to: 'invite', type: 'automatic', condition: '${subject.plan} == pro' },
+    { identifier: 'finish', from: 'invite', to: 'celebrate' },
+    { identifier: 'wrap-up', from: 'celebrate', to: 'done', type: 'automatic' },
+  ],
+});
+
+let instanceId = '';
+
+test('a flow diagram shows every step, manual and automatic transitions apart, and conditions', async () => {
+  const { page, weft } = h;
+  assert.equal((await weft.api('/v1/flows', { method: 'POST', json: onboarding('first draft') })).status, 201);
+  assert.equal((await weft.api('/v1/flows', { method: 'POST', json: onboarding('A new user, from welcome to done') })).status, 201);
+  assert.equal((await weft.api('/v1/subjects/ada@example.com', { method: 'PUT', json: { properties: { plan: 'pro' } } })).status, 200);
+  const started = await weft.api('/v1/flow-instances', { method: 'POST', json: { flow: 'onboarding', subject: 'ada@example.com' } });
+  assert.equal(started.status, 201);
+  instanceId = started.body.id;
+
+  await page.click('header.top nav >> text=Flows');
+  await page.click('#flow-list >> text=Onboarding');
+  await page.waitForURL(/\/ui\/w\/default\/flows\/onboarding$/);
+  await page.waitForSelector('.react-flow__node');
+  assert.equal(await page.locator('.react-flow__node').count(), 5);
+  assert.equal(await page.locator('.react-flow__edge').count(), 5);
+  assert.equal(await page.locator('.edge-label[data-type="automatic"]').count(), 2);
+  assert.equal(await page.locator('.edge-label[data-type="manual"]').count(), 3);
+  assert.match((await page.textContent('.edge-label[data-transition="pro-invite"]')) ?? '', /\$\{subject\.plan\} == pro/);
+  const dashed = await page.$$eval('.react-flow__edge path.react-flow__edge-path', (paths) => paths.map((p) => (p as SVGPathElement).style.strokeDasharray));
+  assert.equal(dashed.filter((d) => d && d !== 'none').length, 2);
+  await page.waitForSelector('text=A new user, from welcome to done');
+  await page.waitForSelector(`#flow-instances tr[data-instance="${instanceId}"]`);
+  await screenshot(page, 'flows');
+
+  await page.selectOption('#flow-version', '1');
+  await page.waitForURL(/\/flows\/onboarding\/versions\/1$/);
+  await page.waitForSelector('text=first draft');
+});
+
+test('an instance colours its steps; a manual transition fired from the page changes it', async () => {
+  const { page, weft } = h;
+  await page.goto(`${weft.url}/ui/w/default/flows/onboarding`);
+  await page.click(`#flow-instances tr[data-instance="${instanceId}"] a`);
+  await page.waitForURL(new RegExp(`/flow-instances/${instanceId}$`));
+  await page.waitForSelector('[data-step="welcome"][data-state="active"]');
+  assert.equal(await page.locator('[data-step][data-state="inactive"]').count(), 4);
+  const offered = await page.$$eval('#manual-transitions button', (bs) => bs.map((b) => b.getAttribute('data-transition')).sort());
+  assert.deepEqual(offered, ['complete', 'skip']);
+
+  await page.click('#manual-transitions button[data-transition="complete"]');
+  await page.waitForSelector('#transition-result:has-text("complete fired")');
+  // Through the API: complete, then the automatic pro-invite (ada is on the pro plan).
+  const after = (await weft.api(`/v1/flow-instances/${instanceId}`)).body;
+  assert.deepEqual(after.active_steps, ['invite']);
+  assert.equal(after.steps.profile, 'completed');
+  const history = (await weft.api(`/v1/flow-instances/${instanceId}/history`)).body.history;
+  assert.deepEqual(history.map((e: any) => e.transition), ['complete', 'pro-invite']);
+  assert.match(history[0].request_id, /^ui-/);
+
+  await page.waitForSelector('[data-step="invite"][data-state="active"]');
+  assert.equal(await page.locator('#flow-history li').count(), 2);
+  assert.deepEqual(await page.$$eval('#manual-transitions button', (bs) => bs.map((b) => b.getAttribute('data-transition'))), ['finish']);
+  await screenshot(page, 'flow-instance');
+});
+
+test('a transition fired elsewhere shows on the open page without reload', async () => {
+  const { page, weft } = h;
+  const fired = await weft.api(`/v1/flow-instances/${instanceId}/transitions`, { method: 'POST', json: { transition: 'finish' } });
+  assert.equal(fired.status, 200);
+  const t0 = Date.now();
+  await page.waitForSelector('.panel .badge.status-completed', { timeout: 2000 });
+  assert.ok(Date.now() - t0 < 1000, 'pushed within a second');
+  await page.waitForSelector('[data-step="done"][data-state="completed"]');
+  assert.equal(await page.locator('#manual-transitions').count(), 0);
+  await eventually(() => page.locator('#flow-history li').count(), (n) => n === 4, 2000, 'four history entries');
+  assert.deepEqual(h.consoleErrors, []);
+});
