@@ -48,7 +48,8 @@ export async function remoteOpenApiDocument(url: string): Promise<Record<string,
 
 /** The TypeScript source of the types of one OpenAPI document. */
 export async function renderTypes(doc: Record<string, unknown>): Promise<string> {
-  const ast = await openapiTS(doc as never, { alphabetize: true });
+  // emptyObjectsUnknown: a bare {type: object} (fields, properties, variables) is any JSON object, not {}.
+  const ast = await openapiTS(doc as never, { alphabetize: true, emptyObjectsUnknown: true });
   return HEADER + astToString(ast);
 }
 

@@ -33,7 +33,7 @@ export function createWorkflowsApi(t: Transport): WorkflowsApi {
     list: async (status) => (await unwrap<{ workflows: ProcessSummary[] }>(raw.GET('/v1/workflows', { params: { query: status ? { status } : {} }, ...policy(true) }))).workflows,
     get: (wfid) => unwrap<Process>(raw.GET('/v1/workflows/{wfid}', { params: wf(wfid), ...policy(true) })),
     proceed: async (wfid, workitemId, fields) => {
-      await unwrap(raw.POST('/v1/workflows/{wfid}/workitems/{workitem_id}/proceed', { params: { path: { wfid, workitem_id: workitemId } }, body: { fields } as never, ...text, ...policy(false) }));
+      await unwrap(raw.POST('/v1/workflows/{wfid}/workitems/{workitem_id}/proceed', { params: { path: { wfid, workitem_id: workitemId } }, body: { fields }, ...text, ...policy(false) }));
     },
     cancel: async (wfid) => void (await unwrap(raw.POST('/v1/workflows/{wfid}/cancel', { params: wf(wfid), ...text, ...policy(false) }))),
     kill: async (wfid) => void (await unwrap(raw.POST('/v1/workflows/{wfid}/kill', { params: wf(wfid), ...text, ...policy(false) }))),

@@ -2,6 +2,380 @@
 // run `npx tsx packages/client/scripts/generate.ts` after changing a route's schema.
 
 export interface paths {
+    "/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's endpoints; query parameters filter on fields (`?name=…`, `?endpoint.pattern=…`) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            _id?: string;
+                            constants?: unknown;
+                            createdAt?: string;
+                            description?: string;
+                            endpoint?: {
+                                /** @enum {string} */
+                                method?: "GET" | "POST" | "PUT" | "DELETE";
+                                pattern?: string;
+                            };
+                            inputMapping?: Record<string, unknown>;
+                            inputTransforms?: Record<string, unknown>;
+                            inputValidation?: Record<string, unknown>;
+                            name?: string;
+                            public?: boolean;
+                            requests?: {
+                                lookup?: unknown[];
+                                response?: unknown[];
+                            };
+                            state?: Record<string, unknown>;
+                            transformation?: {
+                                input?: string;
+                                output?: string;
+                            };
+                            updatedAt?: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an endpoint */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description an endpoint definition in the OpenHIM mapping mediator format (docs/endpoints.md) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        constants?: unknown;
+                        description?: string;
+                        endpoint?: {
+                            /** @enum {string} */
+                            method?: "GET" | "POST" | "PUT" | "DELETE";
+                            pattern?: string;
+                        };
+                        inputMapping?: Record<string, unknown>;
+                        inputTransforms?: Record<string, unknown>;
+                        inputValidation?: Record<string, unknown>;
+                        name?: string;
+                        public?: boolean;
+                        requests?: {
+                            lookup?: unknown[];
+                            response?: unknown[];
+                        };
+                        state?: Record<string, unknown>;
+                        transformation?: {
+                            input?: string;
+                            output?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description an endpoint definition in the OpenHIM mapping mediator format (docs/endpoints.md) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            _id?: string;
+                            constants?: unknown;
+                            createdAt?: string;
+                            description?: string;
+                            endpoint?: {
+                                /** @enum {string} */
+                                method?: "GET" | "POST" | "PUT" | "DELETE";
+                                pattern?: string;
+                            };
+                            inputMapping?: Record<string, unknown>;
+                            inputTransforms?: Record<string, unknown>;
+                            inputValidation?: Record<string, unknown>;
+                            name?: string;
+                            public?: boolean;
+                            requests?: {
+                                lookup?: unknown[];
+                                response?: unknown[];
+                            };
+                            state?: Record<string, unknown>;
+                            transformation?: {
+                                input?: string;
+                                output?: string;
+                            };
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One endpoint */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description 24 hexadecimal digits */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an endpoint definition in the OpenHIM mapping mediator format (docs/endpoints.md) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            _id?: string;
+                            constants?: unknown;
+                            createdAt?: string;
+                            description?: string;
+                            endpoint?: {
+                                /** @enum {string} */
+                                method?: "GET" | "POST" | "PUT" | "DELETE";
+                                pattern?: string;
+                            };
+                            inputMapping?: Record<string, unknown>;
+                            inputTransforms?: Record<string, unknown>;
+                            inputValidation?: Record<string, unknown>;
+                            name?: string;
+                            public?: boolean;
+                            requests?: {
+                                lookup?: unknown[];
+                                response?: unknown[];
+                            };
+                            state?: Record<string, unknown>;
+                            transformation?: {
+                                input?: string;
+                                output?: string;
+                            };
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Update an endpoint: the top-level fields given replace the stored ones */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description 24 hexadecimal digits */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description an endpoint definition in the OpenHIM mapping mediator format (docs/endpoints.md) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        constants?: unknown;
+                        description?: string;
+                        endpoint?: {
+                            /** @enum {string} */
+                            method?: "GET" | "POST" | "PUT" | "DELETE";
+                            pattern?: string;
+                        };
+                        inputMapping?: Record<string, unknown>;
+                        inputTransforms?: Record<string, unknown>;
+                        inputValidation?: Record<string, unknown>;
+                        name?: string;
+                        public?: boolean;
+                        requests?: {
+                            lookup?: unknown[];
+                            response?: unknown[];
+                        };
+                        state?: Record<string, unknown>;
+                        transformation?: {
+                            input?: string;
+                            output?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description an endpoint definition in the OpenHIM mapping mediator format (docs/endpoints.md) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            _id?: string;
+                            constants?: unknown;
+                            createdAt?: string;
+                            description?: string;
+                            endpoint?: {
+                                /** @enum {string} */
+                                method?: "GET" | "POST" | "PUT" | "DELETE";
+                                pattern?: string;
+                            };
+                            inputMapping?: Record<string, unknown>;
+                            inputTransforms?: Record<string, unknown>;
+                            inputValidation?: Record<string, unknown>;
+                            name?: string;
+                            public?: boolean;
+                            requests?: {
+                                lookup?: unknown[];
+                                response?: unknown[];
+                            };
+                            state?: Record<string, unknown>;
+                            transformation?: {
+                                input?: string;
+                                output?: string;
+                            };
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete an endpoint and its state */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description 24 hexadecimal digits */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -322,6 +696,44 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uptime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long this server has been running */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            milliseconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1372,7 +1784,7 @@ export interface paths {
                                 version?: number;
                             }[];
                             key?: string;
-                            properties?: Record<string, never>;
+                            properties?: Record<string, unknown>;
                             schema?: unknown;
                         };
                     };
@@ -1404,7 +1816,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        properties?: Record<string, never>;
+                        properties?: Record<string, unknown>;
                         schema?: unknown;
                     };
                 };
@@ -1435,7 +1847,7 @@ export interface paths {
                                 version?: number;
                             }[];
                             key?: string;
-                            properties?: Record<string, never>;
+                            properties?: Record<string, unknown>;
                             schema?: unknown;
                         };
                     };
@@ -1917,8 +2329,8 @@ export interface paths {
                         };
                         /** @description the name of a stored definition (its latest revision), instead of workflow */
                         definition?: string;
-                        fields?: Record<string, never>;
-                        variables?: Record<string, never>;
+                        fields?: Record<string, unknown>;
+                        variables?: Record<string, unknown>;
                         /** @description a definition: JSON tree (array or text), XML or Radial text */
                         workflow?: unknown;
                     };
@@ -1943,7 +2355,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            details?: Record<string, never>;
+                            details?: Record<string, unknown>;
                             error?: string;
                         };
                     };
@@ -2051,7 +2463,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        fields?: Record<string, never>;
+                        fields?: Record<string, unknown>;
                         tree?: unknown;
                     };
                 };
@@ -2203,7 +2615,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        fields?: Record<string, never>;
+                        fields?: Record<string, unknown>;
                     };
                 };
             };
