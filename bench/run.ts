@@ -4,12 +4,13 @@
 import { parseOptions } from './lib/options.js';
 import { load } from './lib/machine.js';
 import type { ScenarioResult } from './lib/report.js';
-import { runTasks } from './scenarios/tasks/tasks-scenario.js';
 
 type Scenario = (o: ReturnType<typeof parseOptions>) => Promise<ScenarioResult>;
 
 const SCENARIOS: Record<string, () => Promise<Scenario>> = {
-  tasks: async () => runTasks,
+  tasks: async () => (await import('./scenarios/tasks/tasks-scenario.js')).runTasks,
+  flows: async () => (await import('./scenarios/flows/flows-scenario.js')).runFlows,
+  processes: async () => (await import('./scenarios/processes/processes-scenario.js')).runProcesses,
 };
 
 async function main() {

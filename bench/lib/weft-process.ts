@@ -75,6 +75,8 @@ export async function startWeft(opts: WeftProcessOptions): Promise<WeftProcess> 
     ...(process.env as Record<string, string>),
     WEFT_HOST: '127.0.0.1',
     WEFT_PORT: String(port),
+    // proceed_url must reach the server from the bench process (localhost may resolve to ::1).
+    WEFT_PUBLIC_URL: `http://127.0.0.1:${port}`,
     WEFT_DATA_DIR: dataDir,
     WEFT_API_KEYS: BENCH_KEY,
     WEFT_LOG_LEVEL: 'warn',

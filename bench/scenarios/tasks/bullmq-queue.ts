@@ -48,19 +48,20 @@ export function bullmqQueue(): QueueSystem {
       let lastAt = 0;
       const start = performance.now();
       const worker = new Worker(queue!.name, async () => null, { connection, prefix, concurrency, autorun: false });
+      let timer: NodeJS.Timeout | undefined;
       const done = new Promise<void>((resolve) => {
         worker.on('completed', () => {
           completed++;
           lastAt = performance.now();
           if (completed >= n) resolve();
         });
-        const t = setInterval(() => {
+        timer = setInterval(() => {
           if (Date.now() > deadline) resolve();
         }, 100);
-        void done.then(() => clearInterval(t));
       });
       void worker.run();
       await done;
+      clearInterval(timer);
       await worker.close(true);
       await queue!.obliterate({ force: true });
       await queue!.close();

@@ -63,7 +63,8 @@ export function pgbossQueue(): QueueSystem {
         }
       };
       await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i < concurrency % lanes ? per + 1 : per)));
-      await boss!.deleteQueue(queue);
+      // Leftovers of a run cut at the deadline; the schema is dropped at teardown.
+      await boss!.purgeQueue(queue);
       return { completed, elapsedMs: lastAt - start };
     },
     async latency(rate, durationMs, concurrency, samples: Samples) {
@@ -78,7 +79,7 @@ export function pgbossQueue(): QueueSystem {
       const until = Date.now() + 5000;
       while (samples.count < count && Date.now() < until) await sleep(20);
       await boss!.offWork({ id } as never);
-      await boss!.deleteQueue(name);
+      await boss!.purgeQueue(name);
     },
     async teardown() {
       await boss?.stop({ graceful: false, wait: true } as never).catch(() => {});
