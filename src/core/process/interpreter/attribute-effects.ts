@@ -16,6 +16,7 @@ export function considerTag(ip: Interp, exp: ExpressionState): void {
   exp.fullTagname = [...tags, tag].join('/');
   ip.setVar(exp, tag, { fei: exp.fei });
   ip.setVar(exp, '/' + exp.fullTagname, { fei: exp.fei });
+  if (!exp.trigger) ip.emitEvent('entered_tag', [tag, exp.fullTagname], exp.applied);
   exp.applied.fields.__tags__ = [...tags, tag];
 }
 
@@ -26,6 +27,7 @@ export function leaveTag(ip: Interp, exp: ExpressionState, wi: Workitem): void {
   if (i >= 0) tags.splice(i, 1);
   wi.fields.__tags__ = tags;
   wi.fields.__left_tag__ = exp.tagname;
+  ip.emitEvent('left_tag', [exp.tagname!, exp.fullTagname ?? exp.tagname!], wi);
   const root = ip.lookup(ip.state.root);
   if (!root?.variables || !exp.fullTagname) return;
   delete root.variables[exp.fullTagname];

@@ -1,5 +1,6 @@
 // Expression name → behaviour. Names not listed here are participants or subprocesses.
 import type { ExpressionKind } from './interp.js';
+import { awaitExp } from './expressions/await-expression.js';
 import { command, cursor, iterator } from './expressions/commanded-expressions.js';
 import { concurrence, concurrentIterator } from './expressions/concurrence-expressions.js';
 import { equals, given, ifExp, that } from './expressions/condition-expressions.js';
@@ -35,6 +36,7 @@ const table: [ExpressionKind, string[]][] = [
   [cursor, ['cursor', 'loop', 'repeat']],
   [iterator, ['iterator']],
   [apply, ['apply']],
+  [awaitExp, ['await']],
   [save, ['save']],
   [restore, ['restore', 'set_fields']],
   [command, ['skip', 'back', 'jump', 'rewind', 'continue', 'break', 'stop', 'over', 'reset']],

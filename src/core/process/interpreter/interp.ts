@@ -5,12 +5,12 @@ import { childExpid, makeSubid } from '../process-ids.js';
 import { considerTag, considerTimers, leaveTag, takeOrDiscard } from './attribute-effects.js';
 import { parseDueAt } from './duration.js';
 import { ExpressionError } from './expression-error.js';
-import { COMMAND_RE, clone, isSubprocessValue, isTree, localOnError, reorganize } from './tree-utils.js';
+import { COMMAND_RE, clone, isSubprocessValue, isTree, localOnError, nameMatches, reorganize } from './tree-utils.js';
 import {
   compileVariables, getPath, lookupVariable, setVariable, unsetVariable,
 } from './scope.js';
 import type {
-  ExpressionState, Fields, InternalMessage, ProcessEffect, ProcessState, StepContext, Tree, Workitem,
+  ExpressionState, Fields, InternalMessage, ProcessEffect, ProcessState, StepContext, TrackedEvent, Tree, Workitem,
 } from './types.js';
 
 export interface ExpressionKind {
@@ -404,12 +404,23 @@ export class Interp {
         return;
       }
     }
+    if (exp) exp.data.errorClass = errorClass;
     this.recordError(fei, exp?.expid ?? fei.split('!')[0], message, msg);
   }
 
   recordError(fei: string, expid: string, message: string, msg: InternalMessage): void {
     this.state.errors.push({ id: `err-${this.nextSeq()}`, expid, message, at: this.ctx.now, fei, msg: clone(msg) });
     if (this.state.status === 'running') this.state.status = 'error';
+    const exp = this.lookup(fei);
+    if (exp) this.emitEvent('error_intercepted', [message, exp.data.errorClass ?? ''], exp.applied);
+  }
+
+  /** Wakes the await expressions of this process listening to the event. */
+  emitEvent(event: TrackedEvent, names: string[], wi: Workitem): void {
+    for (const t of this.state.trackers ?? []) {
+      if (t.event !== event || !this.lookup(t.fei) || !nameMatches(t.condition, names)) continue;
+      this.enqueue({ action: 'reply', fei: t.fei, workitem: { fields: clone(wi.fields) } });
+    }
   }
 
   // ---- on_error / on_cancel / on_timeout / re-apply --------------------------------------

@@ -18,6 +18,8 @@ function finish(ip: Interp): { state: ProcessState; effects: ProcessEffect[] } {
   if (root?.variables) s.variables = root.variables;
   // An error whose expression is gone (cancelled, killed, handled) is no longer replayable.
   s.errors = s.errors.filter((e) => s.expressions[e.fei] !== undefined);
+  if (s.trackers) s.trackers = s.trackers.filter((t) => s.expressions[t.fei] !== undefined);
+  if (s.trackers?.length === 0) delete s.trackers;
   if (s.status === 'error' && s.errors.length === 0) s.status = 'running';
   return { state: ip.state, effects: ip.effects };
 }

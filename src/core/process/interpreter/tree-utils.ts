@@ -26,6 +26,20 @@ function patternMatches(pattern: unknown, text: string): boolean {
   return m ? new RegExp(m[1], m[2]).test(text) : text.includes(p);
 }
 
+/**
+ * An await condition against the names of an event (a tag and its full tag; an error's message
+ * and class): undefined matches anything; a list ("a, b" or an array) matches when one does;
+ * "/re/" is a regular expression, anything else must be equal.
+ */
+export function nameMatches(condition: unknown, names: string[]): boolean {
+  if (condition === undefined || condition === null || condition === '') return true;
+  const list = Array.isArray(condition) ? condition.map(String) : String(condition).startsWith('/') ? [String(condition)] : String(condition).split(',').map((c) => c.trim());
+  return list.some((c) => {
+    const m = /^\/(.*)\/([a-z]*)$/.exec(c);
+    return names.some((n) => (m ? new RegExp(m[1], m[2]).test(n) : c === n));
+  });
+}
+
 export function keyMatches(key: string, keys: unknown[]): boolean {
   return keys.some((k) => {
     const m = /^\/(.*)\/([a-z]*)$/.exec(String(k));

@@ -57,6 +57,15 @@ export interface ProcessErrorRecord {
   msg: InternalMessage;
 }
 
+export type TrackedEvent = 'entered_tag' | 'left_tag' | 'dispatch' | 'receive' | 'error_intercepted';
+
+export interface TrackerRecord {
+  fei: string;
+  event: TrackedEvent;
+  /** A name ("x"), a list ("a, b" or an array), a /regex/, or undefined for any. */
+  condition?: string | string[];
+}
+
 export interface TimerRecord {
   dueAt: number;
   msg: InternalMessage;
@@ -78,6 +87,8 @@ export interface ProcessState {
   /** workitemId → expression key of the participant expression waiting on it. */
   workitems: Record<string, string>;
   timers: Record<string, TimerRecord>;
+  /** await expressions listening to events of this process. */
+  trackers?: TrackerRecord[];
   /** Messages that arrived while paused, handled in order on resume. */
   pausedMessages: ProcessMessage[];
   /** How the process is being ended ('cancel', 'kill', 'terminate'), when it is. */

@@ -20,6 +20,7 @@ export const participant: ExpressionKind = {
     exp.dispatchedAt = ip.ctx.now;
     ip.state.workitems[workitemId] = exp.fei;
     ip.effects.push({ type: 'dispatch', workitemId, participant: name, url, status: 'active', fields: clone(fields) });
+    ip.emitEvent('dispatch', [name], exp.applied);
   },
   cancel(ip, exp, flavour) {
     const wid = exp.workitemId;
@@ -39,6 +40,7 @@ export const participant: ExpressionKind = {
     delete wi.fields.params;
     delete wi.fields.dispatched_at;
     if (exp.workitemId) delete ip.state.workitems[exp.workitemId];
+    if (exp.state === undefined && exp.participant) ip.emitEvent('receive', [exp.participant], wi);
     ip.baseReplyToParent(exp, wi);
   },
 };
