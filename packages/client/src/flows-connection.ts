@@ -5,6 +5,7 @@ import { socketUrl } from './socket.js';
 import type { BackoffOptions } from './backoff.js';
 import type { FlowInstance, Subject } from './api-types.js';
 import type { SubjectsApi } from './flows-api.js';
+import { newRequestId } from './ids.js';
 
 // client.flows.connect(): the /ws/flows protocol (issue 3) with one method per action. Requests in flight
 // during a disconnect are sent again with the same request_id after the reconnect; the server applies a
@@ -74,9 +75,14 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
     return this.rpc.ready();
   }
 
-  /** Fires a manual transition; throws a WeftError (400, 404 or 409) when it fails. */
-  async transition(input: { flowInstanceId: string; transition: string; step?: string; input?: unknown }): Promise<TransitionResult> {
-    const data: Record<string, unknown> = { flow_instance_id: input.flowInstanceId, transition_schema_identifier: input.transition };
+  /**
+   * Fires a manual transition; throws a WeftError (400, 404 or 409) when it fails. `requestId` (default a
+   * new UUID) is the idempotency key: the server answers it again with the first result on any connection.
+   */
+  async transition(input: { flowInstanceId: string; transition: string; step?: string; input?: unknown; requestId?: string }): Promise<TransitionResult> {
+    // data.request_id, not only the envelope's: the server recognises the envelope's within one connection,
+    // and a request sent again after a reconnect arrives on another.
+    const data: Record<string, unknown> = { flow_instance_id: input.flowInstanceId, transition_schema_identifier: input.transition, request_id: input.requestId ?? newRequestId() };
     if (input.step !== undefined) data.step_schema_identifier = input.step;
     if (input.input !== undefined) data.input = input.input;
     const res = this.ok(await this.rpc.request('transition', data)) as TransitionResult;
