@@ -1,5 +1,153 @@
+import { useState } from 'react';
 import type { ViewProps } from '../../app.js';
+import { useApi, usePoll } from '../../lib/hooks.js';
+import { Link, useWsPath } from '../../lib/router.js';
+import { Badge, ConfirmButton, ErrorLine, Json, Section, Time, useNow } from '../../components/common.js';
+import { ProcessOutline } from './process-outline.js';
+import { expidOf, type ProcessDetail } from './process-types.js';
 
-export function ProcessView(_props: ViewProps) {
-  return <p className="muted">coming soon</p>;
+/** One process: its tree with the current positions, fields, trace, deliveries, errors and actions. */
+export function ProcessView(props: ViewProps) {
+  const api = useApi();
+  const path = useWsPath();
+  const now = useNow();
+  const wfid = props.params.wfid;
+  const [error, setError] = useState<string | null>(null);
+  // No push channel for processes yet: polled every second while open.
+  const p = usePoll(() => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(wfid)}`), [api, wfid], 1000);
+  const act = async (route: string, body?: unknown) => {
+    setError(null);
+    try {
+      await api.request(`/v1/workflows/${encodeURIComponent(wfid)}/${route}`, { method: 'POST', json: body ?? {} });
+      p.reload();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  const d = p.data;
+  if (!d) return <ErrorLine error={p.error} />;
+  const live = d.status === 'running' || d.status === 'error';
+  const current = new Map(d.workitems.map((w) => [expidOf(w.workitem_id), w.participant]));
+  const errored = new Set(d.errors.map((e) => e.expid));
+
+  return (
+    <div className="split with-detail">
+      <div>
+        <Section
+          title={
+            <>
+              <Link to={path('/processes')}>Processes</Link> / <span className="mono">{d.id}</span> {d.name && <span>{d.name}</span>} <Badge status={d.status} />{' '}
+              {d.paused && <Badge status="paused" />}
+            </>
+          }
+          actions={
+            live && (
+              <>
+                {d.paused ? (
+                  <button type="button" className="secondary" onClick={() => act('resume')}>
+                    Resume
+                  </button>
+                ) : (
+                  <button type="button" className="secondary" onClick={() => act('pause')}>
+                    Pause
+                  </button>
+                )}
+                <ConfirmButton label="Kill" question="Kill without cancel callbacks or on_cancel?" onConfirm={() => act("kill")} className="secondary" />
+                <ConfirmButton label="Cancel" question="Cancel this process? Participants get a cancel callback." onConfirm={() => act('cancel')} className="danger" />
+              </>
+            )
+          }
+        >
+          <ErrorLine error={error ?? p.error} />
+          <ProcessOutline tree={d.tree} current={current} errored={errored} />
+        </Section>
+        <Section title="Participants waiting">
+          {d.workitems.length === 0 ? (
+            <p className="muted">none</p>
+          ) : (
+            <table className="grid" id="deliveries">
+              <thead>
+                <tr>
+                  <th>participant</th>
+                  <th>expid</th>
+                  <th>dispatched</th>
+                  <th>delivery</th>
+                  <th>attempts</th>
+                  <th>last error</th>
+                  <th>next retry</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.workitems.map((w) => (
+                  <tr key={w.workitem_id} data-participant={w.participant}>
+                    <td>{w.participant}</td>
+                    <td className="mono">{expidOf(w.workitem_id)}</td>
+                    <td>
+                      <Time at={w.dispatched_at} now={now} />
+                    </td>
+                    <td>{w.delivery ? <Badge status={w.delivery.state} /> : <span className="muted">—</span>}</td>
+                    <td>{w.delivery?.attempts ?? ''}</td>
+                    <td className="error-cell" title={w.delivery?.last_error ?? ''}>
+                      {w.delivery?.last_error ?? ''}
+                    </td>
+                    <td>{w.delivery?.next_attempt_at ? <Time at={w.delivery.next_attempt_at} now={now} /> : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Section>
+        {d.errors.length > 0 && (
+          <Section title="Errors">
+            <ul className="attention" id="process-errors">
+              {d.errors.map((e) => (
+                <li key={e.id}>
+                  <span className="mono">{e.expid}</span> <span className="error-text">{e.message}</span> <Time at={e.at} now={now} />{' '}
+                  <ConfirmButton label="Replay" question="Replay at this error?" onConfirm={() => act(`errors/${encodeURIComponent(e.id)}/replay`)} className="small" />
+                </li>
+              ))}
+            </ul>
+          </Section>
+        )}
+      </div>
+      <div>
+        <Section title="Process">
+          <dl className="facts">
+            <dt>launched</dt>
+            <dd>
+              <Time at={d.launched_at} now={now} />
+            </dd>
+            <dt>ended</dt>
+            <dd>
+              <Time at={d.ended_at} now={now} />
+            </dd>
+            {d.definition && (
+              <>
+                <dt>definition</dt>
+                <dd>
+                  {d.definition} {d.revision && <span className="muted">rev {d.revision}</span>}
+                </dd>
+              </>
+            )}
+            <dt>fields</dt>
+            <dd>
+              <Json value={d.fields} />
+            </dd>
+          </dl>
+        </Section>
+        <Section title="Trace">
+          {d.trace.length === 0 ? (
+            <p className="muted">no echo yet</p>
+          ) : (
+            <ol className="trace" id="process-trace">
+              {d.trace.map((t, i) => (
+                <li key={i}>{t}</li>
+              ))}
+            </ol>
+          )}
+        </Section>
+      </div>
+    </div>
+  );
 }

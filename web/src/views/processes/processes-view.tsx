@@ -1,5 +1,93 @@
 import type { ViewProps } from '../../app.js';
+import { useApi, usePoll } from '../../lib/hooks.js';
+import { Link, navigate, useWsPath } from '../../lib/router.js';
+import { Badge, ErrorLine, Section, Time, useNow } from '../../components/common.js';
+import { fieldMatches, type ProcessDetail, type ProcessSummary } from './process-types.js';
 
-export function ProcessesView(_props: ViewProps) {
-  return <p className="muted">coming soon</p>;
+const STATUSES = ['running', 'completed', 'cancelled', 'error'] as const;
+// Default 100: processes read in full per refresh for a field search (the API searches no fields).
+const MAX_FIELD_SEARCH = 100;
+
+/** Processes by status, searched by id, name or `field=value`. */
+export function ProcessesView(props: ViewProps) {
+  const api = useApi();
+  const path = useWsPath();
+  const now = useNow();
+  const status = props.location.query.get('status') ?? '';
+  const q = props.location.query.get('q') ?? '';
+  const byField = q.includes('=');
+  const list = usePoll(
+    async () => {
+      const { workflows } = await api.get<{ workflows: ProcessSummary[] }>(`/v1/workflows${status ? `?status=${status}` : ''}`);
+      if (!byField) return workflows.filter((w) => !q || w.id.includes(q) || (w.name ?? '').toLowerCase().includes(q.toLowerCase()));
+      const details = await Promise.all(workflows.slice(0, MAX_FIELD_SEARCH).map((w) => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(w.id)}`).catch(() => null)));
+      return details.filter((d): d is ProcessDetail => d !== null && fieldMatches(d.fields, q));
+    },
+    [api, status, q],
+    byField ? 3000 : 1000,
+  );
+  const setQuery = (name: string, value: string) => {
+    const next = new URLSearchParams(props.location.query);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    const qs = next.toString();
+    navigate(`${path('/processes')}${qs ? '?' + qs : ''}`, { replace: true });
+  };
+
+  return (
+    <Section
+      title="Processes"
+      actions={
+        <>
+          <div className="tabs" role="tablist">
+            {['', ...STATUSES].map((s) => (
+              <button key={s || 'all'} type="button" role="tab" aria-selected={status === s} className={status === s ? '' : 'secondary'} onClick={() => setQuery('status', s)}>
+                {s || 'all'}
+              </button>
+            ))}
+          </div>
+          <input id="process-search" type="search" placeholder="id, name or field=value" defaultValue={q} onChange={(e) => setQuery('q', e.target.value)} />
+        </>
+      }
+    >
+      <ErrorLine error={list.error} />
+      <table className="grid" id="processes-table">
+        <thead>
+          <tr>
+            <th>id</th>
+            <th>name</th>
+            <th>status</th>
+            <th>launched</th>
+            <th>ended</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(list.data ?? []).map((w) => (
+            <tr key={w.id} data-wfid={w.id} data-status={w.status}>
+              <td className="mono">
+                <Link to={path(`/processes/${w.id}`)}>{w.id}</Link>
+              </td>
+              <td>{w.name ?? <span className="muted">—</span>}</td>
+              <td>
+                <Badge status={w.status} /> {w.paused && <Badge status="paused" />}
+              </td>
+              <td>
+                <Time at={w.launched_at} now={now} />
+              </td>
+              <td>
+                <Time at={w.ended_at} now={now} />
+              </td>
+            </tr>
+          ))}
+          {list.data?.length === 0 && (
+            <tr>
+              <td colSpan={5} className="muted">
+                no processes{status || q ? ' match' : ''}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </Section>
+  );
 }

@@ -1,0 +1,104 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TEST_KEY, eventually } from '../helpers/weft.js';
+import { signIn, startHarness, screenshot, type Harness } from './browser-harness.js';
+
+// The Processes views against a real weft and a participant on loopback: alpha takes its
+// callbacks, bravo answers 500 so its delivery keeps failing.
+
+let h: Harness & { consoleErrors: string[] };
+let rx: Server;
+let rxUrl = '';
+const received: Array<{ path: string; body: any }> = [];
+
+before(async () => {
+  rx = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => (text += c));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', body: JSON.parse(text || 'null') });
+      res.statusCode = req.url === '/bravo' ? 500 : 200;
+      res.end(req.url === '/bravo' ? 'bravo is down' : 'ok');
+    });
+  });
+  await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
+  rxUrl = `http://127.0.0.1:${(rx.address() as AddressInfo).port}`;
+  // Two quick retries, then one far away: bravo's delivery stays pending with an error.
+  h = await startHarness({ WEFT_CALLBACK_RETRY_DELAYS: '0.05,0.05,120', WEFT_CALLBACK_TIMEOUT_MS: '2000' });
+  await signIn(h.page, h.weft.url, TEST_KEY);
+});
+after(async () => {
+  await h?.stop();
+  await new Promise((r) => rx.close(r));
+});
+
+const definition = ['define', { name: 'order-review' }, [
+  ['echo', { 'review starts': null }, []],
+  ['concurrence', {}, [['participant', { ref: 'alpha' }, []], ['participant', { ref: 'bravo' }, []]]],
+  ['echo', { 'review done': null }, []],
+]];
+
+let wfid = '';
+
+test('processes are listed by status and found by id, name or field', async () => {
+  const { page, weft } = h;
+  const launched = await weft.api('/v1/workflows', { method: 'POST', json: { workflow: definition, callbacks: { alpha: `${rxUrl}/alpha`, bravo: `${rxUrl}/bravo` }, fields: { order: 'A-1042' } } });
+  assert.equal(launched.status, 201);
+  wfid = launched.body.id;
+  const other = await weft.api('/v1/workflows', { method: 'POST', json: { workflow: ['define', { name: 'quick' }, [['echo', { hi: null }, []]]], callback: `${rxUrl}/alpha` } });
+  await eventually(() => weft.api(`/v1/workflows/${other.body.id}`), (r) => r.body.status === 'completed', 5000, 'the quick process to complete');
+
+  await page.click('header.top nav >> text=Processes');
+  await page.waitForSelector(`#processes-table tr[data-wfid="${wfid}"][data-status="running"]`);
+  await page.waitForSelector(`#processes-table tr[data-wfid="${other.body.id}"][data-status="completed"]`);
+  await page.click('.tabs button:has-text("running")');
+  await page.waitForSelector(`#processes-table tr[data-wfid="${other.body.id}"]`, { state: 'detached' });
+  await page.click('.tabs button:has-text("all")');
+  await page.waitForSelector(`#processes-table tr[data-wfid="${other.body.id}"]`);
+  await screenshot(page, 'processes');
+
+  await page.fill('#process-search', 'order=A-1042');
+  await page.waitForURL(/q=order%3DA-1042/);
+  await page.waitForSelector(`#processes-table tr[data-wfid="${wfid}"]`);
+  assert.equal(await page.locator('#processes-table tr[data-wfid]').count(), 1);
+  await page.fill('#process-search', 'quick');
+  await page.waitForSelector(`#processes-table tr[data-wfid="${wfid}"]`, { state: 'detached' });
+  await page.fill('#process-search', '');
+});
+
+test('a process waiting at participants shows them highlighted, with deliveries, fields and trace', async () => {
+  const { page, weft } = h;
+  await eventually(() => weft.api(`/v1/workflows/${wfid}`), (r) => r.body.workitems.some((w: any) => w.participant === 'bravo' && w.delivery?.attempts >= 2), 5000, 'bravo retried');
+  await page.goto(`${weft.url}/ui/w/default/processes`);
+  await page.click(`#processes-table tr[data-wfid="${wfid}"] a`);
+  await page.waitForURL(new RegExp(`/processes/${wfid}$`));
+  await page.waitForSelector('#process-tree');
+  const highlighted = await page.$$eval('#process-tree .node.current', (ns) => ns.map((n) => n.getAttribute('data-expid')).sort());
+  assert.deepEqual(highlighted, ['0_1_0', '0_1_1']);
+  assert.match((await page.textContent('#process-tree .node.current[data-expid="0_1_0"]')) ?? '', /participant.*ref: "alpha"/);
+  assert.equal(await page.locator('#process-tree .node:not(.current)').count(), 4);
+
+  await page.waitForSelector('#deliveries tr[data-participant="bravo"]:has-text("HTTP 500")');
+  const bravo = (await page.textContent('#deliveries tr[data-participant="bravo"]')) ?? '';
+  assert.match(bravo, /pending/);
+  assert.match(bravo, /in \d+m|in \d+s/);
+  assert.match((await page.textContent('#deliveries tr[data-participant="alpha"]')) ?? '', /delivered/);
+  assert.match((await page.textContent('.facts')) ?? '', /A-1042/);
+  assert.deepEqual(await page.$$eval('#process-trace li', (lis) => lis.map((l) => l.textContent)), ['review starts']);
+  await screenshot(page, 'process');
+});
+
+test('cancel from the page, after a confirmation, cancels the process', async () => {
+  const { page, weft } = h;
+  await page.click('button:has-text("Cancel")');
+  // Armed, not yet sent.
+  assert.equal((await weft.api(`/v1/workflows/${wfid}`)).body.status, 'running');
+  await page.click('button:has-text("yes, cancel")');
+  const done = await eventually(() => weft.api(`/v1/workflows/${wfid}`), (r) => r.body.status === 'cancelled', 5000, 'cancelled');
+  assert.equal(done.body.status, 'cancelled');
+  await page.waitForSelector('.panel .badge.status-cancelled');
+  await eventually(() => received.some((c) => c.path === '/alpha' && c.body?.status === 'cancel'), Boolean, 5000, 'alpha told to cancel');
+  assert.deepEqual(h.consoleErrors, []);
+});
