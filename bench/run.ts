@@ -11,6 +11,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   tasks: async () => (await import('./scenarios/tasks/tasks-scenario.js')).runTasks,
   flows: async () => (await import('./scenarios/flows/flows-scenario.js')).runFlows,
   processes: async () => (await import('./scenarios/processes/processes-scenario.js')).runProcesses,
+  endpoints: async () => (await import('./scenarios/endpoints/endpoints-scenario.js')).runEndpoints,
 };
 
 async function main() {
