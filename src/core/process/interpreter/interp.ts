@@ -3,6 +3,7 @@
 import { evaluateCondition, renderValue, substitute, substituteValue } from '../../expr/index.js';
 import { childExpid, makeSubid } from '../process-ids.js';
 import { considerTag, considerTimers, leaveTag, takeOrDiscard } from './attribute-effects.js';
+import { eventOf } from './await-events.js';
 import { parseDueAt } from './duration.js';
 import { ExpressionError } from './expression-error.js';
 import { COMMAND_RE, clone, isSubprocessValue, isTree, localOnError, nameMatches, reorganize } from './tree-utils.js';
@@ -205,6 +206,14 @@ export class Interp {
       if (on === 'on_error') exp.onError = v;
       else if (on === 'on_cancel') exp.onCancel = v;
       else exp.onTimeout = v;
+    }
+
+    if (!msg.awaited && exp.name !== 'await' && exp.tree[1].await != null) {
+      // The await attribute: the expression is applied once the event happens (ruote 2.3.0).
+      const ev = eventOf(this, exp, true);
+      if (!ev) throw new ExpressionError(`await does not understand ${JSON.stringify(exp.tree[1].await)}`, 'ArgumentError');
+      (this.state.trackers ??= []).push({ fei: exp.fei, event: ev[0], condition: ev[1], resume: { ...clone(msg), awaited: true } });
+      return;
     }
 
     const cIf = exp.tree[1]['if'];
@@ -417,9 +426,14 @@ export class Interp {
 
   /** Wakes the await expressions of this process listening to the event. */
   emitEvent(event: TrackedEvent, names: string[], wi: Workitem): void {
-    for (const t of this.state.trackers ?? []) {
+    for (const t of [...(this.state.trackers ?? [])]) {
       if (t.event !== event || !this.lookup(t.fei) || !nameMatches(t.condition, names)) continue;
-      this.enqueue({ action: 'reply', fei: t.fei, workitem: { fields: clone(wi.fields) } });
+      if (t.resume) {
+        this.state.trackers = this.state.trackers!.filter((x) => x !== t);
+        this.enqueue(t.resume);
+      } else {
+        this.enqueue({ action: 'reply', fei: t.fei, workitem: { fields: clone(wi.fields) } });
+      }
     }
   }
 

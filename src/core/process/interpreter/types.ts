@@ -64,6 +64,8 @@ export interface TrackerRecord {
   event: TrackedEvent;
   /** A name ("x"), a list ("a, b" or an array), a /regex/, or undefined for any. */
   condition?: string | string[];
+  /** For the await attribute: the apply to run when the event comes (else a reply is sent). */
+  resume?: InternalMessage;
 }
 
 export interface TimerRecord {
@@ -102,7 +104,7 @@ export type InternalMessage =
   | {
       action: 'apply'; fei: string; parent?: string; tree: Tree; workitem: Workitem;
       variables?: Record<string, unknown>; forgotten?: boolean; flanking?: boolean;
-      trigger?: string; branch?: number; launch?: boolean;
+      trigger?: string; branch?: number; launch?: boolean; awaited?: boolean;
     }
   | { action: 'reply'; fei: string; workitem: Workitem; flanking?: boolean }
   | {

@@ -67,4 +67,34 @@ describe('await (ruote eft_40 scenarios, within one process)', () => {
   test('an await without an event to listen to is an error', () => {
     assert.match(runFlow(define(t('await', { x: 1 }))).state.errors[0].message, /couldn't determine/);
   });
+
+  test('the await attribute delays any expression until the event (ruote ft_82)', () => {
+    const left = new Harness(define(t('concurrence', {}, [
+      branch(echo('b', { await: 'left_tag:x' })),
+      t('sequence', { tag: 'x' }, [t('wait', { '1s': null }), echo('a')]),
+    ]))).launch();
+    assert.deepEqual(left.trace, []);
+    left.advance(1000);
+    assert.deepEqual(left.trace, ['a', 'b']);
+    assert.equal(left.status, 'completed');
+    assert.equal(left.state.trackers, undefined);
+    const entered = runFlow(define(t('concurrence', {}, [
+      branch(echo('c', { await: 'tag:x' })),
+      branch(echo('a'), t('wait', { '0.35': null }), echo('b', { tag: 'x' })),
+    ])));
+    assert.deepEqual(entered.trace, ['a', 'b', 'c']);
+    const bare = runFlow(define(t('concurrence', {}, [
+      branch(echo('b', { await: 'x' })),
+      t('sequence', { tag: 'x' }, [t('wait', { '.350': null }), echo('a')]),
+    ])));
+    assert.deepEqual(bare.trace, ['a', 'b']);
+  });
+
+  test('an awaiting expression is cancelled with the process', () => {
+    const h = new Harness(define(p('alpha', { await: 'never' }))).launch();
+    assert.deepEqual(h.reached, []);
+    h.send({ type: 'cancel' });
+    assert.equal(h.status, 'cancelled');
+    assert.equal(h.state.trackers, undefined);
+  });
 });
