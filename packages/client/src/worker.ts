@@ -30,7 +30,7 @@ export interface WorkerOptions<P, R> {
   concurrency?: number;
   /** Default 'auto': /ws/workers, falling back to long-poll HTTP when the socket cannot be opened but the server answers. */
   transport?: 'auto' | 'ws' | 'http';
-  /** Default 5000 ms: how long one claim waits for work. stop() waits for the claim in progress, so keep it short. */
+  /** Default 3000 ms: how long one claim waits for work. stop() waits for the claim in progress (its tasks are released, not left leased), so it is kept short. */
   waitMs?: number;
   /** Default a third of the lease (measured on the first claim). */
   heartbeatIntervalMs?: number;
@@ -87,7 +87,7 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
     this.id = opts.workerId ?? `worker-${newRequestId().slice(0, 8)}`;
     // Default 10: claims of many tasks at once pay off (DESIGN "Where the time goes").
     this.concurrency = Math.max(1, opts.concurrency ?? 10);
-    this.waitMs = Math.min(30_000, Math.max(0, opts.waitMs ?? 5000));
+    this.waitMs = Math.min(30_000, Math.max(0, opts.waitMs ?? 3000));
     this.graceMs = opts.graceMs ?? 10_000;
     this.transport = this.makeTransport(opts.transport ?? 'auto');
     this.acks = new AckBatcher(() => this.transport);
