@@ -105,7 +105,8 @@ export async function signIn(page: Page, url: string, key: string): Promise<void
   await page.waitForSelector('header.top');
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Saves docs/img/<name>.png (the viewport, or the whole page). */
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
   mkdirSync(IMG_DIR, { recursive: true });
-  await page.screenshot({ path: join(IMG_DIR, `${name}.png`) });
+  await page.screenshot({ path: join(IMG_DIR, `${name}.png`), fullPage });
 }

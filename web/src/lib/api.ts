@@ -36,6 +36,8 @@ export interface RequestOptions {
   body?: string;
   /** Answer non-2xx statuses instead of throwing. */
   raw?: boolean;
+  /** Send neither key nor workspace (a public endpoint tried as a stranger would). */
+  anonymous?: boolean;
 }
 
 export interface Api {
@@ -52,7 +54,8 @@ export interface Api {
 
 export function createApi(key: string, workspace: string, base = ''): Api {
   async function request<T>(path: string, options: RequestOptions = {}): Promise<Reply<T>> {
-    const headers: Record<string, string> = { 'x-api-key': key, 'x-workspace-id': workspace, accept: 'application/json', ...options.headers };
+    const auth: Record<string, string> = options.anonymous ? {} : { 'x-api-key': key, 'x-workspace-id': workspace };
+    const headers: Record<string, string> = { ...auth, accept: 'application/json', ...options.headers };
     let body = options.body;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';

@@ -1,5 +1,165 @@
+import { useState, type FormEvent } from 'react';
 import type { ViewProps } from '../../app.js';
+import { ApiError } from '../../lib/api.js';
+import { useApi, usePoll } from '../../lib/hooks.js';
+import { Link, navigate, useWsPath } from '../../lib/router.js';
+import { ConfirmButton, ErrorLine, Json, Section, Time, useNow } from '../../components/common.js';
+import { methodOf, type EndpointDefinition } from './endpoint-types.js';
+import { TryItForm } from './try-it-form.js';
 
-export function EndpointsView(_props: ViewProps) {
-  return <p className="muted">coming soon</p>;
+/** Endpoint definitions: the list, one definition, its saved state and a try-it form. */
+export function EndpointsView(props: ViewProps) {
+  const api = useApi();
+  const path = useWsPath();
+  const list = usePoll(() => api.get<EndpointDefinition[]>('/endpoints'), [api], 2000);
+  const selected = props.params.id;
+  return (
+    <div className="split sidebar">
+      <Section title="Endpoints" actions={<Link to={path('/endpoints')}>new</Link>}>
+        <ErrorLine error={list.error} />
+        <ul className="list" id="endpoint-list">
+          {(list.data ?? []).map((e) => (
+            <li key={e._id} className={e._id === selected ? 'selected' : undefined} data-endpoint={e._id}>
+              <Link to={path(`/endpoints/${e._id}`)}>
+                <span className="mono small">{methodOf(e)}</span> {e.endpoint.pattern}
+                <div className="muted small">{e.name}</div>
+              </Link>
+            </li>
+          ))}
+          {list.data?.length === 0 && <li className="muted">no endpoints yet</li>}
+        </ul>
+      </Section>
+      {selected ? <EndpointDetail key={selected} id={selected} onDeleted={() => navigate(path('/endpoints'))} /> : <NewEndpointForm onCreated={(id) => navigate(path(`/endpoints/${id}`))} />}
+    </div>
+  );
+}
+
+function EndpointDetail(props: { id: string; onDeleted(): void }) {
+  const api = useApi();
+  const now = useNow();
+  const e = usePoll(() => api.get<EndpointDefinition>(`/endpoints/${props.id}`), [api, props.id], 3000);
+  const state = useSavedState(props.id);
+  const [error, setError] = useState<string | null>(null);
+  if (!e.data) return <ErrorLine error={e.error} />;
+  const d = e.data;
+  const remove = async () => {
+    try {
+      await api.del(`/endpoints/${d._id}`);
+      props.onDeleted();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <div>
+      <Section
+        title={
+          <>
+            {d.name} <span className="mono small muted">{d._id}</span>
+          </>
+        }
+        actions={<ConfirmButton label="Delete" question="Delete this endpoint and its state?" onConfirm={remove} className="secondary" />}
+      >
+        <ErrorLine error={error ?? e.error} />
+        {d.description && <p className="muted">{d.description}</p>}
+        <dl className="facts" id="endpoint-facts">
+          <dt>route</dt>
+          <dd className="mono">
+            {methodOf(d)} {d.endpoint.pattern}
+          </dd>
+          <dt>formats</dt>
+          <dd>
+            {d.transformation?.input ?? '—'} → {d.transformation?.output ?? 'JSON'}
+          </dd>
+          <dt>access</dt>
+          <dd>{d.public ? 'public (no key needed)' : 'API key'}</dd>
+          <dt>lookups</dt>
+          <dd>{(d.requests?.lookup ?? []).map((r) => r.id).join(', ') || '—'}</dd>
+          <dt>responses</dt>
+          <dd>{(d.requests?.response ?? []).map((r) => r.id).join(', ') || '—'}</dd>
+          <dt>updated</dt>
+          <dd>
+            <Time at={d.updatedAt} now={now} />
+          </dd>
+        </dl>
+      </Section>
+      <div className="cards two">
+        <Section title="Try it">
+          <TryItForm endpoint={d} onCalled={state.reload} />
+        </Section>
+        <Section title="Saved state">
+          {state.unavailable ? (
+            <p className="muted" id="endpoint-state">
+              This server does not expose endpoint state yet (<code>GET /endpoints/:id/state</code>).
+            </p>
+          ) : (
+            <div id="endpoint-state">
+              <ErrorLine error={state.error} />
+              {state.data !== undefined && <Json value={state.data} />}
+            </div>
+          )}
+        </Section>
+      </div>
+      <Section title="Definition">
+        <Json value={d} className="tall" />
+      </Section>
+    </div>
+  );
+}
+
+/** GET /endpoints/:id/state when the server has it; `unavailable` when the route is unknown. */
+function useSavedState(id: string) {
+  const api = useApi();
+  const [unavailable, setUnavailable] = useState(false);
+  const polled = usePoll(
+    async () => {
+      try {
+        return await api.get<unknown>(`/endpoints/${id}/state`);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404 && /^route /.test(err.message)) {
+          setUnavailable(true);
+          return undefined;
+        }
+        throw err;
+      }
+    },
+    [api, id],
+    unavailable ? 0 : 2000,
+  );
+  return { ...polled, unavailable };
+}
+
+const EXAMPLE = {
+  name: 'hello',
+  endpoint: { pattern: '/hello/:name', method: 'POST' },
+  transformation: { input: 'JSON', output: 'JSON' },
+  inputMapping: { 'requestBody.greeting': 'message.greeting' },
+};
+
+function NewEndpointForm(props: { onCreated(id: string): void }) {
+  const api = useApi();
+  const [text, setText] = useState(JSON.stringify(EXAMPLE, null, 2));
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    setError(null);
+    try {
+      const created = await api.post<EndpointDefinition>('/endpoints', JSON.parse(text));
+      props.onCreated(created._id);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <Section title="New endpoint">
+      <p className="muted">Pick an endpoint on the left, or post a definition (the OpenHIM mapping mediator's format; see docs/endpoints.md).</p>
+      <form className="stack-form" onSubmit={submit}>
+        <textarea aria-label="endpoint definition" rows={16} value={text} onChange={(ev) => setText(ev.target.value)} />
+        <div>
+          <button type="submit">Create endpoint</button>
+        </div>
+        <ErrorLine error={error} />
+      </form>
+    </Section>
+  );
 }
