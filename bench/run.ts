@@ -12,6 +12,7 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   flows: async () => (await import('./scenarios/flows/flows-scenario.js')).runFlows,
   processes: async () => (await import('./scenarios/processes/processes-scenario.js')).runProcesses,
   endpoints: async () => (await import('./scenarios/endpoints/endpoints-scenario.js')).runEndpoints,
+  recovery: async () => (await import('./scenarios/recovery/recovery-scenario.js')).runRecovery,
 };
 
 async function main() {

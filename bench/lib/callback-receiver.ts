@@ -19,7 +19,7 @@ export class CallbackReceiver {
   url = '';
   received = 0;
 
-  constructor(private readonly onDelivery: (d: Delivery) => void) {
+  constructor(public onDelivery: (d: Delivery) => void) {
     this.server = createServer((req, res) => {
       readBody(req).then((text) => {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
