@@ -54,6 +54,16 @@ describe('examples (SQLite)', () => {
     assert.match(out, /process completed: .*"reviewed":true.*"words":5.*"approved":true.*"published_at":"\d{4}-/, out);
   });
 
+  test('examples/endpoint-lookup creates its endpoint and calls it twice, the second time with the state of the first', async () => {
+    const { code, out } = await runExample('examples/endpoint-lookup/run.ts', env);
+    assert.equal(code, 0, out);
+    assert.match(out, /first: {2}\{"patient":\{"id":"42","name":"Jane Doe","gender":"female","birthDate":"1990-05-17","greeting":"Hello, Jane Doe"\}\}/, out);
+    assert.match(out, /second: \{"patient":\{.*"previousPoll":"\d{4}-/, out);
+    // Run again: it replaces its endpoint instead of failing on the name.
+    const again = await runExample('examples/endpoint-lookup/run.ts', env);
+    assert.equal(again.code, 0, again.out);
+  });
+
   test('examples/browser-flow: a browser page drives the onboarding flow to completed', async () => {
     const { createServer } = await import('vite');
     const { chromium } = await import('playwright-core');

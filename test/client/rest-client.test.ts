@@ -85,6 +85,31 @@ describe('createClient against a real weft (SQLite)', () => {
     assert.equal(exited.state, 'exited');
   });
 
+  test('endpoints: create, list by field, get, update, call, delete; errors in the mediator wording', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-endpoints' });
+    const created = await client.endpoints.create({
+      name: 'echo',
+      endpoint: { pattern: '/echo/:word', method: 'GET' },
+      transformation: { output: 'JSON' },
+      inputMapping: { 'urlParams.word': 'said' },
+    });
+    assert.match(created._id, /^[0-9a-f]{24}$/);
+    assert.deepEqual((await client.endpoints.list({ name: 'echo' })).map((e) => e._id), [created._id]);
+    assert.deepEqual(await client.endpoints.list({ name: 'other' }), []);
+    assert.equal((await client.endpoints.get(created._id)).name, 'echo');
+    const answer = await client.endpoints.call<{ said: string }>('/echo/hello');
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body, { said: 'hello' });
+    const updated = await client.endpoints.update(created._id, { description: 'says it back' });
+    assert.equal(updated.description, 'says it back');
+    const dup = await client.endpoints.create({ name: 'echo', endpoint: { pattern: '/other', method: 'GET' }, transformation: { output: 'JSON' } }).then(() => null, (e: unknown) => e as WeftError);
+    assert.equal(dup?.status, 400);
+    assert.match(dup?.message ?? '', /Duplicate error: an endpoint named 'echo' already exists/);
+    assert.deepEqual(await client.endpoints.delete(created._id), { message: `Endpoint with ID '${created._id}' deleted` });
+    await assert.rejects(client.endpoints.call('/echo/hello'), (e: unknown) => e instanceof WeftError && e.status === 404);
+    assert.ok((await client.endpoints.uptime()).milliseconds > 0);
+  });
+
   test('workflows and definitions', async () => {
     const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-workflows' });
     const saved = await client.definitions.save({ name: 'hello', workflow: ['define', {}, [['echo', { hello: null }, []]]] });

@@ -3,6 +3,7 @@ import { createTasksApi, type TasksApi } from './tasks-api.js';
 import { createFlowInstancesApi, createFlowsRestApi, createSubjectsApi, type FlowInstancesApi, type FlowsRestApi, type SubjectsApi } from './flows-api.js';
 import { createDefinitionsApi, createWorkflowsApi, type DefinitionsApi, type WorkflowsApi } from './processes-api.js';
 import { FlowConnection, type FlowConnectOptions } from './flows-connection.js';
+import { createEndpointsApi, type EndpointsApi } from './endpoints-api.js';
 import type { Client } from 'openapi-fetch';
 import type { paths } from './generated/openapi.js';
 
@@ -19,6 +20,7 @@ export interface WeftClient {
   readonly flowInstances: FlowInstancesApi;
   readonly workflows: WorkflowsApi;
   readonly definitions: DefinitionsApi;
+  readonly endpoints: EndpointsApi;
   /** The key's workspaces. */
   workspaces(): Promise<{ id: string; created_at: string }[]>;
   ping(): Promise<{ ping: string }>;
@@ -38,6 +40,7 @@ export function createClient(opts: ClientOptions): WeftClient {
     flowInstances: createFlowInstancesApi(t),
     workflows: createWorkflowsApi(t),
     definitions: createDefinitionsApi(t),
+    endpoints: createEndpointsApi(t, (r) => t.fetchOnce(r)),
     workspaces: async () => (await t.unwrap<{ workspaces: { id: string; created_at: string }[] }>(t.raw.GET('/v1/workspaces', t.policy(true)))).workspaces,
     ping: () => t.unwrap<{ ping: string }>(t.raw.GET('/v1/ping', t.policy(true))),
   };

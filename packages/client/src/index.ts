@@ -15,3 +15,4 @@ export { createParticipant, type ParticipantOptions, type ParticipantHandler, ty
 export type { RequestLike, ResponseLike, HeaderBag } from './participant-io.js';
 export { createWebhookVerifier, type SignatureCheck } from './webhook-signature.js';
 export { proceedWorkitem } from './participant-proceed.js';
+export type { EndpointsApi, Endpoint, EndpointInput, EndpointCallOptions, EndpointResponse } from './endpoints-api.js';
