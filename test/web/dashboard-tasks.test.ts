@@ -83,7 +83,7 @@ test('a failed task shows its attempts, worker and error; a queued one can be de
   await screenshot(page, 'tasks');
 });
 
-test('the overview counts tasks by status, charts completions and lists failed tasks', async () => {
+test('the overview counts tasks by status and lists failed tasks', async () => {
   const { page, weft } = h;
   await page.click('header.top nav >> text=Overview');
   await page.waitForSelector('#failed-tasks');
@@ -92,7 +92,6 @@ test('the overview counts tasks by status, charts completions and lists failed t
   const expected = (await weft.api('/tasks')).body.tasks.filter((t: any) => t.status === 'completed').length;
   assert.equal(Number(completed), expected);
   await page.waitForSelector('.chart .uplot');
-  await screenshot(page, 'overview');
 });
 
 test('flush removes finished tasks from the table', async () => {

@@ -102,7 +102,7 @@ export function Counts(props: { counts: Record<string, number>; order: string[] 
   return (
     <ul className="counts">
       {props.order.map((s) => (
-        <li key={s} className={`status-${s}`} data-status={s}>
+        <li key={s} className={`status-${s}${props.counts[s] ? ' nonzero' : ''}`} data-status={s}>
           <strong>{props.counts[s] ?? 0}</strong> {s}
         </li>
       ))}

@@ -9,7 +9,7 @@ export interface Series {
   values: number[];
 }
 
-/** Counts per minute as bars-like steps; `minutes` are the starts of the minutes in ms. */
+/** Counts per minute as bars; `minutes` are the starts of the minutes in ms. */
 export function ThroughputChart(props: { minutes: number[]; series: Series[]; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -23,9 +23,20 @@ export function ThroughputChart(props: { minutes: number[]; series: Series[]; he
       height: props.height ?? 180,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(5, max * 1.1)] } },
+      scales: { x: { time: true, range: (_u, min, max) => [min - 45, max + 45] }, y: { range: (_u, _min, max) => [0, Math.max(5, max * 1.1)] } },
       axes: [{}, { label: 'per minute', size: 50 }],
-      series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.color, fill: s.color + '22', width: 2, paths: uPlot.paths.stepped!({ align: 1 }) }))],
+      // Bars side by side in each minute: the first series left of the tick, the second right of it.
+      series: [
+        {},
+        ...props.series.map((s, i) => ({
+          label: s.label,
+          stroke: s.color,
+          fill: s.color + 'aa',
+          width: 1,
+          points: { show: false },
+          paths: uPlot.paths.bars!({ size: [0.4, 12], align: i % 2 === 0 ? -1 : 1 }),
+        })),
+      ],
     };
     const p = new uPlot(opts, [props.minutes.map((m) => m / 1000), ...props.series.map((s) => s.values)], el);
     plot.current = p;
