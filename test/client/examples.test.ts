@@ -79,12 +79,13 @@ describe('examples (SQLite)', () => {
       const problems: string[] = [];
       page.on('pageerror', (e) => problems.push(e.message));
       await page.goto(`${pageUrl}?subject=browser-ada`);
-      await page.waitForFunction(() => document.getElementById('state')?.textContent === 'active', undefined, { timeout: 30_000 });
+      // Page-side expressions are strings: this file is compiled without the DOM library.
+      await page.waitForFunction(`document.getElementById('state')?.textContent === 'active'`, undefined, { timeout: 30_000 });
       for (let i = 1; i <= 3; i++) {
         await page.click('#complete');
-        await page.waitForFunction((n) => document.querySelectorAll('li.completed').length >= n, i, { timeout: 10_000 });
+        await page.waitForFunction(`document.querySelectorAll('li.completed').length >= ${i}`, undefined, { timeout: 10_000 });
       }
-      await page.waitForFunction(() => document.getElementById('state')?.textContent === 'completed', undefined, { timeout: 10_000 });
+      await page.waitForFunction(`document.getElementById('state')?.textContent === 'completed'`, undefined, { timeout: 10_000 });
       assert.match(await page.textContent('#log') ?? '', /seq 4: active \[\] \(completed\)/);
       assert.deepEqual(problems, []);
       const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'examples' });
