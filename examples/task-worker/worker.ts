@@ -4,7 +4,7 @@ import { createClient, createWorker, NonRetryableError } from '@weft/client';
 
 const client = createClient({ url: process.env.WEFT_URL ?? 'http://127.0.0.1:8700', apiKey: process.env.WEFT_API_KEY!, workspace: 'examples' });
 
-const ids = [];
+const ids: number[] = [];
 for (const to of ['ada@example.com', 'grace@example.com', 'edsger@example.com']) {
   ids.push((await client.tasks.create({ name: `welcome ${to}`, type: 'email.send', payload: { to } })).id);
 }
