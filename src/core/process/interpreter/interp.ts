@@ -4,9 +4,9 @@ import { evaluateCondition, renderValue, substitute, substituteValue } from '../
 import { childExpid, makeSubid } from '../process-ids.js';
 import { considerTag, considerTimers, leaveTag, takeOrDiscard } from './attribute-effects.js';
 import { eventOf } from './await-events.js';
-import { parseDueAt } from './duration.js';
+import { trigger } from './triggers.js';
 import { ExpressionError } from './expression-error.js';
-import { COMMAND_RE, clone, isSubprocessValue, isTree, localOnError, nameMatches, reorganize } from './tree-utils.js';
+import { clone, isSubprocessValue, isTree, localOnError, nameMatches, reorganize } from './tree-utils.js';
 import {
   compileVariables, getPath, lookupVariable, setVariable, unsetVariable,
 } from './scope.js';
@@ -316,10 +316,10 @@ export class Interp {
   baseReplyToParent(exp: ExpressionState, wi: Workitem, remove = true): void {
     this.unscheduleAll(exp);
     this.cancelFlanks(exp, exp.state === 'dying' ? 'kill' : undefined);
-    if (exp.state === 'failing') return this.trigger(exp, 'on_error', wi);
-    if (exp.state === 'cancelling' && exp.onCancel != null) return this.trigger(exp, 'on_cancel', wi);
-    if (exp.state === 'cancelling' && exp.onReApply) return this.trigger(exp, 'on_re_apply', wi);
-    if (exp.state === 'timing_out' && exp.onTimeout != null) return this.trigger(exp, 'on_timeout', wi);
+    if (exp.state === 'failing') return trigger(this, exp, 'on_error', wi);
+    if (exp.state === 'cancelling' && exp.onCancel != null) return trigger(this, exp, 'on_cancel', wi);
+    if (exp.state === 'cancelling' && exp.onReApply) return trigger(this, exp, 'on_re_apply', wi);
+    if (exp.state === 'timing_out' && exp.onTimeout != null) return trigger(this, exp, 'on_timeout', wi);
     if (exp.flanking && exp.state === undefined) { this.removeExpression(exp); return; }
     if (exp.lost && exp.state === undefined) return;
     if (exp.state === undefined) takeOrDiscard(this, exp, wi);
@@ -439,56 +439,6 @@ export class Interp {
 
   // ---- on_error / on_cancel / on_timeout / re-apply --------------------------------------
 
-  private trigger(exp: ExpressionState, on: string, wi: Workitem): void {
-    let handler: unknown =
-      on === 'on_error' ? exp.data.errorHandler ?? exp.onError : on === 'on_cancel' ? exp.onCancel : on === 'on_timeout' ? exp.onTimeout : exp.onReApply;
-    if (on === 'on_error' && typeof handler === 'string') handler = handler.replace(/^!/, '');
-    if (on === 'on_error' && typeof handler === 'string' && /([,*]|\d+[wdhmsMy]? *:)/.test(handler)) {
-      return this.scheduleRetries(exp, handler);
-    }
-    let tree: Tree;
-    let workitem = wi;
-    if (on === 'on_re_apply') {
-      const ra = handler as NonNullable<ExpressionState['onReApply']>;
-      tree = clone(ra.tree);
-      if (ra.applied) workitem = exp.applied;
-      handler = undefined;
-    } else if (Array.isArray(handler)) {
-      tree = clone(handler as Tree);
-    } else {
-      tree = [String(handler), {}, []];
-    }
-    let h = typeof handler === 'string' ? handler.trim() : undefined;
-    if (h && /^can(cel|do)$/.test(h) && (on === 'on_cancel' || exp.onCancel == null)) h = h === 'cancel' ? 'undo' : 'redo';
-    if (h === 'redo' || h === 'retry') tree = clone(exp.tree);
-    else if (h === 'undo' || h === 'pass' || h === '') {
-      exp.state = on === 'on_cancel' ? 'cancelled' : 'failed';
-      return this.replyToParent(exp, wi);
-    } else if (h === 'cancel') return this.trigger(exp, 'on_cancel', wi);
-    else if (h === 'raise') {
-      const err = (exp.applied.fields.__error__ ?? {}) as { message?: string };
-      exp.state = 'failed';
-      const parent = this.lookup(exp.parent);
-      if (parent) return this.handleError(parent.fei, new ExpressionError(err.message ?? 'raised'), { action: 'reply', fei: parent.fei, workitem: wi });
-      return this.recordError(exp.fei, exp.expid, err.message ?? 'raised', { action: 'reply', fei: exp.fei, workitem: wi });
-    } else if (h !== undefined && COMMAND_RE.test(h)) {
-      const parts = h.split(' ');
-      exp.state = undefined;
-      const step = parts[parts.length - 1];
-      wi.fields.__command__ = [parts[0], /^-?\d+$/.test(step) ? Number(step) : step];
-      // As ruote: the expression's own reply, so that a cursor with on_error 'rewind' rewinds.
-      const kind = this.kindOf(exp);
-      return kind.reply ? kind.reply(this, exp, wi) : this.replyToParent(exp, wi);
-    }
-    if (on === 'on_error') workitem = exp.applied;
-    tree[0] = tree[0].replace(/^!/, '');
-    tree[1] = { ...tree[1], _triggered: on };
-    for (const [k, v] of Object.entries(exp.tree[1])) {
-      if ((k.startsWith('on_') && k !== on) || k === 'tag') tree[1][k] = v;
-    }
-    this.supplant(exp, tree, workitem, on);
-  }
-
   /** Replaces exp by a fresh expression (new subid) applied from tree, under the same parent. */
   supplant(exp: ExpressionState, tree: Tree, wi: Workitem, trigger?: string): void {
     this.removeExpression(exp);
@@ -500,29 +450,6 @@ export class Interp {
       action: 'apply', fei, parent: exp.parent, tree, workitem: { fields: wi.fields },
       variables: exp.variables, trigger, branch: exp.branch, forgotten: exp.forgotten,
     });
-  }
-
-  private scheduleRetries(exp: ExpressionState, handler: string): void {
-    const retries = handler.split(/\s*,\s*/);
-    const first = retries.shift()!;
-    const colon = first.indexOf(':');
-    let after = colon < 0 ? '0' : first.slice(0, colon);
-    const action = colon < 0 ? first : first.slice(colon + 1);
-    const m = /^ *([^ ]+) *\* *(\d+)$/.exec(action);
-    if (m) {
-      const count = Number(m[2]) - 1;
-      if (count === 1) retries.unshift(`${after}: ${m[1]}`);
-      else if (count > 1) retries.unshift(`${after}: ${m[1]} * ${count}`);
-    }
-    const tree = clone(exp.tree);
-    if (retries.length === 0) delete tree[1].on_error;
-    else tree[1].on_error = retries.join(', ');
-    exp.tree = tree;
-    after = after.trim();
-    const msg: InternalMessage = { action: 'cancel', fei: exp.fei, flavour: 'retry', reApply: {} };
-    const due = parseDueAt(after, this.ctx.now);
-    if (due === undefined || due <= this.ctx.now) this.enqueue(msg);
-    else this.schedule(exp, due, msg);
   }
 
   // ---- timers -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 //   await left_tag: 'x'  |  await 'x' (left tag x)  |  await in_tag: 'x'  |  await participant: 'alpha'
 //   await out_participant: 'alpha'  |  await error: '/timeout/'  |  await await: 'left_tag: x'
 // Without children it replies once; with children it runs them (forgotten) on every event.
-import { ExpressionError, clone, type ExpressionKind, type Interp } from '../interp.js';
+import { ExpressionError, clone, type ExpressionKind } from '../interp.js';
 import type { Workitem } from '../types.js';
 import { eventOf } from '../await-events.js';
 
