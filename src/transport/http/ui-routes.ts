@@ -36,7 +36,7 @@ export async function registerUiRoutes(app: FastifyInstance, dist: string = UI_D
   const sendIndex = (reply: FastifyReply) => {
     if (!existsSync(posix.join(dist, 'index.html'))) return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT);
     // index.html names the hashed assets of the current build: never cached.
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
   };
 
   // A browser opening the server lands on the dashboard; any other client gets what `/` would
@@ -53,9 +53,8 @@ export async function registerUiRoutes(app: FastifyInstance, dist: string = UI_D
     const rest = (req.params as { '*': string })['*'] ?? '';
     const rel = posix.normalize('/' + rest).slice(1);
     if (rel !== '' && !rel.startsWith('..') && isFile(posix.join(dist, rel))) {
-      // Default: Vite puts content-hashed files under assets/, safe to cache for good.
-      if (rel.startsWith('assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');
-      return reply.sendFile(rel);
+      // Vite puts content-hashed files under assets/: safe to cache for good. Anything else is revalidated.
+      return rel.startsWith('assets/') ? reply.sendFile(rel, { maxAge: '365d', immutable: true }) : reply.sendFile(rel, { maxAge: 0 });
     }
     // A missing asset is a 404; any other path is a client-side route (deep link).
     if (rel.startsWith('assets/') || posix.extname(rel) !== '') return reply.callNotFound();
