@@ -258,4 +258,27 @@ describe('createWorker (SQLite)', () => {
     assert.equal(done.result, 'finished on attempt 2');
     await worker.stop();
   });
+
+  test('SIGTERM (handleSignals) drains: the running tasks finish, nothing more is claimed, the process exits by itself', async () => {
+    const ws = workspace();
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: ws });
+    const a = await client.tasks.create({ name: 'a', type: 'slow' });
+    const b = await client.tasks.create({ name: 'b', type: 'slow' });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/client/fixtures/signal-worker.ts', weft.url, TEST_KEY, ws, 'slow'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await eventually(() => out, (o) => o.includes(`started ${a.id}`) && o.includes(`started ${b.id}`), 15_000, 'both tasks started');
+    const late = await client.tasks.create({ name: 'late', type: 'slow' });
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, out);
+    assert.match(out, /stopped/);
+    for (const id of [a.id, b.id]) {
+      const t = await client.tasks.get(id);
+      assert.equal(t.status, 'completed');
+      assert.equal(t.result, 'finished after SIGTERM');
+    }
+    assert.equal((await client.tasks.get(late.id)).status, 'queued');
+  });
 });
