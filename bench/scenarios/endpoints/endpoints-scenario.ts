@@ -13,7 +13,7 @@ import { pgDurability } from '../tasks/pg-info.js';
 
 export const ENDPOINTS_DEFAULTS = {
   connections: [16],
-  seconds: 6,
+  seconds: 5,
   targetRatio: 0.7,
 };
 

@@ -13,7 +13,7 @@ import { pgDurability } from '../tasks/pg-info.js';
 export const PROCESSES_DEFAULTS = {
   // Launchers: each launches a process and waits for it to complete before launching the next.
   concurrency: [16, 64],
-  seconds: 5,
+  seconds: 4,
   targetPerSecond: 2000,
 };
 

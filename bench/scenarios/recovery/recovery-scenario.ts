@@ -18,9 +18,9 @@ export const RECOVERY_DEFAULTS = {
   instances: 100_000,
   timers: 10_000,
   // Creating the instances stops here even if fewer than asked exist (reported as such).
-  instanceSeconds: 40,
+  instanceSeconds: 30,
   // The timers all fall due at one moment this long after their launches begin.
-  timerLeadSeconds: 12,
+  timerLeadSeconds: 10,
   targetServingMs: 1000,
   targetTimersMs: 5000,
 };

@@ -36,12 +36,15 @@ export function bullmqQueue(): QueueSystem {
         redis.disconnect();
       }
     },
-    async enqueue(n) {
+    async enqueue(n, deadline) {
       queue = new Queue(`q${++round}`, { connection, prefix });
-      for (let i = 0; i < n; i += BULK) {
+      let done = 0;
+      for (let i = 0; i < n && Date.now() < deadline; i += BULK) {
         const chunk = Array.from({ length: Math.min(BULK, n - i) }, (_, k) => ({ name: 'noop', data: { i: i + k } }));
         await queue.addBulk(chunk);
+        done += chunk.length;
       }
+      return done;
     },
     async drain(n, concurrency, deadline) {
       let completed = 0;

@@ -62,10 +62,13 @@ export function graphileQueue(): QueueSystem {
       system.durability = d.durability;
       (system as { version: string }).version = `graphile-worker ${packageVersion('graphile-worker')}, ${d.version}`;
     },
-    async enqueue(n) {
-      for (let i = 0; i < n; i += BULK) {
-        await utils!.addJobs(Array.from({ length: Math.min(BULK, n - i) }, (_, k) => ({ identifier: 'noop', payload: { i: i + k } })));
+    async enqueue(n, deadline) {
+      let done = 0;
+      for (let i = 0; i < n && Date.now() < deadline; i += BULK) {
+        const jobs = await utils!.addJobs(Array.from({ length: Math.min(BULK, n - i) }, (_, k) => ({ identifier: 'noop', payload: { i: i + k } })));
+        done += jobs.length;
       }
+      return done;
     },
     async drain(n, concurrency, deadline) {
       let started = 0;

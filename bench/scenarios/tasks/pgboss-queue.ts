@@ -34,12 +34,16 @@ export function pgbossQueue(): QueueSystem {
       system.durability = d.durability;
       (system as { version: string }).version = `pg-boss ${packageVersion('pg-boss')}, ${d.version}`;
     },
-    async enqueue(n) {
+    async enqueue(n, deadline) {
       queue = `q${++round}`;
       await boss!.createQueue(queue);
-      for (let i = 0; i < n; i += BULK) {
-        await boss!.insert(Array.from({ length: Math.min(BULK, n - i) }, (_, k) => ({ name: queue, data: { i: i + k } })));
+      let done = 0;
+      for (let i = 0; i < n && Date.now() < deadline; i += BULK) {
+        const chunk = Array.from({ length: Math.min(BULK, n - i) }, (_, k) => ({ name: queue, data: { i: i + k } }));
+        await boss!.insert(chunk);
+        done += chunk.length;
       }
+      return done;
     },
     async drain(n, concurrency, deadline) {
       let completed = 0;

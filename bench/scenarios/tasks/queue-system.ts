@@ -9,8 +9,11 @@ export interface QueueSystem {
   /** How the system was configured for throughput (docs/benchmarks.md cites these). */
   readonly setupNote: string;
   setup(): Promise<void>;
-  /** Enqueues n no-op tasks the fastest way the system offers (bulk where it has one); resolves when all are acknowledged. */
-  enqueue(n: number): Promise<void>;
+  /**
+   * Enqueues n no-op tasks the fastest way the system offers (bulk where it has one); resolves with
+   * how many were acknowledged — fewer than n only when the deadline (Date.now() ms) came first.
+   */
+  enqueue(n: number, deadline: number): Promise<number>;
   /**
    * Starts workers holding at most `concurrency` tasks at once; resolves when n tasks are completed
    * (or at the deadline, Date.now() ms) with the ms from starting the workers to the last acknowledged completion.

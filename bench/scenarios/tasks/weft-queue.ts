@@ -90,10 +90,14 @@ export function weftQueue(backend: WeftBackend, opts: { cpuProfDir?: string } = 
       });
       pool = new Pool(weft.url, { connections: ENQUEUE_CONNECTIONS, pipelining: 1 });
     },
-    async enqueue(n) {
+    async enqueue(n, deadline) {
+      let done = 0;
       await windowed(n, ENQUEUE_WINDOW, async (i) => {
+        if (Date.now() > deadline) return;
         await post(i);
+        done++;
       });
+      return done;
     },
     async drain(n, concurrency, deadline) {
       let completed = 0;
