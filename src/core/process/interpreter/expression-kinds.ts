@@ -1,6 +1,6 @@
 // Expression name → behaviour. Names not listed here are participants or subprocesses.
 import type { ExpressionKind } from './interp.js';
-import { awaitExp } from './expressions/await-expression.js';
+import { awaitExp, listen } from './expressions/await-expression.js';
 import { command, cursor, iterator } from './expressions/commanded-expressions.js';
 import { concurrence, concurrentIterator } from './expressions/concurrence-expressions.js';
 import { equals, given, ifExp, that } from './expressions/condition-expressions.js';
@@ -37,6 +37,7 @@ const table: [ExpressionKind, string[]][] = [
   [iterator, ['iterator']],
   [apply, ['apply']],
   [awaitExp, ['await']],
+  [listen, ['listen', 'receive', 'intercept']],
   [save, ['save']],
   [restore, ['restore', 'set_fields']],
   [command, ['skip', 'back', 'jump', 'rewind', 'continue', 'break', 'stop', 'over', 'reset']],

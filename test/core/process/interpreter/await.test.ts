@@ -97,4 +97,17 @@ describe('await (ruote eft_40 scenarios, within one process)', () => {
     assert.equal(h.status, 'cancelled');
     assert.equal(h.state.trackers, undefined);
   });
+
+  test('listen: to a participant upon apply or reply, to a tag upon leaving, to errors', () => {
+    const h = new Harness(define(t('concurrence', {}, [
+      branch(t('listen', { to: 'alpha' }), echo('applied')),
+      branch(t('listen', { to: 'alpha', upon: 'reply' }), echo('replied ${f:x}')),
+      branch(t('listen', { to: 'x', upon: 'leaving' }), echo('left x')),
+      branch(t('listen', { to: 'errors' }), echo('error seen')),
+      branch(t('noop'), t('sequence', { tag: 'x' }, [p('alpha')]), t('error', { boom: null })),
+    ]))).launch();
+    assert.deepEqual(h.trace, ['applied']);
+    h.proceed('alpha', { x: 1 });
+    assert.deepEqual(h.trace, ['applied', 'replied 1', 'left x', 'error seen']);
+  });
 });

@@ -4,7 +4,7 @@
 //   await out_participant: 'alpha'  |  await error: '/timeout/'  |  await await: 'left_tag: x'
 // Without children it replies once; with children it runs them (forgotten) on every event.
 import { ExpressionError, clone, type ExpressionKind } from '../interp.js';
-import type { Workitem } from '../types.js';
+import type { TrackedEvent, Workitem } from '../types.js';
 import { eventOf } from '../await-events.js';
 
 export const awaitExp: ExpressionKind = {
@@ -35,4 +35,26 @@ export const awaitExp: ExpressionKind = {
     if (ip.state.trackers) ip.state.trackers = ip.state.trackers.filter((t) => t.fei !== exp.fei);
     ip.baseReplyToParent(exp, wi);
   },
+};
+
+const UPONS: Record<string, TrackedEvent> = { apply: 'dispatch', reply: 'receive', entering: 'entered_tag', leaving: 'left_tag' };
+
+// listen (alias receive, intercept): the older form of await — `listen to: 'alpha'` (upon
+// apply, the default, or reply), `listen to: 'x', upon: 'leaving'` for tags, `listen to: 'errors'`.
+export const listen: ExpressionKind = {
+  apply(ip, exp) {
+    const to = ip.att(exp, 'to') ?? ip.att(exp, 'on');
+    let event = UPONS[String(ip.att(exp, 'upon') ?? 'apply')];
+    if (!event) throw new ExpressionError(`listen: unknown upon ${JSON.stringify(exp.tree[1].upon)}`, 'ArgumentError');
+    let condition = to === undefined ? undefined : String(to);
+    if (to === 'errors') {
+      event = 'error_intercepted';
+      condition = ip.att(exp, 'message') ?? ip.att(exp, 'msg') ?? ip.att(exp, 'class');
+    }
+    const merge = String(ip.att(exp, 'merge') ?? 'true');
+    exp.data.merge = merge === 'true' ? 'incoming' : merge === 'override' ? 'override' : 'ignore';
+    (ip.state.trackers ??= []).push({ fei: exp.fei, event, condition });
+  },
+  reply: awaitExp.reply,
+  replyToParent: awaitExp.replyToParent,
 };
