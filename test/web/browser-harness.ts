@@ -57,6 +57,7 @@ export async function ensureUiBuilt(): Promise<void> {
 }
 
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does), or set WEFT_CHROMIUM`);
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
