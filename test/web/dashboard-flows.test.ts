@@ -98,3 +98,27 @@ test('a transition fired elsewhere shows on the open page without reload', async
   await eventually(() => page.locator('#flow-history li').count(), (n) => n === 4, 2000, 'four history entries');
   assert.deepEqual(h.consoleErrors, []);
 });
+
+test('start an instance from the page, then pause, resume and exit it', async () => {
+  const { page, weft } = h;
+  await page.goto(`${weft.url}/ui/w/default/flows/onboarding`);
+  await page.fill('#start-instance input[aria-label="subject"]', 'bob@example.com');
+  await page.click('#start-instance button[type=submit]');
+  await page.waitForURL(/\/flow-instances\/[0-9a-f-]{36}$/);
+  const id = page.url().split('/').pop()!;
+  const api = () => weft.api(`/v1/flow-instances/${id}`).then((r) => r.body);
+  assert.equal((await api()).subject, 'bob@example.com');
+  await page.waitForSelector('[data-step="welcome"][data-state="active"]');
+
+  await page.click('button:has-text("Pause")');
+  await eventually(api, (i) => i.state === 'paused', 3000, 'paused');
+  await page.waitForSelector('.panel .badge.status-paused');
+  assert.equal(await page.locator('#manual-transitions').count(), 0);
+  await page.click('button:has-text("Resume")');
+  await eventually(api, (i) => i.state === 'active', 3000, 'active again');
+  await page.click('button:has-text("Exit")');
+  await page.click('button:has-text("yes, exit")');
+  await eventually(api, (i) => i.state === 'exited', 3000, 'exited');
+  await page.waitForSelector('.panel .badge.status-exited');
+  assert.deepEqual(h.consoleErrors, []);
+});

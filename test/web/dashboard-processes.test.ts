@@ -102,3 +102,22 @@ test('cancel from the page, after a confirmation, cancels the process', async ()
   await eventually(() => received.some((c) => c.path === '/alpha' && c.body?.status === 'cancel'), Boolean, 5000, 'alpha told to cancel');
   assert.deepEqual(h.consoleErrors, []);
 });
+
+test('a process in error marks the failing expression; replay from the page runs it again', async () => {
+  const { page, weft } = h;
+  const launched = await weft.api('/v1/workflows', {
+    method: 'POST',
+    json: { workflow: ['define', { name: 'no-url' }, [['echo', { before: null }, []], ['participant', { ref: 'charlie' }, []]]], callbacks: { alpha: `${rxUrl}/alpha` } },
+  });
+  const id = launched.body.id as string;
+  const first = await eventually(() => weft.api(`/v1/workflows/${id}`), (r) => r.body.errors.length === 1, 5000, 'the error');
+  await page.goto(`${weft.url}/ui/w/default/processes/${id}`);
+  await page.waitForSelector('#process-tree .node.errored[data-expid="0_1"]');
+  assert.match((await page.textContent('#process-errors')) ?? '', /no callback URL for participant "charlie"/);
+  await page.click('#process-errors button:has-text("Replay")');
+  await page.click('#process-errors button:has-text("yes, replay")');
+  // Still no URL for charlie: the replay runs the participant again and records a new error.
+  const again = await eventually(() => weft.api(`/v1/workflows/${id}`), (r) => r.body.errors.length === 1 && r.body.errors[0].id !== first.body.errors[0].id, 5000, 'a new error after the replay');
+  assert.equal(again.body.errors[0].expid, '0_1');
+  assert.deepEqual(h.consoleErrors, []);
+});
