@@ -60,7 +60,8 @@ export interface ErrorHandlingOptions {
 
 export function installErrorHandling(app: FastifyInstance, opts: ErrorHandlingOptions = {}) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const style = req.routeOptions.config?.errorStyle ?? 'message';
+    // Requests no route matches are endpoint requests (a body over the limit fails before they reach it).
+    const style = req.routeOptions.config?.errorStyle ?? (req.is404 ? 'error' : 'message');
     if (isWeftError(err)) {
       if (err.status >= 500) req.log.error({ err: err.cause ?? err }, err.message);
       return sendError(reply, err, style);

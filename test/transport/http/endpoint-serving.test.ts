@@ -351,3 +351,73 @@ for (const backend of await backends()) {
     });
   });
 }
+
+for (const backend of await backends()) {
+  describe(`endpoint limits on ${backend.name}: host allowlist, timeout, body size; OpenHIM replies; events`, () => {
+    let db: Database;
+    let weft: RunningWeft;
+    let allowed: Stub;
+    let other: Stub;
+    before(async () => {
+      allowed = await startStub((req, res) => {
+        if (req.path === '/hang') return; // never answers
+        json(res, 200, { ok: true });
+      });
+      other = await startStub((_req, res) => json(res, 200, { other: true }));
+      db = freshDatabase(backend);
+      weft = await startWeft(db, { WEFT_HTTP_ALLOW_HOSTS: `127.0.0.1:${new URL(allowed.url).port}`, WEFT_HTTP_TIMEOUT_MS: '300', WEFT_BODY_LIMIT_BYTES: '2048' });
+    });
+    after(async () => {
+      await weft.stop();
+      await allowed.close();
+      await other.close();
+      await db.cleanup();
+    });
+
+    const create = async (name: string, url: string, extra: Record<string, unknown> = {}) => {
+      const r = await weft.api('/endpoints', {
+        method: 'POST',
+        json: { name, endpoint: { pattern: `/lim/${name}` }, transformation: { input: 'JSON', output: 'JSON' }, requests: { lookup: [{ id: 'l', config: { method: 'get', url } }] }, ...extra },
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    };
+
+    test('lookups to hosts outside WEFT_HTTP_ALLOW_HOSTS get no answer; allowed ones do', async () => {
+      await create('allowed', `${allowed.url}/x`);
+      await create('denied', `${other.url}/x`);
+      assert.equal((await weft.api('/lim/allowed', { method: 'POST', json: {} })).status, 200);
+      const denied = await weft.api('/lim/denied', { method: 'POST', json: {} });
+      assert.deepEqual([denied.status, denied.body], [400, { error: `No response from lookup 'l'. host '${new URL(other.url).host}' is not in the allowed hosts list` }]);
+      assert.equal(other.requests.length, 0);
+    });
+
+    test('a lookup that never answers fails after WEFT_HTTP_TIMEOUT_MS', async () => {
+      await create('hang', `${allowed.url}/hang`);
+      const r = await weft.api('/lim/hang', { method: 'POST', json: {} });
+      assert.deepEqual([r.status, r.body], [400, { error: "No response from lookup 'l'. timeout of 300ms exceeded" }]);
+    });
+
+    test('a body over WEFT_BODY_LIMIT_BYTES is 413 {"error": …}', async () => {
+      const r = await weft.api('/lim/allowed', { method: 'POST', json: { big: 'x'.repeat(4000) } });
+      assert.deepEqual([r.status, r.body], [413, { error: 'request body is too large' }]);
+    });
+
+    test('JSON+OPENHIM output wraps the reply in a mediator response with orchestrations', async () => {
+      await create('openhim', `${allowed.url}/x`, { transformation: { input: 'JSON', output: 'JSON+OPENHIM' } });
+      const r = await weft.api('/lim/openhim', { method: 'POST', json: { a: 1 } });
+      assert.equal(r.status, 200);
+      assert.match(r.headers.get('content-type') ?? '', /application\/json\+openhim/);
+      assert.equal(r.body.status, 'Successful');
+      assert.equal(r.body.orchestrations.length, 1);
+      assert.deepEqual(JSON.parse(r.body.response.body).requestBody, { a: 1 });
+    });
+
+    test('every served request emits endpoint:served with its status', async () => {
+      const seen = weft.engine.bus.once('endpoint:served', (e) => e.status === 400);
+      await weft.api('/lim/denied', { method: 'POST', json: {} });
+      const event = await seen;
+      assert.equal(event.status, 400);
+      assert.match(event.id, /^[0-9a-f]{24}$/);
+    });
+  });
+}
