@@ -22,7 +22,9 @@ function send(reply: FastifyReply, r: EndpointReply) {
 }
 
 /** `{workspace, path}` for an endpoint path, null for a path under weft's own prefixes. */
-function addressOf(path: string): { workspace: string; path: string } | null {
+function addressOf(fullPath: string): { workspace: string; path: string } | null {
+  // One trailing slash is ignored, as on weft's own routes.
+  const path = fullPath.length > 1 ? fullPath.replace(/\/$/, '') : fullPath;
   const qualified = /^\/w\/([^/]*)(\/.*)?$/.exec(path);
   if (qualified) return { workspace: decodeURIComponent(qualified[1]), path: qualified[2] ?? '' };
   return isReservedPath(path) ? null : { workspace: 'default', path };

@@ -105,6 +105,13 @@ for (const backend of await backends()) {
       assert.equal((await weft.api('/endpoints', { method: 'POST', json: minimal('Dup 0', '/dup/name/:id/section/:code'), key: OTHER_KEY })).status, 201);
     });
 
+    test('concurrent creates of one pattern: exactly one wins', async () => {
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => post(minimal(`Race ${i}`, '/race/:id'), '/endpoints?workspace_id=race')));
+      assert.deepEqual(results.map((r) => r.status).sort(), [201, 400, 400, 400, 400, 400]);
+      for (const r of results.filter((x) => x.status === 400)) assert.match(r.body.error, /^Create endpoint failed:Duplicate error: /);
+      assert.equal((await weft.api('/endpoints?workspace_id=race')).body.length, 1);
+    });
+
     test('GET /endpoints lists the workspace’s endpoints and filters on query parameters', async () => {
       const a = await post(minimal('List A', '/list/a', { endpoint: { pattern: '/list/a', method: 'GET' }, public: true }), '/endpoints?workspace_id=listing');
       const b = await post(minimal('List B', '/list/b'), '/endpoints?workspace_id=listing');

@@ -339,6 +339,8 @@ for (const backend of await backends()) {
       assert.deepEqual((await call('/s/items/list')).body, { list: true });
       assert.deepEqual((await call('/s/items/7')).body, { id: '7' });
       assert.deepEqual((await call('/s/items/a%20b')).body, { id: 'a b' });
+      assert.deepEqual((await call('/s/items/7/')).body, { id: '7' });
+      assert.equal((await call('/s/items/7//')).status, 404);
     });
 
     test('updates and deletes take effect at once', async () => {
