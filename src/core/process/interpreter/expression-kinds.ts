@@ -5,7 +5,7 @@ import { command, cursor, iterator } from './expressions/commanded-expressions.j
 import { concurrence, concurrentIterator } from './expressions/concurrence-expressions.js';
 import { equals, given, ifExp, that } from './expressions/condition-expressions.js';
 import { participant, subprocess } from './expressions/participant-expressions.js';
-import { cancelProcess, define, echo, error, noop, sequence, stall, wait } from './expressions/sequence-expressions.js';
+import { cancelProcess, define, echo, error, every, noop, sequence, stall, wait } from './expressions/sequence-expressions.js';
 import { inc, set } from './expressions/set-expressions.js';
 import { forget, lose, redo, undo } from './expressions/tag-expressions.js';
 import { apply, restore, save } from './expressions/workitem-expressions.js';
@@ -18,6 +18,7 @@ const table: [ExpressionKind, string[]][] = [
   [stall, ['stall']],
   [error, ['error']],
   [wait, ['wait', 'sleep']],
+  [every, ['every', 'cron']],
   [cancelProcess, ['cancel_process', 'terminate', 'kill_process']],
   [undo, ['undo', 'cancel', 'kill']],
   [redo, ['redo']],

@@ -41,6 +41,18 @@ describe('wait / sleep', () => {
   });
 });
 
+describe('every / cron (intervals only)', () => {
+  test('every runs its child at each interval until cancelled', () => {
+    const h = new Harness(define(t('concurrence', { count: 1 }, [t('every', { '1h': null }, [echo('tick')]), t('sequence', {}, [t('wait', { '3h': null }), echo('stop')])]), echo('done'))).launch();
+    h.advance(3 * 3600_000);
+    // At 3h both timers are due; the wait's (older) fires first and the concurrence cancels every.
+    assert.deepEqual(h.trace, ['tick', 'tick', 'stop', 'done']);
+    assert.equal(h.status, 'completed');
+    assert.equal(h.timers.size, 0);
+    assert.match(runFlow(define(t('cron', { '0 9 * * 1-5': null }, [echo('x')]))).state.errors[0].message, /cron tabs/);
+  });
+});
+
 describe('timeout, on_timeout', () => {
   test('a participant timing out gets a timeout dispatch; the flow goes on with __timed_out__', () => {
     const h = new Harness(define(p('alpha', { timeout: '1.1' }), p('bravo')), { callbacks: cb }).launch();

@@ -1,6 +1,6 @@
 // sequence, let, define (as a child), echo, noop, stall, error, wait/sleep, cancel_process.
 import { ExpressionError, childIndexOf, reorganize, type ExpressionKind, type Interp } from '../interp.js';
-import { parseDueAt } from '../duration.js';
+import { parseDueAt, parseDuration } from '../duration.js';
 import type { ExpressionState, Workitem } from '../types.js';
 
 export function sequenceReply(ip: Interp, exp: ExpressionState, wi: Workitem): void {
@@ -84,4 +84,20 @@ export const cancelProcess: ExpressionKind = {
     ip.enqueue({ action: 'cancel_process', flavour: exp.name === 'kill_process' ? 'kill' : undefined });
   },
   reply() {},
+};
+
+// every (and cron with an interval): runs its first child, forgotten, at each interval until
+// cancelled. Cron tabs ("0 9 * * 1-5") are not read: only durations.
+export const every: ExpressionKind = {
+  apply(ip, exp) {
+    const spec = ip.att(exp, 'interval') ?? ip.att(exp, 'tab') ?? ip.attText(exp);
+    const ms = parseDuration(spec);
+    if (ms === undefined || ms <= 0) throw new ExpressionError(`${exp.name}: cannot read the interval "${spec}" (cron tabs are not supported)`, 'ArgumentError');
+    exp.data.interval = ms;
+    ip.schedule(exp, ip.ctx.now + ms, { action: 'reply', fei: exp.fei, workitem: exp.applied });
+  },
+  reply(ip, exp) {
+    if (exp.tree[2][0]) ip.applyChild(exp, 0, exp.applied, true);
+    ip.schedule(exp, ip.ctx.now + (exp.data.interval as number), { action: 'reply', fei: exp.fei, workitem: exp.applied });
+  },
 };
