@@ -23,16 +23,21 @@ export type CreateTaskInput = BodyOf<'/tasks', 'post'>;
 export type ClaimInput = BodyOf<'/v1/tasks/claim', 'post'>;
 
 export type FlowDefinitionInput = BodyOf<'/v1/flows', 'post'>;
-export type FlowSchema = Present<ResponseOf<'/v1/flows/{identifier}', 'get', 200>>;
+type FlowSchemaDoc = ResponseOf<'/v1/flows/{identifier}', 'get', 200>;
+/** name and description are shown only when the definition had them. */
+export type FlowSchema = Omit<Present<FlowSchemaDoc>, 'name' | 'description'> & Pick<FlowSchemaDoc, 'name' | 'description'>;
 export type FlowInstance = Present<ResponseOf<'/v1/flow-instances/{id}', 'get', 200>>;
 export type FlowInstanceState = FlowInstance['state'];
 export type FlowInstanceFilter = QueryOf<'/v1/flow-instances', 'get'>;
 export type SubjectInput = BodyOf<'/v1/subjects/{key}', 'put'>;
+// The subject and history routes document their answers loosely; these follow the server's render functions.
 export interface Subject {
   key: string;
   properties: Record<string, unknown>;
-  schema?: unknown;
+  schema: unknown;
   instances: FlowInstance[];
+  created_at: string;
+  updated_at: string;
 }
 export type TransitionInput = BodyOf<'/v1/flow-instances/{id}/transitions', 'post'>;
 export interface TransitionSuccess {
@@ -40,7 +45,13 @@ export interface TransitionSuccess {
   instance: FlowInstance;
 }
 export interface HistoryEntry {
-  [field: string]: unknown;
+  seq: number;
+  transition: string;
+  from: string | null;
+  to: string | null;
+  type: 'manual' | 'automatic' | string;
+  request_id: string | null;
+  at: string;
 }
 
 // The workflows API answers without response schemas (GET /v1/workflows, /v1/workflows/:wfid, definitions),

@@ -40,7 +40,7 @@ export function createClient(opts: ClientOptions): WeftClient {
     flowInstances: createFlowInstancesApi(t),
     workflows: createWorkflowsApi(t),
     definitions: createDefinitionsApi(t),
-    endpoints: createEndpointsApi(t, (r) => t.fetchOnce(r)),
+    endpoints: createEndpointsApi(t),
     workspaces: async () => (await t.unwrap<{ workspaces: { id: string; created_at: string }[] }>(t.raw.GET('/v1/workspaces', t.policy(true)))).workspaces,
     ping: () => t.unwrap<{ ping: string }>(t.raw.GET('/v1/ping', t.policy(true))),
   };

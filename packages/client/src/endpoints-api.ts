@@ -35,7 +35,7 @@ export interface EndpointsApi {
   call<T = unknown>(path: string, opts?: EndpointCallOptions): Promise<EndpointResponse<T>>;
 }
 
-export function createEndpointsApi(t: Transport, fetchFn: (input: Request) => Promise<Response>): EndpointsApi {
+export function createEndpointsApi(t: Transport): EndpointsApi {
   const { raw, unwrap, policy, options } = t;
   const path = (id: string) => ({ path: { id } });
   return {
@@ -56,7 +56,9 @@ export function createEndpointsApi(t: Transport, fetchFn: (input: Request) => Pr
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
         if (!headers.has('content-type')) headers.set('content-type', typeof opts.body === 'string' ? 'application/xml' : 'application/json');
       }
-      const res = await fetchFn(new Request(url, { method: opts.method ?? 'GET', headers, body }));
+      const method = opts.method ?? 'GET';
+      // What an endpoint does is its definition's business: only a GET is taken as safe to send twice.
+      const res = await t.policy(method === 'GET').fetch(new Request(url, { method, headers, body }));
       const text = await res.text();
       const json = (res.headers.get('content-type') ?? '').includes('json');
       let parsed: unknown = text;

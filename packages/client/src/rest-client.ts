@@ -30,8 +30,6 @@ type Result = { data?: unknown; error?: unknown; response: Response };
 export interface Transport {
   readonly options: ResolvedOptions;
   readonly raw: Client<paths>;
-  /** fetch with the retry policy for requests that are not idempotent. */
-  readonly fetchOnce: (input: Request, init?: RequestInit) => Promise<Response>;
   /** Per-request options: which retry policy applies. */
   policy(idempotent: boolean): { fetch: (input: Request, init?: RequestInit) => Promise<Response> };
   /** The data of a 2xx answer; a WeftError otherwise. */
@@ -59,7 +57,6 @@ export function createTransport(opts: ClientOptions): Transport {
   return {
     options,
     raw,
-    fetchOnce: once,
     policy: (safe) => ({ fetch: safe ? idempotent : once }),
     async unwrap<T>(p: Promise<Result>): Promise<T> {
       const { data, error, response } = await p;

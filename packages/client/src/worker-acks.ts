@@ -53,7 +53,9 @@ export class AckBatcher {
       for (let attempt = 0; ; attempt++) {
         try {
           const { results, resent } = await this.transport().acknowledge(batch.map((q) => q.op));
-          batch.forEach((q, i) => q.resolve({ ...(results[i] ?? { status: 500, errors: [{ code: 'WEFT_CLIENT_BATCH', message: 'no result' }], data: null }), resent }));
+          // Sent before without an answer: a 409 now may mean the first one got through.
+          const again = resent || attempt > 0;
+          batch.forEach((q, i) => q.resolve({ ...(results[i] ?? { status: 500, errors: [{ code: 'WEFT_CLIENT_BATCH', message: 'no result' }], data: null }), resent: again }));
           break;
         } catch (err) {
           // Network trouble: try again (the server tells a repeated acknowledgement by its 409).
