@@ -7,7 +7,7 @@ import react from '@vitejs/plugin-react';
 // on :8700 (WEFT_URL overrides).
 const root = fileURLToPath(new URL('.', import.meta.url));
 const target = process.env.WEFT_URL ?? 'http://127.0.0.1:8700';
-const api = ['/v1', '/tasks', '/endpoints', '/openapi.json', '/healthz'];
+const api = ['/v1', '/tasks', '/endpoints', '/w/', '/openapi.json', '/healthz'];
 
 export default defineConfig({
   root,

@@ -7,17 +7,20 @@ const MAX_HISTORIES = 30;
 // Default 20: running processes read in full per refresh to find failing deliveries.
 const MAX_PROCESS_DETAILS = 20;
 
-export interface FlowActivity {
-  counts: Record<string, number>;
-  transitionTimes: string[];
+type InstanceRow = { id: string; state: string; updated_at: string };
+// Default 1000: the most instances the API lists at once, so counts stop there.
+const listInstances = (api: Api) => api.get<{ instances: InstanceRow[] }>('/v1/flow-instances?limit=1000').then((b) => b.instances);
+
+/** Flow instance counts by state. */
+export async function loadFlowCounts(api: Api): Promise<Record<string, number>> {
+  return countBy(await listInstances(api), (i) => i.state);
 }
 
-/** Instance counts by state, and the times of transitions fired in the last hour (client-side). */
-export async function loadFlowActivity(api: Api): Promise<FlowActivity> {
-  const { instances } = await api.get<{ instances: Array<{ id: string; state: string; updated_at: string }> }>('/v1/flow-instances?limit=1000');
-  const recent = instances.filter((i) => Date.now() - Date.parse(i.updated_at) < HOUR).slice(-MAX_HISTORIES);
+/** The times of the transitions fired in the last hour, from the histories of recently changed instances. */
+export async function loadTransitionTimes(api: Api): Promise<string[]> {
+  const recent = (await listInstances(api)).filter((i) => Date.now() - Date.parse(i.updated_at) < HOUR).slice(-MAX_HISTORIES);
   const histories = await Promise.all(recent.map((i) => api.get<{ history: Array<{ at: string }> }>(`/v1/flow-instances/${i.id}/history`).catch(() => ({ history: [] }))));
-  return { counts: countBy(instances, (i) => i.state), transitionTimes: histories.flatMap((h) => h.history.map((e) => e.at)) };
+  return histories.flatMap((h) => h.history.map((e) => e.at));
 }
 
 export interface Attention {
@@ -27,10 +30,6 @@ export interface Attention {
   message: string;
 }
 
-export interface ProcessActivity {
-  counts: Record<string, number>;
-  attention: Attention[];
-}
 
 interface ProcessDetail {
   id: string;
@@ -38,8 +37,16 @@ interface ProcessDetail {
   errors: Array<{ id: string; message: string }>;
 }
 
-export async function loadProcessActivity(api: Api): Promise<ProcessActivity> {
-  const { workflows } = await api.get<{ workflows: Array<{ id: string; status: string }> }>('/v1/workflows');
+type ProcessRow = { id: string; status: string };
+const listProcesses = (api: Api) => api.get<{ workflows: ProcessRow[] }>('/v1/workflows').then((b) => b.workflows);
+
+export async function loadProcessCounts(api: Api): Promise<Record<string, number>> {
+  return countBy(await listProcesses(api), (w) => w.status);
+}
+
+/** Errors and failing deliveries of the running processes (the list carries neither: each is read). */
+export async function loadProcessAttention(api: Api): Promise<Attention[]> {
+  const workflows = await listProcesses(api);
   const open = workflows.filter((w) => w.status === 'running' || w.status === 'error').slice(0, MAX_PROCESS_DETAILS);
   const details = await Promise.all(open.map((w) => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(w.id)}`).catch(() => null)));
   const attention: Attention[] = [];
@@ -50,7 +57,7 @@ export async function loadProcessActivity(api: Api): Promise<ProcessActivity> {
       if (w.delivery?.last_error) attention.push({ key: `${d.id}/${w.workitem_id}`, wfid: d.id, what: `${w.participant}: ${w.delivery.attempts} attempts`, message: w.delivery.last_error });
     }
   }
-  return { counts: countBy(workflows, (w) => w.status), attention };
+  return attention;
 }
 
 /** The number of endpoints, or null while the server has no endpoints API. */

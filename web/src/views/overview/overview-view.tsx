@@ -4,7 +4,7 @@ import { useApi, usePoll, useTaskStream } from '../../lib/hooks.js';
 import { Link, useWsPath } from '../../lib/router.js';
 import { countBy, Counts, Section, Time, useNow } from '../../components/common.js';
 import { perMinute, ThroughputChart } from '../../components/throughput-chart.js';
-import { loadFlowActivity, loadProcessActivity, loadEndpointCount } from './overview-data.js';
+import { loadEndpointCount, loadFlowCounts, loadProcessAttention, loadProcessCounts, loadTransitionTimes } from './overview-data.js';
 
 /** Counts per capability, throughput over the last hour, and what needs attention. */
 export function OverviewView(_props: ViewProps) {
@@ -12,13 +12,17 @@ export function OverviewView(_props: ViewProps) {
   const path = useWsPath();
   const now = useNow(5000);
   const { tasks } = useTaskStream(api);
-  const flows = usePoll(() => loadFlowActivity(api), [api], 1000);
-  const processes = usePoll(() => loadProcessActivity(api), [api], 1000);
+  // Counts are one request each, every second; the histories and process details behind the chart
+  // and the attention list are many requests, so they refresh less often.
+  const flows = usePoll(() => loadFlowCounts(api), [api], 1000);
+  const transitions = usePoll(() => loadTransitionTimes(api), [api], 5000);
+  const processes = usePoll(() => loadProcessCounts(api), [api], 1000);
+  const attention = usePoll(() => loadProcessAttention(api), [api], 3000);
   const endpoints = usePoll(() => loadEndpointCount(api), [api], 5000);
 
   const chart = useMemo(() => {
     const done = perMinute((tasks ?? []).filter((t) => t.status === 'completed').map((t) => t.finished_at), now);
-    const fired = perMinute(flows.data?.transitionTimes ?? [], now);
+    const fired = perMinute(transitions.data ?? [], now);
     return {
       minutes: done.minutes,
       series: [
@@ -26,7 +30,7 @@ export function OverviewView(_props: ViewProps) {
         { label: 'transitions fired', color: '#3867d6', values: fired.values },
       ],
     };
-  }, [tasks, flows.data, now]);
+  }, [tasks, transitions.data, now]);
 
   const failedTasks = (tasks ?? []).filter((t) => t.status === 'failed' || (t.status === 'queued' && t.error));
 
@@ -37,10 +41,10 @@ export function OverviewView(_props: ViewProps) {
           {tasks ? <Counts counts={countBy(tasks, (t) => t.status)} order={['queued', 'running', 'completed', 'failed']} /> : <p className="muted">connecting…</p>}
         </Section>
         <Section title={<Link to={path('/flows')}>Flow instances</Link>}>
-          {flows.data ? <Counts counts={flows.data.counts} order={['active', 'paused', 'completed', 'exited']} /> : <p className="muted">{flows.error ?? 'loading…'}</p>}
+          {flows.data ? <Counts counts={flows.data} order={['active', 'paused', 'completed', 'exited']} /> : <p className="muted">{flows.error ?? 'loading…'}</p>}
         </Section>
         <Section title={<Link to={path('/processes')}>Processes</Link>}>
-          {processes.data ? <Counts counts={processes.data.counts} order={['running', 'completed', 'cancelled', 'error']} /> : <p className="muted">{processes.error ?? 'loading…'}</p>}
+          {processes.data ? <Counts counts={processes.data} order={['running', 'completed', 'cancelled', 'error']} /> : <p className="muted">{processes.error ?? 'loading…'}</p>}
         </Section>
         <Section title={<Link to={path('/endpoints')}>Endpoints</Link>}>
           {endpoints.data !== undefined ? (
@@ -78,11 +82,11 @@ export function OverviewView(_props: ViewProps) {
           )}
         </Section>
         <Section title="Failing callbacks and process errors">
-          {!processes.data || processes.data.attention.length === 0 ? (
-            <p className="muted">{processes.error ?? 'none'}</p>
+          {!attention.data || attention.data.length === 0 ? (
+            <p className="muted">{attention.error ?? (attention.data ? 'none' : 'loading…')}</p>
           ) : (
             <ul className="attention" id="failing-callbacks">
-              {processes.data.attention.map((a) => (
+              {attention.data.map((a) => (
                 <li key={a.key}>
                   <Link to={path(`/processes/${a.wfid}`)}>{a.wfid}</Link> <span className="muted">{a.what}</span> <span className="error-text">{a.message}</span>
                 </li>
