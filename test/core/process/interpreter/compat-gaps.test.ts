@@ -1,0 +1,75 @@
+// Ruote expressions, aliases and attribute forms that docs/ruote-compatibility.md lists and no
+// other interpreter test launched.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Harness, define, echo, p, runFlow, t } from './harness.js';
+
+describe('Ruote compatibility gaps', () => {
+  test('ref: a participant or a subprocess chosen at run time, the subprocess winning', () => {
+    const sub0 = t('define', { sub0: null }, [echo('in sub0')]);
+    assert.deepEqual(runFlow(define(t('ref', { ref: 'alpha' }))).reached, ['alpha']);
+    assert.deepEqual(runFlow(define(t('ref', { '${f:who}': null })), { fields: { who: 'bravo' } }).reached, ['bravo']);
+    const s = runFlow(define(t('ref', { sub0: null }), sub0));
+    assert.deepEqual(s.trace, ['in sub0']);
+    assert.deepEqual(s.reached, []);
+  });
+
+  test('workflow_definition is a define', () => {
+    const h = runFlow(t('workflow_definition', { name: 'x' }, [echo('a'), t('sub0'), t('define', { sub0: null }, [echo('b')])]));
+    assert.deepEqual(h.trace, ['a', 'b']);
+    assert.equal(h.status, 'completed');
+  });
+
+  test('set_fields is restore', () => {
+    const h = runFlow(define(t('set', { 'f:a': 1 }), t('save', { to_v: 's' }), t('set', { 'f:a': 2 }),
+      t('set_fields', { from_v: 's' }), echo('${f:a}')));
+    assert.deepEqual(h.trace, ['1']);
+  });
+
+  test('receive and intercept are listen', () => {
+    for (const name of ['receive', 'intercept']) {
+      const h = new Harness(define(t('concurrence', {}, [
+        t('sequence', {}, [t(name, { to: 'alpha', upon: 'reply' }), echo(`${name} ` + '${f:x}')]),
+        p('alpha'),
+      ]))).launch();
+      assert.deepEqual(h.trace, [], name);
+      h.proceed('alpha', { x: 7 });
+      assert.deepEqual(h.trace, [`${name} 7`], name);
+    }
+  });
+
+  test('continue in a cursor goes back to the first child', () => {
+    const h = runFlow(define(t('cursor', {}, [
+      echo('in'), t('inc', { 'v:n': null }), t('continue', { if: '${v:n} < 3' }), echo('out'),
+    ])));
+    assert.deepEqual(h.trace, ['in', 'in', 'in', 'out']);
+  });
+
+  test('iterator to_f and to_v', () => {
+    assert.deepEqual(runFlow(define(t('iterator', { on_val: 'a, b', to_f: 'x' }, [echo('${f:x}')]))).trace, ['a', 'b']);
+    assert.deepEqual(runFlow(define(t('iterator', { on_val: 'c, d', to_v: 'y' }, [echo('${v:y}')]))).trace, ['c', 'd']);
+  });
+
+  test('timeout in the forms 2d, 1h30m and 1.5 (seconds)', () => {
+    for (const [text, ms] of [['2d', 172_800_000], ['1h30m', 5_400_000], ['1.5', 1500]] as const) {
+      const h = new Harness(define(p('alpha', { timeout: text }), p('bravo'))).launch();
+      const s = h.effects.find((e) => e.type === 'schedule');
+      assert.ok(s && s.type === 'schedule', text);
+      assert.equal(s.dueAt - h.now, ms, text);
+      h.advance(ms - 1);
+      assert.deepEqual(h.reached, ['alpha'], text);
+      h.advance(1);
+      assert.deepEqual(h.reached, ['alpha', 'bravo'], text);
+      assert.ok(Array.isArray(h.pending[0].fields.__timed_out__), text);
+    }
+  });
+
+  test('on_error list: a pattern without slashes matches a substring of the message (not a regex)', () => {
+    const cb = { alpha: 'http://a', bravo: 'http://b' };
+    const sub = runFlow(define(t('sequence', { on_error: [['callback URL', 'alpha'], [null, 'bravo']] }, [p('nada')])), { callbacks: cb });
+    assert.deepEqual(sub.reached, ['alpha']);
+    // As a regex `callback.URL` would match "callback URL"; as a substring it does not.
+    const dot = runFlow(define(t('sequence', { on_error: [['callback.URL', 'alpha'], [null, 'bravo']] }, [p('nada')])), { callbacks: cb });
+    assert.deepEqual(dot.reached, ['bravo']);
+  });
+});
