@@ -122,3 +122,27 @@ test('start an instance from the page, then pause, resume and exit it', async ()
   await page.waitForSelector('.panel .badge.status-exited');
   assert.deepEqual(h.consoleErrors, []);
 });
+
+test('define a flow from the page: the server messages for a bad schema, then the new flow', async () => {
+  const { page, weft } = h;
+  await page.goto(`${weft.url}/ui/w/default/flows`);
+  const schema = page.locator('textarea[aria-label="flow schema"]');
+  await schema.fill(JSON.stringify({ identifier: 'broken', steps: [{ identifier: 'a' }], transitions: [{ identifier: 'go', from: 'a', to: 'nowhere' }] }));
+  await page.click('button:has-text("Save flow")');
+  await page.waitForSelector('ul.error[role=alert]');
+  assert.match((await page.textContent('ul.error')) ?? '', /nowhere/);
+  assert.equal((await weft.api('/v1/flows/broken')).status, 404);
+
+  await schema.fill(JSON.stringify({
+    identifier: 'checkout',
+    name: 'Checkout',
+    steps: [{ identifier: 'cart' }, { identifier: 'pay' }, { identifier: 'thanks' }],
+    transitions: [{ identifier: 'pay', from: 'cart', to: 'pay' }, { identifier: 'paid', from: 'pay', to: 'thanks', type: 'automatic', condition: '${data.total} > 0' }],
+  }));
+  await page.click('button:has-text("Save flow")');
+  await page.waitForURL(/\/flows\/checkout$/);
+  await page.waitForSelector('.react-flow__node');
+  assert.equal(await page.locator('.react-flow__node').count(), 3);
+  assert.equal((await weft.api('/v1/flows/checkout')).body.version, 1);
+  await page.waitForSelector('#flow-list >> text=Checkout');
+});

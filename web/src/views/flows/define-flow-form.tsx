@@ -9,7 +9,7 @@ const EXAMPLE = {
   steps: [{ identifier: 'welcome' }, { identifier: 'profile' }, { identifier: 'done' }],
   transitions: [
     { identifier: 'complete', from: 'welcome', to: 'profile' },
-    { identifier: 'finish', from: 'profile', to: 'done', type: 'automatic', condition: '${subject.plan} == "pro"' },
+    { identifier: 'finish', from: 'profile', to: 'done', type: 'automatic', condition: '${subject.plan} == pro' },
   ],
 };
 

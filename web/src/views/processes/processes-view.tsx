@@ -46,7 +46,7 @@ export function ProcessesView(props: ViewProps) {
               </button>
             ))}
           </div>
-          <input id="process-search" type="search" placeholder="id, name or field=value" defaultValue={q} onChange={(e) => setQuery('q', e.target.value)} />
+          <input id="process-search" type="search" placeholder="id, name or field=value" value={q} onChange={(e) => setQuery('q', e.target.value)} />
         </>
       }
     >
