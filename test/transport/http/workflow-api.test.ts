@@ -410,6 +410,45 @@ for (const backend of await backends()) {
       await until(wfid, (p) => p.status === 'completed');
     });
 
+    test('bad input is a 4xx with an {"error"} body, never a 5xx', async () => {
+      const raw = (body: string, type = 'application/json') => weft.api('/v1/workflows', { method: 'POST', body, headers: { 'content-type': type } });
+      const cases: Array<[Promise<{ status: number; body: any }>, number, string]> = [
+        [raw('{"workflow": '), 400, 'invalid request body'],
+        [raw('[1, 2]'), 400, 'workflow is missing'],
+        [raw('"text"'), 400, 'workflow is missing'],
+        [post('/v1/workflows', { workflow: 42, callback: `${rx.url}/x` }), 400, 'workflow is invalid'],
+        [post('/v1/workflows', { workflow: { not: 'a tree' }, callback: `${rx.url}/x` }), 400, 'workflow is invalid'],
+        [post('/v1/workflows', { workflow: define(P('a')), callback: 'ftp://nowhere' }), 400, 'callback must be an http(s) URL'],
+        [post('/v1/workflows', { workflow: define(P('a')), callbacks: { a: 7 } }), 400, 'callbacks[a] must be an http(s) URL'],
+        [post('/v1/workflows', { workflow: define(P('a')), callbacks: 'http://x' }), 400, 'callbacks must be an object of participant name → URL'],
+        [post('/v1/workflows', { workflow: define(P('a')), callback: `${rx.url}/x`, fields: 'nope' }), 400, 'fields must be an object'],
+        [post('/v1/workflows', { workflow: define(P('a')), definition: 'x', callback: `${rx.url}/x` }), 400, 'workflow, definition are both given, exactly one parameter must be provided'],
+        [post('/v1/workflows/not-a-wfid/cancel'), 400, 'workflow_id not found'],
+        [post('/v1/workflows/not-a-wfid/workitems/x/proceed', {}), 400, 'workitem_id not found'],
+        [post('/v1/workflows/not-a-wfid/workitems/x/proceed', { fields: 'nope' }), 400, 'fields must be an object'],
+        [weft.api('/v1/workflows/not-a-wfid'), 404, 'workflow not found'],
+        [weft.api('/v1/definitions/none'), 404, 'definition not found'],
+        [post('/v1/definitions', { name: 'bad name!', workflow: 'define' }), 400, 'name is invalid'],
+      ];
+      for (const [pending, status, error] of cases) {
+        const r = await pending;
+        assert.deepEqual([r.status, r.body.error], [status, error], JSON.stringify(r.body));
+      }
+      const wfid = await launch(define(P('badin')));
+      const cb = await active(wfid, 'badin');
+      const notObject = await post(`/v1/workflows/${wfid}/workitems/${cb.body.workitem_id}/proceed`, { fields: [1] });
+      assert.deepEqual([notObject.status, notObject.body], [400, { error: 'fields must be an object' }]);
+      await proceed(cb);
+      await until(wfid, (p) => p.status === 'completed');
+    });
+
+    test('the workflow routes are in the OpenAPI document', async () => {
+      const doc = (await weft.api('/openapi.json', { key: null })).body;
+      for (const path of ['/v1/ping', '/v1/workflows', '/v1/workflows/{wfid}', '/v1/workflows/{wfid}/workitems/{workitem_id}/proceed', '/v1/workflows/{wfid}/cancel', '/v1/definitions']) {
+        assert.ok(doc.paths[path], path);
+      }
+    });
+
     test('stored definitions keep revisions; launching by name uses the latest', async () => {
       const one = await post('/v1/definitions', { name: 'onboarding', workflow: 'define\n  participant rev1' });
       assert.equal(one.status, 201);
