@@ -72,3 +72,32 @@ test('without the key the try-it form shows the refusal', async () => {
   assert.match((await page.textContent('#try-it-response pre')) ?? '', /Forbidden/);
   assert.deepEqual(h.consoleErrors, []);
 });
+
+test('create an endpoint from the page (the server message for a bad one first), call it, delete it', async () => {
+  const { page, weft } = h;
+  await page.goto(`${weft.url}/ui/w/default/endpoints`);
+  const definition = page.locator('textarea[aria-label="endpoint definition"]');
+  const example = await definition.inputValue();
+  await definition.fill(JSON.stringify({ name: 'bad', endpoint: { pattern: '/x/:' } }));
+  await page.click('button:has-text("Create endpoint")');
+  await page.waitForSelector('p.error');
+  assert.match((await page.textContent('p.error')) ?? '', /^Create endpoint failed:/);
+
+  await definition.fill(example);
+  await page.click('button:has-text("Create endpoint")');
+  await page.waitForURL(/\/endpoints\/[0-9a-f]{24}$/);
+  const id = page.url().split('/').pop()!;
+  assert.equal((await weft.api(`/endpoints/${id}`)).body.name, 'hello');
+  await page.fill('input[aria-label="param name"]', 'ada');
+  await page.fill('textarea[aria-label="request body"]', '{"greeting": "hi"}');
+  await page.click('#try-it button[type=submit]');
+  await page.waitForSelector('#try-it-response[data-status="200"]');
+  assert.deepEqual(JSON.parse((await page.textContent('#try-it-response pre')) ?? 'null'), { message: { greeting: 'hi' } });
+
+  await page.click('button:has-text("Delete")');
+  await page.click('button:has-text("yes, delete")');
+  await page.waitForURL(/\/endpoints$/);
+  assert.equal((await weft.api(`/endpoints/${id}`)).status, 404);
+  await page.waitForSelector(`#endpoint-list li[data-endpoint="${id}"]`, { state: 'detached' });
+  assert.deepEqual(h.consoleErrors, []);
+});
