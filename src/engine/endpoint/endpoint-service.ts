@@ -171,7 +171,7 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
 
     async remove(ws, raw) {
       const id = validId(raw, 'Endpoint deletion failed: ');
-      if (!(await store.endpoints.remove(ws, id))) throw EndpointNotFound(`'${raw}'`);
+      if (!(await store.endpoints.remove(ws, id))) throw EndpointNotFound(raw);
       cache.delete(id);
       bus.emit('endpoint:changed', { ws, id });
     },

@@ -56,7 +56,7 @@ export function createEndpointFallback(engine: Engine) {
       if (keyId === null) return sendError(reply, Forbidden(), 'error');
       if (req.headers[OPENHIM_TRANSACTION_HEADER] !== undefined) return send(reply, engine.endpoints.unknown({ path: fullPath, headers: req.headers }));
       // `message` as well: weft's generic not-found field, for clients of weft's other routes.
-      return sendError(reply, EndpointUnknown(fullPath, { details: { message: RouteNotFound(req.method, fullPath).message } }), 'error');
+      return sendError(reply, EndpointUnknown(fullPath), 'error');
     }
 
     const query: Record<string, string | string[] | undefined> = { ...(req.query as Record<string, string | string[] | undefined>) };

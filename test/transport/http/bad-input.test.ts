@@ -44,15 +44,20 @@ for (const backend of await backends()) {
     });
 
     test('unknown routes are 404 JSON', async () => {
+      // Under weft's own prefixes: weft's 404.
       for (const [method, path] of [
-        ['GET', '/nope'],
         ['POST', '/tasks/1/2/3'],
         ['PATCH', '/tasks'],
+        ['GET', '/v1/nothing'],
       ]) {
         const r = await weft.api(path, { method });
         assert.equal(r.status, 404, `${method} ${path}`);
         assert.equal(typeof r.body.message, 'string');
       }
+      // Anywhere else the path could be an endpoint's: the endpoints contract's 404.
+      const r = await weft.api('/nope');
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.body, { error: 'Unknown Endpoint: /nope' });
     });
 
     test('absurd ids and huge numbers are 400, and nothing is lost', async () => {

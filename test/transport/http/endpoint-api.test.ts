@@ -148,7 +148,7 @@ for (const backend of await backends()) {
       const put = await weft.api(`/endpoints/${id}`, { method: 'PUT', json: { name: 'New name' } });
       assert.deepEqual([put.status, put.body], [404, { error: `Endpoint with ID ${id} does not exist` }]);
       const del = await weft.api(`/endpoints/${id}`, { method: 'DELETE' });
-      assert.deepEqual([del.status, del.body], [404, { error: `Endpoint with ID '${id}' does not exist` }]);
+      assert.deepEqual([del.status, del.body], [404, { error: `Endpoint with ID ${id} does not exist` }]);
     });
 
     test('PUT replaces the fields given; an empty body, schema errors and duplicates are 400 "Updating of endpoint failed: …"', async () => {
