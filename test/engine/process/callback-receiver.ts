@@ -22,7 +22,7 @@ export interface Callback {
 export interface Receiver {
   url: string;
   readonly calls: Callback[];
-  /** Decides the answer to each request (default 200). */
+  /** Decides the answer to each request (default 200); 0 never answers. */
   respond: (path: string, nth: number, body: Callback['body']) => number;
   /** Resolves with the first recorded callback (past or future) matching predicate. */
   next(predicate: (c: Callback) => boolean, timeoutMs?: number, what?: string): Promise<Callback>;
@@ -86,7 +86,7 @@ export async function startReceiver(): Promise<Receiver> {
       }
       const answered = receiver.respond(path, nth, body);
       calls.push({ path, headers: req.headers, raw, body, answered });
-      res.writeHead(answered, { 'content-type': 'text/plain' }).end('ok');
+      if (answered !== 0) res.writeHead(answered, { 'content-type': 'text/plain' }).end('ok');
       for (const w of [...waiters]) w();
     });
   });

@@ -27,7 +27,7 @@ for (const backend of await backends()) {
     before(async () => {
       db = freshDatabase(backend);
       rx = await startReceiver();
-      weft = await startWeft(db, { WEFT_CALLBACK_RETRY_DELAYS: '0.05,0.05,0.1', WEFT_CALLBACK_TIMEOUT_MS: '2000', WEFT_WEBHOOK_SECRET: SECRET });
+      weft = await startWeft(db, { WEFT_CALLBACK_RETRY_DELAYS: '0.05,0.05,0.1', WEFT_CALLBACK_TIMEOUT_MS: '500', WEFT_WEBHOOK_SECRET: SECRET });
     });
     after(async () => {
       await weft.stop();
@@ -44,7 +44,7 @@ for (const backend of await backends()) {
     const get = async (wfid: string) => (await weft.api(`/v1/workflows/${wfid}`)).body;
     const until = (wfid: string, pred: (p: any) => boolean, what = 'process state') => eventually(() => get(wfid), pred, 5000, what);
     const active = (wfid: string, participant: string) =>
-      rx.next((c) => c.body.workflow_id === wfid && c.body.participant === participant && c.body.status === 'active' && c.answered < 300, 5000, `${participant} active`);
+      rx.next((c) => c.body.workflow_id === wfid && c.body.participant === participant && c.body.status === 'active' && c.answered >= 200 && c.answered < 300, 5000, `${participant} active`);
     // proceed_url starts with the public address (http://localhost:0 here: the port is drawn at listen).
     const local = (url: string) => {
       const u = new URL(url);
@@ -226,6 +226,23 @@ for (const backend of await backends()) {
         assert.equal(view.workitems[0].delivery.attempts, 3);
         assert.equal(view.workitems[0].delivery.last_error, null);
         assert.equal(view.workitems[0].delivery.next_attempt_at, null);
+        await proceed(ok);
+        await until(wfid, (p) => p.status === 'completed');
+      } finally {
+        rx.respond = () => 200;
+      }
+    });
+
+    test('a delivery without an answer within WEFT_CALLBACK_TIMEOUT_MS is retried', async () => {
+      rx.respond = (path, nth) => (path === '/hang' && nth === 1 ? 0 : 200);
+      try {
+        const wfid = await launch(define(P('hang')), { callback: `${rx.url}/hang` });
+        const pending = await until(wfid, (p) => p.workitems[0]?.delivery?.attempts === 1, 'the timed-out attempt');
+        assert.equal(pending.workitems[0].delivery.last_error, 'no answer within 500 ms');
+        const ok = await active(wfid, 'hang');
+        const attempts = rx.calls.filter((c) => c.body.workflow_id === wfid);
+        assert.deepEqual(attempts.map((c) => c.answered), [0, 200]);
+        assert.equal(attempts[0].headers['webhook-id'], attempts[1].headers['webhook-id']);
         await proceed(ok);
         await until(wfid, (p) => p.status === 'completed');
       } finally {
