@@ -72,4 +72,19 @@ describe('Ruote compatibility gaps', () => {
     const dot = runFlow(define(t('sequence', { on_error: [['callback.URL', 'alpha'], [null, 'bravo']] }, [p('nada')])), { callbacks: cb });
     assert.deepEqual(dot.reached, ['bravo']);
   });
+
+  test('timers: a reminder participant, then undo or error at a later time', () => {
+    const cb = { alpha: 'http://a', reminder: 'http://r' };
+    const undo = new Harness(define(p('alpha', { timers: '1s: reminder, 3s: undo' }), echo('after')), { callbacks: cb }).launch();
+    undo.advance(1000);
+    assert.deepEqual(undo.reached, ['alpha', 'reminder']);
+    undo.advance(2000);
+    assert.deepEqual(undo.trace, ['after']);
+    assert.ok(undo.effects.some((e) => e.type === 'dispatch' && e.participant === 'alpha' && e.status === 'cancel'));
+    const err = new Harness(define(p('alpha', { timers: '2s: error late' }), echo('after')), { callbacks: cb }).launch();
+    err.advance(2000);
+    assert.deepEqual(err.trace, []);
+    assert.equal(err.state.errors.length, 1);
+    assert.match(err.state.errors[0].message, /late/);
+  });
 });
