@@ -134,4 +134,22 @@ describe('flows connection (SQLite)', () => {
     assert.equal(byId.length, 3, 'nothing after unsubscribe');
     await conn.close();
   });
+
+  test('with requestTimeoutMs, a request that gets no answer fails with WEFT_CLIENT_TIMEOUT', async () => {
+    const { direct, proxied } = clients();
+    const instance = await setUp(direct, 'erin');
+    const conn = proxied.flows.connect({ backoff: { baseMs: 50 }, requestTimeoutMs: 300 });
+    await conn.ready();
+    const closed = conn.once('close');
+    proxy.refuse = true;
+    proxy.dropAll();
+    await closed;
+    try {
+      await assert.rejects(conn.transition({ flowInstanceId: instance.id, transition: 'next' }), (e: unknown) => e instanceof WeftError && e.code === 'WEFT_CLIENT_TIMEOUT');
+    } finally {
+      proxy.refuse = false;
+    }
+    await conn.close();
+    assert.deepEqual((await direct.flowInstances.get(instance.id)).active_steps, ['a']);
+  });
 });

@@ -35,6 +35,12 @@ export interface FlowConnectionEvents extends Record<string, unknown> {
 
 export interface FlowConnectOptions {
   backoff?: BackoffOptions;
+  /**
+   * Default none: a request waits for its answer across reconnects for as long as it takes. With a value,
+   * it fails with WEFT_CLIENT_TIMEOUT after that long (a transition may still be applied: send it again
+   * with the same requestId to learn its result).
+   */
+  requestTimeoutMs?: number;
 }
 
 type Topic = 'flow_instance_id' | 'subject' | 'flow';
@@ -47,12 +53,14 @@ function topicOf(t: SubscriptionTarget): { topic: Topic; value: string } {
 
 export class FlowConnection extends Emitter<FlowConnectionEvents> {
   private readonly rpc: RpcConnection;
+  private readonly timeoutMs: number | undefined;
   private readonly subs = new Map<string, { topic: Topic; value: string; listeners: Set<(i: FlowInstance) => void> }>();
   // Highest seq seen per instance: a change is delivered once, in order, whether pushed or caught up.
   private readonly seqs = new Map<string, number>();
 
   constructor(url: string, apiKey: string, workspace: string, WebSocketCtor: unknown, private readonly subjects: SubjectsApi, opts: FlowConnectOptions = {}) {
     super();
+    this.timeoutMs = opts.requestTimeoutMs;
     this.rpc = createRpcConnection({
       url: socketUrl(url, 'ws/flows', apiKey, workspace),
       WebSocket: WebSocketCtor,
@@ -85,14 +93,14 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
     const data: Record<string, unknown> = { flow_instance_id: input.flowInstanceId, transition_schema_identifier: input.transition, request_id: input.requestId ?? newRequestId() };
     if (input.step !== undefined) data.step_schema_identifier = input.step;
     if (input.input !== undefined) data.input = input.input;
-    const res = this.ok(await this.rpc.request('transition', data)) as TransitionResult;
+    const res = this.ok(await this.request('transition', data)) as TransitionResult;
     this.deliver(res.instance);
     return res;
   }
 
   /** Starts a flow for a subject. A start sent again after a reconnect that finds its own instance answers it. */
   async start(input: { flow: string; subject: string; data?: unknown }): Promise<FlowInstance> {
-    const res = await this.rpc.request('start', { flow: input.flow, subject: input.subject, ...(input.data === undefined ? {} : { data: input.data }) });
+    const res = await this.request('start', { flow: input.flow, subject: input.subject, ...(input.data === undefined ? {} : { data: input.data }) });
     if (res.status === 409 && res.resent) {
       const mine = (await this.subjects.get(input.subject)).instances.find((i) => i.flow === input.flow);
       if (mine) return mine;
@@ -102,11 +110,11 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
 
   /** Identifies or updates a subject; answers it with its instances. */
   async identify(input: { subject: string; properties?: Record<string, unknown>; schema?: unknown }): Promise<Subject> {
-    return this.ok(await this.rpc.request('identify', { ...input })) as Subject;
+    return this.ok(await this.request('identify', { ...input })) as Subject;
   }
 
   async get(input: { flowInstanceId: string }): Promise<FlowInstance> {
-    return (this.ok(await this.rpc.request('get', { flow_instance_id: input.flowInstanceId })) as { instance: FlowInstance }).instance;
+    return (this.ok(await this.request('get', { flow_instance_id: input.flowInstanceId })) as { instance: FlowInstance }).instance;
   }
 
   /** Calls onChange with the instance after every committed change it matches; returns the unsubscribe function. */
@@ -118,7 +126,7 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
     if (!sub) {
       sub = { topic, value, listeners: new Set() };
       this.subs.set(key, sub);
-      ready = this.rpc.request('subscribe', { [topic]: value }).then((res) => {
+      ready = this.request('subscribe', { [topic]: value }).then((res) => {
         if (res.status !== 200) {
           this.subs.delete(key);
           throw errorFromEnvelope(res);
@@ -153,6 +161,10 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
   /** Drops the socket as a network failure would; the connection comes back by itself. */
   drop(): void {
     this.rpc.drop();
+  }
+
+  private request(action: string, data: Record<string, unknown>): Promise<Envelope> {
+    return this.rpc.request(action, data, { timeoutMs: this.timeoutMs });
   }
 
   private ok(res: Envelope): unknown {

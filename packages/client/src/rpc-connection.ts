@@ -36,6 +36,8 @@ export interface RpcRequestOptions {
   resend?: boolean;
   /** Rejects the request (it may still be applied) when this aborts. */
   signal?: AbortSignal;
+  /** Rejects with WEFT_CLIENT_TIMEOUT after this long without an answer (the request may still be applied). */
+  timeoutMs?: number;
 }
 
 interface Pending {
@@ -179,6 +181,20 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
           ro.signal.addEventListener('abort', () => {
             if (pending.delete(requestId)) reject(ro.signal!.reason);
           }, { once: true });
+        }
+        if (ro.timeoutMs !== undefined && ro.timeoutMs > 0) {
+          const t = setTimeout(() => {
+            if (pending.delete(requestId)) reject(new WeftError({ status: 0, code: 'WEFT_CLIENT_TIMEOUT', message: `no answer to ${action} within ${ro.timeoutMs} ms (it may still be applied)`, retryable: true }));
+          }, ro.timeoutMs);
+          const settle = { resolve: p.resolve, reject: p.reject };
+          p.resolve = (e) => {
+            clearTimeout(t);
+            settle.resolve(e);
+          };
+          p.reject = (err) => {
+            clearTimeout(t);
+            settle.reject(err);
+          };
         }
         pending.set(requestId, p);
         if (open && socket && socket.readyState === OPEN) sendFrame(p);
