@@ -7,6 +7,8 @@ import { CreateTaskForm } from './create-task-form.js';
 import { TaskDetail } from './task-detail.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+// Default 500: rows drawn at once; the stream sends the whole list every second, and a filter narrows it.
+const MAX_ROWS = 500;
 
 /** The workspace's tasks as /ws/tasks streams them, with filters, create, delete and flush. */
 export function TasksView(props: ViewProps) {
@@ -19,7 +21,9 @@ export function TasksView(props: ViewProps) {
   const [error, setError] = useState<string | null>(null);
 
   const types = useMemo(() => [...new Set((tasks ?? []).map((t) => t.type))].sort(), [tasks]);
-  const shown = (tasks ?? []).filter((t) => (!status || t.status === status) && (!type || t.type === type));
+  const matching = (tasks ?? []).filter((t) => (!status || t.status === status) && (!type || t.type === type));
+  // Newest first: the stream lists by id.
+  const shown = matching.slice(-MAX_ROWS).reverse();
   const selected = props.params.id ? Number(props.params.id) : null;
 
   // Filters live in the query so that a filtered table is a link too.
@@ -96,6 +100,13 @@ export function TasksView(props: ViewProps) {
               {shown.map((t) => (
                 <TaskRow key={t.id} task={t} now={now} selected={t.id === selected} onDelete={() => act(() => api.del(`/tasks/${t.id}`))} />
               ))}
+              {matching.length > shown.length && (
+                <tr>
+                  <td colSpan={11} className="muted">
+                    showing the newest {shown.length} of {matching.length} tasks; filter to narrow
+                  </td>
+                </tr>
+              )}
               {shown.length === 0 && (
                 <tr>
                   <td colSpan={11} className="muted">
