@@ -7,12 +7,13 @@ import { runTasks } from '../../bench/scenarios/tasks/tasks-scenario.js';
 import { weftQueue } from '../../bench/scenarios/tasks/weft-queue.js';
 
 // The benchmark harness end to end at a tiny size: weft on SQLite as a child process, 200 tasks
-// enqueued over HTTP and drained over /ws/workers, then the latency phase. Shape only, no timings.
+// enqueued over HTTP and drained over /ws/workers, then 1 s of the latency phase (100 tasks at 100/s).
+// Shape only, no timings.
 test('the tasks scenario drains every task and writes a result of the documented shape', async () => {
   const out = mkdtempSync(join(tmpdir(), 'weft-bench-smoke-'));
   try {
     const result = await runTasks(
-      { scenarios: ['tasks'], n: 200, concurrency: [10, 50], duration: 0.5, profile: false },
+      { scenarios: ['tasks'], n: 200, concurrency: [10, 50], duration: 1, profile: false },
       { systems: [weftQueue({ kind: 'sqlite', synchronous: 'NORMAL' })], outDir: out },
     );
     const written = JSON.parse(readFileSync(join(out, 'tasks.json'), 'utf8'));

@@ -25,13 +25,18 @@ interface ClaimedTask {
 export function weftQueue(backend: WeftBackend, opts: { cpuProfDir?: string } = {}): QueueSystem & { server(): WeftProcess } {
   let weft: WeftProcess | null = null;
   let pool: Pool | null = null;
-  const wsUrl = () => `${weft!.url.replace('http', 'ws')}/ws/workers?api_key=${BENCH_KEY}`;
+  // Every round (an enqueue and its drain, a latency phase) works in a workspace of its own, so
+  // that tasks left by a drain cut at its deadline never reach the next round.
+  let round = 0;
+  let workspace = 'r0';
+  const nextWorkspace = () => (workspace = `r${++round}`);
+  const wsUrl = () => `${weft!.url.replace('http', 'ws')}/ws/workers?api_key=${BENCH_KEY}&workspace_id=${workspace}`;
 
   async function post(i: number) {
     const res = await pool!.request({
       path: '/tasks',
       method: 'POST',
-      headers: authHeaders,
+      headers: { ...authHeaders, 'x-workspace-id': workspace },
       body: JSON.stringify({ name: `t${i}`, type: WORKER_TYPE, payload: { i } }),
     });
     const text = await res.body.text();
@@ -91,6 +96,7 @@ export function weftQueue(backend: WeftBackend, opts: { cpuProfDir?: string } = 
       pool = new Pool(weft.url, { connections: ENQUEUE_CONNECTIONS, pipelining: 1 });
     },
     async enqueue(n, deadline) {
+      nextWorkspace();
       let done = 0;
       await windowed(n, ENQUEUE_WINDOW, async (i) => {
         if (Date.now() > deadline) return;
@@ -116,6 +122,7 @@ export function weftQueue(backend: WeftBackend, opts: { cpuProfDir?: string } = 
       return { completed, elapsedMs: lastAt - start };
     },
     async latency(rate, durationMs, concurrency, samples) {
+      nextWorkspace();
       let stopped = false;
       const worker = work(
         concurrency,
