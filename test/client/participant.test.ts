@@ -71,6 +71,26 @@ describe('createParticipant against a real weft (SQLite, signed deliveries, fast
     await p.close();
   });
 
+  test('mounted in Fastify (the body kept as a string) through participant.handle', async () => {
+    const { default: Fastify } = await import('fastify');
+    const app = Fastify();
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    const participant = createParticipant({ secret: SECRET, handler: (d) => ({ via: `fastify:${d.participant}` }) });
+    app.post('/participants', async (req, reply) => {
+      const r = await participant.handle(req.headers, req.body as string);
+      return reply.code(r.status).send(r.body);
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/participants`;
+      const { id } = await client.workflows.launch({ workflow: ['define', {}, [['participant', { ref: 'alpha' }, []]]], callback: url });
+      const wf = await eventually(() => client.workflows.get(id), (w) => w.status === 'completed', 10_000, 'the process to complete');
+      assert.deepEqual(wf.fields, { via: 'fastify:alpha' });
+    } finally {
+      await app.close();
+    }
+  });
+
   test('a wrong secret rejects the delivery (401) and the server retries it', async () => {
     let ran = 0;
     const wrong = `whsec_${randomBytes(24).toString('base64')}`;
