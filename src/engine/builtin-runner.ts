@@ -37,12 +37,12 @@ export function createBuiltinRunner(deps: { store: Store; settings: Settings; cl
   let pollTimer: NodeJS.Timeout | null = null;
   let offAvailable: (() => void) | null = null;
 
-  async function finish(task: TaskRecord) {
+  async function finish(task: TaskRecord, durationMs: number) {
     const key = `${task.ws}:${task.id}`;
     running.delete(key);
     if (stopped) return;
     try {
-      await store.tasks.complete(task.ws, task.id, { token: task.leaseToken, now: clock.now(), result: { runner: 'builtin', node: settings.nodeId } });
+      await store.tasks.complete(task.ws, task.id, { token: task.leaseToken, now: clock.now(), result: { runner: 'builtin', node: settings.nodeId, duration_ms: durationMs } });
     } catch (err) {
       deps.onError(err);
     }
@@ -74,7 +74,7 @@ export function createBuiltinRunner(deps: { store: Store; settings: Settings; cl
         for (const task of claimed) {
           const max = settings.taskTypes.get(task.type) ?? 0;
           const ms = Math.floor(random() * max * settings.taskTimeScale);
-          const timer = setTimeout(() => void finish(task), ms);
+          const timer = setTimeout(() => void finish(task, ms), ms);
           running.set(`${task.ws}:${task.id}`, { task, timer });
         }
         if (claimed.length === CLAIM_BATCH) again = true;

@@ -102,7 +102,6 @@ for (const backend of await backends()) {
       const seen = new Set<string>();
       const created = await weft.api('/tasks?workspace_id=life', { method: 'POST', json: { name: 'work', type: 'gx.small' } });
       seen.add(created.body.task.status);
-      const started = Date.now();
       const done = await eventually(
         async () => {
           const t = (await weft.api('/tasks/1?workspace_id=life')).body.task;
@@ -113,12 +112,13 @@ for (const backend of await backends()) {
         5000,
         'completion',
       );
-      // gx.small: max 10 s × 0.01 = 100 ms (plus polling slack).
-      assert.ok(Date.now() - started < 2000);
+      // gx.small: max 10 s × 0.01 = 100 ms. The runner records the time it drew; the timestamps cover it.
       assert.equal(done.attempts, 1);
       assert.ok(done.started_at && done.finished_at);
       assert.ok(seen.has('queued'));
-      assert.ok(new Date(done.finished_at).getTime() - new Date(done.started_at).getTime() <= 100 + 50);
+      assert.equal(done.result.runner, 'builtin');
+      assert.ok(done.result.duration_ms >= 0 && done.result.duration_ms < 100, `drawn in [0, 100) ms: ${done.result.duration_ms}`);
+      assert.ok(new Date(done.finished_at).getTime() - new Date(done.started_at).getTime() >= done.result.duration_ms - 1);
     });
 
     test('DELETE only while queued: 204, then 404; invalid ids are 400', async () => {
@@ -169,23 +169,23 @@ for (const backend of await backends()) {
 
     test('the running cap holds with 50 tasks queued', async () => {
       const ws = '?workspace_id=cap';
-      let maxRunning = 0;
-      const off = weft.engine.bus.on('task:changed', () => {});
-      const sampler = setInterval(async () => {
-        const tasks = (await weft.api(`/tasks${ws}`)).body.tasks as Array<{ status: string }>;
-        maxRunning = Math.max(maxRunning, tasks.filter((t) => t.status === 'running').length);
-      }, 10);
       for (let i = 0; i < 50; i++) await weft.api(`/tasks${ws}`, { method: 'POST', json: { name: `t${i}`, type: 'gx.medium' } });
-      await eventually(
-        async () => (await weft.api(`/tasks${ws}`)).body.tasks as Array<{ status: string }>,
-        (ts) => ts.every((t) => t.status === 'completed'),
-        30000,
+      const done = await eventually(
+        async () => (await weft.api(`/tasks${ws}`)).body.tasks as Array<{ status: string; started_at: string; finished_at: string }>,
+        (ts) => ts.length === 50 && ts.every((t) => t.status === 'completed'),
+        60000,
         'all 50 completed',
       );
-      clearInterval(sampler);
-      off();
-      const counts = await weft.engine.store.tasks.countByStatus((await weft.engine.auth.workspace((await weft.engine.auth.authenticate(TEST_KEY)).id, 'cap')).pk);
-      assert.equal(counts.completed, 50);
+      // The most tasks running at once, from the recorded run intervals (a finish at the same
+      // millisecond as a start counts first): exact, whatever the machine's load.
+      const edges = done.flatMap((t) => [
+        [new Date(t.started_at).getTime(), 1],
+        [new Date(t.finished_at).getTime(), -1],
+      ]);
+      edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      let running = 0;
+      let maxRunning = 0;
+      for (const [, d] of edges) maxRunning = Math.max(maxRunning, (running += d));
       assert.ok(maxRunning <= 6, `at most 6 running at once, saw ${maxRunning}`);
       assert.ok(maxRunning >= 2, `the runner works in parallel, saw ${maxRunning}`);
     });
