@@ -120,6 +120,16 @@ test('start an instance from the page, then pause, resume and exit it', async ()
   await page.click('button:has-text("yes, exit")');
   await eventually(api, (i) => i.state === 'exited', 3000, 'exited');
   await page.waitForSelector('.panel .badge.status-exited');
+
+  await page.goto(`${weft.url}/ui/w/default/flows/onboarding`);
+  await page.waitForSelector(`#flow-instances tr[data-instance="${id}"]`);
+  await page.selectOption('select[aria-label="instance state"]', 'exited');
+  await page.waitForSelector(`#flow-instances tr[data-instance="${instanceId}"]`, { state: 'detached' });
+  assert.equal(await page.locator('#flow-instances tr[data-instance]').count(), 1);
+  await page.selectOption('select[aria-label="instance state"]', '');
+  await page.fill('input[aria-label="find subject"]', 'ADA@');
+  await page.waitForSelector(`#flow-instances tr[data-instance="${id}"]`, { state: 'detached' });
+  assert.equal(await page.locator(`#flow-instances tr[data-instance="${instanceId}"]`).count(), 1);
   assert.deepEqual(h.consoleErrors, []);
 });
 

@@ -42,6 +42,9 @@ function FlowDetail(props: { identifier: string; version?: string }) {
   const shown = usePoll(() => (props.version ? api.get<FlowSchema>(`/v1/flows/${id}/versions/${props.version}`) : Promise.resolve(null)), [api, id, props.version], 0);
   const instances = usePoll(() => api.get<{ instances: FlowInstance[] }>(`/v1/flow-instances?flow=${id}&limit=1000`).then((b) => b.instances), [api, id], 5000);
   useFlowEvents(api, { flow: props.identifier }, instances.reload);
+  const [subject, setSubject] = useState('');
+  const [state, setState] = useState('');
+  const listed = (instances.data ?? []).filter((i) => (!state || i.state === state) && (!subject || i.subject.toLowerCase().includes(subject.toLowerCase())));
   const schema = props.version ? shown.data : latest.data;
   const versions = latest.data ? Array.from({ length: latest.data.version }, (_, i) => latest.data!.version - i) : [];
 
@@ -103,6 +106,15 @@ function FlowDetail(props: { identifier: string; version?: string }) {
       </Section>
       <Section title="Instances" actions={<StartInstanceForm flow={props.identifier} onStarted={(i) => navigate(path(`/flow-instances/${i.id}`))} />}>
         <ErrorLine error={instances.error} />
+        <div className="inline-form">
+          <input type="search" aria-label="find subject" placeholder="find a subject" value={subject} onChange={(e) => setSubject(e.target.value)} />
+          <select aria-label="instance state" value={state} onChange={(e) => setState(e.target.value)}>
+            <option value="">any state</option>
+            {['active', 'paused', 'completed', 'exited'].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
         <table className="grid" id="flow-instances">
           <thead>
             <tr>
@@ -115,7 +127,7 @@ function FlowDetail(props: { identifier: string; version?: string }) {
             </tr>
           </thead>
           <tbody>
-            {(instances.data ?? []).map((i) => (
+            {listed.map((i) => (
               <tr key={i.id} data-instance={i.id} className="clickable" onClick={() => navigate(path(`/flow-instances/${i.id}`))}>
                 <td>{i.subject}</td>
                 <td>
@@ -131,7 +143,7 @@ function FlowDetail(props: { identifier: string; version?: string }) {
                 </td>
               </tr>
             ))}
-            {instances.data?.length === 0 && (
+            {instances.data && listed.length === 0 && (
               <tr>
                 <td colSpan={6} className="muted">
                   no instances
