@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Report, formatTable, type ScenarioResult } from '../../lib/report.js';
 import { selected, type BenchOptions } from '../../lib/options.js';
-import { PG_URL } from '../../lib/paths.js';
+import { PG_URL, RESULTS_DIR } from '../../lib/paths.js';
 import { load, weftVersion } from '../../lib/machine.js';
 import { api, routeExists } from '../../lib/http.js';
 import { RpcSocket } from '../../lib/ws-rpc.js';
@@ -12,15 +12,15 @@ import { sleep } from '../../lib/stats.js';
 import { windowed } from '../tasks/queue-system.js';
 import { BENCH_KEY, backendLabel, dropPgSchema, startWeft, type WeftBackend, type WeftProcess } from '../../lib/weft-process.js';
 import { pgDurability } from '../tasks/pg-info.js';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 
 export const RECOVERY_DEFAULTS = {
   instances: 100_000,
   timers: 10_000,
   // Creating the instances stops here even if fewer than asked exist (reported as such).
-  instanceSeconds: 30,
+  instanceSeconds: 25,
   // The timers all fall due at one moment this long after their launches begin.
-  timerLeadSeconds: 10,
+  timerLeadSeconds: 20,
   targetServingMs: 1000,
   targetTimersMs: 5000,
 };
@@ -139,7 +139,11 @@ export async function runRecovery(o: BenchOptions): Promise<ScenarioResult> {
       receiver.onDelivery = (d) => {
         if (d.participant === 'after') seen.add(d.workflow_id);
       };
-      restarted = await startWeft({ backend, dataDir, pgSchema });
+      const size = (f: string) => (existsSync(join(dataDir, f)) ? statSync(join(dataDir, f)).size : null);
+      const files = backend.kind === 'sqlite' ? { db_bytes: size('weft.db'), wal_bytes: size('weft.db-wal') } : {};
+      // With --profile, the restarted server (stopped cleanly at the end) writes a CPU profile of its start and catch-up.
+      const cpuProfDir = o.profile ? join(RESULTS_DIR, 'profiles', 'recovery', label.replace(/ /g, '-')) : undefined;
+      restarted = await startWeft({ backend, dataDir, pgSchema, cpuProfDir });
       const spawnToHealthy = restarted.startupMs;
       const spawnedAt = performance.now() - spawnToHealthy;
       const counter = timerCounter(restarted);
@@ -164,6 +168,7 @@ export async function runRecovery(o: BenchOptions): Promise<ScenarioResult> {
         restart_to_all_timers_fired_ms: firedMs === null ? null : Math.round(firedMs),
         restart_to_all_callbacks_ms: deliveredMs === null ? null : Math.round(deliveredMs),
         callbacks_received: seen.size,
+        ...files,
         load1: load()[0],
       };
       report.row(row);
