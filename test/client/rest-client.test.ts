@@ -36,6 +36,22 @@ describe('createClient against a real weft (SQLite)', () => {
     assert.equal(bad?.message, 'invalid task type');
   });
 
+  test('tasks.watch streams the task array and follows changes', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-watch' });
+    const frames: string[][] = [];
+    const watch = client.tasks.watch((tasks) => frames.push(tasks.map((t) => t.name)));
+    try {
+      const deadline = Date.now() + 5000;
+      while (frames.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(frames[0], []);
+      await client.tasks.create({ name: 'watched', type: 'email.send' });
+      while (!frames.some((f) => f.includes('watched')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(frames.some((f) => f.includes('watched')));
+    } finally {
+      watch.close();
+    }
+  });
+
   test('a wrong key is a 403 WeftError', async () => {
     const client = createClient({ url: weft.url, apiKey: 'not-a-key' });
     await assert.rejects(client.tasks.list(), (e: unknown) => e instanceof WeftError && e.status === 403 && e.code === 'WEFT_FORBIDDEN');

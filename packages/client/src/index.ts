@@ -16,3 +16,4 @@ export type { RequestLike, ResponseLike, HeaderBag } from './participant-io.js';
 export { createWebhookVerifier, type SignatureCheck } from './webhook-signature.js';
 export { proceedWorkitem } from './participant-proceed.js';
 export type { EndpointsApi, Endpoint, EndpointInput, EndpointCallOptions, EndpointResponse } from './endpoints-api.js';
+export type { TaskWatch, TaskWatchOptions } from './task-stream.js';

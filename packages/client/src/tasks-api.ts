@@ -1,5 +1,6 @@
 import type { Transport } from './rest-client.js';
 import type { ClaimedTask, ClaimInput, CreateTaskInput, Task } from './api-types.js';
+import { watchTasks, type TaskWatch, type TaskWatchOptions } from './task-stream.js';
 
 export interface TasksApi {
   list(): Promise<Task[]>;
@@ -14,6 +15,8 @@ export interface TasksApi {
   complete(id: number, input: { lease?: string; result?: unknown }): Promise<Task>;
   fail(id: number, input: { lease?: string; error?: unknown; retryable?: boolean }): Promise<Task>;
   release(id: number, lease?: string): Promise<Task>;
+  /** Streams the workspace's task array (/ws/tasks): on connect, after every change, at least once a second. */
+  watch(onTasks: (tasks: Task[]) => void, opts?: TaskWatchOptions): TaskWatch;
 }
 
 export function createTasksApi(t: Transport): TasksApi {
@@ -30,6 +33,7 @@ export function createTasksApi(t: Transport): TasksApi {
     heartbeat: async (id, lease) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/heartbeat', { params: path(id), body: { lease }, ...policy(true) }))).task,
     complete: async (id, input) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/complete', { params: path(id), body: input, ...policy(false) }))).task,
     fail: async (id, input) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/fail', { params: path(id), body: input, ...policy(false) }))).task,
+    watch: (onTasks, opts) => watchTasks(t.options, onTasks, opts),
     release: async (id, lease) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/release', { params: path(id), body: { lease }, ...policy(false) }))).task,
   };
 }
