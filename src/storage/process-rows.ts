@@ -73,7 +73,10 @@ export interface StepWrite {
   deliveries: NewDelivery[];
   schedule: Array<{ timerId: string; dueAt: number }>;
   unschedule: string[];
-  /** Workitems whose deliveries not yet taken by a sender are no longer wanted (proceeded, killed, superseded). */
+  /**
+   * Workitems no longer waiting (proceeded, cancelled, killed): their pending deliveries are not
+   * wanted any more — not even the retries of one being sent, unless this step sends it another.
+   */
   settle: string[];
 }
 
@@ -109,13 +112,18 @@ export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: S
 }
 
 export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, write: StepWrite, now: number): Promise<void> {
-  const settle = new Set([...write.settle, ...write.deliveries.map((d) => d.workitemId)]);
-  for (const workitemId of settle) {
-    // A delivery being sent (leased) is left to finish: the next one for its workitem waits for it.
+  const followed = new Set(write.deliveries.map((d) => d.workitemId));
+  for (const workitemId of followed) {
+    // A delivery being sent (leased) is left to finish: the new one for its workitem waits for it.
     await tx.exec(
       "UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE workitem_id = ? AND state = 'pending' AND lease_owner IS NULL",
       [now, workitemId],
     );
+  }
+  for (const workitemId of write.settle) {
+    if (followed.has(workitemId)) continue;
+    // Nothing follows (proceeded, killed): a delivery being sent is not retried after this attempt either.
+    await tx.exec("UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE workitem_id = ? AND state = 'pending'", [now, workitemId]);
   }
   for (const d of write.deliveries) {
     await tx.exec(

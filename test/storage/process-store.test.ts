@@ -122,6 +122,15 @@ for (const backend of await backends()) {
       await store.processes.step(wfid, ws, T0 + 21, () => write({ settle: [w2] }));
       const all = await deliveries.ofProcess(wfid);
       assert.equal(all.find((d) => d.workitemId === w2)!.state, 'superseded');
+
+      // A workitem settled while its delivery is being sent: that attempt is not retried.
+      const w3 = `w2b-${n}`;
+      await store.processes.step(wfid, ws, T0 + 30, () => write({ deliveries: [delivery(w3)] }));
+      const [inFlight] = (await deliveries.claim({ now: T0 + 31, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 10 })).filter((d) => d.workitemId === w3);
+      assert.ok(inFlight);
+      await store.processes.step(wfid, ws, T0 + 32, () => write({ settle: [w3] }));
+      assert.equal(await deliveries.retryLater(inFlight.id, 'me', { now: T0 + 33, error: 'HTTP 500', nextAttemptAt: T0 + 34 }), false);
+      assert.deepEqual((await deliveries.claim({ now: T0 + 100, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 10 })).filter((d) => d.workitemId === w3), []);
     });
 
     test('deliveries: retry later, exhaustion steps the process in the same transaction, orphaned leases are freed', async () => {
