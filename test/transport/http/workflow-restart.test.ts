@@ -114,7 +114,7 @@ for (const backend of await backends()) {
           await finishAfterRestart(rx, second.url, halted, (cb) => cb.body.proceed_url);
         } finally {
           second.child.kill('SIGTERM');
-          await second.exited;
+          assert.equal((await second.exited).code, 0, 'SIGTERM drains the delivery and timer loops and exits cleanly');
         }
       } finally {
         await rx.close();
