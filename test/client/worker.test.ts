@@ -127,6 +127,19 @@ describe('createWorker (SQLite)', () => {
     await worker.stop();
   });
 
+  test('a result that is not JSON fails its own task and does not sink the others in its batch', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
+    const bad = await client.tasks.create({ name: 'bigint', type: 'job', payload: 'bad', max_attempts: 1 });
+    const good = await client.tasks.create({ name: 'fine', type: 'job', payload: 'good' });
+    const worker = createWorker<string, unknown>({ client, types: ['job'], waitMs: 100, handler: (t) => (t.payload === 'bad' ? 10n : 'ok') });
+    await eventually(() => client.tasks.list(), (ts) => ts.every((t) => t.status === 'completed' || t.status === 'failed'), 10_000, 'both tasks finished');
+    assert.equal((await client.tasks.get(good.id)).result, 'ok');
+    const b = await client.tasks.get(bad.id);
+    assert.equal(b.status, 'failed');
+    assert.match((b.error as { message: string }).message, /not JSON-serialisable/);
+    await worker.stop();
+  });
+
   test('the long-poll HTTP transport does the same work', async () => {
     const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
     for (let i = 0; i < 4; i++) await client.tasks.create({ name: `h${i}`, type: 'job', payload: i });

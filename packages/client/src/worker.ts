@@ -228,6 +228,10 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
     let r: AckResult & { resent: boolean };
     let retryable = true;
     try {
+      if (outcome.ok && !isJson(outcome.result)) {
+        // One result that cannot be sent must not sink the batch it would travel in.
+        outcome = { ok: false, error: new TypeError('the handler returned a value that is not JSON-serialisable') };
+      }
       if (outcome.ok) {
         r = await this.acks.send({ action: 'complete', data: { id: task.id, lease: task.lease, result: outcome.result === undefined ? null : outcome.result } });
       } else {
@@ -293,6 +297,16 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
       proc.off('SIGTERM', onSignal);
       proc.off('SIGINT', onSignal);
     };
+  }
+}
+
+function isJson(v: unknown): boolean {
+  if (v === undefined || v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return true;
+  try {
+    JSON.stringify(v);
+    return true;
+  } catch {
+    return false;
   }
 }
 
