@@ -124,6 +124,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
       if (stopping) return;
       stopping = true;
       for (const t of timers) clearInterval(t);
+      flows.stop();
       await processes.stop();
       await runner.stop();
       await endpoints.close();

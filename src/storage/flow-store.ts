@@ -184,6 +184,18 @@ const VERSION_ATTEMPTS = 10;
 // Default 1,000 schema versions kept parsed: versions never change once written.
 const SCHEMA_CACHE_SIZE = 1000;
 
+// PostgreSQL's NOTIFY payload is limited to 8000 bytes: larger instances are announced by reference.
+const NOTIFY_INLINE_BYTES = 6000;
+
+/**
+ * Announces a committed change of an instance to every node ('flow:record', in commit order):
+ * the record itself, or {ws, id, seq} when it is too large to travel in a notification.
+ */
+function announce(tx: SqlRunner, ws: number, instance: FlowInstanceRecord, fired: number) {
+  const inline = { ws, fired, instance };
+  tx.notify('flow:record', Buffer.byteLength(JSON.stringify(inline)) <= NOTIFY_INLINE_BYTES ? inline : { ws, fired, ref: { id: instance.id, seq: instance.seq } });
+}
+
 async function appendHistory(tx: SqlRunner, id: string, seq: number, applied: HistoryEntry[]): Promise<void> {
   for (const h of applied) {
     await tx.exec('INSERT INTO flow_history (instance_id, seq, transition, from_step, to_step, type, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
@@ -309,7 +321,9 @@ export function createFlowStore(db: SqlDb): FlowStore {
           return { kind: 'exists', id: winner[0]?.id ?? '' };
         }
         await appendHistory(tx, req.id, 1, result.applied);
-        return { kind: 'started', instance: toInstance(rows[0]), applied: result.applied };
+        const instance = toInstance(rows[0]);
+        announce(tx, ws, instance, result.applied.length);
+        return { kind: 'started', instance, applied: result.applied };
       });
     },
 
@@ -370,6 +384,7 @@ export function createFlowStore(db: SqlDb): FlowStore {
           );
           instance = toInstance(updated[0]);
           await appendHistory(tx, id, seq, result.applied);
+          announce(tx, ws, instance, result.applied.length);
         }
         const outcome = req.outcome(result, instance);
         if (req.requestId !== null) {

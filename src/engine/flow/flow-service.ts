@@ -26,6 +26,8 @@ export type SubjectView = ReturnType<typeof renderSubject>;
 export type HistoryView = ReturnType<typeof renderHistory>;
 
 export interface FlowService {
+  /** Stops relaying changes to the bus. */
+  stop(): void;
   /** Compiles and stores the next version of a flow schema; FlowSchemaInvalid (400, details.errors) when invalid. */
   define(ws: number, body: unknown): Promise<FlowView>;
   list(ws: number): Promise<FlowView[]>;
@@ -65,12 +67,20 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
   const serial = createKeyedQueue();
   const subjects = createSubjectValidator();
 
-  function published(ws: number, instance: FlowInstanceRecord, fired: number): InstanceView {
-    const view = renderInstance(instance);
-    bus.emit('flow:instance', { ws, instance: view });
-    if (fired > 0) bus.emit('flow:transition', { ws, instanceId: instance.id, count: fired });
-    return view;
-  }
+  // Changes reach subscribers from the store's notifications (after commit, in commit order, from
+  // every node), one at a time so that an instance fetched by reference cannot overtake the next.
+  let relay: Promise<void> = Promise.resolve();
+  const offRecord = store.onNotify((event, payload) => {
+    if (event !== 'flow:record') return;
+    const note = payload as { ws: number; fired: number; instance?: FlowInstanceRecord; ref?: { id: string } };
+    relay = relay.then(async () => {
+      const instance = note.instance ?? (note.ref ? await store.flows.getInstance(note.ws, note.ref.id).catch(() => null) : null);
+      if (!instance) return;
+      bus.emit('flow:instance', { ws: note.ws, instance: renderInstance(instance) });
+      if (note.fired > 0) bus.emit('flow:transition', { ws: note.ws, instanceId: instance.id, count: note.fired });
+    });
+  });
+
 
   async function lifecycle(ws: number, id: string, change: (s: FlowSnapshot) => FlowResult): Promise<InstanceView> {
     return serial(id, async () => {
@@ -83,7 +93,7 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
       if (r.kind === 'not_found') throw FlowInstanceNotFound(id);
       if (r.kind !== 'done') throw new Error('unexpected replay without a request id');
       if (!r.result.ok) throw failureError(r.result);
-      return published(ws, r.instance, 0);
+      return renderInstance(r.instance);
     });
   }
 
@@ -134,7 +144,7 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
       if (r.kind === 'flow_not_found') throw FlowNotFound(input.flow);
       if (r.kind === 'exists') throw FlowAlreadyStarted(input.flow, input.subject, { details: { flow_instance_id: r.id } });
       if (r.kind === 'failed') throw failureError(r.result);
-      return published(ws, r.instance, r.applied.length);
+      return renderInstance(r.instance);
     },
 
     async instance(ws, id) {
@@ -173,11 +183,11 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
         });
         if (r.kind === 'not_found') throw FlowInstanceNotFound(id);
         if (r.kind === 'replay') return r.outcome as TransitionOutcome;
-        if (r.result.ok) published(ws, r.instance, r.result.applied.length);
         return r.outcome;
       });
     },
 
+    stop: offRecord,
     pause: (ws, id) => lifecycle(ws, id, pauseInstance),
     resume: (ws, id) => lifecycle(ws, id, resumeInstance),
     exit: (ws, id) => lifecycle(ws, id, exitInstance),
