@@ -147,6 +147,7 @@ export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
           [req.error, req.now, d.id, owner],
         );
         if (n === 0) return null;
+        tx.notify('callback:failed', { ws: d.ws, wfid: d.wfid, workitemId: d.workitemId, error: req.error });
         return { step: before ? await stepLocked(tx, before, decide, req.now) : null };
       });
     },

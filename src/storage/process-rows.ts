@@ -3,7 +3,8 @@ import { parseJson, toJson } from './sql-db.js';
 import type { ProcessState } from '../core/process/interpreter/index.js';
 
 // Rows of the processes tables and the one write every engine step makes: the process row, its
-// outbox deliveries and its timers, together in the caller's transaction.
+// outbox deliveries and its timers, together in the caller's transaction. Every write announces
+// itself with tx.notify('process:changed') (delivered after commit, on every node).
 
 export interface ProcessRecord {
   wfid: string;
@@ -112,6 +113,7 @@ export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: S
 }
 
 export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, write: StepWrite, now: number): Promise<void> {
+  tx.notify('process:changed', { ws, wfid, status: write.status });
   const followed = new Set(write.deliveries.map((d) => d.workitemId));
   for (const workitemId of followed) {
     // A delivery being sent (leased) is left to finish: the new one for its workitem waits for it.

@@ -76,9 +76,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       return;
     }
     const out = await deliveries.exhausted(d, owner, { now, error: result.error }, deps.deliveryFailed(d, result.error, now));
-    if (out === null) return;
-    bus.emit('callback:failed', { ws: d.ws, wfid: d.wfid, workitemId: d.workitemId, error: result.error });
-    if (out.step) deps.committed(out.step);
+    if (out?.step) deps.committed(out.step);
   }
 
   function send(d: DeliveryRecord) {
@@ -106,15 +104,19 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   }
 
   const loop = createPollLoop(tick, POLL_MS, onError);
+  // Another node's step may have written deliveries: its notification wakes this sender too.
+  let offChanged: (() => void) | null = null;
 
   return {
     start() {
       // On a single-node store every claim of an earlier run is orphaned: take them again at once.
       const ready = store.capabilities.singleNode ? deliveries.releaseOrphans({ exceptOwner: owner, liveSince: null }) : Promise.resolve(0);
       ready.catch(onError).finally(() => loop.start());
+      offChanged = bus.on('process:changed', () => loop.wake());
     },
     wake: () => loop.wake(),
     async stop() {
+      offChanged?.();
       await loop.stop();
       stopping.abort();
       await Promise.allSettled([...inFlight]);

@@ -90,14 +90,13 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
       return toStepWrite(p, r, env(now));
     };
 
-  /** After the commit: tell listeners, wake the loops that have new rows to handle. */
-  function changed(ws: number, wfid: string, w: StepWrite) {
-    bus.emit('process:changed', { ws, wfid, status: w.status });
+  /** After the commit: wake the loops that have new rows to handle (listeners hear of it from the store's notification). */
+  function changed(w: StepWrite) {
     if (w.deliveries.length > 0) deliveries.wake();
     for (const t of w.schedule) timers.scheduled(t.dueAt);
   }
   const committed = (out: StepOutcome) => {
-    if (out.write) changed(out.before.ws, out.before.wfid, out.write);
+    if (out.write) changed(out.write);
   };
 
   const deliveries: DeliveryWorker = createDeliveryWorker({
@@ -157,7 +156,7 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
         const write = toStepWrite(null, r, env(now));
         const created = await processes.create({ wfid, ws, ...meta, launchedAt: now }, write);
         if (created === 'created') {
-          changed(ws, wfid, write);
+          changed(write);
           return { wfid };
         }
         if (i >= 4) throw new Error('could not draw a free wfid');

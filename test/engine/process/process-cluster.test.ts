@@ -31,6 +31,8 @@ for (const backend of (await backends()).filter((b) => b.name === 'postgres')) {
 
     test('each callback and each timer happens once; either node proceeds any process', async () => {
       assert.notEqual(a.settings.nodeId, b.settings.nodeId);
+      const heardOnB = new Map<string, string>();
+      const off = b.engine.bus.on('process:changed', (e) => heardOnB.set(e.wfid, e.status));
       const wfids: string[] = [];
       for (let i = 0; i < 10; i++) {
         const node = i % 2 === 0 ? a : b;
@@ -50,6 +52,9 @@ for (const backend of (await backends()).filter((b) => b.name === 'postgres')) {
         const done = await eventually(() => a.api(`/v1/workflows/${wfid}`), (g) => g.body.status === 'completed', 5000, `${wfid} completed`);
         assert.deepEqual(done.body.trace, ['ticked'], 'the timer fired once');
       }
+      // Every change is announced on every node.
+      await eventually(() => wfids.every((w) => heardOnB.get(w) === 'completed'), Boolean, 5000, 'process:changed on the other node');
+      off();
       // Nothing more arrives: every callback was sent once.
       await new Promise((r) => setTimeout(r, 500));
       const sent = rx.calls.filter((c) => mine.has(c.body.workflow_id));
