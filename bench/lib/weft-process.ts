@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ export interface WeftProcess {
   child: ChildProcess;
   /** ms from spawn until /healthz answered 200. */
   startupMs: number;
+  /** CPU time (user + system, ms) the server process has used so far; differences give CPU per operation whatever the machine's load. */
+  cpuMs(): number;
   output(): string;
   /** SIGTERM and wait (a CPU profile is written on this path). */
   stop(): Promise<void>;
@@ -113,6 +115,7 @@ export async function startWeft(opts: WeftProcessOptions): Promise<WeftProcess> 
     pgSchema,
     child,
     startupMs,
+    cpuMs: () => processCpuMs(child.pid!),
     output: () => out,
     async stop() {
       if (exited) return;
@@ -135,6 +138,25 @@ export async function startWeft(opts: WeftProcessOptions): Promise<WeftProcess> 
       if (pgSchema && !opts.pgSchema) await dropPgSchema(pgSchema).catch(() => {});
     },
   };
+}
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of a process from /proc (Linux), in ms; NaN elsewhere. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Polls /healthz every 5 ms; resolves with the ms elapsed since `since`. */

@@ -8,7 +8,7 @@ import { RESULTS_DIR } from '../../lib/paths.js';
 import { load, packageVersion, weftVersion } from '../../lib/machine.js';
 import { api, routeExists } from '../../lib/http.js';
 import { startScript } from '../../lib/child-script.js';
-import { BENCH_KEY, backendLabel, startWeft, type WeftBackend } from '../../lib/weft-process.js';
+import { BENCH_KEY, backendLabel, processCpuMs, startWeft, type WeftBackend } from '../../lib/weft-process.js';
 import { pgDurability } from '../tasks/pg-info.js';
 
 export const ENDPOINTS_DEFAULTS = {
@@ -93,8 +93,10 @@ export async function runEndpoints(o: BenchOptions): Promise<ScenarioResult> {
         const check = await api(weft.url, 'POST', '/bench/enrich/42', { code: 'A01' }, [200]);
         if (check.name !== 'Ada Lovelace' || check.id !== '42') throw new Error(`unexpected endpoint reply ${JSON.stringify(check)}`);
         for (const c of levels) {
+          const cpu0 = weft.cpuMs();
           const r = await cannon(`${weft.url}/bench/enrich/42`, c, seconds);
-          report.row({ kind: 'run', system: label, connections: c, ...r, load1: load()[0] });
+          const cpu_us = Math.round(((weft.cpuMs() - cpu0) * 1000) / Math.max(1, r.total));
+          report.row({ kind: 'run', system: label, connections: c, ...r, cpu_us, load1: load()[0] });
           console.log(`  ${label} c=${c}: ${r.requests_per_s} req/s, p99 ${r.p99_ms} ms (non-2xx ${r.non2xx}, errors ${r.errors})`);
         }
       } catch (err) {
@@ -109,8 +111,10 @@ export async function runEndpoints(o: BenchOptions): Promise<ScenarioResult> {
         const floor = await startScript(FLOOR, { FLOOR_UPSTREAM: upstream, FLOOR_SYNCHRONOUS: backend.synchronous, FLOOR_DB: join(dir, 'floor.db') });
         try {
           for (const c of levels) {
+            const cpu0 = processCpuMs(floor.child.pid!);
             const r = await cannon(`http://127.0.0.1:${floor.port}/bench/enrich/42`, c, seconds);
-            report.row({ kind: 'run', system: `floor: Fastify + better-sqlite3 ${backend.synchronous}`, connections: c, ...r, load1: load()[0] });
+            const cpu_us = Math.round(((processCpuMs(floor.child.pid!) - cpu0) * 1000) / Math.max(1, r.total));
+            report.row({ kind: 'run', system: `floor: Fastify + better-sqlite3 ${backend.synchronous}`, connections: c, ...r, cpu_us, load1: load()[0] });
             console.log(`  floor ${backend.synchronous} c=${c}: ${r.requests_per_s} req/s, p99 ${r.p99_ms} ms`);
           }
         } finally {
@@ -129,7 +133,7 @@ export async function runEndpoints(o: BenchOptions): Promise<ScenarioResult> {
     return report.finish(o.out);
   }
   const runs = report.rows.filter((r) => r.kind === 'run');
-  console.log('\n' + formatTable(runs, ['system', 'connections', 'requests_per_s', 'p50_ms', 'p99_ms', 'non2xx', 'errors', 'load1']));
+  console.log('\n' + formatTable(runs, ['system', 'connections', 'requests_per_s', 'p50_ms', 'p99_ms', 'non2xx', 'errors', 'cpu_us', 'load1']));
   const targets: Record<string, unknown> = { kind: 'targets', target_ratio: ENDPOINTS_DEFAULTS.targetRatio };
   for (const sync of ['FULL', 'NORMAL']) {
     const w = runs.find((r) => r.system === `weft sqlite ${sync}` && r.connections === levels[levels.length - 1]);

@@ -149,18 +149,22 @@ export async function runFlows(o: BenchOptions): Promise<ScenarioResult> {
       for (const k of clientsList) {
         const clients = await openClients(weft, k, per, `k${k}`);
         all.push(...clients);
+        const cpu0 = weft.cpuMs();
         const r = await closedLoop(clients, seconds);
+        const cpuUs = Math.round(((weft.cpuMs() - cpu0) * 1000) / Math.max(1, r.ok + r.failed));
         const perSec = rate(r.ok, r.ms);
         bestClosed = Math.max(bestClosed, perSec);
-        report.row({ kind: 'closed', system: label, clients: k, in_flight: k * per, transitions_per_s: perSec, failed: r.failed, p50_ms: r.latency.p50_ms, p99_ms: r.latency.p99_ms, p999_ms: r.latency.p999_ms, load1: load()[0] });
+        report.row({ kind: 'closed', system: label, clients: k, in_flight: k * per, transitions_per_s: perSec, failed: r.failed, p50_ms: r.latency.p50_ms, p99_ms: r.latency.p99_ms, p999_ms: r.latency.p999_ms, cpu_us: cpuUs, load1: load()[0] });
         console.log(`  ${label} closed k=${k} (${k * per} in flight): ${perSec}/s, p50 ${r.latency.p50_ms} p99 ${r.latency.p99_ms} p99.9 ${r.latency.p999_ms} ms`);
       }
       // Open loop on the largest client set: at half the target rate (the issue's latency target) and at half the measured maximum.
       const clients = all.slice(all.length - clientsList[clientsList.length - 1]);
       const rates = [...new Set([FLOWS_DEFAULTS.targetRate / 2, Math.max(100, Math.round(bestClosed / 2))])].sort((a, b) => a - b);
       for (const r of rates) {
+        const cpu0 = weft.cpuMs();
         const x = await openLoop(clients, r, seconds);
-        report.row({ kind: 'open', system: label, offered_per_s: r, transitions_per_s: x.achieved_per_s, failed: x.failed, p50_ms: x.latency.p50_ms, p99_ms: x.latency.p99_ms, p999_ms: x.latency.p999_ms, load1: load()[0] });
+        const cpuUs = Math.round(((weft.cpuMs() - cpu0) * 1000) / Math.max(1, x.ok + x.failed));
+        report.row({ kind: 'open', system: label, offered_per_s: r, transitions_per_s: x.achieved_per_s, failed: x.failed, p50_ms: x.latency.p50_ms, p99_ms: x.latency.p99_ms, p999_ms: x.latency.p999_ms, cpu_us: cpuUs, load1: load()[0] });
         console.log(`  ${label} open ${r}/s: achieved ${x.achieved_per_s}/s, p50 ${x.latency.p50_ms} p99 ${x.latency.p99_ms} p99.9 ${x.latency.p999_ms} ms`);
       }
       if (backend.kind === 'sqlite') {
@@ -190,8 +194,8 @@ export async function runFlows(o: BenchOptions): Promise<ScenarioResult> {
     const rows = report.rows.filter((r) => r.kind === kind);
     if (rows.length) console.log('\n' + formatTable(rows, cols));
   };
-  show('closed', ['system', 'clients', 'in_flight', 'transitions_per_s', 'p50_ms', 'p99_ms', 'p999_ms', 'failed', 'load1']);
-  show('open', ['system', 'offered_per_s', 'transitions_per_s', 'p50_ms', 'p99_ms', 'p999_ms', 'failed', 'load1']);
+  show('closed', ['system', 'clients', 'in_flight', 'transitions_per_s', 'p50_ms', 'p99_ms', 'p999_ms', 'failed', 'cpu_us', 'load1']);
+  show('open', ['system', 'offered_per_s', 'transitions_per_s', 'p50_ms', 'p99_ms', 'p999_ms', 'failed', 'cpu_us', 'load1']);
   show('floor', ['system', 'batch', 'transitions_per_s', 'load1']);
   const best = Math.max(0, ...report.rows.filter((r) => r.kind === 'closed').map((r) => Number(r.transitions_per_s)));
   const half = report.rows.filter((r) => r.kind === 'open' && r.offered_per_s === FLOWS_DEFAULTS.targetRate / 2);

@@ -73,6 +73,7 @@ export async function runProcesses(o: BenchOptions): Promise<ScenarioResult> {
         let completed = 0;
         let lost = 0;
         const wfids: string[] = [];
+        const cpu0 = weft.cpuMs();
         const end = performance.now() + seconds * 1000;
         const t0 = performance.now();
         let lastAt = t0;
@@ -101,6 +102,7 @@ export async function runProcesses(o: BenchOptions): Promise<ScenarioResult> {
           }),
         );
         const ms = lastAt - t0;
+        const cpuUs = Math.round(((weft.cpuMs() - cpu0) * 1000) / Math.max(1, completed));
         // The reply to the last proceed follows the commit that ended the process: check a sample all the same.
         const statuses = await Promise.all(wfids.map((id) => api(weft.url, 'GET', `/v1/workflows/${id}`).then((w) => w.status as string)));
         const notDone = statuses.filter((s) => s !== 'completed').length;
@@ -117,6 +119,8 @@ export async function runProcesses(o: BenchOptions): Promise<ScenarioResult> {
           proceed_errors: proceedErrors,
           not_completed_in_30s: lost,
           sample_not_completed: notDone,
+          // weft's CPU per completed workflow (launch, three deliveries, three proceeds).
+          cpu_us_per_workflow: cpuUs,
           load1: load()[0],
         };
         report.row(row);
@@ -139,7 +143,7 @@ export async function runProcesses(o: BenchOptions): Promise<ScenarioResult> {
     return report.finish(o.out);
   }
   const runs = report.rows.filter((r) => r.kind === 'run');
-  console.log('\n' + formatTable(runs, ['system', 'launchers', 'workflows_per_s', 'steps_per_s', 'p50_ms', 'p99_ms', 'completed', 'load1']));
+  console.log('\n' + formatTable(runs, ['system', 'launchers', 'workflows_per_s', 'steps_per_s', 'p50_ms', 'p99_ms', 'completed', 'cpu_us_per_workflow', 'load1']));
   const best = Math.max(0, ...runs.map((r) => Number(r.workflows_per_s)));
   const t = { kind: 'targets', best_workflows_per_s: best, target: PROCESSES_DEFAULTS.targetPerSecond, met: best >= PROCESSES_DEFAULTS.targetPerSecond };
   report.row(t);

@@ -9,6 +9,8 @@ export interface QueueSystem {
   /** How the system was configured for throughput (docs/benchmarks.md cites these). */
   readonly setupNote: string;
   setup(): Promise<void>;
+  /** CPU ms the system's server process has used so far (weft only: the peers' work is spread over Redis or PostgreSQL and the worker library). */
+  cpuMs?(): number;
   /**
    * Enqueues n no-op tasks the fastest way the system offers (bulk where it has one); resolves with
    * how many were acknowledged — fewer than n only when the deadline (Date.now() ms) came first.

@@ -69,11 +69,14 @@ export async function runTasks(o: BenchOptions, run: TasksRunOptions = {}): Prom
       report.durability[system.name] = system.durability;
       for (const c of concurrency) {
         const loadBefore = load()[0];
+        const cpu0 = system.cpuMs?.() ?? NaN;
         const t0 = performance.now();
         const queued = await system.enqueue(n, Date.now() + TASKS_DEFAULTS.enqueueTimeoutS * 1000);
         const enqueueMs = performance.now() - t0;
+        const cpu1 = system.cpuMs?.() ?? NaN;
         if (queued < n) report.note(`${system.name} c=${c}: ${queued} of ${n} tasks enqueued within ${TASKS_DEFAULTS.enqueueTimeoutS} s; the drain took those`);
         const { completed, elapsedMs } = await system.drain(queued, c, Date.now() + TASKS_DEFAULTS.drainTimeoutS * 1000);
+        const cpu2 = system.cpuMs?.() ?? NaN;
         if (completed < queued) report.note(`${system.name} c=${c}: ${completed} of ${queued} tasks completed within ${TASKS_DEFAULTS.drainTimeoutS} s`);
         const row = {
           kind: 'drain',
@@ -85,6 +88,9 @@ export async function runTasks(o: BenchOptions, run: TasksRunOptions = {}): Prom
           drain_s: round(elapsedMs / 1000, 2),
           completed_per_s: rate(completed, elapsedMs),
           complete: completed >= queued,
+          // Server CPU per task (weft only): independent of how busy the machine was.
+          enqueue_cpu_us: Number.isNaN(cpu1) ? null : Math.round(((cpu1 - cpu0) * 1000) / Math.max(1, queued)),
+          drain_cpu_us: Number.isNaN(cpu2) ? null : Math.round(((cpu2 - cpu1) * 1000) / Math.max(1, completed)),
           load1: loadBefore,
         };
         report.row(row);
@@ -107,7 +113,7 @@ export async function runTasks(o: BenchOptions, run: TasksRunOptions = {}): Prom
   }
 
   const drains = report.rows.filter((r) => r.kind === 'drain');
-  console.log('\n' + formatTable(drains, ['system', 'concurrency', 'enqueue_per_s', 'completed_per_s', 'drain_s', 'completed', 'load1']));
+  console.log('\n' + formatTable(drains, ['system', 'concurrency', 'enqueue_per_s', 'completed_per_s', 'drain_s', 'completed', 'enqueue_cpu_us', 'drain_cpu_us', 'load1']));
   const lat = report.rows.filter((r) => r.kind === 'latency');
   if (lat.length) console.log('\nenqueue-to-start (idle workers, fixed arrival rate)\n' + formatTable(lat, ['system', 'rate_per_s', 'p50_ms', 'p99_ms', 'max_ms', 'started']));
   targets(report);

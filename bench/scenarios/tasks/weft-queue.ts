@@ -86,6 +86,7 @@ export function weftQueue(backend: WeftBackend, opts: { cpuProfDir?: string } = 
         : 'PostgreSQL synchronous_commit=on',
     setupNote: `external workers on /ws/workers: claim max ≤ ${MAX_CLAIM} per request over ≥2 lanes per socket, one batch frame of completes per claim; enqueue by POST /tasks (${ENQUEUE_WINDOW} in flight over ${ENQUEUE_CONNECTIONS} connections); WEFT_MAX_RUNNING_PER_WORKSPACE raised so the per-workspace cap does not bound the workers`,
     server: () => weft!,
+    cpuMs: () => weft!.cpuMs(),
     async setup() {
       weft = await startWeft({
         backend,
