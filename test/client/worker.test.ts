@@ -2,12 +2,14 @@ import { test, describe, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { WebSocket as WsSocket } from 'ws';
+import { startTcpProxy } from './fixtures/tcp-proxy.js';
 import { sqliteBackend } from '../helpers/backends.js';
 import { eventually, freshDatabase, startWeft, TEST_KEY, type Database, type RunningWeft } from '../helpers/weft.js';
 import { createClient, createWorker, NonRetryableError, WeftError, type Task } from '../../packages/client/src/index.js';
 
-// Workers against a real weft with a short lease (300 ms), so that a missing heartbeat shows within a second.
-const LEASE_MS = 300;
+// Workers against a real weft with a short lease (800 ms), so that a missing heartbeat shows within
+// seconds, yet a heartbeat every third of it gets through on a busy machine.
+const LEASE_MS = 800;
 
 describe('createWorker (SQLite)', () => {
   let db: Database;
@@ -80,7 +82,7 @@ describe('createWorker (SQLite)', () => {
       types: ['slow'],
       waitMs: 200,
       handler: async (_t, { signal }) => {
-        await new Promise((r) => setTimeout(r, LEASE_MS * 5));
+        await new Promise((r) => setTimeout(r, LEASE_MS * 3));
         assert.equal(signal.aborted, false);
         return 'done';
       },
@@ -138,6 +140,71 @@ describe('createWorker (SQLite)', () => {
     assert.equal(b.status, 'failed');
     assert.match((b.error as { message: string }).message, /not JSON-serialisable/);
     await worker.stop();
+  });
+
+  test('a worker whose socket drops mid-task reconnects, keeps heartbeating and completes the task once', async () => {
+    const proxy = await startTcpProxy(weft.url);
+    try {
+      const ws = workspace();
+      const client = createClient({ url: proxy.url, apiKey: TEST_KEY, workspace: ws });
+      const direct = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: ws });
+      const task = await direct.tasks.create({ name: 'bumpy', type: 'slow' });
+      let started = false;
+      const worker = createWorker({
+        client,
+        types: ['slow'],
+        waitMs: 200,
+        handler: async (_t, { signal }) => {
+          started = true;
+          await new Promise((r) => setTimeout(r, LEASE_MS * 3));
+          return signal.aborted ? 'aborted' : 'survived';
+        },
+      });
+      await eventually(() => started, (s) => s, 10_000, 'the handler to start');
+      proxy.dropAll();
+      const done = await eventually(() => direct.tasks.get(task.id), (t) => t.status === 'completed', 10_000, 'the task completed after the drop');
+      assert.equal(done.result, 'survived');
+      assert.equal(done.attempts, 1);
+      await worker.stop();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('a completion whose answer is lost is sent again after the reconnect and counted once', async () => {
+    const proxy = await startTcpProxy(weft.url);
+    try {
+      const ws = workspace();
+      const client = createClient({ url: proxy.url, apiKey: TEST_KEY, workspace: ws });
+      const direct = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: ws });
+      const task = await direct.tasks.create({ name: 'lost-answer', type: 'job' });
+      const completed: number[] = [];
+      const errors: Error[] = [];
+      // Heartbeats far apart, so that the next frame from the server is the answer to the completion.
+      const worker = createWorker({
+        client,
+        types: ['job'],
+        // One slot: the next claim waits on the server for 1.5 s, so its answer is not the frame lost.
+        concurrency: 1,
+        waitMs: 1500,
+        heartbeatIntervalMs: 60_000,
+        handler: () => {
+          proxy.dropOnNextServerData();
+          return 'once';
+        },
+      });
+      worker.on('task:completed', ({ task: t }) => completed.push(t.id));
+      worker.on('error', ({ error }) => errors.push(error));
+      await eventually(() => completed.length, (n) => n === 1, 10_000, 'the completion to be confirmed');
+      assert.ok(proxy.drops >= 1, 'an answer was lost');
+      assert.deepEqual(completed, [task.id]);
+      assert.deepEqual(errors.map((e) => e.message), []);
+      const t = await direct.tasks.get(task.id);
+      assert.deepEqual([t.status, t.result, t.attempts], ['completed', 'once', 1]);
+      await worker.stop();
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('the long-poll HTTP transport does the same work', async () => {
@@ -235,7 +302,7 @@ describe('createWorker (SQLite)', () => {
       client,
       types: ['slow'],
       waitMs: 200,
-      // Heartbeats far apart: the lease (300 ms) runs out between two of them.
+      // Heartbeats far apart: the lease runs out between two of them.
       heartbeatIntervalMs: LEASE_MS * 4,
       handler: (_t, { signal }) =>
         new Promise((resolve) => {

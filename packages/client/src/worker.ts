@@ -158,6 +158,8 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
         failures = 0;
       } catch (err) {
         if (this.stopping) break;
+        // A claim cut off by a dropped socket is tried again once the socket is back (claim waits for it).
+        if ((err as WeftError)?.code === 'WEFT_CLIENT_DISCONNECTED') continue;
         if (transport === this.transport) this.emit('error', { error: err as Error });
         await sleep(backoffDelay(failures++, { maxMs: 5000 }));
         continue;
