@@ -3,7 +3,7 @@ import { launchProcess, stepProcess, type Fields, type ProcessMessage, type Step
 import { makeWfid, parseWorkitemId } from '../../core/process/process-ids.js';
 import { Forbidden } from '../../core/errors.js';
 import type { Store } from '../../storage/store.js';
-import type { DefinitionRecord, StepDecision, StepOutcome, StepWrite } from '../../storage/process-store.js';
+import type { DefinitionRecord, ProcessRecord, StepDecision, StepOutcome, StepWrite } from '../../storage/process-store.js';
 import type { Settings } from '../settings.js';
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../event-bus.js';
@@ -102,7 +102,7 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
 
   /** The decision of one message: the interpreter's refusal is thrown (the transaction rolls back). */
   const decideMessage =
-    (msg: ProcessMessage, now: number, check?: (p: Parameters<StepDecision>[0]) => void): StepDecision =>
+    (msg: ProcessMessage, now: number, check?: (p: ProcessRecord) => void): StepDecision =>
     (p) => {
       check?.(p);
       const r = stepProcess(p.state, msg, ctxAt(now));
@@ -144,7 +144,7 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
     },
   });
 
-  async function send(ws: number | null, wfid: string, msg: ProcessMessage, missing: () => Error, check?: (p: Parameters<StepDecision>[0]) => void) {
+  async function send(ws: number | null, wfid: string, msg: ProcessMessage, missing: () => Error, check?: (p: ProcessRecord) => void) {
     const now = clock.now();
     const out = await processes.step(wfid, ws, now, decideMessage(msg, now, check));
     if (!out) throw missing();
@@ -199,11 +199,17 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
       if (ids && ids.wfid !== wfid) throw WorkflowIdMismatched();
       if (!ids) throw WorkitemNotFound();
       const msg: ProcessMessage = fields === undefined ? { type: 'proceed', workitemId } : { type: 'proceed', workitemId, fields };
-      if ('ws' in access) return send(access.ws, wfid, msg, WorkitemNotFound);
+      // WORKAROUND: the interpreter queues every proceed that arrives while paused, even a second one
+      // for the same workitem; the contract says a second proceed is an error.
+      const once = (p: ProcessRecord) => {
+        if (p.state.pausedMessages?.some((m) => m.type === 'proceed' && m.workitemId === workitemId)) throw WorkitemNotFound();
+      };
+      if ('ws' in access) return send(access.ws, wfid, msg, WorkitemNotFound, once);
       return send(null, wfid, msg, WorkitemNotFound, (p) => {
         const expected = p.tokens[workitemId];
         if (expected === undefined) throw WorkitemNotFound();
         if (!tokenMatches(expected, access.token)) throw Forbidden();
+        once(p);
       });
     },
 

@@ -356,6 +356,8 @@ for (const backend of await backends()) {
       assert.equal((await post(`/v1/workflows/${wfid}/pause`)).status, 201);
       assert.equal((await get(wfid)).paused, true);
       assert.equal((await proceed(cb)).status, 201);
+      const twice = await proceed(cb);
+      assert.deepEqual([twice.status, JSON.parse(twice.text)], [400, { error: 'workitem_id not found' }], 'a second proceed is an error while paused too');
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(rx.calls.filter((c) => c.body.workflow_id === wfid && c.body.participant === 'p2').length, 0);
       assert.equal((await post(`/v1/workflows/${wfid}/resume`)).status, 201);
