@@ -6,6 +6,7 @@ import type { BackoffOptions } from './backoff.js';
 import type { FlowInstance, Subject } from './api-types.js';
 import type { SubjectsApi } from './flows-api.js';
 import { newRequestId } from './ids.js';
+import { RecentIds } from './recent-ids.js';
 
 // client.flows.connect(): the /ws/flows protocol (issue 3) with one method per action. Requests in flight
 // during a disconnect are sent again with the same request_id after the reconnect; the server applies a
@@ -56,7 +57,8 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
   private readonly timeoutMs: number | undefined;
   private readonly subs = new Map<string, { topic: Topic; value: string; listeners: Set<(i: FlowInstance) => void> }>();
   // Highest seq seen per instance: a change is delivered once, in order, whether pushed or caught up.
-  private readonly seqs = new Map<string, number>();
+  // Default 10,000 instances remembered: older ones are delivered again at most once after a catch-up.
+  private readonly seqs = new RecentIds<number>(10_000);
 
   constructor(url: string, apiKey: string, workspace: string, WebSocketCtor: unknown, private readonly subjects: SubjectsApi, opts: FlowConnectOptions = {}) {
     super();

@@ -1,5 +1,6 @@
 import { createWebhookVerifier } from './webhook-signature.js';
-import { header, readRawBody, RecentIds, send, type HeaderBag, type RequestLike, type ResponseLike } from './participant-io.js';
+import { header, readRawBody, send, type HeaderBag, type RequestLike, type ResponseLike } from './participant-io.js';
+import { RecentIds } from './recent-ids.js';
 import { proceedWorkitem } from './participant-proceed.js';
 import type { RetryOptions } from './http-retry.js';
 
