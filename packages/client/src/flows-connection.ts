@@ -4,7 +4,6 @@ import { createRpcConnection, type Envelope, type RpcConnection } from './rpc-co
 import { socketUrl } from './socket.js';
 import type { BackoffOptions } from './backoff.js';
 import type { FlowInstance, Subject } from './api-types.js';
-import type { SubjectsApi } from './flows-api.js';
 import { newRequestId } from './ids.js';
 import { RecentIds } from './recent-ids.js';
 
@@ -60,7 +59,7 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
   // Default 10,000 instances remembered: older ones are delivered again at most once after a catch-up.
   private readonly seqs = new RecentIds<number>(10_000);
 
-  constructor(url: string, apiKey: string, workspace: string, WebSocketCtor: unknown, private readonly subjects: SubjectsApi, opts: FlowConnectOptions = {}) {
+  constructor(url: string, apiKey: string, workspace: string, WebSocketCtor: unknown, opts: FlowConnectOptions = {}) {
     super();
     this.timeoutMs = opts.requestTimeoutMs;
     this.rpc = createRpcConnection({
@@ -104,7 +103,8 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
   async start(input: { flow: string; subject: string; data?: unknown }): Promise<FlowInstance> {
     const res = await this.request('start', { flow: input.flow, subject: input.subject, ...(input.data === undefined ? {} : { data: input.data }) });
     if (res.status === 409 && res.resent) {
-      const mine = (await this.subjects.get(input.subject)).instances.find((i) => i.flow === input.flow);
+      // Over the socket, not REST, so that it works from a browser page on another origin too.
+      const mine = (await this.identify({ subject: input.subject })).instances.find((i) => i.flow === input.flow);
       if (mine) return mine;
     }
     return (this.ok(res) as { instance: FlowInstance }).instance;
@@ -207,8 +207,9 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
         const res = await this.rpc.request('get', { flow_instance_id: s.value });
         if (res.status === 200) this.deliver((res.data as { instance: FlowInstance }).instance);
       } else if (s.topic === 'subject') {
-        const subject = await this.subjects.get(s.value).catch(() => null);
-        for (const i of subject?.instances ?? []) this.deliver(i);
+        // identify without properties changes nothing and answers the subject's instances.
+        const res = await this.rpc.request('identify', { subject: s.value });
+        if (res.status === 200) for (const i of (res.data as Subject).instances ?? []) this.deliver(i);
       }
     }
   }
