@@ -66,6 +66,7 @@ const TABLES: Record<string, Array<{ kind: string; title?: string; columns: [str
         ['system', 'system'],
         ['offered_per_s', 'offered/s'],
         ['transitions_per_s', 'achieved/s'],
+        ['saturated', 'saturated'],
         ['p50_ms', 'p50 ms'],
         ['p99_ms', 'p99 ms'],
         ['p999_ms', 'p99.9 ms'],

@@ -18,7 +18,7 @@ export const RECOVERY_DEFAULTS = {
   instances: 100_000,
   timers: 10_000,
   // Creating the instances stops here even if fewer than asked exist (reported as such).
-  instanceSeconds: 25,
+  instanceSeconds: 20,
   // The timers all fall due at one moment this long after their launches begin.
   timerLeadSeconds: 20,
   targetServingMs: 1000,

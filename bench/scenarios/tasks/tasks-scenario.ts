@@ -22,8 +22,8 @@ export const TASKS_DEFAULTS = {
   latencySeconds: 2,
   latencyConcurrency: 100,
   // An enqueue or a drain still running after this many seconds is cut and reported with what it did.
-  enqueueTimeoutS: 10,
-  drainTimeoutS: 15,
+  enqueueTimeoutS: 8,
+  drainTimeoutS: 10,
 };
 
 export interface TasksRunOptions {
