@@ -5,6 +5,7 @@ import { migrate } from './migrator.js';
 import { createAuthStore, type AuthStore } from './auth-store.js';
 import { createTaskStore, type TaskStore } from './task-store.js';
 import { createNodeStore, type NodeStore } from './node-store.js';
+import { createStatsStore, type StatsStore } from './stats-store.js';
 import { createFlowStore, type FlowStore } from './flow-store.js';
 import { createProcessStore, type ProcessStore } from './process-store.js';
 import { createEndpointStore, type EndpointStore } from './endpoint-store.js';
@@ -19,6 +20,7 @@ export interface Store {
   readonly auth: AuthStore;
   readonly tasks: TaskStore;
   readonly nodes: NodeStore;
+  readonly stats: StatsStore;
   readonly flows: FlowStore;
   readonly processes: ProcessStore;
   readonly endpoints: EndpointStore;
@@ -51,6 +53,7 @@ export function assembleStore(db: SqlDb): Store {
     auth: createAuthStore(db),
     tasks: createTaskStore(db),
     nodes: createNodeStore(db),
+    stats: createStatsStore(db),
     flows: createFlowStore(db),
     processes: createProcessStore(db),
     endpoints: createEndpointStore(db),

@@ -60,6 +60,8 @@ export interface EndpointService {
   /** Replaces the top-level fields given (the mediator's update); throws 400 `Updating of endpoint failed: …`. */
   update(ws: number, id: string, input: unknown): Promise<StoredEndpoint>;
   remove(ws: number, id: string): Promise<void>;
+  /** The endpoint's saved state records, newest first. */
+  states(ws: number, id: string, limit: number): Promise<Array<{ createdAt: number; record: unknown }>>;
   /**
    * The endpoint serving the request: with a key, the key's workspace first; then (and without a
    * key) public endpoints of every key's workspace of that name, the oldest winning a tie.
@@ -174,6 +176,12 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
       if (!(await store.endpoints.remove(ws, id))) throw EndpointNotFound(raw);
       cache.delete(id);
       bus.emit('endpoint:changed', { ws, id });
+    },
+
+    async states(ws, raw, limit) {
+      const records = await store.stats.endpointStates(ws, validId(raw, 'Retrieving of endpoint state failed: '), limit);
+      if (records === null) throw EndpointNotFound(raw);
+      return records;
     },
 
     async resolve(target) {

@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { WebSocket } from 'ws';
 import type { Engine } from '../../engine/engine.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { installAuth, authenticateRequest } from './auth-hook.js';
@@ -18,6 +19,8 @@ import { installEndpointBodyParsers } from './endpoint-body-parsers.js';
 import { registerEndpointRoutes } from './endpoint-routes.js';
 import { createEndpointFallback } from './endpoint-serving.js';
 import { registerUiRoutes } from './ui-routes.js';
+import { registerStatsRoutes } from './stats-routes.js';
+import { handleEventsSocket } from '../ws/events-socket.js';
 
 export interface WeftServer {
   readonly app: FastifyInstance;
@@ -92,67 +95,48 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
   registerFlowRoutes(app, engine);
   registerWorkflowRoutes(app, engine);
   registerEndpointRoutes(app, engine);
+  registerStatsRoutes(app, engine);
   await registerUiRoutes(app);
 
   const streams = createTaskStreams(engine);
   // WebSocket routes authenticate in preValidation so that errors are answered before the upgrade.
-  app.get(
-    '/ws/tasks',
-    {
-      websocket: true,
-      config: { public: true },
-      schema: { tags: ['tasks'], summary: "WebSocket: the workspace's task array on connect, on change and every second" },
-      preValidation: async (req, reply) => {
-        try {
-          const { key, workspace } = await authenticateRequest(req, engine);
-          await streams.admit(key.id, workspace.pk);
-          req.apiKey = key;
-          req.workspace = workspace;
-        } catch (err) {
-          if (isWeftError(err)) return sendError(reply, err);
-          throw err;
-        }
+  // `admit` runs a route's own check (a limit) after authentication.
+  const socketRoute = (
+    path: string,
+    tags: string[],
+    summary: string,
+    handle: (socket: WebSocket, ws: number) => void,
+    admit?: (keyId: string, ws: number) => Promise<void>,
+  ) =>
+    app.get(
+      path,
+      {
+        websocket: true,
+        config: { public: true },
+        schema: { tags, summary },
+        preValidation: async (req, reply) => {
+          try {
+            const { key, workspace } = await authenticateRequest(req, engine);
+            await admit?.(key.id, workspace.pk);
+            req.apiKey = key;
+            req.workspace = workspace;
+          } catch (err) {
+            if (isWeftError(err)) return sendError(reply, err);
+            throw err;
+          }
+        },
       },
-    },
-    (socket, req) => streams.attach(req.workspace!.pk, socket),
+      (socket, req) => handle(socket, req.workspace!.pk),
+    );
+  socketRoute('/ws/tasks', ['tasks'], "WebSocket: the workspace's task array on connect, on change and every second", (socket, ws) => streams.attach(ws, socket), streams.admit);
+  socketRoute('/ws/workers', ['workers'], 'WebSocket: claim, heartbeat, complete and fail tasks (request/response envelope)', (socket, ws) =>
+    handleWorkerSocket(engine, ws, socket),
   );
-  app.get(
-    '/ws/workers',
-    {
-      websocket: true,
-      config: { public: true },
-      schema: { tags: ['workers'], summary: 'WebSocket: claim, heartbeat, complete and fail tasks (request/response envelope)' },
-      preValidation: async (req, reply) => {
-        try {
-          const { key, workspace } = await authenticateRequest(req, engine);
-          req.apiKey = key;
-          req.workspace = workspace;
-        } catch (err) {
-          if (isWeftError(err)) return sendError(reply, err);
-          throw err;
-        }
-      },
-    },
-    (socket, req) => handleWorkerSocket(engine, req.workspace!.pk, socket),
+  socketRoute('/ws/flows', ['flows'], 'WebSocket: flow transitions and requests (request/response envelope) and subscriptions to instance changes', (socket, ws) =>
+    handleFlowSocket(engine, ws, socket),
   );
-  app.get(
-    '/ws/flows',
-    {
-      websocket: true,
-      config: { public: true },
-      schema: { tags: ['flows'], summary: 'WebSocket: flow transitions and requests (request/response envelope) and subscriptions to instance changes' },
-      preValidation: async (req, reply) => {
-        try {
-          const { key, workspace } = await authenticateRequest(req, engine);
-          req.apiKey = key;
-          req.workspace = workspace;
-        } catch (err) {
-          if (isWeftError(err)) return sendError(reply, err);
-          throw err;
-        }
-      },
-    },
-    (socket, req) => handleFlowSocket(engine, req.workspace!.pk, socket),
+  socketRoute('/ws/events', ['operations'], 'WebSocket: changes to processes, deliveries and endpoints of the workspace, pushed after commit', (socket, ws) =>
+    handleEventsSocket(engine, ws, socket),
   );
 
   return {
