@@ -17,6 +17,8 @@ export interface Callback {
   };
   /** The status this receiver answered with. */
   answered: number;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface Receiver {
@@ -85,7 +87,7 @@ export async function startReceiver(): Promise<Receiver> {
         body = {} as Callback['body'];
       }
       const answered = receiver.respond(path, nth, body);
-      calls.push({ path, headers: req.headers, raw, body, answered });
+      calls.push({ path, headers: req.headers, raw, body, answered, at: Date.now() });
       if (answered !== 0) res.writeHead(answered, { 'content-type': 'text/plain' }).end('ok');
       for (const w of [...waiters]) w();
     });

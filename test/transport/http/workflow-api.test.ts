@@ -258,8 +258,11 @@ for (const backend of await backends()) {
         const pending = await until(wfid, (p) => p.workitems[0]?.delivery?.attempts >= 1, 'a failed attempt');
         assert.equal(pending.workitems[0].delivery.last_error, 'HTTP 500');
         const view = await until(wfid, (p) => p.status === 'error', 'error status');
-        // One attempt, then one per configured retry (3).
-        assert.equal(rx.calls.filter((c) => c.body.workflow_id === wfid).length, 4);
+        // One attempt, then one per configured retry (3), each no sooner than its delay (0.05, 0.05, 0.1 s).
+        const attempts = rx.calls.filter((c) => c.body.workflow_id === wfid);
+        assert.equal(attempts.length, 4);
+        const gaps = attempts.slice(1).map((c, i) => c.at - attempts[i].at);
+        [50, 50, 100].forEach((delay, i) => assert.ok(gaps[i] >= delay - 5, `retry ${i} came ${gaps[i]} ms after the previous attempt`));
         assert.equal(view.errors.length, 1);
         assert.match(view.errors[0].message, /HTTP 500/);
         assert.equal(typeof view.errors[0].id, 'string');
