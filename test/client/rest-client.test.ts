@@ -52,6 +52,20 @@ describe('createClient against a real weft (SQLite)', () => {
     }
   });
 
+  test('stats and the task catalog', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-stats' });
+    await client.tasks.create({ name: 'counted', type: 'email.send' });
+    const counts = await client.stats.counts();
+    assert.equal(counts.tasks.queued, 1);
+    assert.equal(typeof counts.endpoints, 'number');
+    const minutes = await client.stats.throughput(5);
+    assert.equal(minutes.length, 5);
+    const types = await client.tasks.types();
+    assert.deepEqual(types.find((t) => t.type === 'email.send')?.runner, 'worker');
+    assert.ok(types.some((t) => t.type === 'gx.tiny' && t.runner === 'builtin'));
+    await assert.rejects(client.stats.throughput(0), (e: unknown) => e instanceof WeftError && e.status === 400 && e.code === 'WEFT_STATS_QUERY_INVALID');
+  });
+
   test('a wrong key is a 403 WeftError', async () => {
     const client = createClient({ url: weft.url, apiKey: 'not-a-key' });
     await assert.rejects(client.tasks.list(), (e: unknown) => e instanceof WeftError && e.status === 403 && e.code === 'WEFT_FORBIDDEN');
@@ -116,6 +130,7 @@ describe('createClient against a real weft (SQLite)', () => {
     const answer = await client.endpoints.call<{ said: string }>('/echo/hello');
     assert.equal(answer.status, 200);
     assert.deepEqual(answer.body, { said: 'hello' });
+    assert.ok(Array.isArray(await client.endpoints.state(created._id, 5)));
     const updated = await client.endpoints.update(created._id, { description: 'says it back' });
     assert.equal(updated.description, 'says it back');
     const dup = await client.endpoints.create({ name: 'echo', endpoint: { pattern: '/other', method: 'GET' }, transformation: { output: 'JSON' } }).then(() => null, (e: unknown) => e as WeftError);

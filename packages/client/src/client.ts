@@ -4,6 +4,7 @@ import { createFlowInstancesApi, createFlowsRestApi, createSubjectsApi, type Flo
 import { createDefinitionsApi, createWorkflowsApi, type DefinitionsApi, type WorkflowsApi } from './processes-api.js';
 import { FlowConnection, type FlowConnectOptions } from './flows-connection.js';
 import { createEndpointsApi, type EndpointsApi } from './endpoints-api.js';
+import { createStatsApi, type StatsApi } from './stats-api.js';
 import type { Client } from 'openapi-fetch';
 import type { paths } from './generated/openapi.js';
 
@@ -21,6 +22,7 @@ export interface WeftClient {
   readonly workflows: WorkflowsApi;
   readonly definitions: DefinitionsApi;
   readonly endpoints: EndpointsApi;
+  readonly stats: StatsApi;
   /** The key's workspaces. */
   workspaces(): Promise<{ id: string; created_at: string }[]>;
   ping(): Promise<{ ping: string }>;
@@ -41,6 +43,7 @@ export function createClient(opts: ClientOptions): WeftClient {
     workflows: createWorkflowsApi(t),
     definitions: createDefinitionsApi(t),
     endpoints: createEndpointsApi(t),
+    stats: createStatsApi(t),
     workspaces: async () => (await t.unwrap<{ workspaces: { id: string; created_at: string }[] }>(t.raw.GET('/v1/workspaces', t.policy(true)))).workspaces,
     ping: () => t.unwrap<{ ping: string }>(t.raw.GET('/v1/ping', t.policy(true))),
   };

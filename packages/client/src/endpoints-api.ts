@@ -29,6 +29,8 @@ export interface EndpointsApi {
   /** The given top-level fields replace the stored ones. */
   update(id: string, fields: Partial<EndpointInput>): Promise<Endpoint>;
   delete(id: string): Promise<{ message: string }>;
+  /** The endpoint's saved state records, newest first (default 20, at most 100). */
+  state(id: string, limit?: number): Promise<{ created_at: string; record: unknown }[]>;
   /** How long the server has run. */
   uptime(): Promise<{ milliseconds: number }>;
   /** Calls an endpoint of this workspace at its pattern's path (served at /w/<workspace><path>). */
@@ -45,6 +47,8 @@ export function createEndpointsApi(t: Transport): EndpointsApi {
     get: (id) => unwrap<Endpoint>(raw.GET('/endpoints/{id}', { params: path(id), ...policy(true) })),
     update: (id, fields) => unwrap<Endpoint>(raw.PUT('/endpoints/{id}', { params: path(id), body: fields as EndpointInput, ...policy(true) })),
     delete: (id) => unwrap<{ message: string }>(raw.DELETE('/endpoints/{id}', { params: path(id), ...policy(true) })),
+    state: async (id, limit) =>
+      (await unwrap<{ records: { created_at: string; record: unknown }[] }>(raw.GET('/endpoints/{id}/state', { params: { path: { id }, query: limit === undefined ? {} : { limit } }, ...policy(true) }))).records,
     uptime: () => unwrap<{ milliseconds: number }>(raw.GET('/uptime', policy(true))),
     async call<T>(p: string, opts: EndpointCallOptions = {}) {
       const url = new URL(`${options.url}/w/${encodeURIComponent(options.workspace)}${p.startsWith('/') ? p : `/${p}`}`);

@@ -17,3 +17,4 @@ export { createWebhookVerifier, type SignatureCheck } from './webhook-signature.
 export { proceedWorkitem } from './participant-proceed.js';
 export type { EndpointsApi, Endpoint, EndpointInput, EndpointCallOptions, EndpointResponse } from './endpoints-api.js';
 export type { TaskWatch, TaskWatchOptions } from './task-stream.js';
+export type { StatsApi, StatsCounts, ThroughputMinute } from './stats-api.js';

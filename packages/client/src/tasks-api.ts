@@ -15,6 +15,8 @@ export interface TasksApi {
   complete(id: number, input: { lease?: string; result?: unknown }): Promise<Task>;
   fail(id: number, input: { lease?: string; error?: unknown; retryable?: boolean }): Promise<Task>;
   release(id: number, lease?: string): Promise<Task>;
+  /** The task catalog: each type, the built-in runner's maximum run time, and who runs it. */
+  types(): Promise<{ type: string; max_seconds: number; runner: 'builtin' | 'worker' }[]>;
   /** Streams the workspace's task array (/ws/tasks): on connect, after every change, at least once a second. */
   watch(onTasks: (tasks: Task[]) => void, opts?: TaskWatchOptions): TaskWatch;
 }
@@ -33,6 +35,7 @@ export function createTasksApi(t: Transport): TasksApi {
     heartbeat: async (id, lease) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/heartbeat', { params: path(id), body: { lease }, ...policy(true) }))).task,
     complete: async (id, input) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/complete', { params: path(id), body: input, ...policy(false) }))).task,
     fail: async (id, input) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/fail', { params: path(id), body: input, ...policy(false) }))).task,
+    types: async () => (await unwrap<{ types: { type: string; max_seconds: number; runner: 'builtin' | 'worker' }[] }>(raw.GET('/v1/task-types', policy(true)))).types,
     watch: (onTasks, opts) => watchTasks(t.options, onTasks, opts),
     release: async (id, lease) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/release', { params: path(id), body: { lease }, ...policy(false) }))).task,
   };
