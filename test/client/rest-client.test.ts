@@ -52,6 +52,30 @@ describe('createClient against a real weft (SQLite)', () => {
     }
   });
 
+  test('events.watch pushes process changes after commit', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-events' });
+    const seen: string[] = [];
+    const watch = client.events.watch((e) => {
+      if (e.event === 'process.changed') seen.push(`${e.data.wfid}:${e.data.status}`);
+    });
+    try {
+      // The socket must be open before the change: wait until a task change is pushed.
+      let opened = false;
+      const probe = client.events.watch((e) => void (e.event === 'task.changed' && (opened = true)));
+      const deadline = Date.now() + 5000;
+      while (!opened && Date.now() < deadline) {
+        await client.tasks.create({ name: 'probe', type: 'email.send' });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      probe.close();
+      const { id } = await client.workflows.launch({ workflow: ['define', {}, [['echo', { hi: null }, []]]], callback: 'http://127.0.0.1:9/' });
+      while (!seen.includes(`${id}:completed`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(seen.includes(`${id}:completed`), JSON.stringify(seen));
+    } finally {
+      watch.close();
+    }
+  });
+
   test('stats and the task catalog', async () => {
     const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-stats' });
     await client.tasks.create({ name: 'counted', type: 'email.send' });

@@ -5,6 +5,7 @@ import { createDefinitionsApi, createWorkflowsApi, type DefinitionsApi, type Wor
 import { FlowConnection, type FlowConnectOptions } from './flows-connection.js';
 import { createEndpointsApi, type EndpointsApi } from './endpoints-api.js';
 import { createStatsApi, type StatsApi } from './stats-api.js';
+import { watchEvents, type TaskWatch, type TaskWatchOptions, type WeftEvent } from './socket-stream.js';
 import type { Client } from 'openapi-fetch';
 import type { paths } from './generated/openapi.js';
 
@@ -23,6 +24,8 @@ export interface WeftClient {
   readonly definitions: DefinitionsApi;
   readonly endpoints: EndpointsApi;
   readonly stats: StatsApi;
+  /** /ws/events: changes to processes, deliveries, endpoints, flow transitions and tasks, pushed after commit. */
+  readonly events: { watch(onEvent: (e: WeftEvent) => void, opts?: TaskWatchOptions): TaskWatch };
   /** The key's workspaces. */
   workspaces(): Promise<{ id: string; created_at: string }[]>;
   ping(): Promise<{ ping: string }>;
@@ -44,6 +47,7 @@ export function createClient(opts: ClientOptions): WeftClient {
     definitions: createDefinitionsApi(t),
     endpoints: createEndpointsApi(t),
     stats: createStatsApi(t),
+    events: { watch: (onEvent, opts) => watchEvents(o, onEvent, opts) },
     workspaces: async () => (await t.unwrap<{ workspaces: { id: string; created_at: string }[] }>(t.raw.GET('/v1/workspaces', t.policy(true)))).workspaces,
     ping: () => t.unwrap<{ ping: string }>(t.raw.GET('/v1/ping', t.policy(true))),
   };

@@ -16,5 +16,5 @@ export type { RequestLike, ResponseLike, HeaderBag } from './participant-io.js';
 export { createWebhookVerifier, type SignatureCheck } from './webhook-signature.js';
 export { proceedWorkitem } from './participant-proceed.js';
 export type { EndpointsApi, Endpoint, EndpointInput, EndpointCallOptions, EndpointResponse } from './endpoints-api.js';
-export type { TaskWatch, TaskWatchOptions } from './task-stream.js';
+export type { TaskWatch, TaskWatchOptions, WeftEvent } from './socket-stream.js';
 export type { StatsApi, StatsCounts, ThroughputMinute } from './stats-api.js';

@@ -1,6 +1,6 @@
 import type { Transport } from './rest-client.js';
 import type { ClaimedTask, ClaimInput, CreateTaskInput, Task } from './api-types.js';
-import { watchTasks, type TaskWatch, type TaskWatchOptions } from './task-stream.js';
+import { watchTasks, type TaskWatch, type TaskWatchOptions } from './socket-stream.js';
 
 export interface TasksApi {
   list(): Promise<Task[]>;

@@ -4,8 +4,9 @@ import { loadWebSocket, messageText, socketUrl, type SocketLike } from './socket
 import type { ResolvedOptions } from './rest-client.js';
 import type { Task } from './api-types.js';
 
-// /ws/tasks: the workspace's full task array on connect, after every change and at least once a second.
-// The watcher reconnects with backoff until closed.
+// Read-only pushed streams, reconnecting with backoff until closed: /ws/tasks (the workspace's full task
+// array on connect, after every change and at least once a second) and /ws/events ({event, data} after
+// each commit: processes, deliveries, endpoints, flow transitions, tasks).
 
 export interface TaskWatchOptions {
   backoff?: BackoffOptions;
@@ -16,12 +17,32 @@ export interface TaskWatch {
   close(): void;
 }
 
+export type WeftEvent =
+  | { event: 'process.changed'; data: { wfid: string; status: string } }
+  | { event: 'callback.failed'; data: { wfid: string; workitem_id: string; error: string } }
+  | { event: 'endpoint.changed'; data: { id: string } }
+  | { event: 'endpoint.served'; data: { id: string; status: number } }
+  | { event: 'flow.transition'; data: { instance_id: string; count: number } }
+  | { event: 'task.changed'; data: Record<string, never> };
+
 export function watchTasks(o: ResolvedOptions, onTasks: (tasks: Task[]) => void, opts: TaskWatchOptions = {}): TaskWatch {
+  return watchStream(o, 'ws/tasks', (frame) => {
+    if (Array.isArray(frame)) onTasks(frame as Task[]);
+  }, opts);
+}
+
+export function watchEvents(o: ResolvedOptions, onEvent: (e: WeftEvent) => void, opts: TaskWatchOptions = {}): TaskWatch {
+  return watchStream(o, 'ws/events', (frame) => {
+    if (frame && typeof frame === 'object' && typeof (frame as { event?: unknown }).event === 'string') onEvent(frame as WeftEvent);
+  }, opts);
+}
+
+function watchStream(o: ResolvedOptions, path: string, onFrame: (frame: unknown) => void, opts: TaskWatchOptions): TaskWatch {
   let closed = false;
   let socket: SocketLike | null = null;
   let attempts = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
-  const url = socketUrl(o.url, 'ws/tasks', o.apiKey, o.workspace);
+  const url = socketUrl(o.url, path, o.apiKey, o.workspace);
 
   async function connect() {
     const Ctor = await loadWebSocket(o.WebSocket);
@@ -32,12 +53,14 @@ export function watchTasks(o: ResolvedOptions, onTasks: (tasks: Task[]) => void,
       attempts = 0;
     };
     s.onmessage = (ev) => {
+      let frame: unknown;
       try {
-        const tasks = JSON.parse(messageText(ev.data));
-        if (Array.isArray(tasks)) onTasks(tasks as Task[]);
+        frame = JSON.parse(messageText(ev.data));
       } catch {
         opts.onError?.(new WeftError({ status: 0, code: 'WEFT_CLIENT_BAD_FRAME', message: 'the server sent a frame that is not JSON' }));
+        return;
       }
+      onFrame(frame);
     };
     s.onerror = () => {};
     s.onclose = () => {
