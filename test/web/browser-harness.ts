@@ -69,11 +69,25 @@ export interface Harness {
   weft: RunningWeft;
   browser: Browser;
   page: Page;
+  /** Uncaught errors of the page. */
+  consoleErrors: string[];
+  /** Every frame the page received on /ws/events. */
+  events: PushedEvent[];
   stop(): Promise<void>;
 }
 
-/** A built UI, a weft on SQLite and a browser page (1280×800) with its console errors collected. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness & { consoleErrors: string[] }> {
+/**
+ * A built UI, a weft on SQLite and a browser page (1280×800) with its console errors and the
+ * /ws/events frames it received collected.
+ */
+/** A frame the page received on /ws/events, with the time the test saw it. */
+export interface PushedEvent {
+  event: string;
+  data: Record<string, unknown>;
+  receivedAt: number;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   await ensureUiBuilt();
   const db: Database = freshDatabase(sqliteBackend);
   const weft = await startWeft(db, env);
@@ -83,11 +97,23 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   page.setDefaultTimeout(10_000);
   const consoleErrors: string[] = [];
   page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  const events: PushedEvent[] = [];
+  page.on('websocket', (socket) => {
+    if (!new URL(socket.url()).pathname.endsWith('/ws/events')) return;
+    socket.on('framereceived', (frame) => {
+      try {
+        events.push({ ...JSON.parse(String(frame.payload)), receivedAt: Date.now() });
+      } catch {
+        // not JSON: not an event
+      }
+    });
+  });
   return {
     weft,
     browser,
     page,
     consoleErrors,
+    events,
     async stop() {
       await browser.close().catch(() => {});
       await weft.stop();
@@ -98,7 +124,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
 
 /** Opens /ui/ and enters the key (the key entry form is the first thing a new tab shows). */
 export async function signIn(page: Page, url: string, key: string): Promise<void> {
-  await page.goto(`${url}/ui/`);
+  // Cleared on a page of the same origin that runs no app: a running dashboard could write its
+  // workspace back between the clear and the next navigation.
+  await page.goto(`${url}/v1/ping`);
   await page.evaluate('sessionStorage.clear()');
   await page.goto(`${url}/ui/`);
   await page.fill('#api-key', key);

@@ -8,7 +8,7 @@ import { signIn, startHarness, screenshot, type Harness } from './browser-harnes
 // The Endpoints view: list, definition, and the try-it form calling a real endpoint whose lookup
 // goes to a stub registry on loopback.
 
-let h: Harness & { consoleErrors: string[] };
+let h: Harness;
 let stub: Server;
 let stubUrl = '';
 let endpointId = '';
@@ -32,6 +32,7 @@ before(async () => {
       transformation: { input: 'JSON', output: 'JSON' },
       requests: { lookup: [{ id: 'registry', config: { method: 'get', url: `${stubUrl}/patients/:id`, params: { url: { id: { path: 'urlParams.id' } } } } }] },
       inputMapping: { 'lookupRequests.registry.data.name': 'patient.name', 'requestBody.greeting': 'patient.greeting' },
+      state: { extract: { requestBody: { greeting: 'greeting' } } },
     },
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -60,7 +61,29 @@ test('the endpoint list opens a definition; the try-it form returns the endpoint
   assert.equal(direct.status, 200);
   assert.deepEqual(shown, direct.body);
   assert.deepEqual(shown, { patient: { name: 'Jane Doe', greeting: 'Good morning' } });
-  await page.waitForSelector('#endpoint-state');
+});
+
+test('the saved state panel shows the record the try-it call saved, and a call from outside without reload', async () => {
+  const { page, weft } = h;
+  // One record per request served: the first test's try-it call and its call from outside.
+  await page.waitForSelector('#endpoint-state[data-records="2"]');
+  await page.fill('textarea[aria-label="request body"]', '{"greeting": "Good afternoon"}');
+  await page.click('#try-it button[type=submit]');
+  await page.waitForSelector('#try-it-response[data-status="200"]:has-text("Good afternoon")');
+  // Saved after the reply went out: the panel catches up on endpoint.served.
+  await page.waitForSelector('#endpoint-state[data-records="3"]', { timeout: 1000 });
+  const saved = (await weft.api(`/endpoints/${endpointId}/state`)).body.records;
+  assert.equal(saved.length, 3);
+  assert.deepEqual(saved[0].record.requestBody, { greeting: 'Good afternoon' });
+  const shown = JSON.parse((await page.textContent('#endpoint-state .state-record:first-child pre')) ?? 'null');
+  assert.deepEqual(shown, saved[0].record);
+
+  const pushedBefore = h.events.length;
+  const direct = await weft.api('/w/default/patients/7/greet', { method: 'POST', json: { greeting: 'Good evening' } });
+  assert.equal(direct.status, 200);
+  await page.waitForSelector('#endpoint-state[data-records="4"]', { timeout: 1000 });
+  assert.match((await page.textContent('#endpoint-state .state-record:first-child pre')) ?? '', /Good evening/);
+  assert.ok(h.events.slice(pushedBefore).some((e) => e.event === 'endpoint.served' && e.data.id === endpointId), 'endpoint.served pushed');
   await screenshot(page, 'endpoints', true);
 });
 

@@ -6,7 +6,7 @@ import { signIn, startHarness, screenshot, type Harness } from './browser-harnes
 // The Flows views: a schema's diagram, an instance coloured by step state, firing a manual
 // transition from the page (checked through the API), and changes pushed over /ws/flows.
 
-let h: Harness & { consoleErrors: string[] };
+let h: Harness;
 before(async () => {
   h = await startHarness();
   await signIn(h.page, h.weft.url, TEST_KEY);

@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TEST_KEY, eventually } from '../helpers/weft.js';
@@ -8,7 +9,7 @@ import { signIn, startHarness, screenshot, type Harness } from './browser-harnes
 // The Overview with every capability in use: counts per capability, the throughput chart's
 // series, failing callbacks — and a change made through the API showing without a reload.
 
-let h: Harness & { consoleErrors: string[] };
+let h: Harness;
 let rx: Server;
 let rxUrl = '';
 
@@ -41,7 +42,21 @@ after(async () => {
   await new Promise((r) => rx.close(r));
 });
 
-const count = (card: number, status: string) => h.page.textContent(`.overview .cards .panel:nth-child(${card}) li[data-status="${status}"] strong`).then(Number);
+const count = (card: number, status: string) => h.page.textContent(`#counts .panel:nth-child(${card}) li[data-status="${status}"] strong`).then(Number);
+
+/** The four count cards as the page shows them, statuses with zero left out (as the API does). */
+async function shownCounts() {
+  const cards: Array<Array<[string, number]>> = [];
+  for (let card = 1; card <= 4; card++) {
+    cards.push(
+      await h.page.$$eval(`#counts .panel:nth-child(${card}) li[data-status]`, (lis) => lis.map((li) => [li.getAttribute('data-status') ?? '', Number(li.querySelector('strong')?.textContent)] as [string, number])),
+    );
+  }
+  const [tasks, flowInstances, processes, endpoints] = cards.map((c) => Object.fromEntries(c.filter(([, n]) => n > 0)));
+  return { tasks, flow_instances: flowInstances, processes, endpoints: endpoints.defined ?? 0 };
+}
+
+const apiCounts = async () => (await h.weft.api('/v1/stats/counts')).body;
 
 test('counts per capability by status, the throughput series and failing callbacks', async () => {
   const { page } = h;
@@ -50,20 +65,40 @@ test('counts per capability by status, the throughput series and failing callbac
   assert.equal(await count(2, 'active'), 2);
   assert.equal(await count(2, 'completed'), 1);
   assert.equal(await count(3, 'running'), 2);
-  assert.match((await page.textContent('.overview .cards .panel:nth-child(4)')) ?? '', /1\s*defined/);
+  assert.equal(await count(4, 'defined'), 1);
+  assert.deepEqual(await shownCounts(), await apiCounts());
   assert.match((await page.textContent('#failing-callbacks')) ?? '', /warehouse: \d+ attempts/);
-  // uPlot's legend names both series; the values are in the last minute's bucket.
+  // uPlot's legend names both series.
   const legend = await page.$$eval('.chart .u-legend .u-series th', (ths) => ths.map((t) => t.textContent?.trim()));
   assert.ok(legend.includes('tasks completed') && legend.includes('transitions fired'), JSON.stringify(legend));
   await screenshot(page, 'overview');
 });
 
-test('a change through the API shows on the overview without reload', async () => {
+test('the chart and its totals are those of /v1/stats/throughput', async () => {
+  const { page, weft } = h;
+  const minutes = (await weft.api('/v1/stats/throughput?minutes=60')).body.minutes as Array<{ tasks_completed: number; transitions_fired: number }>;
+  const sum = (k: 'tasks_completed' | 'transitions_fired') => minutes.reduce((n, m) => n + m[k], 0);
+  assert.equal(sum('tasks_completed'), 5);
+  // 'go' by hand, then 'next' automatically: two transitions.
+  assert.equal(sum('transitions_fired'), 2);
+  await page.waitForSelector('#throughput-totals');
+  assert.equal(await page.textContent('#throughput-totals [data-series="tasks completed"]'), '5');
+  assert.equal(await page.textContent('#throughput-totals [data-series="transitions fired"]'), '2');
+});
+
+test('a change through the API shows on the overview without reload, and the counts stay those of /v1/stats/counts', async () => {
   const { page, weft } = h;
   const before = await count(1, 'completed');
   await weft.api('/tasks', { method: 'POST', json: { name: 'one-more', type: 'gx.tiny' } });
   await eventually(() => count(1, 'completed'), (n) => n === before + 1, 3000, 'the completed count to move');
   await weft.api('/v1/flow-instances', { method: 'POST', json: { flow: 'trial', subject: 'u4' } });
   await eventually(() => count(2, 'active'), (n) => n === 3, 3000, 'the active instances to move');
+  await weft.api('/endpoints', { method: 'POST', json: { name: 'pong', endpoint: { pattern: '/pong-me', method: 'GET' }, transformation: { output: 'JSON' } } });
+  await eventually(() => count(4, 'defined'), (n) => n === 2, 3000, 'the endpoint count to move');
+  const bill = (await weft.api('/v1/workflows?status=running')).body.workflows.find((w: any) => w.name === 'bill');
+  assert.equal((await weft.api(`/v1/workflows/${bill.id}/cancel`, { method: 'POST', json: {} })).status < 300, true);
+  await eventually(() => count(3, 'cancelled'), (n) => n === 1, 3000, 'the cancelled processes to move');
+  const expected = await apiCounts();
+  await eventually(shownCounts, (shown) => isDeepStrictEqual(shown, expected), 3000, 'the page to show /v1/stats/counts');
   assert.deepEqual(h.consoleErrors, []);
 });

@@ -8,7 +8,7 @@ import { signIn, startHarness, screenshot, type Harness } from './browser-harnes
 // The Processes views against a real weft and a participant on loopback: alpha takes its
 // callbacks, bravo answers 500 so its delivery keeps failing.
 
-let h: Harness & { consoleErrors: string[] };
+let h: Harness;
 let rx: Server;
 let rxUrl = '';
 const received: Array<{ path: string; body: any }> = [];
@@ -100,6 +100,46 @@ test('cancel from the page, after a confirmation, cancels the process', async ()
   assert.equal(done.body.status, 'cancelled');
   await page.waitForSelector('.panel .badge.status-cancelled');
   await eventually(() => received.some((c) => c.path === '/alpha' && c.body?.status === 'cancel'), Boolean, 5000, 'alpha told to cancel');
+  assert.deepEqual(h.consoleErrors, []);
+});
+
+test('a process proceeded through the API changes on the open page within a second, pushed by /ws/events', async () => {
+  const { page, weft } = h;
+  const launched = await weft.api('/v1/workflows', {
+    method: 'POST',
+    json: {
+      workflow: ['define', { name: 'two-steps' }, [['participant', { ref: 'alpha' }, []], ['echo', { 'alpha replied': null }, []], ['participant', { ref: 'delta' }, []]]],
+      callbacks: { alpha: `${rxUrl}/alpha`, delta: `${rxUrl}/alpha` },
+    },
+  });
+  const id = launched.body.id as string;
+  await page.goto(`${weft.url}/ui/w/default/processes/${id}`);
+  await page.waitForSelector('#process-tree .node.current[data-expid="0_0"]');
+  // Delivered: no retry is due, so nothing but a pushed event reloads the view from here on.
+  await page.waitForSelector('#deliveries tr[data-participant="alpha"]:has-text("delivered")');
+  const alpha = (await weft.api(`/v1/workflows/${id}`)).body.workitems[0];
+  const pushedBefore = h.events.length;
+
+  const proceeded = await weft.api(`/v1/workflows/${id}/workitems/${encodeURIComponent(alpha.workitem_id)}/proceed`, { method: 'POST', json: { fields: { approved: true } } });
+  assert.ok(proceeded.status < 300, JSON.stringify(proceeded.body));
+  await page.waitForSelector('#process-tree .node.current[data-expid="0_2"]', { timeout: 1000 });
+  await page.waitForSelector('#process-trace li:has-text("alpha replied")', { timeout: 1000 });
+  assert.ok(
+    h.events.slice(pushedBefore).some((e) => e.event === 'process.changed' && e.data.wfid === id),
+    'the page received process.changed for the process',
+  );
+
+  const delta = await eventually(() => weft.api(`/v1/workflows/${id}`), (r) => r.body.workitems[0]?.participant === 'delta', 3000, 'delta waiting');
+  await weft.api(`/v1/workflows/${id}/workitems/${encodeURIComponent(delta.body.workitems[0].workitem_id)}/proceed`, { method: 'POST', json: {} });
+  await page.waitForSelector('.panel .badge.status-completed', { timeout: 1000 });
+  assert.match((await page.textContent('.facts')) ?? '', /"approved": true/);
+
+  // The list, open on another address, moves too.
+  await page.goto(`${weft.url}/ui/w/default/processes?status=running`);
+  const other = await weft.api('/v1/workflows', { method: 'POST', json: { workflow: ['define', { name: 'late' }, [['participant', { ref: 'alpha' }, []]]], callback: `${rxUrl}/alpha` } });
+  await page.waitForSelector(`#processes-table tr[data-wfid="${other.body.id}"][data-status="running"]`, { timeout: 1000 });
+  await weft.api(`/v1/workflows/${other.body.id}/kill`, { method: 'POST', json: {} });
+  await page.waitForSelector(`#processes-table tr[data-wfid="${other.body.id}"]`, { state: 'detached', timeout: 1000 });
   assert.deepEqual(h.consoleErrors, []);
 });
 

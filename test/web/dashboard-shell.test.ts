@@ -5,7 +5,7 @@ import { signIn, startHarness, screenshot, type Harness } from './browser-harnes
 
 // The dashboard's shell in a real browser: serving under /ui/, the key, workspaces, routing.
 
-let h: Harness & { consoleErrors: string[] };
+let h: Harness;
 before(async () => {
   h = await startHarness();
 });

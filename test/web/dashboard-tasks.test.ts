@@ -6,7 +6,7 @@ import { signIn, startHarness, screenshot, type Harness } from './browser-harnes
 // The Tasks and Overview views against a real weft: the /ws/tasks stream as a live table.
 // `ext.job` is served only by external workers, so its tasks stay queued until the test acts.
 
-let h: Harness & { consoleErrors: string[] };
+let h: Harness;
 before(async () => {
   h = await startHarness({ WEFT_WORKER_TYPES: 'ext.job' });
   await signIn(h.page, h.weft.url, TEST_KEY);
@@ -34,7 +34,12 @@ test('a task created through the API appears within a second and moves to comple
 test('create from the page, open a task by its address, filter by status and type', async () => {
   const { page, weft } = h;
   await page.fill('input[aria-label="task name"]', 'from-the-page');
-  await page.fill('input[aria-label="task type"]', 'gx.micro');
+  // The type list is the server's catalog, external-worker types included.
+  const catalog = (await weft.api('/v1/task-types')).body.types.map((t: any) => t.type);
+  await page.waitForSelector('select[aria-label="task type"] option[value="ext.job"]', { state: 'attached' });
+  assert.deepEqual(await page.$$eval('select[aria-label="task type"] option', (os) => os.map((o) => o.getAttribute('value'))), catalog);
+  assert.match((await page.textContent('select[aria-label="task type"] option[value="ext.job"]')) ?? '', /external worker/);
+  await page.selectOption('select[aria-label="task type"]', 'gx.micro');
   await page.fill('input[aria-label="payload"]', '{"n": 7}');
   await page.click('#create-task button[type=submit]');
   const listed = await eventually(() => weft.api('/tasks'), (r) => r.body.tasks.some((t: any) => t.name === 'from-the-page'), 3000, 'the created task');

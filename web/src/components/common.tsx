@@ -98,20 +98,16 @@ export function Section(props: { title: ReactNode; children: ReactNode; actions?
   );
 }
 
+/** Counts in `order` (zero when absent), then any other status the server counted. */
 export function Counts(props: { counts: Record<string, number>; order: string[] }) {
+  const statuses = [...props.order, ...Object.keys(props.counts).filter((s) => !props.order.includes(s)).sort()];
   return (
     <ul className="counts">
-      {props.order.map((s) => (
+      {statuses.map((s) => (
         <li key={s} className={`status-${s}${props.counts[s] ? ' nonzero' : ''}`} data-status={s}>
           <strong>{props.counts[s] ?? 0}</strong> {s}
         </li>
       ))}
     </ul>
   );
-}
-
-export function countBy<T>(items: T[], key: (t: T) => string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const i of items) out[key(i)] = (out[key(i)] ?? 0) + 1;
-  return out;
 }

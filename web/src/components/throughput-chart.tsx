@@ -55,16 +55,3 @@ export function ThroughputChart(props: { minutes: number[]; series: Series[]; he
 
   return <div className="chart" ref={box} />;
 }
-
-/** Buckets timestamps (ISO strings) into the last `n` whole minutes up to `now`. */
-export function perMinute(times: Array<string | null | undefined>, now: number, n = 60): { minutes: number[]; values: number[] } {
-  const end = Math.floor(now / 60000) * 60000;
-  const start = end - (n - 1) * 60000;
-  const values = new Array<number>(n).fill(0);
-  for (const t of times) {
-    if (!t) continue;
-    const i = Math.floor((Date.parse(t) - start) / 60000);
-    if (i >= 0 && i < n) values[i]++;
-  }
-  return { minutes: values.map((_, i) => start + i * 60000), values };
-}

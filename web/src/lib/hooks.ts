@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { openSocket, type Api } from './api.js';
+import { listenToEvents, type WeftEvent } from './events.js';
 
 export const ApiContext = createContext<Api | null>(null);
 
@@ -12,45 +13,92 @@ export function useApi(): Api {
 export interface Polled<T> {
   data: T | undefined;
   error: string | null;
+  /** Loads again now; calls while a load is in flight make one more load after it. */
   reload(): void;
 }
 
+// Default 200 ms: the least time between two loads that pushed events asked for, so a burst of
+// changes costs a few requests, not one each.
+const MIN_RELOAD_GAP_MS = 200;
+
 /**
- * Loads, then reloads every `everyMs` while the view is open (views without a push stream stay
- * live this way). Default 1000 ms: the dashboard promises changes within a second.
+ * Loads, then reloads every `everyMs` while the view is open (0: only when `reload` is called).
+ * Views with a push stream call `reload` on its events and keep a slow poll for a dropped socket.
  */
 export function usePoll<T>(load: () => Promise<T>, deps: unknown[], everyMs = 1000): Polled<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const kick = useRef<() => void>(() => {});
   useEffect(() => {
     setData(undefined);
     setError(null);
   }, deps); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     let live = true;
+    let busy = false;
+    let again = false;
     let timer: ReturnType<typeof setTimeout> | null = null;
     const run = async () => {
+      if (!live) return;
+      if (busy) {
+        again = true;
+        return;
+      }
+      if (timer) clearTimeout(timer);
+      timer = null;
+      busy = true;
       try {
         const v = await loadRef.current();
-        if (!live) return;
-        setData(v);
-        setError(null);
+        if (live) {
+          setData(v);
+          setError(null);
+        }
       } catch (err) {
         if (live) setError(err instanceof Error ? err.message : String(err));
       }
-      if (live && everyMs > 0) timer = setTimeout(run, everyMs);
+      busy = false;
+      if (!live) return;
+      if (again) {
+        again = false;
+        timer = setTimeout(run, MIN_RELOAD_GAP_MS);
+      } else if (everyMs > 0) timer = setTimeout(run, everyMs);
     };
+    kick.current = () => void run();
     void run();
     return () => {
       live = false;
+      kick.current = () => {};
       if (timer) clearTimeout(timer);
     };
-  }, [...deps, tick, everyMs]); // eslint-disable-line react-hooks/exhaustive-deps
-  const reload = useCallback(() => setTick((t) => t + 1), []);
+  }, [...deps, everyMs]); // eslint-disable-line react-hooks/exhaustive-deps
+  const reload = useCallback(() => kick.current(), []);
   return { data, error, reload };
+}
+
+/**
+ * Calls `onChange` for every /ws/events event that `wanted` picks, and when the socket (re)opens
+ * (events may have been missed). Returns whether the socket is open.
+ */
+export function useEvents(api: Api, wanted: (e: WeftEvent) => boolean, onChange: () => void): boolean {
+  const [connected, setConnected] = useState(false);
+  const wantedRef = useRef(wanted);
+  wantedRef.current = wanted;
+  const changeRef = useRef(onChange);
+  changeRef.current = onChange;
+  useEffect(
+    () =>
+      listenToEvents(api, {
+        onEvent: (e) => {
+          if (wantedRef.current(e)) changeRef.current();
+        },
+        onOpen: () => changeRef.current(),
+        onStatus: setConnected,
+      }),
+    [api],
+  );
+  return connected;
 }
 
 export interface Task {
@@ -89,18 +137,21 @@ export function useTaskStream(api: Api): { tasks: Task[] | null; connected: bool
 }
 
 /**
- * /ws/flows subscription: calls onChange with every pushed instance of the topic. `topic` is
- * {flow_instance_id}, {subject} or {flow}.
+ * /ws/flows subscriptions: calls onChange with every pushed instance of the topics. A topic is
+ * {flow_instance_id}, {subject} or {flow}; one socket carries them all.
  */
-export function useFlowEvents(api: Api, topic: Record<string, string> | null, onChange: (instance: any) => void) {
+export function useFlowEvents(api: Api, topics: Record<string, string> | Array<Record<string, string>> | null, onChange: (instance: any) => void) {
   const cb = useRef(onChange);
   cb.current = onChange;
-  const key = topic ? JSON.stringify(topic) : null;
+  const list = topics === null ? [] : Array.isArray(topics) ? topics : [topics];
+  const key = list.length > 0 ? JSON.stringify(list) : null;
   useEffect(() => {
     if (!key) return;
     let id = 0;
     const s = openSocket(api, '/ws/flows', {
-      onOpen: (send) => send({ action: 'subscribe', request_id: ++id, data: JSON.parse(key) }),
+      onOpen: (send) => {
+        for (const topic of JSON.parse(key) as Array<Record<string, string>>) send({ action: 'subscribe', request_id: ++id, data: topic });
+      },
       onMessage: (m) => {
         if (m && m.event === 'flow_instance.updated') cb.current(m.data);
       },

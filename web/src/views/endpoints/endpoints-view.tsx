@@ -1,17 +1,21 @@
 import { useState, type FormEvent } from 'react';
 import type { ViewProps } from '../../app.js';
-import { ApiError } from '../../lib/api.js';
-import { useApi, usePoll } from '../../lib/hooks.js';
+import { useApi, useEvents, usePoll } from '../../lib/hooks.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
 import { ConfirmButton, ErrorLine, Json, Section, Time, useNow } from '../../components/common.js';
 import { methodOf, type EndpointDefinition } from './endpoint-types.js';
+import { SavedState } from './saved-state.js';
 import { TryItForm } from './try-it-form.js';
+
+// Default 10 s: the fallback poll; /ws/events reloads at once when an endpoint changes.
+const FALLBACK_MS = 10_000;
 
 /** Endpoint definitions: the list, one definition, its saved state and a try-it form. */
 export function EndpointsView(props: ViewProps) {
   const api = useApi();
   const path = useWsPath();
-  const list = usePoll(() => api.get<EndpointDefinition[]>('/endpoints'), [api], 2000);
+  const list = usePoll(() => api.get<EndpointDefinition[]>('/endpoints'), [api], FALLBACK_MS);
+  useEvents(api, (e) => e.event === 'endpoint.changed', list.reload);
   const selected = props.params.id;
   return (
     <div className="split sidebar">
@@ -37,8 +41,8 @@ export function EndpointsView(props: ViewProps) {
 function EndpointDetail(props: { id: string; onDeleted(): void }) {
   const api = useApi();
   const now = useNow();
-  const e = usePoll(() => api.get<EndpointDefinition>(`/endpoints/${props.id}`), [api, props.id], 3000);
-  const state = useSavedState(props.id);
+  const e = usePoll(() => api.get<EndpointDefinition>(`/endpoints/${props.id}`), [api, props.id], FALLBACK_MS);
+  useEvents(api, (ev) => ev.event === 'endpoint.changed' && ev.data.id === props.id, e.reload);
   const [error, setError] = useState<string | null>(null);
   if (!e.data) return <ErrorLine error={e.error} />;
   const d = e.data;
@@ -85,48 +89,15 @@ function EndpointDetail(props: { id: string; onDeleted(): void }) {
       </Section>
       <div className="cards two">
         <Section title="Try it">
-          <TryItForm endpoint={d} onCalled={state.reload} />
+          <TryItForm endpoint={d} />
         </Section>
-        <Section title="Saved state">
-          {state.unavailable ? (
-            <p className="muted" id="endpoint-state">
-              This server does not expose endpoint state yet (<code>GET /endpoints/:id/state</code>).
-            </p>
-          ) : (
-            <div id="endpoint-state">
-              <ErrorLine error={state.error} />
-              {state.data !== undefined && <Json value={state.data} />}
-            </div>
-          )}
-        </Section>
+        <SavedState id={d._id} />
       </div>
       <Section title="Definition">
         <Json value={d} className="tall" />
       </Section>
     </div>
   );
-}
-
-/** GET /endpoints/:id/state when the server has it; `unavailable` when the route is unknown. */
-function useSavedState(id: string) {
-  const api = useApi();
-  const [unavailable, setUnavailable] = useState(false);
-  const polled = usePoll(
-    async () => {
-      try {
-        return await api.get<unknown>(`/endpoints/${id}/state`);
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404 && /^route /.test(err.message)) {
-          setUnavailable(true);
-          return undefined;
-        }
-        throw err;
-      }
-    },
-    [api, id],
-    unavailable ? 0 : 2000,
-  );
-  return { ...polled, unavailable };
 }
 
 const EXAMPLE = {

@@ -19,7 +19,7 @@ function pretty(text: string): string {
 }
 
 /** Calls the endpoint at /w/<workspace><pattern> as a client would, and shows what it answered. */
-export function TryItForm(props: { endpoint: EndpointDefinition; onCalled(): void }) {
+export function TryItForm(props: { endpoint: EndpointDefinition }) {
   const api = useApi();
   const e = props.endpoint;
   const method = methodOf(e);
@@ -47,7 +47,6 @@ export function TryItForm(props: { endpoint: EndpointDefinition; onCalled(): voi
         body: hasBody ? body : undefined,
       });
       setAnswer({ status: r.status, contentType: r.headers.get('content-type') ?? '', body: r.text, ms: Math.round(performance.now() - t0) });
-      props.onCalled();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }

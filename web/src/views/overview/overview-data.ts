@@ -1,26 +1,30 @@
-import { ApiError, type Api } from '../../lib/api.js';
-import { countBy } from '../../components/common.js';
+import type { Api } from '../../lib/api.js';
 
-const HOUR = 3600_000;
-// Default 30: the histories read per refresh to count transitions; the API has no per-minute totals.
-const MAX_HISTORIES = 30;
-// Default 20: running processes read in full per refresh to find failing deliveries.
-const MAX_PROCESS_DETAILS = 20;
-
-type InstanceRow = { id: string; state: string; updated_at: string };
-// Default 1000: the most instances the API lists at once, so counts stop there.
-const listInstances = (api: Api) => api.get<{ instances: InstanceRow[] }>('/v1/flow-instances?limit=1000').then((b) => b.instances);
-
-/** Flow instance counts by state. */
-export async function loadFlowCounts(api: Api): Promise<Record<string, number>> {
-  return countBy(await listInstances(api), (i) => i.state);
+/** GET /v1/stats/counts: counts by status per capability; a status with none is absent. */
+export interface Counts {
+  tasks: Record<string, number>;
+  flow_instances: Record<string, number>;
+  processes: Record<string, number>;
+  endpoints: number;
 }
 
-/** The times of the transitions fired in the last hour, from the histories of recently changed instances. */
-export async function loadTransitionTimes(api: Api): Promise<string[]> {
-  const recent = (await listInstances(api)).filter((i) => Date.now() - Date.parse(i.updated_at) < HOUR).slice(-MAX_HISTORIES);
-  const histories = await Promise.all(recent.map((i) => api.get<{ history: Array<{ at: string }> }>(`/v1/flow-instances/${i.id}/history`).catch(() => ({ history: [] }))));
-  return histories.flatMap((h) => h.history.map((e) => e.at));
+export const loadCounts = (api: Api) => api.get<Counts>('/v1/stats/counts');
+
+export interface Throughput {
+  /** Start of each minute, ms, oldest first. */
+  minutes: number[];
+  tasksCompleted: number[];
+  transitionsFired: number[];
+}
+
+/** GET /v1/stats/throughput: tasks completed and transitions fired per minute, oldest first. */
+export async function loadThroughput(api: Api, minutes = 60): Promise<Throughput> {
+  const body = await api.get<{ minutes: Array<{ at: string; tasks_completed: number; transitions_fired: number }> }>(`/v1/stats/throughput?minutes=${minutes}`);
+  return {
+    minutes: body.minutes.map((m) => Date.parse(m.at)),
+    tasksCompleted: body.minutes.map((m) => m.tasks_completed),
+    transitionsFired: body.minutes.map((m) => m.transitions_fired),
+  };
 }
 
 export interface Attention {
@@ -30,23 +34,18 @@ export interface Attention {
   message: string;
 }
 
-
 interface ProcessDetail {
   id: string;
   workitems: Array<{ workitem_id: string; participant: string; delivery: { attempts: number; last_error: string | null; next_attempt_at: string | null } | null }>;
   errors: Array<{ id: string; message: string }>;
 }
 
-type ProcessRow = { id: string; status: string };
-const listProcesses = (api: Api) => api.get<{ workflows: ProcessRow[] }>('/v1/workflows').then((b) => b.workflows);
-
-export async function loadProcessCounts(api: Api): Promise<Record<string, number>> {
-  return countBy(await listProcesses(api), (w) => w.status);
-}
+// Default 20: running processes read in full per refresh; the API lists no failing deliveries.
+const MAX_PROCESS_DETAILS = 20;
 
 /** Errors and failing deliveries of the running processes (the list carries neither: each is read). */
 export async function loadProcessAttention(api: Api): Promise<Attention[]> {
-  const workflows = await listProcesses(api);
+  const { workflows } = await api.get<{ workflows: Array<{ id: string; status: string }> }>('/v1/workflows');
   const open = workflows.filter((w) => w.status === 'running' || w.status === 'error').slice(0, MAX_PROCESS_DETAILS);
   const details = await Promise.all(open.map((w) => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(w.id)}`).catch(() => null)));
   const attention: Attention[] = [];
@@ -58,15 +57,4 @@ export async function loadProcessAttention(api: Api): Promise<Attention[]> {
     }
   }
   return attention;
-}
-
-/** The number of endpoints, or null while the server has no endpoints API. */
-export async function loadEndpointCount(api: Api): Promise<number | null> {
-  try {
-    const body = await api.get<unknown>('/endpoints');
-    return Array.isArray(body) ? body.length : Array.isArray((body as { endpoints?: unknown[] })?.endpoints) ? (body as { endpoints: unknown[] }).endpoints.length : null;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return null;
-    throw err;
-  }
 }

@@ -1,10 +1,16 @@
 import { useMemo } from 'react';
 import type { ViewProps } from '../../app.js';
-import { useApi, usePoll, useTaskStream } from '../../lib/hooks.js';
+import { useApi, useEvents, useFlowEvents, usePoll, useTaskStream } from '../../lib/hooks.js';
 import { Link, useWsPath } from '../../lib/router.js';
-import { countBy, Counts, Section, Time, useNow } from '../../components/common.js';
-import { perMinute, ThroughputChart } from '../../components/throughput-chart.js';
-import { loadEndpointCount, loadFlowCounts, loadProcessAttention, loadProcessCounts, loadTransitionTimes } from './overview-data.js';
+import { Counts, ErrorLine, Section, Time, useNow } from '../../components/common.js';
+import { ThroughputChart } from '../../components/throughput-chart.js';
+import { loadCounts, loadProcessAttention, loadThroughput } from './overview-data.js';
+
+// Default 10 s: the fallback poll; pushed events reload at once.
+const FALLBACK_MS = 10_000;
+// Default 5 s: failing delivery attempts push no event until a delivery gives up, so the
+// attention list looks again sooner than the rest.
+const ATTENTION_MS = 5000;
 
 /** Counts per capability, throughput over the last hour, and what needs attention. */
 export function OverviewView(_props: ViewProps) {
@@ -12,57 +18,74 @@ export function OverviewView(_props: ViewProps) {
   const path = useWsPath();
   const now = useNow(5000);
   const { tasks } = useTaskStream(api);
-  // Counts are one request each, every second; the histories and process details behind the chart
-  // and the attention list are many requests, so they refresh less often.
-  const flows = usePoll(() => loadFlowCounts(api), [api], 1000);
-  const transitions = usePoll(() => loadTransitionTimes(api), [api], 5000);
-  const processes = usePoll(() => loadProcessCounts(api), [api], 1000);
-  const attention = usePoll(() => loadProcessAttention(api), [api], 3000);
-  const endpoints = usePoll(() => loadEndpointCount(api), [api], 5000);
+  const counts = usePoll(() => loadCounts(api), [api], FALLBACK_MS);
+  const throughput = usePoll(() => loadThroughput(api), [api], FALLBACK_MS);
+  const attention = usePoll(() => loadProcessAttention(api), [api], ATTENTION_MS);
+  const flows = usePoll(() => api.get<{ flows: Array<{ identifier: string }> }>('/v1/flows').then((b) => b.flows.map((f) => f.identifier)), [api], FALLBACK_MS);
+
+  useEvents(api, (e) => e.event !== 'endpoint.served', counts.reload);
+  useEvents(api, (e) => e.event === 'task.changed' || e.event === 'flow.transition', throughput.reload);
+  useEvents(api, (e) => e.event === 'process.changed' || e.event === 'callback.failed', attention.reload);
+  // A flow instance started, paused or exited fires no transition: the flows' own streams say so.
+  const topics = useMemo(() => (flows.data ?? []).map((flow) => ({ flow })), [flows.data]);
+  useFlowEvents(api, topics, counts.reload);
 
   const chart = useMemo(() => {
-    const done = perMinute((tasks ?? []).filter((t) => t.status === 'completed').map((t) => t.finished_at), now);
-    const fired = perMinute(transitions.data ?? [], now);
+    const t = throughput.data;
     return {
-      minutes: done.minutes,
+      minutes: t?.minutes ?? [],
       series: [
-        { label: 'tasks completed', color: '#2f7d4f', values: done.values },
-        { label: 'transitions fired', color: '#3867d6', values: fired.values },
+        { label: 'tasks completed', color: '#2f7d4f', values: t?.tasksCompleted ?? [] },
+        { label: 'transitions fired', color: '#3867d6', values: t?.transitionsFired ?? [] },
       ],
     };
-  }, [tasks, transitions.data, now]);
+  }, [throughput.data]);
 
+  const c = counts.data;
   const failedTasks = (tasks ?? []).filter((t) => t.status === 'failed' || (t.status === 'queued' && t.error));
 
   return (
     <div className="overview">
-      <div className="cards">
+      <div className="cards" id="counts">
         <Section title={<Link to={path('/tasks')}>Tasks</Link>}>
-          {tasks ? <Counts counts={countBy(tasks, (t) => t.status)} order={['queued', 'running', 'completed', 'failed']} /> : <p className="muted">connecting…</p>}
+          {c ? <Counts counts={c.tasks} order={['queued', 'running', 'completed', 'failed']} /> : <p className="muted">{counts.error ?? 'loading…'}</p>}
         </Section>
         <Section title={<Link to={path('/flows')}>Flow instances</Link>}>
-          {flows.data ? <Counts counts={flows.data} order={['active', 'paused', 'completed', 'exited']} /> : <p className="muted">{flows.error ?? 'loading…'}</p>}
+          {c ? <Counts counts={c.flow_instances} order={['active', 'paused', 'completed', 'exited']} /> : <p className="muted">{counts.error ?? 'loading…'}</p>}
         </Section>
         <Section title={<Link to={path('/processes')}>Processes</Link>}>
-          {processes.data ? <Counts counts={processes.data} order={['running', 'completed', 'cancelled', 'error']} /> : <p className="muted">{processes.error ?? 'loading…'}</p>}
+          {c ? <Counts counts={c.processes} order={['running', 'completed', 'cancelled', 'terminated', 'error']} /> : <p className="muted">{counts.error ?? 'loading…'}</p>}
         </Section>
         <Section title={<Link to={path('/endpoints')}>Endpoints</Link>}>
-          {endpoints.data !== undefined ? (
+          {c ? (
             <ul className="counts">
-              <li>
-                <strong>{endpoints.data ?? '—'}</strong> defined
+              <li data-status="defined">
+                <strong>{c.endpoints}</strong> defined
               </li>
             </ul>
           ) : (
-            <p className="muted">{endpoints.error ?? 'loading…'}</p>
+            <p className="muted">{counts.error ?? 'loading…'}</p>
           )}
         </Section>
       </div>
       <Section title="Throughput, last hour">
-        <ThroughputChart minutes={chart.minutes} series={chart.series} />
-        <p className="muted small">
-          Tasks completed are counted from the task list (flushed tasks drop out); transitions from the history of flow instances that changed in the last hour.
-        </p>
+        <ErrorLine error={throughput.error} />
+        {throughput.data ? (
+          <>
+            <ThroughputChart minutes={chart.minutes} series={chart.series} />
+            <p className="muted small" id="throughput-totals">
+              In the last hour:{' '}
+              {chart.series.map((s, i) => (
+                <span key={s.label}>
+                  {i > 0 && ' · '}
+                  <strong data-series={s.label}>{s.values.reduce((n, v) => n + v, 0)}</strong> {s.label}
+                </span>
+              ))}
+            </p>
+          </>
+        ) : (
+          !throughput.error && <p className="muted">loading…</p>
+        )}
       </Section>
       <div className="cards two">
         <Section title="Failed tasks">

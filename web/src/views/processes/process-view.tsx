@@ -1,10 +1,33 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ViewProps } from '../../app.js';
-import { useApi, usePoll } from '../../lib/hooks.js';
+import { useApi, useEvents, usePoll } from '../../lib/hooks.js';
 import { Link, useWsPath } from '../../lib/router.js';
 import { Badge, ConfirmButton, ErrorLine, Json, Section, Time, useNow } from '../../components/common.js';
 import { ProcessOutline } from './process-outline.js';
 import { expidOf, type ProcessDetail } from './process-types.js';
+
+// Default 10 s: the fallback poll; /ws/events reloads at once on process.changed and callback.failed.
+const FALLBACK_MS = 10_000;
+// Default 1 s: how long after a delivery's next attempt is due the view looks at its outcome.
+const AFTER_RETRY_MS = 1000;
+
+/**
+ * A delivery attempt that succeeds or is retried later pushes no event (only one that gives up
+ * does): the view knows when the next attempt is due, so it looks again just after it.
+ */
+function useReloadAfterRetries(d: ProcessDetail | undefined, reload: () => void) {
+  const due = d?.workitems
+    .map((w) => (w.delivery?.state === 'pending' && w.delivery.next_attempt_at ? Date.parse(w.delivery.next_attempt_at) : NaN))
+    .filter((t) => !Number.isNaN(t))
+    .sort((a, b) => a - b)[0];
+  useEffect(() => {
+    if (due === undefined) return;
+    const wait = Math.max(0, due - Date.now()) + AFTER_RETRY_MS;
+    if (wait > FALLBACK_MS) return;
+    const t = setTimeout(reload, wait);
+    return () => clearTimeout(t);
+  }, [due, reload]);
+}
 
 /** One process: its tree with the current positions, fields, trace, deliveries, errors and actions. */
 export function ProcessView(props: ViewProps) {
@@ -13,8 +36,9 @@ export function ProcessView(props: ViewProps) {
   const now = useNow();
   const wfid = props.params.wfid;
   const [error, setError] = useState<string | null>(null);
-  // No push channel for processes yet: polled every second while open.
-  const p = usePoll(() => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(wfid)}`), [api, wfid], 1000);
+  const p = usePoll(() => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(wfid)}`), [api, wfid], FALLBACK_MS);
+  useEvents(api, (e) => (e.event === 'process.changed' || e.event === 'callback.failed') && e.data.wfid === wfid, p.reload);
+  useReloadAfterRetries(p.data, p.reload);
   const act = async (route: string, body?: unknown) => {
     setError(null);
     try {

@@ -1,12 +1,14 @@
 import type { ViewProps } from '../../app.js';
-import { useApi, usePoll } from '../../lib/hooks.js';
+import { useApi, useEvents, usePoll } from '../../lib/hooks.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
 import { Badge, ErrorLine, Section, Time, useNow } from '../../components/common.js';
 import { fieldMatches, type ProcessDetail, type ProcessSummary } from './process-types.js';
 
-const STATUSES = ['running', 'completed', 'cancelled', 'error'] as const;
+const STATUSES = ['running', 'completed', 'cancelled', 'terminated', 'error'] as const;
 // Default 100: processes read in full per refresh for a field search (the API searches no fields).
 const MAX_FIELD_SEARCH = 100;
+// Default 10 s: the fallback poll; /ws/events reloads at once when a process changes.
+const FALLBACK_MS = 10_000;
 
 /** Processes by status, searched by id, name or `field=value`. */
 export function ProcessesView(props: ViewProps) {
@@ -24,8 +26,9 @@ export function ProcessesView(props: ViewProps) {
       return details.filter((d): d is ProcessDetail => d !== null && fieldMatches(d.fields, q));
     },
     [api, status, q],
-    byField ? 3000 : 1000,
+    FALLBACK_MS,
   );
+  useEvents(api, (e) => e.event === 'process.changed', list.reload);
   const setQuery = (name: string, value: string) => {
     const next = new URLSearchParams(props.location.query);
     if (value) next.set(name, value);

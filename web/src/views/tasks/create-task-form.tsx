@@ -1,14 +1,24 @@
 import { useState, type FormEvent } from 'react';
-import { useApi } from '../../lib/hooks.js';
+import { useApi, usePoll } from '../../lib/hooks.js';
+import { ErrorLine } from '../../components/common.js';
 
-// The server's default catalog (WEFT_TASK_TYPES); the API does not list the configured one yet.
-const DEFAULT_TYPES = ['gx.tiny', 'gx.micro', 'gx.small', 'gx.medium', 'gx.large', 'gx.heavy'];
+/** GET /v1/task-types: the server's catalog; a task of any other type is refused. */
+interface TaskType {
+  type: string;
+  max_seconds: number;
+  runner: 'builtin' | 'worker';
+}
 
-export function CreateTaskForm(props: { knownTypes: string[]; onError(message: string | null): void }) {
+export function CreateTaskForm(props: { onError(message: string | null): void }) {
   const api = useApi();
+  // The catalog is the server's configuration: read once per view.
+  const catalog = usePoll(() => api.get<{ types: TaskType[] }>('/v1/task-types').then((b) => b.types), [api], 0);
   const [name, setName] = useState('');
-  const [type, setType] = useState('gx.tiny');
+  const [chosen, setChosen] = useState('');
   const [payload, setPayload] = useState('');
+  const types = catalog.data ?? [];
+  // Until one is picked: the first type weft runs itself, so a try from the page completes.
+  const type = chosen || (types.find((t) => t.runner === 'builtin') ?? types[0])?.type || '';
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     props.onError(null);
@@ -21,18 +31,21 @@ export function CreateTaskForm(props: { knownTypes: string[]; onError(message: s
       props.onError(err instanceof SyntaxError ? `payload is not JSON: ${err.message}` : err instanceof Error ? err.message : String(err));
     }
   };
-  const types = [...new Set([...DEFAULT_TYPES, ...props.knownTypes])];
   return (
     <form className="inline-form" id="create-task" onSubmit={submit}>
       <input aria-label="task name" placeholder="name" value={name} onChange={(e) => setName(e.target.value)} required />
-      <input aria-label="task type" placeholder="type" list="task-types" value={type} onChange={(e) => setType(e.target.value)} required />
-      <datalist id="task-types">
+      <select aria-label="task type" value={type} onChange={(e) => setChosen(e.target.value)} required disabled={types.length === 0}>
         {types.map((t) => (
-          <option key={t} value={t} />
+          <option key={t.type} value={t.type}>
+            {t.type} ({t.runner === 'worker' ? 'external worker' : `built in, ≤ ${t.max_seconds} s`})
+          </option>
         ))}
-      </datalist>
+      </select>
       <input aria-label="payload" className="wide" placeholder='payload (JSON, optional) e.g. {"to": "ada@example.com"}' value={payload} onChange={(e) => setPayload(e.target.value)} />
-      <button type="submit">Create task</button>
+      <button type="submit" disabled={!type}>
+        Create task
+      </button>
+      <ErrorLine error={catalog.error} />
     </form>
   );
 }

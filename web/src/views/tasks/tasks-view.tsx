@@ -76,7 +76,7 @@ export function TasksView(props: ViewProps) {
         }
       >
         <ErrorLine error={error} />
-        <CreateTaskForm knownTypes={types} onError={setError} />
+        <CreateTaskForm onError={setError} />
         {tasks === null ? (
           <p className="muted">connecting…</p>
         ) : (

@@ -1,0 +1,84 @@
+import { openSocket, type Api, type LiveSocket } from './api.js';
+
+// /ws/events: what changes in the workspace, pushed by the server after each commit. One socket per
+// workspace is shared by every view that listens; it opens with the first listener and closes a
+// moment after the last one leaves.
+
+export type WeftEvent =
+  | { event: 'process.changed'; data: { wfid: string; status: string } }
+  | { event: 'callback.failed'; data: { wfid: string; workitem_id: string; error: string } }
+  | { event: 'endpoint.changed'; data: { id: string } }
+  | { event: 'endpoint.served'; data: { id: string; status: number } }
+  | { event: 'flow.transition'; data: { instance_id: string; count: number } }
+  | { event: 'task.changed'; data: Record<string, never> };
+
+export type WeftEventName = WeftEvent['event'];
+
+export interface EventListener {
+  onEvent(e: WeftEvent): void;
+  /** The socket opened (again): events may have been missed while it was closed. */
+  onOpen?(): void;
+  onStatus?(connected: boolean): void;
+}
+
+// Default 2 s: a view replacing another re-subscribes within it, so navigating keeps the socket.
+const LINGER_MS = 2000;
+
+interface Hub {
+  listeners: Set<EventListener>;
+  socket: LiveSocket | null;
+  connected: boolean;
+  closeTimer: ReturnType<typeof setTimeout> | null;
+}
+
+const hubs = new WeakMap<Api, Hub>();
+
+function hubFor(api: Api): Hub {
+  let hub = hubs.get(api);
+  if (!hub) {
+    hub = { listeners: new Set(), socket: null, connected: false, closeTimer: null };
+    hubs.set(api, hub);
+  }
+  return hub;
+}
+
+const KNOWN = new Set<string>(['process.changed', 'callback.failed', 'endpoint.changed', 'endpoint.served', 'flow.transition', 'task.changed']);
+
+/** Listens to the workspace's /ws/events; returns the function that stops listening. */
+export function listenToEvents(api: Api, listener: EventListener): () => void {
+  const hub = hubFor(api);
+  if (hub.closeTimer) {
+    clearTimeout(hub.closeTimer);
+    hub.closeTimer = null;
+  }
+  hub.listeners.add(listener);
+  if (!hub.socket) {
+    hub.socket = openSocket(api, '/ws/events', {
+      onMessage: (m) => {
+        if (!m || typeof m !== 'object' || !KNOWN.has(m.event)) return;
+        for (const l of [...hub.listeners]) l.onEvent(m as WeftEvent);
+      },
+      onOpen: () => {
+        for (const l of [...hub.listeners]) l.onOpen?.();
+      },
+      onStatus: (connected) => {
+        hub.connected = connected;
+        for (const l of [...hub.listeners]) l.onStatus?.(connected);
+      },
+    });
+  } else if (hub.connected) {
+    // Joining an open socket: this listener's view is as fresh as its own first load.
+    listener.onStatus?.(true);
+  }
+  return () => {
+    hub.listeners.delete(listener);
+    if (hub.listeners.size > 0 || hub.closeTimer) return;
+    hub.closeTimer = setTimeout(() => {
+      hub.closeTimer = null;
+      if (hub.listeners.size > 0) return;
+      hub.socket?.close();
+      hub.socket = null;
+      hub.connected = false;
+    }, LINGER_MS);
+  };
+}
