@@ -2,6 +2,7 @@ import { cpus, loadavg, totalmem, release, platform } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { REPO } from './paths.js';
 
 /** What the numbers were measured on: every result JSON carries it. */
@@ -46,5 +47,19 @@ export function weftVersion(): string {
     return `${version} (${commit}${dirty ? '+dirty' : ''})`;
   } catch {
     return version;
+  }
+}
+
+/** The SQLite library weft and the floors run on (better-sqlite3 bundles its own). */
+export function sqliteVersion(): string {
+  try {
+    const req = createRequire(import.meta.url);
+    const Database = req('better-sqlite3');
+    const db = new Database(':memory:');
+    const v = db.prepare('SELECT sqlite_version() AS v').get().v as string;
+    db.close();
+    return `${v} (better-sqlite3 ${packageVersion('better-sqlite3')})`;
+  } catch {
+    return 'unknown';
   }
 }

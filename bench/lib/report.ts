@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { machineInfo, load, type MachineInfo } from './machine.js';
+import { machineInfo, load, sqliteVersion, type MachineInfo } from './machine.js';
 import { RESULTS_DIR } from './paths.js';
 
 /** The shape every scenario writes to bench/results/<scenario>.json. */
@@ -26,7 +26,7 @@ export interface ScenarioResult {
 export class Report {
   readonly started = Date.now();
   readonly machine = machineInfo();
-  versions: Record<string, string> = {};
+  versions: Record<string, string> = { node: process.version, sqlite: sqliteVersion() };
   durability: Record<string, string> = {};
   rows: Record<string, unknown>[] = [];
   notes: string[] = [];

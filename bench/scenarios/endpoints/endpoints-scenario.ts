@@ -9,7 +9,7 @@ import { load, packageVersion, weftVersion } from '../../lib/machine.js';
 import { api, routeExists } from '../../lib/http.js';
 import { startScript } from '../../lib/child-script.js';
 import { BENCH_KEY, backendLabel, processCpuMs, startWeft, type WeftBackend } from '../../lib/weft-process.js';
-import { pgDurability } from '../tasks/pg-info.js';
+import { pgInfo } from '../tasks/pg-info.js';
 
 export const ENDPOINTS_DEFAULTS = {
   connections: [16],
@@ -87,7 +87,7 @@ export async function runEndpoints(o: BenchOptions): Promise<ScenarioResult> {
           available = false;
           break;
         }
-        report.durability[label] = backend.kind === 'sqlite' ? `SQLite WAL synchronous=${backend.synchronous}, group commit` : (await pgDurability()).durability;
+        report.durability[label] = backend.kind === 'sqlite' ? `SQLite WAL synchronous=${backend.synchronous}, group commit` : await pgInfo(report);
         await api(weft.url, 'POST', '/endpoints', benchEndpoint(upstream), [201]);
         // A warm-up request checks the endpoint end to end before it is measured.
         const check = await api(weft.url, 'POST', '/bench/enrich/42', { code: 'A01' }, [200]);

@@ -7,7 +7,7 @@ import { api, routeExists } from '../../lib/http.js';
 import { RpcSocket } from '../../lib/ws-rpc.js';
 import { Samples, rate, sleep } from '../../lib/stats.js';
 import { BENCH_KEY, backendLabel, startWeft, type WeftBackend, type WeftProcess } from '../../lib/weft-process.js';
-import { pgDurability } from '../tasks/pg-info.js';
+import { pgInfo } from '../tasks/pg-info.js';
 import { storageFloor } from './flows-floor.js';
 
 export const FLOWS_DEFAULTS = {
@@ -150,7 +150,7 @@ export async function runFlows(o: BenchOptions): Promise<ScenarioResult> {
         break;
       }
       report.durability[label] =
-        backend.kind === 'sqlite' ? `SQLite WAL synchronous=${backend.synchronous}, group commit` : (await pgDurability()).durability;
+        backend.kind === 'sqlite' ? `SQLite WAL synchronous=${backend.synchronous}, group commit` : await pgInfo(report);
       await api(weft.url, 'POST', '/v1/flows', FLOW, [201]);
       let bestClosed = 0;
       for (const k of clientsList) {

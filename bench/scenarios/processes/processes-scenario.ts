@@ -8,7 +8,7 @@ import { api, routeExists } from '../../lib/http.js';
 import { CallbackReceiver, type Delivery } from '../../lib/callback-receiver.js';
 import { Samples, rate } from '../../lib/stats.js';
 import { authHeaders, backendLabel, startWeft, type WeftBackend } from '../../lib/weft-process.js';
-import { pgDurability } from '../tasks/pg-info.js';
+import { pgInfo } from '../tasks/pg-info.js';
 
 export const PROCESSES_DEFAULTS = {
   // Launchers: each launches a process and waits for it to complete before launching the next.
@@ -60,7 +60,7 @@ export async function runProcesses(o: BenchOptions): Promise<ScenarioResult> {
         available = false;
         break;
       }
-      report.durability[label] = backend.kind === 'sqlite' ? `SQLite WAL synchronous=${backend.synchronous}, group commit` : (await pgDurability()).durability;
+      report.durability[label] = backend.kind === 'sqlite' ? `SQLite WAL synchronous=${backend.synchronous}, group commit` : await pgInfo(report);
       const callback = await receiver.listen();
       const launch = async (): Promise<string> => {
         const res = await pool.request({ path: '/v1/workflows', method: 'POST', headers: authHeaders, body: JSON.stringify({ workflow: SEQUENCE, callback }) });

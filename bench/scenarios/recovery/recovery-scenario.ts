@@ -11,7 +11,7 @@ import { CallbackReceiver } from '../../lib/callback-receiver.js';
 import { sleep } from '../../lib/stats.js';
 import { windowed } from '../tasks/queue-system.js';
 import { BENCH_KEY, backendLabel, dropPgSchema, startWeft, type WeftBackend, type WeftProcess } from '../../lib/weft-process.js';
-import { pgDurability } from '../tasks/pg-info.js';
+import { pgInfo } from '../tasks/pg-info.js';
 import { existsSync, rmSync, statSync } from 'node:fs';
 
 export const RECOVERY_DEFAULTS = {
@@ -106,7 +106,7 @@ export async function runRecovery(o: BenchOptions): Promise<ScenarioResult> {
         available = false;
         break;
       }
-      report.durability[label] = backend.kind === 'sqlite' ? `SQLite WAL synchronous=${backend.synchronous}` : (await pgDurability()).durability;
+      report.durability[label] = backend.kind === 'sqlite' ? `SQLite WAL synchronous=${backend.synchronous}` : await pgInfo(report);
       await api(weft.url, 'POST', '/v1/flows', FLOW, [201]);
       const t0 = performance.now();
       const created = await createInstances(weft, instances, Date.now() + RECOVERY_DEFAULTS.instanceSeconds * 1000);

@@ -13,3 +13,10 @@ export async function pgDurability(pool?: pg.Pool): Promise<{ version: string; d
     if (!pool) await own.end();
   }
 }
+
+/** Records PostgreSQL's version in the report and returns its durability line. */
+export async function pgInfo(report: { versions: Record<string, string> }): Promise<string> {
+  const d = await pgDurability();
+  report.versions.postgresql = d.version;
+  return d.durability;
+}
