@@ -13,12 +13,12 @@ export function useApi(): Api {
 export interface Polled<T> {
   data: T | undefined;
   error: string | null;
-  /** Loads again now; calls while a load is in flight make one more load after it. */
+  /** Loads again at once, or 200 ms after the last load began; calls during a load make one more after it. */
   reload(): void;
 }
 
-// Default 200 ms: the least time between two loads that pushed events asked for, so a burst of
-// changes costs a few requests, not one each.
+// Default 200 ms: the least time between the starts of two loads that `reload` asked for, so a
+// stream of pushed changes costs at most five requests a second, not one per change.
 const MIN_RELOAD_GAP_MS = 200;
 
 /**
@@ -39,16 +39,21 @@ export function usePoll<T>(load: () => Promise<T>, deps: unknown[], everyMs = 10
     let live = true;
     let busy = false;
     let again = false;
+    let soon = false; // the timer is a reload's, not the poll's
+    let lastStart = 0;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    const schedule = (ms: number, forReload: boolean) => {
+      if (timer) clearTimeout(timer);
+      soon = forReload;
+      timer = setTimeout(run, ms);
+    };
     const run = async () => {
       if (!live) return;
-      if (busy) {
-        again = true;
-        return;
-      }
       if (timer) clearTimeout(timer);
       timer = null;
+      soon = false;
       busy = true;
+      lastStart = Date.now();
       try {
         const v = await loadRef.current();
         if (live) {
@@ -62,10 +67,19 @@ export function usePoll<T>(load: () => Promise<T>, deps: unknown[], everyMs = 10
       if (!live) return;
       if (again) {
         again = false;
-        timer = setTimeout(run, MIN_RELOAD_GAP_MS);
-      } else if (everyMs > 0) timer = setTimeout(run, everyMs);
+        requestReload();
+      } else if (everyMs > 0) schedule(everyMs, false);
     };
-    kick.current = () => void run();
+    const requestReload = () => {
+      if (!live) return;
+      if (busy) {
+        again = true;
+        return;
+      }
+      if (soon) return;
+      schedule(Math.max(0, lastStart + MIN_RELOAD_GAP_MS - Date.now()), true);
+    };
+    kick.current = requestReload;
     void run();
     return () => {
       live = false;
