@@ -13,6 +13,7 @@ export async function routeExists(base: string, method: string, path: string, bo
   const res = await fetch(base + path, { method, headers: authHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   if (res.status !== 404) return true;
-  // Fastify's own 404 for an unknown route; a route's 404 carries its own message.
-  return !/Route .* not found/.test(text);
+  // An unknown route: Fastify's or weft's "route GET /x not found", or the endpoints fallback's
+  // "Unknown Endpoint: /x". A route's own 404 carries another message.
+  return !/route .* not found|Unknown Endpoint/i.test(text);
 }
