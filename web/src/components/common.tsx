@@ -98,6 +98,11 @@ export function Section(props: { title: ReactNode; children: ReactNode; actions?
   );
 }
 
+/** Green while the view's push socket is open, red while it reconnects. */
+export function LiveDot(props: { connected: boolean }) {
+  return <span className={`live ${props.connected ? 'on' : 'off'}`} title={props.connected ? 'live: changes are pushed' : 'reconnecting'} />;
+}
+
 /** Counts in `order` (zero when absent), then any other status the server counted. */
 export function Counts(props: { counts: Record<string, number>; order: string[] }) {
   const statuses = [...props.order, ...Object.keys(props.counts).filter((s) => !props.order.includes(s)).sort()];

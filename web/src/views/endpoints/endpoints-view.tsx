@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { ViewProps } from '../../app.js';
 import { useApi, useEvents, usePoll } from '../../lib/hooks.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
-import { ConfirmButton, ErrorLine, Json, Section, Time, useNow } from '../../components/common.js';
+import { ConfirmButton, ErrorLine, Json, LiveDot, Section, Time, useNow } from '../../components/common.js';
 import { methodOf, type EndpointDefinition } from './endpoint-types.js';
 import { SavedState } from './saved-state.js';
 import { TryItForm } from './try-it-form.js';
@@ -15,11 +15,17 @@ export function EndpointsView(props: ViewProps) {
   const api = useApi();
   const path = useWsPath();
   const list = usePoll(() => api.get<EndpointDefinition[]>('/endpoints'), [api], FALLBACK_MS);
-  useEvents(api, (e) => e.event === 'endpoint.changed', list.reload);
+  const connected = useEvents(api, (e) => e.event === 'endpoint.changed', list.reload);
   const selected = props.params.id;
   return (
     <div className="split sidebar">
-      <Section title="Endpoints" actions={<Link to={path('/endpoints')}>new</Link>}>
+      <Section
+        title={
+          <>
+            Endpoints <LiveDot connected={connected} />
+          </>
+        }
+        actions={<Link to={path('/endpoints')}>new</Link>}>
         <ErrorLine error={list.error} />
         <ul className="list" id="endpoint-list">
           {(list.data ?? []).map((e) => (

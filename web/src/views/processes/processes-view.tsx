@@ -1,7 +1,7 @@
 import type { ViewProps } from '../../app.js';
 import { useApi, useEvents, usePoll } from '../../lib/hooks.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
-import { Badge, ErrorLine, Section, Time, useNow } from '../../components/common.js';
+import { Badge, ErrorLine, LiveDot, Section, Time, useNow } from '../../components/common.js';
 import { fieldMatches, type ProcessDetail, type ProcessSummary } from './process-types.js';
 
 const STATUSES = ['running', 'completed', 'cancelled', 'terminated', 'error'] as const;
@@ -28,7 +28,7 @@ export function ProcessesView(props: ViewProps) {
     [api, status, q],
     FALLBACK_MS,
   );
-  useEvents(api, (e) => e.event === 'process.changed', list.reload);
+  const connected = useEvents(api, (e) => e.event === 'process.changed', list.reload);
   const setQuery = (name: string, value: string) => {
     const next = new URLSearchParams(props.location.query);
     if (value) next.set(name, value);
@@ -39,7 +39,11 @@ export function ProcessesView(props: ViewProps) {
 
   return (
     <Section
-      title="Processes"
+      title={
+        <>
+          Processes <LiveDot connected={connected} />
+        </>
+      }
       actions={
         <>
           <div className="tabs" role="tablist">
