@@ -1,30 +1,11 @@
 import type { SqlDb } from './sql-db.js';
-import { lockProcess, stepLocked, type StepDecision, type StepOutcome } from './process-rows.js';
+import { lockProcess, stepLocked, type DeliveryRecord, type DeliveryState, type StepDecision, type StepOutcome } from './process-rows.js';
 
 // The participant delivery outbox. A sender claims due rows with a lease (its node id and an
 // expiry), sends them outside any transaction, then records the outcome only if it still holds
 // the lease. A dead node's claims are taken again once their lease expires or its heartbeat stops.
 
-export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'superseded';
-
-export interface DeliveryRecord {
-  id: number;
-  webhookId: string;
-  wfid: string;
-  ws: number;
-  workitemId: string;
-  participant: string;
-  /** The callback's status: active, cancel, timeout or error. */
-  status: string;
-  url: string;
-  body: string;
-  state: DeliveryState;
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-  createdAt: number;
-  finishedAt: number | null;
-}
+export type { DeliveryRecord, DeliveryState } from './process-rows.js';
 
 interface DbDelivery {
   id: number;

@@ -55,6 +55,27 @@ export const toProcess = (r: DbProcess): ProcessRecord => ({
   updatedAt: Number(r.updated_at),
 });
 
+export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'superseded';
+
+export interface DeliveryRecord {
+  id: number;
+  webhookId: string;
+  wfid: string;
+  ws: number;
+  workitemId: string;
+  participant: string;
+  /** The callback's status: active, cancel, timeout or error. */
+  status: string;
+  url: string;
+  body: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
 /** A participant delivery to put in the outbox; `body` is sent as is on every attempt. */
 export interface NewDelivery {
   webhookId: string;
@@ -75,6 +96,11 @@ export interface StepWrite {
   schedule: Array<{ timerId: string; dueAt: number }>;
   unschedule: string[];
   /**
+   * When set, the new deliveries are inserted already claimed by this sender (the one step's commit
+   * instead of a claim transaction more) unless an earlier one of their workitem is still pending.
+   */
+  lease?: { owner: string; expiresAt: number };
+  /**
    * Workitems no longer waiting (proceeded, cancelled, killed): their pending deliveries are not
    * wanted any more — not even the retries of one being sent, unless this step sends it another.
    */
@@ -87,6 +113,8 @@ export type StepDecision = (p: ProcessRecord) => StepWrite | null;
 export interface StepOutcome {
   before: ProcessRecord;
   write: StepWrite | null;
+  /** Deliveries inserted already claimed by `write.lease.owner`: that sender sends them after the commit. */
+  claimed: DeliveryRecord[];
 }
 
 /** Locks the process row and reads it; null when unknown (or in another workspace). */
@@ -99,7 +127,7 @@ export async function lockProcess(db: SqlDb, tx: SqlRunner, wfid: string, ws: nu
 
 export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: StepDecision, now: number): Promise<StepOutcome> {
   const write = decide(before);
-  if (write === null) return { before, write };
+  if (write === null) return { before, write, claimed: [] };
   await tx.exec('UPDATE processes SET status = ?, state = ?, tokens = ?, seq = seq + 1, ended_at = ?, updated_at = ? WHERE wfid = ?', [
     write.status,
     toJson(write.state),
@@ -108,11 +136,12 @@ export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: S
     now,
     before.wfid,
   ]);
-  await writeEffects(tx, before.wfid, before.ws, write, now);
-  return { before, write };
+  const claimed = await writeEffects(tx, before.wfid, before.ws, write, now);
+  return { before, write, claimed };
 }
 
-export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, write: StepWrite, now: number): Promise<void> {
+/** Writes a step's outbox rows and timers; resolves to the deliveries inserted already claimed. */
+export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, write: StepWrite, now: number): Promise<DeliveryRecord[]> {
   tx.notify('process:changed', { ws, wfid, status: write.status });
   const followed = new Set(write.deliveries.map((d) => d.workitemId));
   for (const workitemId of followed) {
@@ -127,12 +156,24 @@ export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, writ
     // Nothing follows (proceeded, killed): a delivery being sent is not retried after this attempt either.
     await tx.exec("UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE workitem_id = ? AND state = 'pending'", [now, workitemId]);
   }
+  const claimed: DeliveryRecord[] = [];
   for (const d of write.deliveries) {
-    await tx.exec(
-      `INSERT INTO process_deliveries (webhook_id, wfid, ws, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-      [d.webhookId, wfid, ws, d.workitemId, d.participant, d.status, d.url, d.body, now, now],
+    // The one-at-a-time rule of claims holds here too: behind a pending delivery of its workitem, a new one waits.
+    const behind = write.lease
+      ? (await tx.query("SELECT 1 AS x FROM process_deliveries WHERE workitem_id = ? AND state = 'pending' LIMIT 1", [d.workitemId])).length > 0
+      : true;
+    const lease = behind ? null : write.lease!;
+    const rows = await tx.query<{ id: number }>(
+      `INSERT INTO process_deliveries (webhook_id, wfid, ws, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?) RETURNING id`,
+      [d.webhookId, wfid, ws, d.workitemId, d.participant, d.status, d.url, d.body, now, lease?.owner ?? null, lease?.expiresAt ?? null, now],
     );
+    if (lease) {
+      claimed.push({
+        id: Number(rows[0].id), webhookId: d.webhookId, wfid, ws, workitemId: d.workitemId, participant: d.participant, status: d.status, url: d.url,
+        body: d.body, state: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, createdAt: now, finishedAt: null,
+      });
+    }
   }
   for (const timerId of write.unschedule) await tx.exec('DELETE FROM process_timers WHERE wfid = ? AND timer_id = ?', [wfid, timerId]);
   if (write.endedAt !== null) await tx.exec('DELETE FROM process_timers WHERE wfid = ?', [wfid]);
@@ -144,4 +185,5 @@ export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, writ
       );
     }
   }
+  return claimed;
 }

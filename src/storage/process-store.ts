@@ -2,7 +2,7 @@ import type { SqlDb } from './sql-db.js';
 import { toJson } from './sql-db.js';
 import {
   PROCESS_COLUMNS, lockProcess, stepLocked, toProcess, writeEffects,
-  type DbProcess, type ProcessRecord, type StepDecision, type StepOutcome, type StepWrite,
+  type DbProcess, type DeliveryRecord, type ProcessRecord, type StepDecision, type StepOutcome, type StepWrite,
 } from './process-rows.js';
 import { createProcessDeliveryStore, type ProcessDeliveryStore } from './process-delivery-store.js';
 import { createProcessTimerStore, type ProcessTimerStore } from './process-timer-store.js';
@@ -25,7 +25,7 @@ export interface NewProcess {
 /** Processes (issue 4): every change is one transaction holding the process row and its outbox rows. */
 export interface ProcessStore {
   /** Inserts a launched process with its first effects; 'conflict' when the wfid is taken. */
-  create(p: NewProcess, write: StepWrite): Promise<'created' | 'conflict'>;
+  create(p: NewProcess, write: StepWrite): Promise<{ claimed: DeliveryRecord[] } | 'conflict'>;
   get(wfid: string): Promise<ProcessRecord | null>;
   /** Newest first. */
   list(ws: number, status: string | null, limit: number): Promise<ProcessRecord[]>;
@@ -48,15 +48,14 @@ export function createProcessStore(db: SqlDb): ProcessStore {
   return {
     async create(p, write) {
       try {
-        await db.transaction(async (tx) => {
+        return await db.transaction(async (tx) => {
           await tx.exec(
             `INSERT INTO processes (wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
             [p.wfid, p.ws, p.name, p.revision, p.definition, write.status, toJson(write.state), toJson(write.tokens), p.launchedAt, write.endedAt, p.launchedAt],
           );
-          await writeEffects(tx, p.wfid, p.ws, write, p.launchedAt);
+          return { claimed: await writeEffects(tx, p.wfid, p.ws, write, p.launchedAt) };
         });
-        return 'created';
       } catch (err) {
         if (isUniqueViolation(err)) return 'conflict';
         throw err;

@@ -58,7 +58,7 @@ for (const backend of await backends()) {
 
     const create = async (w: StepWrite = write(), meta: { name?: string } = {}) => {
       const wfid = wfidOf();
-      assert.equal(await store.processes.create({ wfid, ws, name: meta.name ?? null, revision: null, definition: null, launchedAt: T0 }, w), 'created');
+      assert.notEqual(await store.processes.create({ wfid, ws, name: meta.name ?? null, revision: null, definition: null, launchedAt: T0 }, w), 'conflict');
       return wfid;
     };
 
@@ -131,6 +131,23 @@ for (const backend of await backends()) {
       await store.processes.step(wfid, ws, T0 + 32, () => write({ settle: [w3] }));
       assert.equal(await deliveries.retryLater(inFlight.id, 'me', { now: T0 + 33, error: 'HTTP 500', nextAttemptAt: T0 + 34 }), false);
       assert.deepEqual((await deliveries.claim({ now: T0 + 100, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 10 })).filter((d) => d.workitemId === w3), []);
+    });
+
+    test('deliveries inserted under a lease are claimed by the step itself, unless one of their workitem is pending', async () => {
+      const w = `w5-${n}`;
+      const lease = { owner: 'me', expiresAt: T0 + 60_000 };
+      const wfid = wfidOf();
+      const created = await store.processes.create({ wfid, ws, name: null, revision: null, definition: null, launchedAt: T0 }, write({ deliveries: [delivery(w)], lease }));
+      assert.notEqual(created, 'conflict');
+      const [mine] = (created as { claimed: Array<{ id: number; workitemId: string; state: string; attempts: number }> }).claimed;
+      assert.deepEqual([mine.workitemId, mine.state, mine.attempts], [w, 'pending', 0]);
+      const deliveries = store.processes.deliveries;
+      assert.deepEqual((await deliveries.claim({ now: T0 + 1, owner: 'other', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid), []);
+      const next = await store.processes.step(wfid, ws, T0 + 2, () => write({ deliveries: [delivery(w, 'cancel')], lease }));
+      assert.deepEqual(next!.claimed, [], 'behind the active one being sent');
+      assert.equal(await deliveries.delivered(mine.id, 'me', T0 + 3), true);
+      const cancel = (await deliveries.claim({ now: T0 + 4, owner: 'other', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid);
+      assert.deepEqual(cancel.map((d) => d.status), ['cancel']);
     });
 
     test('deliveries: retry later, exhaustion steps the process in the same transaction, orphaned leases are freed', async () => {

@@ -28,6 +28,10 @@ const ORPHAN_SWEEP_MS = 2000;
 export interface DeliveryWorker {
   start(): void;
   wake(): void;
+  /** The lease a step may insert its deliveries under, so that this sender sends them at once; null when not running. */
+  lease(now: number): { owner: string; expiresAt: number } | null;
+  /** Sends deliveries a committed step inserted under this sender's lease. */
+  sendClaimed(deliveries: readonly DeliveryRecord[]): void;
   stop(): Promise<void>;
 }
 
@@ -55,6 +59,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const owner = settings.nodeId;
   const http = deps.http ?? createDeliveryHttp({ timeoutMs: settings.callbackTimeoutMs, signingKey: settings.webhookSecret ? webhookKey(settings.webhookSecret) : null });
   const stopping = new AbortController();
+  let running = false;
   const inFlight = new Set<Promise<void>>();
   let lastSweep = 0;
 
@@ -111,11 +116,19 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     start() {
       // On a single-node store every claim of an earlier run is orphaned: take them again at once.
       const ready = store.capabilities.singleNode ? deliveries.releaseOrphans({ exceptOwner: owner, liveSince: null }) : Promise.resolve(0);
-      ready.catch(onError).finally(() => loop.start());
+      ready.catch(onError).finally(() => {
+        running = !stopping.signal.aborted;
+        loop.start();
+      });
       offChanged = bus.on('process:changed', () => loop.wake());
     },
     wake: () => loop.wake(),
+    lease: (now) => (running ? { owner, expiresAt: now + settings.callbackTimeoutMs + LEASE_MARGIN_MS } : null),
+    sendClaimed(ds) {
+      for (const d of ds) send(d);
+    },
     async stop() {
+      running = false;
       offChanged?.();
       await loop.stop();
       stopping.abort();

@@ -1,9 +1,9 @@
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { launchProcess, stepProcess, type Fields, type ProcessMessage, type StepContext, type Tree } from '../../core/process/interpreter/index.js';
+import { launchProcess, stepProcess, type Fields, type ProcessEffect, type ProcessMessage, type ProcessState, type StepContext, type Tree } from '../../core/process/interpreter/index.js';
 import { makeWfid, parseWorkitemId } from '../../core/process/process-ids.js';
 import { Forbidden } from '../../core/errors.js';
 import type { Store } from '../../storage/store.js';
-import type { DefinitionRecord, ProcessRecord, StepDecision, StepOutcome, StepWrite } from '../../storage/process-store.js';
+import type { DefinitionRecord, DeliveryRecord, ProcessRecord, StepDecision, StepOutcome, StepWrite } from '../../storage/process-store.js';
 import type { Settings } from '../settings.js';
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../event-bus.js';
@@ -100,6 +100,14 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
     newWebhookId: () => `msg_${randomBytes(16).toString('base64url')}`,
   });
 
+  /** The rows of a step; its deliveries go out under this node's lease when the sender runs here. */
+  function stepWrite(before: { state: ProcessState; tokens: Record<string, string> } | null, r: { state: ProcessState; effects: ProcessEffect[] }, now: number): StepWrite {
+    const w = toStepWrite(before, r, env(now));
+    const lease = w.deliveries.length > 0 ? deliveries.lease(now) : null;
+    if (lease) w.lease = lease;
+    return w;
+  }
+
   /** The decision of one message: the interpreter's refusal is thrown (the transaction rolls back). */
   const decideMessage =
     (msg: ProcessMessage, now: number, check?: (p: ProcessRecord) => void): StepDecision =>
@@ -107,16 +115,17 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
       check?.(p);
       const r = stepProcess(p.state, msg, ctxAt(now));
       if ('error' in r) throw refusal(r.error.message);
-      return toStepWrite(p, r, env(now));
+      return stepWrite(p, r, now);
     };
 
-  /** After the commit: wake the loops that have new rows to handle (listeners hear of it from the store's notification). */
-  function changed(w: StepWrite) {
-    if (w.deliveries.length > 0) deliveries.wake();
+  /** After the commit: send what this node claimed, wake the loops that have new rows to handle (listeners hear of it from the store's notification). */
+  function changed(w: StepWrite, claimed: DeliveryRecord[]) {
+    if (claimed.length > 0) deliveries.sendClaimed(claimed);
+    if (w.deliveries.length > claimed.length) deliveries.wake();
     for (const t of w.schedule) timers.scheduled(t.dueAt);
   }
   const committed = (out: StepOutcome) => {
-    if (out.write) changed(out.write);
+    if (out.write) changed(out.write, out.claimed);
   };
 
   const deliveries: DeliveryWorker = createDeliveryWorker({
@@ -130,7 +139,7 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
     deliveryFailed: (d, error, now) => (p) => {
       const r = stepProcess(p.state, { type: 'delivery_failed', workitemId: d.workitemId, message: error }, ctxAt(now));
       // The workitem is no longer waiting (proceeded or cancelled meanwhile): nothing to do.
-      return 'error' in r ? null : toStepWrite(p, r, env(now));
+      return 'error' in r ? null : stepWrite(p, r, now);
     },
   });
   const timers: TimerWorker = createTimerWorker({
@@ -140,7 +149,7 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
     committed,
     timerFired: (t, now) => (p) => {
       const r = stepProcess(p.state, { type: 'timer', timerId: t.timerId }, ctxAt(now));
-      return 'error' in r ? null : toStepWrite(p, r, env(now));
+      return 'error' in r ? null : stepWrite(p, r, now);
     },
   });
 
@@ -173,10 +182,10 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
           { type: 'launch', tree, fields: input.fields, variables: input.variables, callback: input.callback, callbacks: input.callbacks },
           ctxAt(now),
         );
-        const write = toStepWrite(null, r, env(now));
+        const write = stepWrite(null, r, now);
         const created = await processes.create({ wfid, ws, ...meta, launchedAt: now }, write);
-        if (created === 'created') {
-          changed(write);
+        if (created !== 'conflict') {
+          changed(write, created.claimed);
           return { wfid };
         }
         if (i >= 4) throw new Error('could not draw a free wfid');
