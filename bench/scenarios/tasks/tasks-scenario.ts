@@ -21,7 +21,8 @@ export const TASKS_DEFAULTS = {
   latencyRate: 100,
   latencySeconds: 2,
   latencyConcurrency: 100,
-  // An enqueue or a drain still running after this many seconds is cut and reported with what it did.
+  // An enqueue or a drain still running after this many seconds (per 10,000 tasks, 8 and 10 at the
+  // least) is cut and reported with what it did.
   enqueueTimeoutS: 8,
   drainTimeoutS: 10,
 };
@@ -50,13 +51,16 @@ export async function runTasks(o: BenchOptions, run: TasksRunOptions = {}): Prom
   const n = o.n ?? TASKS_DEFAULTS.n;
   const concurrency = o.concurrency ?? TASKS_DEFAULTS.concurrency;
   const latencySeconds = o.duration ?? TASKS_DEFAULTS.latencySeconds;
+  const scale = Math.max(1, n / 10_000);
+  const enqueueTimeoutS = TASKS_DEFAULTS.enqueueTimeoutS * scale;
+  const drainTimeoutS = TASKS_DEFAULTS.drainTimeoutS * scale;
   const systems = run.systems ?? defaultSystems(o);
   const report = new Report('tasks', {
     n,
     concurrency,
     latency: run.noLatency ? null : { rate_per_s: TASKS_DEFAULTS.latencyRate, seconds: latencySeconds, concurrency: TASKS_DEFAULTS.latencyConcurrency },
-    enqueue_timeout_s: TASKS_DEFAULTS.enqueueTimeoutS,
-    drain_timeout_s: TASKS_DEFAULTS.drainTimeoutS,
+    enqueue_timeout_s: enqueueTimeoutS,
+    drain_timeout_s: drainTimeoutS,
     task: 'no-op (the handler returns at once)',
     setups: Object.fromEntries(systems.map((s) => [s.name, s.setupNote])),
   });
@@ -71,13 +75,13 @@ export async function runTasks(o: BenchOptions, run: TasksRunOptions = {}): Prom
         const loadBefore = load()[0];
         const cpu0 = system.cpuMs?.() ?? NaN;
         const t0 = performance.now();
-        const queued = await system.enqueue(n, Date.now() + TASKS_DEFAULTS.enqueueTimeoutS * 1000);
+        const queued = await system.enqueue(n, Date.now() + enqueueTimeoutS * 1000);
         const enqueueMs = performance.now() - t0;
         const cpu1 = system.cpuMs?.() ?? NaN;
-        if (queued < n) report.note(`${system.name} c=${c}: ${queued} of ${n} tasks enqueued within ${TASKS_DEFAULTS.enqueueTimeoutS} s; the drain took those`);
-        const { completed, elapsedMs } = await system.drain(queued, c, Date.now() + TASKS_DEFAULTS.drainTimeoutS * 1000);
+        if (queued < n) report.note(`${system.name} c=${c}: ${queued} of ${n} tasks enqueued within ${enqueueTimeoutS} s; the drain took those`);
+        const { completed, elapsedMs } = await system.drain(queued, c, Date.now() + drainTimeoutS * 1000);
         const cpu2 = system.cpuMs?.() ?? NaN;
-        if (completed < queued) report.note(`${system.name} c=${c}: ${completed} of ${queued} tasks completed within ${TASKS_DEFAULTS.drainTimeoutS} s`);
+        if (completed < queued) report.note(`${system.name} c=${c}: ${completed} of ${queued} tasks completed within ${drainTimeoutS} s`);
         const row = {
           kind: 'drain',
           system: system.name,
