@@ -66,6 +66,8 @@ export interface ProcessDeliveryStore {
    * process in the same transaction. Null when the lease was lost.
    */
   exhausted(d: DeliveryRecord, owner: string, req: { now: number; error: string }, decide: StepDecision): Promise<{ step: StepOutcome | null } | null>;
+  /** Makes the pending delivery of a workitem due now (an operator's "retry now"); false when it has none waiting. */
+  retryNow(wfid: string, ws: number, workitemId: string, now: number): Promise<boolean>;
   /** Gives a claimed delivery back without counting the attempt (the sender is stopping). */
   release(id: number, owner: string): Promise<void>;
   /** Frees the claims of nodes that stopped heartbeating (or of every other node on a single-node store). */
@@ -131,6 +133,15 @@ export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
         tx.notify('callback:failed', { ws: d.ws, wfid: d.wfid, workitemId: d.workitemId, error: req.error });
         return { step: before ? await stepLocked(tx, before, decide, req.now) : null };
       });
+    },
+
+    async retryNow(wfid, ws, workitemId, now) {
+      // A delivery a sender holds is being sent now; one whose sender died is free again.
+      const n = await db.exec(
+        "UPDATE process_deliveries SET next_attempt_at = ? WHERE wfid = ? AND ws = ? AND workitem_id = ? AND state = 'pending' AND (lease_owner IS NULL OR lease_expires_at < ?)",
+        [now, wfid, ws, workitemId, now],
+      );
+      return n > 0;
     },
 
     async release(id, owner) {

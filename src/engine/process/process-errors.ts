@@ -11,6 +11,7 @@ export const WorkflowNotFound = defineError('WEFT_WORKFLOW_NOT_FOUND', 404, 'wor
 export const ProcessErrorNotFound = defineError('WEFT_PROCESS_ERROR_NOT_FOUND', 400, 'error not found');
 export const ProcessRefused = defineError('WEFT_PROCESS_REFUSED', 400, (message: string) => `${message}`);
 export const ProcessFieldInvalid = defineError('WEFT_PROCESS_FIELD_INVALID', 400, (message: string) => `${message}`);
+export const DeliveryNotPending = defineError('WEFT_DELIVERY_NOT_PENDING', 400, 'no delivery waiting for workitem_id');
 export const DefinitionUnknown = defineError('WEFT_DEFINITION_UNKNOWN', 400, 'definition not found');
 export const DefinitionNotFound = defineError('WEFT_DEFINITION_NOT_FOUND', 404, 'definition not found');
 

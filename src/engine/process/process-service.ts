@@ -7,7 +7,7 @@ import type { DefinitionRecord, DeliveryRecord, ProcessRecord, StepDecision, Ste
 import type { Settings } from '../settings.js';
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../event-bus.js';
-import { DefinitionNotFound, DefinitionUnknown, WorkflowIdMismatched, WorkflowIdNotFound, WorkflowNotFound, WorkitemNotFound, refusal } from './process-errors.js';
+import { DefinitionNotFound, DefinitionUnknown, DeliveryNotPending, WorkflowIdMismatched, WorkflowIdNotFound, WorkflowNotFound, WorkitemNotFound, refusal } from './process-errors.js';
 import { readWorkflow, type LaunchInput } from './process-request.js';
 import { toStepWrite, type StepEnv } from './process-step.js';
 import { summarise, viewProcess, type ProcessSummary, type ProcessView } from './process-view.js';
@@ -29,6 +29,8 @@ export interface ProcessService {
   pause(ws: number, wfid: string): Promise<void>;
   resume(ws: number, wfid: string): Promise<void>;
   replay(ws: number, wfid: string, errorId: string, input: { tree?: Tree; fields?: Fields }): Promise<void>;
+  /** Sends a workitem's pending delivery now instead of at its next retry. */
+  redeliver(ws: number, wfid: string, workitemId: string): Promise<void>;
   saveDefinition(ws: number, name: string, workflow: unknown): Promise<DefinitionRecord>;
   getDefinition(ws: number, name: string): Promise<DefinitionRecord>;
   listDefinitions(ws: number): Promise<DefinitionRecord[]>;
@@ -227,6 +229,13 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
     pause: (ws, wfid) => send(ws, wfid, { type: 'pause' }, WorkflowIdNotFound),
     resume: (ws, wfid) => send(ws, wfid, { type: 'resume' }, WorkflowIdNotFound),
     replay: (ws, wfid, errorId, input) => send(ws, wfid, { type: 'replay', errorId, ...input }, WorkflowIdNotFound),
+
+    async redeliver(ws, wfid, workitemId) {
+      const ids = parseWorkitemId(workitemId);
+      if (ids && ids.wfid !== wfid) throw WorkflowIdMismatched();
+      if (!(await processes.deliveries.retryNow(wfid, ws, workitemId, clock.now()))) throw DeliveryNotPending();
+      deliveries.wake();
+    },
 
     async saveDefinition(ws, name, workflow) {
       const tree = readWorkflow(workflow);

@@ -96,6 +96,23 @@ export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
     },
   );
 
+  app.post(
+    '/v1/workflows/:wfid/workitems/:workitem_id/redeliver',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Send a workitem's pending delivery now instead of at its next retry",
+        params: { type: 'object', properties: { wfid: { type: 'string' }, workitem_id: { type: 'string' } } },
+      },
+    },
+    async (req, reply) => {
+      const { wfid, workitem_id } = params(req);
+      await processes.redeliver(ws(req), wfid, workitem_id);
+      return ok(reply);
+    },
+  );
+
   const actions = [
     ['cancel', 'Cancel: active participants get a cancel callback, on_cancel handlers run'],
     ['kill', 'Kill: cancel without on_cancel handlers or callbacks'],

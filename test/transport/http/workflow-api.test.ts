@@ -250,6 +250,33 @@ for (const backend of await backends()) {
       }
     });
 
+    test('redeliver sends a pending delivery at once instead of at its next retry', async () => {
+      // A second server whose first retry is a minute away.
+      const other = freshDatabase(backend);
+      const slow = await startWeft(other, { WEFT_CALLBACK_RETRY_DELAYS: '60' });
+      rx.respond = (path, nth) => (path === '/later' && nth === 1 ? 500 : 200);
+      try {
+        const r = await slow.api('/v1/workflows', { method: 'POST', json: { workflow: define(P('later')), callback: `${rx.url}/later` } });
+        const wfid = r.body.id;
+        const pending = await eventually(() => slow.api(`/v1/workflows/${wfid}`), (g) => g.body.workitems[0]?.delivery?.attempts === 1, 5000, 'first attempt');
+        const wid = pending.body.workitems[0].workitem_id;
+        assert.equal(pending.body.workitems[0].delivery.state, 'pending');
+        const now = await slow.api(`/v1/workflows/${wfid}/workitems/${wid}/redeliver`, { method: 'POST' });
+        assert.deepEqual([now.status, now.text], [201, 'OK']);
+        const ok = await active(wfid, 'later');
+        assert.equal(ok.headers['webhook-id'], rx.calls.find((c) => c.body.workflow_id === wfid)!.headers['webhook-id']);
+        await eventually(() => slow.api(`/v1/workflows/${wfid}`), (g) => g.body.workitems[0]?.delivery?.state === 'delivered', 5000, 'delivered');
+        const again = await slow.api(`/v1/workflows/${wfid}/workitems/${wid}/redeliver`, { method: 'POST' });
+        assert.deepEqual([again.status, again.body], [400, { error: 'no delivery waiting for workitem_id' }]);
+        const elsewhere = await slow.api(`/v1/workflows/20990101-0000-kogadeso-gekunute/workitems/${wid}/redeliver`, { method: 'POST' });
+        assert.deepEqual([elsewhere.status, elsewhere.body], [400, { error: 'workflow_id is mismatched' }]);
+      } finally {
+        rx.respond = () => 200;
+        await slow.stop();
+        await other.cleanup();
+      }
+    });
+
     test('when the retries are exhausted the participant errors and the process is in error; GET shows the delivery', async () => {
       rx.respond = (path) => (path === '/down' ? 500 : 200);
       try {
