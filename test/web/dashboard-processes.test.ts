@@ -25,8 +25,9 @@ before(async () => {
   });
   await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
   rxUrl = `http://127.0.0.1:${(rx.address() as AddressInfo).port}`;
-  // Two quick retries, then one far away: bravo's delivery stays pending with an error.
-  h = await startHarness({ WEFT_CALLBACK_RETRY_DELAYS: '0.05,0.05,120', WEFT_CALLBACK_TIMEOUT_MS: '2000' });
+  // Two quick retries, then far away: bravo's delivery stays pending with an error, and a retry
+  // sent from the page (not the last attempt) leaves it pending.
+  h = await startHarness({ WEFT_CALLBACK_RETRY_DELAYS: '0.05,0.05,120,120', WEFT_CALLBACK_TIMEOUT_MS: '2000' });
   await signIn(h.page, h.weft.url, TEST_KEY);
 });
 after(async () => {
@@ -88,6 +89,29 @@ test('a process waiting at participants shows them highlighted, with deliveries,
   assert.match((await page.textContent('.facts')) ?? '', /A-1042/);
   assert.deepEqual(await page.$$eval('#process-trace li', (lis) => lis.map((l) => l.textContent)), ['review starts']);
   await screenshot(page, 'process');
+});
+
+test('retry now, after a confirmation, sends a pending delivery again at once', async () => {
+  const { page, weft } = h;
+  // bravo's next retry is two minutes away (WEFT_CALLBACK_RETRY_DELAYS: 0.05, 0.05, 120, 120).
+  const before = (await weft.api(`/v1/workflows/${wfid}`)).body.workitems.find((w: any) => w.participant === 'bravo').delivery;
+  assert.equal(before.state, 'pending');
+  const sent = received.filter((c) => c.path === '/bravo').length;
+  await page.click('#deliveries tr[data-participant="bravo"] button:has-text("Retry now")');
+  // Armed, not yet sent.
+  assert.equal(received.filter((c) => c.path === '/bravo').length, sent);
+  await page.click('#deliveries tr[data-participant="bravo"] button:has-text("yes, retry now")');
+  await eventually(() => received.filter((c) => c.path === '/bravo').length, (n) => n === sent + 1, 3000, 'bravo called again');
+  const after = await eventually(
+    () => weft.api(`/v1/workflows/${wfid}`),
+    (r) => r.body.workitems.find((w: any) => w.participant === 'bravo').delivery.attempts === before.attempts + 1,
+    3000,
+    'one more attempt recorded',
+  );
+  const attempts = String(after.body.workitems.find((w: any) => w.participant === 'bravo').delivery.attempts);
+  await page.waitForSelector(`#deliveries tr[data-participant="bravo"] td:nth-child(5):text-is("${attempts}")`, { timeout: 3000 });
+  // alpha's delivery is done: nothing to retry.
+  assert.equal(await page.locator('#deliveries tr[data-participant="alpha"] button:has-text("Retry now")').count(), 0);
 });
 
 test('cancel from the page, after a confirmation, cancels the process', async () => {

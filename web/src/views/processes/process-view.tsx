@@ -100,6 +100,7 @@ export function ProcessView(props: ViewProps) {
                   <th>attempts</th>
                   <th>last error</th>
                   <th>next retry</th>
+                  <th />
                 </tr>
               </thead>
               <tbody>
@@ -116,6 +117,16 @@ export function ProcessView(props: ViewProps) {
                       {w.delivery?.last_error ?? ''}
                     </td>
                     <td>{w.delivery?.next_attempt_at ? <Time at={w.delivery.next_attempt_at} now={now} /> : ''}</td>
+                    <td>
+                      {w.delivery?.state === 'pending' && (
+                        <ConfirmButton
+                          label="Retry now"
+                          question="Send this delivery again now?"
+                          onConfirm={() => act(`workitems/${encodeURIComponent(w.workitem_id)}/redeliver`)}
+                          className="small"
+                        />
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
