@@ -165,6 +165,28 @@ describe('createClient against a real weft (SQLite)', () => {
     assert.ok((await client.endpoints.uptime()).milliseconds > 0);
   });
 
+  test('workflows.redeliver sends a pending delivery now instead of at its next retry (30 s away)', async () => {
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-redeliver' });
+    let hits = 0;
+    const stub = createServer((_req, res) => {
+      hits++;
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(stub.address() as { port: number }).port}/`;
+      const { id } = await client.workflows.launch({ workflow: ['define', {}, [['participant', { ref: 'alpha' }, []]]], callback: url });
+      const first = await pollUntil(() => client.workflows.get(id), (p) => (p.workitems[0]?.delivery?.attempts ?? 0) >= 1);
+      assert.equal(hits, 1);
+      await client.workflows.redeliver(id, first.workitems[0].workitem_id);
+      await pollUntil(async () => hits, (h) => h >= 2);
+      assert.equal(hits, 2);
+      await client.workflows.kill(id);
+    } finally {
+      await new Promise<void>((r) => stub.close(() => r()));
+    }
+  });
+
   test('workflows and definitions', async () => {
     const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-workflows' });
     const saved = await client.definitions.save({ name: 'hello', workflow: ['define', {}, [['echo', { hello: null }, []]]] });

@@ -13,6 +13,8 @@ export interface WorkflowsApi {
   pause(wfid: string): Promise<void>;
   resume(wfid: string): Promise<void>;
   replay(wfid: string, errorId: string, input?: ReplayInput): Promise<void>;
+  /** Sends a workitem's pending delivery now instead of at its next retry. */
+  redeliver(wfid: string, workitemId: string): Promise<void>;
 }
 
 export interface DefinitionsApi {
@@ -39,6 +41,9 @@ export function createWorkflowsApi(t: Transport): WorkflowsApi {
     kill: async (wfid) => void (await unwrap(raw.POST('/v1/workflows/{wfid}/kill', { params: wf(wfid), ...text, ...policy(false) }))),
     pause: async (wfid) => void (await unwrap(raw.POST('/v1/workflows/{wfid}/pause', { params: wf(wfid), ...text, ...policy(false) }))),
     resume: async (wfid) => void (await unwrap(raw.POST('/v1/workflows/{wfid}/resume', { params: wf(wfid), ...text, ...policy(false) }))),
+    redeliver: async (wfid, workitemId) => {
+      await unwrap(raw.POST('/v1/workflows/{wfid}/workitems/{workitem_id}/redeliver', { params: { path: { wfid, workitem_id: workitemId } }, ...text, ...policy(false) }));
+    },
     replay: async (wfid, errorId, input = {}) => {
       await unwrap(raw.POST('/v1/workflows/{wfid}/errors/{id}/replay', { params: { path: { wfid, id: errorId } }, body: input, ...text, ...policy(false) }));
     },

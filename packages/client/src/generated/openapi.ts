@@ -2777,6 +2777,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/workflows/{wfid}/workitems/{workitem_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a workitem's pending delivery now instead of at its next retry */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    wfid: string;
+                    workitem_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workspaces": {
         parameters: {
             query?: never;
