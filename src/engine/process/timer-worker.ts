@@ -33,15 +33,20 @@ export function createTimerWorker(deps: {
   async function tick(): Promise<boolean> {
     const now = clock.now();
     const due = await timers.due(now, BATCH);
-    for (const t of due) {
-      try {
-        const out = await timers.fire(t, now, deps.timerFired(t, now));
-        if (out !== 'gone') deps.committed(out);
-      } catch (err) {
-        onError(err);
-        await timers.postpone(t, now + RETRY_MS).catch(onError);
-      }
-    }
+    // PERF: the batch's timers fire concurrently, each in its own transaction (their processes are
+    // locked one by one): on SQLite they share one group commit instead of one fsync each; on
+    // PostgreSQL they spread over the pool. Sequential firing made 10,000 overdue timers take ~28 s.
+    await Promise.all(
+      due.map(async (t) => {
+        try {
+          const out = await timers.fire(t, now, deps.timerFired(t, now));
+          if (out !== 'gone') deps.committed(out);
+        } catch (err) {
+          onError(err);
+          await timers.postpone(t, now + RETRY_MS).catch(onError);
+        }
+      }),
+    );
     return due.length === BATCH;
   }
 
