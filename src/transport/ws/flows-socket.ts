@@ -12,7 +12,7 @@ import {
   readTransitionFields,
   type InstanceView,
 } from '../../engine/flow/index.js';
-import { badRequest, errorResponse, isRpcResponse, MAX_FRAME_BYTES, parseRpc, sendJson, type RequestId, type RpcResponse } from './rpc-envelope.js';
+import { errorResponse, sendJson, serveRpc, type RequestId, type RpcResponse } from './rpc-envelope.js';
 
 // /ws/flows (issue 3): flow requests in the shared envelope, and pushed changes to subscribers.
 // Actions: transition, start, identify, get, subscribe, unsubscribe. After every committed change
@@ -123,11 +123,5 @@ export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) 
     }
   }
 
-  socket.on('message', (raw, isBinary) => {
-    const text = raw.toString();
-    if (isBinary || text.length > MAX_FRAME_BYTES) return sendJson(socket, badRequest(null, 'frames are JSON text of at most 1 MiB'));
-    const req = parseRpc(text, ACTIONS);
-    if (isRpcResponse(req)) return sendJson(socket, req);
-    void run(req.action, req.requestId, req.data).then((res) => sendJson(socket, res));
-  });
+  serveRpc(socket, ACTIONS, run);
 }

@@ -61,3 +61,21 @@ export function errorResponse(requestId: RequestId, err: unknown, data: unknown 
 export function sendJson(socket: WebSocket, value: unknown) {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(value));
 }
+
+/**
+ * Serves the envelope protocol on a socket: each text frame is parsed (a malformed one answered with
+ * a 400, the connection kept open), handed to `run`, and its response sent back.
+ */
+export function serveRpc(
+  socket: WebSocket,
+  actions: readonly string[],
+  run: (action: string, requestId: RequestId, data: Record<string, unknown>) => Promise<RpcResponse>,
+) {
+  socket.on('message', (raw, isBinary) => {
+    const text = raw.toString();
+    if (isBinary || text.length > MAX_FRAME_BYTES) return sendJson(socket, badRequest(null, 'frames are JSON text of at most 1 MiB'));
+    const req = parseRpc(text, actions);
+    if (isRpcResponse(req)) return sendJson(socket, req);
+    void run(req.action, req.requestId, req.data).then((res) => sendJson(socket, res));
+  });
+}

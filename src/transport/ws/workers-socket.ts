@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Engine } from '../../engine/engine.js';
 import { readClaimInput, readTaskId, TaskFieldInvalid } from '../../core/queue/task-request.js';
 import { renderClaimedTask, renderTask } from '../http/task-render.js';
-import { errorResponse, isRpcResponse, parseRpc, sendJson, MAX_FRAME_BYTES, badRequest, type RpcResponse, type RequestId } from './rpc-envelope.js';
+import { errorResponse, badRequest, serveRpc, type RpcResponse, type RequestId } from './rpc-envelope.js';
 
 // /ws/workers: the worker protocol over one socket, in the shared envelope.
 // Actions: claim {types, max, wait_ms, worker_id} → {tasks}; heartbeat|complete|fail|release {id, lease, …} → {task};
@@ -55,11 +55,5 @@ export function handleWorkerSocket(engine: Engine, ws: number, socket: WebSocket
     }
   }
 
-  socket.on('message', (raw, isBinary) => {
-    const text = raw.toString();
-    if (isBinary || text.length > MAX_FRAME_BYTES) return sendJson(socket, badRequest(null, 'frames are JSON text of at most 1 MiB'));
-    const req = parseRpc(text, ACTIONS);
-    if (isRpcResponse(req)) return sendJson(socket, req);
-    void run(req.action, req.requestId, req.data).then((res) => sendJson(socket, res));
-  });
+  serveRpc(socket, ACTIONS, run);
 }
