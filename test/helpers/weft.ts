@@ -1,7 +1,8 @@
 import { compileSettings, sqliteFile, type Settings } from '../../src/engine/settings.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { createServer, type WeftServer } from '../../src/transport/http/server.js';
-import { createStore } from '../../src/storage/store.js';
+import { createStore, type Store } from '../../src/storage/store.js';
+import { join } from 'node:path';
 import type { Backend } from './backends.js';
 
 export const TEST_KEY = 'weft_test_key_primary_0123456789';
@@ -92,4 +93,15 @@ export async function eventually<T>(fn: () => Promise<T> | T, predicate: (v: T) 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A migrated store over the database, without a server (the storage conformance suites). */
+export async function openStore(db: Database): Promise<Store> {
+  const store = await createStore({
+    databaseUrl: db.env.WEFT_DATABASE_URL ?? null,
+    pgSchema: db.env.WEFT_DATABASE_SCHEMA,
+    sqliteFile: db.env.WEFT_DATA_DIR ? join(db.env.WEFT_DATA_DIR, 'weft.db') : undefined,
+  });
+  await store.migrate();
+  return store;
 }

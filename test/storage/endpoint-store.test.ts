@@ -1,23 +1,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { backends } from '../helpers/backends.js';
-import { freshDatabase, type Database } from '../helpers/weft.js';
-import { createStore, type Store } from '../../src/storage/store.js';
+import { freshDatabase, openStore, type Database } from '../helpers/weft.js';
+import type { Store } from '../../src/storage/store.js';
 import { STATE_RECORDS_KEPT, type EndpointCheck } from '../../src/storage/endpoint-store.js';
 import { compileEndpointDefinition, latestPassingState, type EndpointDefinition, type StateConfig, type StateRecord } from '../../src/core/endpoint/index.js';
 
 // The endpoint store contract (DESIGN convention 5): the same assertions on every backend.
-
-async function open(db: Database): Promise<Store> {
-  const store = await createStore({
-    databaseUrl: db.env.WEFT_DATABASE_URL ?? null,
-    pgSchema: db.env.WEFT_DATABASE_SCHEMA,
-    sqliteFile: db.env.WEFT_DATA_DIR ? join(db.env.WEFT_DATA_DIR, 'weft.db') : undefined,
-  });
-  await store.migrate();
-  return store;
-}
 
 function def(name: string, pattern: string, extra: Record<string, unknown> = {}): EndpointDefinition {
   const r = compileEndpointDefinition({ name, endpoint: { pattern, method: 'GET' }, transformation: { output: 'JSON' }, ...extra }, { reservedPrefixes: ['/endpoints'] });
@@ -49,7 +38,7 @@ for (const backend of await backends()) {
 
     before(async () => {
       db = freshDatabase(backend);
-      store = await open(db);
+      store = await openStore(db);
       keyId = 'key-a';
       await store.auth.createKey({ id: keyId, hash: 'h-a', prefix: 'pa', name: null, now: now() });
       await store.auth.createKey({ id: 'key-b', hash: 'h-b', prefix: 'pb', name: null, now: now() });

@@ -1,23 +1,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { backends } from '../helpers/backends.js';
-import { freshDatabase, type Database } from '../helpers/weft.js';
-import { createStore, type Store } from '../../src/storage/store.js';
+import { freshDatabase, openStore, type Database } from '../helpers/weft.js';
+import type { Store } from '../../src/storage/store.js';
 import { compileFlowSchema, startInstance, type FlowResult, type FlowSchemaVersionBody } from '../../src/core/flow/index.js';
 
 // The flow store contract on every backend. Two Store objects over one database stand for two
 // nodes: their writes to one instance must serialise on the row, not only inside one process.
-
-async function open(db: Database): Promise<Store> {
-  const store = await createStore({
-    databaseUrl: db.env.WEFT_DATABASE_URL ?? null,
-    pgSchema: db.env.WEFT_DATABASE_SCHEMA,
-    sqliteFile: db.env.WEFT_DATA_DIR ? join(db.env.WEFT_DATA_DIR, 'weft.db') : undefined,
-  });
-  await store.migrate();
-  return store;
-}
 
 function schema(identifier: string, steps: string[], transitions: Array<[string, string, string]>): FlowSchemaVersionBody {
   const r = compileFlowSchema({ identifier, steps: steps.map((s) => ({ identifier: s })), transitions: transitions.map(([id, from, to]) => ({ identifier: id, from, to })) });
@@ -41,8 +30,8 @@ for (const backend of await backends()) {
 
     before(async () => {
       db = freshDatabase(backend);
-      store = await open(db);
-      node2 = await open(db);
+      store = await openStore(db);
+      node2 = await openStore(db);
       await store.auth.createKey({ id: 'k1', hash: 'h1', prefix: 'p1', name: null, now: now() });
       ws = (await store.auth.resolveWorkspace('k1', 'a', now())).pk;
       ws2 = (await store.auth.resolveWorkspace('k1', 'b', now())).pk;

@@ -1,9 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { backends } from '../helpers/backends.js';
-import { freshDatabase, type Database } from '../helpers/weft.js';
-import { createStore, type Store } from '../../src/storage/store.js';
+import { freshDatabase, openStore, type Database } from '../helpers/weft.js';
+import type { Store } from '../../src/storage/store.js';
 import type { NewDelivery, StepWrite } from '../../src/storage/process-store.js';
 import type { ProcessState } from '../../src/core/process/interpreter/index.js';
 
@@ -45,8 +44,7 @@ for (const backend of await backends()) {
     let other: number;
     before(async () => {
       db = freshDatabase(backend);
-      store = await createStore({ databaseUrl: db.env.WEFT_DATABASE_URL ?? null, sqliteFile: join(db.env.WEFT_DATA_DIR ?? '.', 'weft.db'), pgSchema: db.pgSchema });
-      await store.migrate();
+      store = await openStore(db);
       await store.auth.createKey({ id: 'k1', hash: 'h1', prefix: 'p1', name: null, now: T0 });
       ws = (await store.auth.resolveWorkspace('k1', 'default', T0)).pk;
       other = (await store.auth.resolveWorkspace('k1', 'other', T0)).pk;

@@ -1,22 +1,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { backends } from '../helpers/backends.js';
-import { freshDatabase, type Database } from '../helpers/weft.js';
-import { createStore, type Store } from '../../src/storage/store.js';
+import { freshDatabase, openStore, type Database } from '../helpers/weft.js';
+import type { Store } from '../../src/storage/store.js';
 import { retryDecision } from '../../src/core/queue/task-backoff.js';
 
 // The storage contract (DESIGN convention 5): the same assertions on every backend.
-
-async function open(db: Database): Promise<Store> {
-  const store = await createStore({
-    databaseUrl: db.env.WEFT_DATABASE_URL ?? null,
-    pgSchema: db.env.WEFT_DATABASE_SCHEMA,
-    sqliteFile: db.env.WEFT_DATA_DIR ? join(db.env.WEFT_DATA_DIR, 'weft.db') : undefined,
-  });
-  await store.migrate();
-  return store;
-}
 
 for (const backend of await backends()) {
   describe(`task store contract on ${backend.name}`, () => {
@@ -42,7 +31,7 @@ for (const backend of await backends()) {
 
     before(async () => {
       db = freshDatabase(backend);
-      store = await open(db);
+      store = await openStore(db);
       await store.auth.createKey({ id: 'k1', hash: 'h1', prefix: 'p1', name: null, now: now() });
       ws = (await store.auth.resolveWorkspace('k1', 'a', now())).pk;
       ws2 = (await store.auth.resolveWorkspace('k1', 'b', now())).pk;
