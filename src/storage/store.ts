@@ -30,6 +30,8 @@ export interface Store {
   ping(): Promise<void>;
   /** Every notification any node's transactions sent (tx.notify), after commit, in commit order. */
   onNotify(listener: NotifyListener): () => void;
+  /** Sends a notification on its own, delivered behind every change already committed. */
+  notify(event: string, payload: unknown): void;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export function assembleStore(db: SqlDb): Store {
       await db.query('SELECT 1 AS ok');
     },
     onNotify: (listener) => db.onNotify(listener),
+    notify: (event, payload) => db.notify(event, payload),
     close: () => db.close(),
   };
 }

@@ -49,6 +49,13 @@ export interface FlowService {
   pause(ws: number, id: string): Promise<InstanceView>;
   resume(ws: number, id: string): Promise<InstanceView>;
   exit(ws: number, id: string): Promise<InstanceView>;
+  /**
+   * Runs `register` once every change committed before the call has been relayed to the bus, and
+   * before any later one is: a subscriber added there sees exactly the changes committed after it
+   * asked. Changes reach the bus from the store's notifications, so this is a marker notification
+   * that travels behind them (bounded by SUBSCRIBE_SYNC_MS when notifications are not arriving).
+   */
+  afterCommitted(register: () => void): Promise<void>;
 }
 
 export interface FlowServiceDeps {
@@ -58,6 +65,9 @@ export interface FlowServiceDeps {
   /** Instance ids (UUIDs). */
   newId: () => string;
 }
+
+/** Longest a subscribe waits for its marker notification (the LISTEN connection may be away): 2 s. */
+const SUBSCRIBE_SYNC_MS = 2000;
 
 /** Subject instances listed with a subject: default at most 1,000. */
 const SUBJECT_INSTANCES = 1000;
@@ -70,7 +80,13 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
   // Changes reach subscribers from the store's notifications (after commit, in commit order, from
   // every node), one at a time so that an instance fetched by reference cannot overtake the next.
   let relay: Promise<void> = Promise.resolve();
+  const markers = new Map<string, () => void>();
   const offRecord = store.onNotify((event, payload) => {
+    if (event === 'flow:marker') {
+      const reached = markers.get((payload as { id: string }).id);
+      if (reached) relay = relay.then(reached);
+      return;
+    }
     if (event !== 'flow:record') return;
     const note = payload as { ws: number; fired: number; instance?: FlowInstanceRecord; ref?: { id: string } };
     relay = relay.then(async () => {
@@ -188,6 +204,20 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
     },
 
     stop: offRecord,
+    afterCommitted(register) {
+      const id = newId();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          if (!markers.delete(id)) return;
+          clearTimeout(timer);
+          register();
+          resolve();
+        };
+        const timer = setTimeout(done, SUBSCRIBE_SYNC_MS);
+        markers.set(id, done);
+        store.notify('flow:marker', { id });
+      });
+    },
     pause: (ws, id) => lifecycle(ws, id, pauseInstance),
     resume: (ws, id) => lifecycle(ws, id, resumeInstance),
     exit: (ws, id) => lifecycle(ws, id, exitInstance),

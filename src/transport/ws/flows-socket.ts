@@ -109,7 +109,8 @@ export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) 
           const { topic, value } = readTopic(data);
           if (topic === 'flow_instance_id') await flows.instance(ws, value);
           if (!subscriptions[topic].has(value) && count() >= MAX_SUBSCRIPTIONS) throw FlowRequestInvalid(`at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`);
-          subscriptions[topic].add(value);
+          // Changes committed before this request are not this subscription's to hear.
+          await flows.afterCommitted(() => subscriptions[topic].add(value));
           return ok({ subscribed: { [topic]: value } });
         }
         default: {
