@@ -7,8 +7,9 @@ export interface EventMap {
   'task:changed': { ws: number };
   /** Queued work may be claimable now (a task was created, a slot freed, a retry became due). */
   'task:available': { ws: number | null };
-  'task:completed': { ws: number; id: number };
-  'task:failed': { ws: number; id: number };
+  /** How many tasks of the workspace one commit completed (or failed). */
+  'task:completed': { ws: number; count: number };
+  'task:failed': { ws: number; count: number };
   /** A flow instance changed (the payload is the rendered instance). */
   'flow:instance': { ws: number; instance: Record<string, unknown> & { id: string; subject: string; flow: string } };
   'flow:transition': { ws: number; instanceId: string; count: number };

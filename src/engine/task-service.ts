@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../storage/store.js';
-import type { LeaseCheck, TaskRecord } from '../storage/task-store.js';
+import type { CompleteItem, LeaseCheck, NewTask, TaskRecord } from '../storage/task-store.js';
 import type { Settings } from './settings.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './event-bus.js';
+import { createCoalescer } from './coalesce.js';
 import { retryDecision } from '../core/queue/task-backoff.js';
 import { TaskDispatched, TaskLeaseLost, TaskNotFound, TaskNotRunning, type ClaimInput, type TaskInput } from '../core/queue/task-request.js';
 
@@ -23,6 +24,8 @@ export interface TaskService {
   expireLeases(): Promise<number>;
 }
 
+const BATCH_MAX = 500;
+
 export const newLeaseToken = () => randomBytes(12).toString('base64url');
 
 export function createTaskService(deps: { store: Store; settings: Settings; clock: Clock; bus: EventBus }): TaskService {
@@ -35,6 +38,11 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
     if (r === 'lease_lost') throw TaskLeaseLost(id);
     return r;
   }
+
+  // Enqueues and acknowledgements arriving together share one transaction per workspace (default
+  // at most 500 per batch): see coalesce.ts.
+  const enqueue = createCoalescer<NewTask, TaskRecord>(BATCH_MAX, (ws, tasks) => store.tasks.createMany(ws, tasks, clock.now()));
+  const acknowledge = createCoalescer<CompleteItem, TaskRecord | LeaseCheck>(BATCH_MAX, (ws, items) => store.tasks.completeMany(ws, items, clock.now()));
 
   async function claimNow(ws: number, input: ClaimInput): Promise<TaskRecord[]> {
     const now = clock.now();
@@ -55,7 +63,7 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
 
   return {
     async create(ws, input) {
-      return store.tasks.create(ws, { name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts }, clock.now());
+      return enqueue(ws, { name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts });
     },
     list: (ws) => store.tasks.list(ws),
     async get(ws, id) {
@@ -99,7 +107,7 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
       return check(id, await store.tasks.heartbeat(ws, id, { token, now, leaseExpiresAt: now + settings.taskLeaseMs }));
     },
     async complete(ws, id, token, result) {
-      return check(id, await store.tasks.complete(ws, id, { token, now: clock.now(), result }));
+      return check(id, await acknowledge(ws, { id, token, result }));
     },
     async fail(ws, id, token, error, retryable) {
       return check(id, await store.tasks.fail(ws, id, { token, now: clock.now(), error, retryable, decide: decide() }));

@@ -114,8 +114,17 @@ export interface FinishRequest {
 /** Decides what a failure does: retry at `retryAt`, or give up (null). Pure; called inside the transaction. */
 export type RetryDecision = (attempts: number, maxAttempts: number) => { retryAt: number } | null;
 
+/** One acknowledgement in completeMany. */
+export interface CompleteItem {
+  id: number;
+  token: string | null;
+  result: unknown;
+}
+
 export interface TaskStore {
   create(ws: number, task: NewTask, now: number): Promise<TaskRecord>;
+  /** Enqueues several tasks in one transaction; ids follow the order given. */
+  createMany(ws: number, tasks: readonly NewTask[], now: number): Promise<TaskRecord[]>;
   list(ws: number): Promise<TaskRecord[]>;
   get(ws: number, id: number): Promise<TaskRecord | null>;
   /** Deletes a queued, unflushed task. */
@@ -125,6 +134,8 @@ export interface TaskStore {
   claim(req: ClaimRequest): Promise<TaskRecord[]>;
   heartbeat(ws: number, id: number, req: FinishRequest & { leaseExpiresAt: number }): Promise<TaskRecord | LeaseCheck>;
   complete(ws: number, id: number, req: FinishRequest & { result: unknown }): Promise<TaskRecord | LeaseCheck>;
+  /** Completes several tasks of a workspace in one transaction; one outcome per item, in order, as if applied one after another. */
+  completeMany(ws: number, items: readonly CompleteItem[], now: number): Promise<Array<TaskRecord | LeaseCheck>>;
   fail(ws: number, id: number, req: FinishRequest & { error: unknown; retryable: boolean; decide: RetryDecision }): Promise<TaskRecord | LeaseCheck>;
   /** Puts a claimed task back in the queue without counting the attempt (a worker stopping). */
   release(ws: number, id: number, req: FinishRequest): Promise<TaskRecord | LeaseCheck>;
@@ -141,6 +152,10 @@ export interface TaskStore {
 const COLUMNS =
   'ws, id, name, type, status, payload, attempts, max_attempts, run_at, runner, lease_owner, lease_token, lease_expires_at, worker_id, result, error, flushed, created_at, updated_at, started_at, finished_at';
 
+const PREFIXED_COLUMNS = COLUMNS.split(', ')
+  .map((c) => `tasks.${c}`)
+  .join(', ');
+
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 async function lockRunning(db: SqlDb, tx: SqlRunner, ws: number, id: number, token: string | null): Promise<DbTask | LeaseCheck> {
@@ -155,32 +170,44 @@ async function lockRunning(db: SqlDb, tx: SqlRunner, ws: number, id: number, tok
 async function updateReturning(tx: SqlRunner, set: string, params: unknown[], ws: number, id: number): Promise<TaskRecord> {
   const rows = await tx.query<DbTask>(`UPDATE tasks SET ${set} WHERE ws = ? AND id = ? RETURNING ${COLUMNS}`, [...(params as never[]), ws, id]);
   const task = toTask(rows[0]);
-  announce(tx, task);
+  announce(tx, ws, [task]);
   return task;
 }
 
-/** The notifications for a task that changed state (not for a claim: see claim()). */
-function announce(tx: SqlRunner, t: TaskRecord) {
-  tx.notify('task:changed', { ws: t.ws });
-  if (t.status === 'completed') tx.notify('task:completed', { ws: t.ws, id: t.id });
-  if (t.status === 'failed') tx.notify('task:failed', { ws: t.ws, id: t.id });
+/** The notifications for tasks of one workspace that changed state (not for a claim: see claim()). */
+function announce(tx: SqlRunner, ws: number, tasks: readonly TaskRecord[]) {
+  if (tasks.length === 0) return;
+  tx.notify('task:changed', { ws });
+  const completed = tasks.filter((t) => t.status === 'completed').length;
+  const failed = tasks.filter((t) => t.status === 'failed').length;
+  if (completed > 0) tx.notify('task:completed', { ws, count: completed });
+  if (failed > 0) tx.notify('task:failed', { ws, count: failed });
   // A slot is free again, or the task is queued again.
-  if (t.status !== 'running') tx.notify('task:available', { ws: t.ws });
+  if (tasks.some((t) => t.status !== 'running')) tx.notify('task:available', { ws });
 }
 
 export function createTaskStore(db: SqlDb): TaskStore {
   return {
     async create(ws, t, now) {
+      return (await this.createMany(ws, [t], now))[0];
+    },
+
+    async createMany(ws, tasks, now) {
+      if (tasks.length === 0) return [];
       return db.transaction(async (tx) => {
-        const ids = await tx.query<{ id: number }>('UPDATE workspaces SET next_task_id = next_task_id + 1 WHERE pk = ? RETURNING next_task_id - 1 AS id', [ws]);
+        const n = tasks.length;
+        // The workspace row numbers its tasks; on PostgreSQL it stays locked to the commit, so
+        // enqueues in one workspace go through here together (see TaskService.create).
+        const ids = await tx.query<{ first: number }>('UPDATE workspaces SET next_task_id = next_task_id + ? WHERE pk = ? RETURNING next_task_id - ? AS first', [n, ws, n]);
+        const first = Number(ids[0].first);
         const rows = await tx.query<DbTask>(
           `INSERT INTO tasks (ws, id, name, type, status, payload, attempts, max_attempts, run_at, flushed, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 'queued', ?, 0, ?, ?, 0, ?, ?) RETURNING ${COLUMNS}`,
-          [ws, Number(ids[0].id), t.name, t.type, toJson(t.payload), t.maxAttempts, now, now, now],
+           VALUES ${tasks.map(() => "(?, ?, ?, ?, 'queued', ?, 0, ?, ?, 0, ?, ?)").join(', ')} RETURNING ${COLUMNS}`,
+          tasks.flatMap((t, i) => [ws, first + i, t.name, t.type, toJson(t.payload), t.maxAttempts, now, now, now]),
         );
-        const task = toTask(rows[0]);
-        announce(tx, task);
-        return task;
+        const created = rows.map(toTask).sort((a, b) => a.id - b.id);
+        announce(tx, ws, created);
+        return created;
       });
     },
 
@@ -240,22 +267,32 @@ export function createTaskStore(db: SqlDb): TaskStore {
         );
         const free = new Map<number, number>(wsList.map((w) => [w, req.cap]));
         for (const c of counts) free.set(Number(c.ws), req.cap - Number(c.n));
-        const claimed: TaskRecord[] = [];
+        // PERF: the candidates each workspace has room for, then one UPDATE per workspace.
+        const take = new Map<number, number[]>();
+        let room = req.max;
         for (const c of candidates) {
-          if (claimed.length >= req.max) break;
           const ws = Number(c.ws);
           const slots = free.get(ws) ?? 0;
-          if (slots <= 0) continue;
+          if (slots <= 0 || room <= 0) continue;
+          free.set(ws, slots - 1);
+          room--;
+          const ids = take.get(ws);
+          if (ids) ids.push(Number(c.id));
+          else take.set(ws, [Number(c.id)]);
+        }
+        // One lease token per claim: a later claim of the same task gets another one.
+        const token = req.newToken();
+        const claimed: TaskRecord[] = [];
+        for (const [ws, ids] of take) {
           const rows = await tx.query<DbTask>(
             `UPDATE tasks SET status = 'running', attempts = attempts + 1, runner = ?, lease_owner = ?, lease_token = ?, lease_expires_at = ?,
                worker_id = ?, started_at = ?, updated_at = ?, error = NULL
-             WHERE ws = ? AND id = ? AND status = 'queued' RETURNING ${COLUMNS}`,
-            [req.runner, req.owner, req.newToken(), req.leaseExpiresAt, req.workerId, req.now, req.now, ws, Number(c.id)],
+             WHERE ws = ? AND id IN (${marks(ids.length)}) AND status = 'queued' RETURNING ${COLUMNS}`,
+            [req.runner, req.owner, token, req.leaseExpiresAt, req.workerId, req.now, req.now, ws, ...ids],
           );
-          if (rows.length === 0) continue;
-          free.set(ws, slots - 1);
-          claimed.push(toTask(rows[0]));
+          claimed.push(...rows.map(toTask));
         }
+        claimed.sort((a, b) => a.runAt - b.runAt || a.ws - b.ws || a.id - b.id);
         for (const ws of new Set(claimed.map((t) => t.ws))) tx.notify('task:changed', { ws });
         return claimed;
       });
@@ -281,6 +318,41 @@ export function createTaskStore(db: SqlDb): TaskStore {
           ws,
           id,
         );
+      });
+    },
+
+    async completeMany(ws, items, now) {
+      if (items.length === 0) return [];
+      return db.transaction(async (tx) => {
+        // PERF: one statement for the batch (the first item of each task: an UPDATE … FROM applies
+        // one joined row per task); the items it did not match (unknown, not running, lease lost, or
+        // the same task again) are then checked one by one, in order, as complete() would.
+        const firsts = [...new Map(items.map((it) => [it.id, it] as const).reverse()).values()];
+        const rows = await tx.query<DbTask>(
+          `WITH v(id, token, result) AS (VALUES ${firsts.map(() => '(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))').join(', ')})
+           UPDATE tasks SET status = 'completed', result = v.result, finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL
+           FROM v WHERE tasks.ws = ? AND tasks.id = v.id AND tasks.status = 'running' AND (v.token IS NULL OR tasks.lease_token = v.token)
+           RETURNING ${PREFIXED_COLUMNS}`,
+          [...firsts.flatMap((it) => [it.id, it.token, toJson(it.result ?? null)]), now, now, ws],
+        );
+        const done = new Map(rows.map((r) => [Number(r.id), toTask(r)]));
+        const out: Array<TaskRecord | LeaseCheck> = [];
+        for (const it of items) {
+          const task = done.get(it.id);
+          if (task) {
+            done.delete(it.id);
+            out.push(task);
+            continue;
+          }
+          const row = await lockRunning(db, tx, ws, it.id, it.token);
+          out.push(typeof row === 'string' ? row : 'lease_lost');
+        }
+        announce(
+          tx,
+          ws,
+          out.filter((o): o is TaskRecord => typeof o !== 'string'),
+        );
+        return out;
       });
     },
 

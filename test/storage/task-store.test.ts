@@ -92,6 +92,43 @@ for (const backend of await backends()) {
       assert.ok(typeof released !== 'string' && released.status === 'queued' && released.attempts === 0);
     });
 
+    test('createMany numbers in the order given; completeMany answers each item as complete() would, in order', async () => {
+      const ws3 = (await store.auth.resolveWorkspace('k1', 'batch', now())).pk;
+      const created = await store.tasks.createMany(ws3, Array.from({ length: 5 }, (_, i) => ({ name: `m${i}`, type: 'm', payload: { i }, maxAttempts: 3 })), now());
+      assert.deepEqual(
+        created.map((t) => [t.id, t.name, t.status]),
+        Array.from({ length: 5 }, (_, i) => [i + 1, `m${i}`, 'queued']),
+      );
+      assert.deepEqual(created[3].payload, { i: 3 });
+      const more = await store.tasks.createMany(ws3, [{ name: 'm5', type: 'm', payload: null, maxAttempts: 3 }], now());
+      assert.equal(more[0].id, 6);
+
+      const claimed = await store.tasks.claim(claimReq({ ws: ws3, types: ['m'], max: 4 }));
+      assert.deepEqual(
+        claimed.map((t) => t.id),
+        [1, 2, 3, 4],
+      );
+      const [a, b, c, d] = claimed;
+      const out = await store.tasks.completeMany(
+        ws3,
+        [
+          { id: a.id, token: a.leaseToken, result: { a: 1 } },
+          { id: b.id, token: 'wrong', result: null },
+          { id: a.id, token: a.leaseToken, result: { again: true } },
+          { id: 999, token: null, result: null },
+          { id: 6, token: null, result: null },
+          { id: c.id, token: null, result: [c.id] },
+        ],
+        now(),
+      );
+      const shape = out.map((o) => (typeof o === 'string' ? o : [o.id, o.status, o.result]));
+      assert.deepEqual(shape, [[a.id, 'completed', { a: 1 }], 'lease_lost', 'not_running', 'not_found', 'not_running', [c.id, 'completed', [c.id]]]);
+      const left = await store.tasks.countByStatus(ws3);
+      assert.deepEqual(left, { queued: 2, running: 2, completed: 2, failed: 0 });
+      assert.equal((await store.tasks.get(ws3, d.id))?.status, 'running');
+      assert.deepEqual((await store.tasks.get(ws3, a.id))?.result, { a: 1 });
+    });
+
     test('expired external leases return to the queue, or fail when out of attempts', async () => {
       const claimed = await store.tasks.claim(claimReq({ max: 1, leaseExpiresAt: 5 }));
       assert.equal(claimed.length, 1);

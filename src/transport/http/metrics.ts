@@ -25,7 +25,7 @@ export function installMetrics(app: FastifyInstance, engine: Engine) {
       for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
     },
   });
-  const offs = [engine.bus.on('task:completed', () => tasksCompleted.inc()), engine.bus.on('task:failed', () => tasksFailed.inc())];
+  const offs = [engine.bus.on('task:completed', (e) => tasksCompleted.inc(e.count)), engine.bus.on('task:failed', (e) => tasksFailed.inc(e.count))];
   app.addHook('onClose', async () => offs.forEach((off) => off()));
 
   app.addHook('onResponse', async (req, reply) => {
