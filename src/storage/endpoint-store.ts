@@ -50,7 +50,10 @@ export interface EndpointStore {
   publicRoutes(workspace: string, method: string): Promise<EndpointRoute[]>;
   /** The newest state record that passes `config`, or null. */
   latestState(endpointId: string, config: StateConfig): Promise<StateRecord | null>;
-  /** Appends a record (nothing when the endpoint is gone) and prunes old ones in the same transaction. */
+  /**
+   * Appends a record (nothing when the endpoint is gone); every STATE_PRUNE_EVERY-th save of an
+   * endpoint on this node (the first included) prunes old records in the same transaction.
+   */
   saveState(endpointId: string, record: StateRecord, now: number): Promise<void>;
   /** Records kept for an endpoint (tests, operations). */
   countStates(endpointId: string): Promise<number>;
@@ -58,6 +61,9 @@ export interface EndpointStore {
 
 // Default 100: state records kept per endpoint beyond the newest of each (network error, status) pair.
 export const STATE_RECORDS_KEPT = 100;
+// Default 25: the prune scans the endpoint's records, so it runs on one save in 25 (per node):
+// at most KEPT + 25 × nodes records (plus the newest per pair) between prunes.
+export const STATE_PRUNE_EVERY = 25;
 
 interface DbEndpoint {
   id: string;
@@ -126,6 +132,7 @@ export function stateFilterSql(config: Partial<StateConfig> | undefined): { sql:
 }
 
 export function createEndpointStore(db: SqlDb): EndpointStore {
+  const savesSincePrune = new Map<string, number>();
   async function lockWorkspace(tx: SqlRunner, ws: number) {
     // PostgreSQL: writers to one workspace take turns, so the duplicate checks see every committed endpoint.
     await tx.query(`SELECT pk FROM workspaces WHERE pk = ?${db.forUpdate}`, [ws]);
@@ -223,13 +230,16 @@ export function createEndpointStore(db: SqlDb): EndpointStore {
 
     async saveState(endpointId, record, now) {
       const status = typeof record.lookupHttpStatus === 'number' ? record.lookupHttpStatus : null;
+      const saves = savesSincePrune.get(endpointId) ?? 0;
+      const prune = saves % STATE_PRUNE_EVERY === 0;
+      savesSincePrune.set(endpointId, saves + 1);
       await db.transaction(async (tx) => {
         const n = await tx.exec(
           `INSERT INTO endpoint_states (endpoint, lookup_status, network_error, record, created_at)
            SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM endpoints WHERE id = ?)`,
           [endpointId, status, record.lookupNetworkError === true ? 1 : 0, toJson(record)!, now, endpointId],
         );
-        if (n === 0) return;
+        if (n === 0 || !prune) return;
         // Older than the newest STATE_RECORDS_KEPT, except the newest record of each (network error,
         // status) pair: the newest record passing any state.config filter is always one of those.
         await tx.exec(

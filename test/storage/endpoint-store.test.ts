@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { backends } from '../helpers/backends.js';
 import { freshDatabase, openStore, type Database } from '../helpers/weft.js';
 import type { Store } from '../../src/storage/store.js';
-import { STATE_RECORDS_KEPT, type EndpointCheck } from '../../src/storage/endpoint-store.js';
+import { STATE_PRUNE_EVERY, STATE_RECORDS_KEPT, type EndpointCheck } from '../../src/storage/endpoint-store.js';
 import { compileEndpointDefinition, latestPassingState, type EndpointDefinition, type StateConfig, type StateRecord } from '../../src/core/endpoint/index.js';
 
 // The endpoint store contract (DESIGN convention 5): the same assertions on every backend.
@@ -135,11 +135,17 @@ for (const backend of await backends()) {
       await store.endpoints.create(ws, hex(7), now(), ok(def('pruned', '/pruned')));
       await store.endpoints.saveState(hex(7), record(-2, undefined, true), now());
       await store.endpoints.saveState(hex(7), record(-1, 404, false), now());
-      for (let i = 0; i < STATE_RECORDS_KEPT + 20; i++) await store.endpoints.saveState(hex(7), record(i, 200, false), now());
+      // Saves 0, PRUNE_EVERY, 2 × PRUNE_EVERY … prune: between them the count grows by at most PRUNE_EVERY.
+      let saves = 2;
+      let i = 0;
+      for (; saves < STATE_RECORDS_KEPT + 20 || saves % STATE_PRUNE_EVERY !== 1; i++, saves++) {
+        await store.endpoints.saveState(hex(7), record(i, 200, false), now());
+        assert.ok((await store.endpoints.countStates(hex(7))) <= STATE_RECORDS_KEPT + 2 + STATE_PRUNE_EVERY);
+      }
       assert.equal(await store.endpoints.countStates(hex(7)), STATE_RECORDS_KEPT + 2);
       const newest = await store.endpoints.latestState(hex(7), { networkErrors: 'no-filter', includeStatuses: [] });
-      assert.deepEqual(newest?.query, { i: STATE_RECORDS_KEPT + 19 });
-      // Still found although 120 newer records were saved after them.
+      assert.deepEqual(newest?.query, { i: i - 1 });
+      // Still found although over 120 newer records were saved after them.
       assert.deepEqual((await store.endpoints.latestState(hex(7), { networkErrors: 'include', includeStatuses: [] }))?.query, { i: -2 });
       assert.deepEqual((await store.endpoints.latestState(hex(7), { networkErrors: 'no-filter', includeStatuses: ['4xx'] }))?.query, { i: -1 });
     });
