@@ -1,7 +1,9 @@
 // npm run bench [-- <scenario…>] [--n N] [--duration S] [--concurrency a,b] [--only word,…] [--profile] [--out dir]
 // Scenarios: tasks, flows, processes, endpoints, recovery (all by default, in that order).
 // Each prints its table and writes bench/results/<scenario>.json. Never part of npm test.
+import { spawnSync } from 'node:child_process';
 import { parseOptions } from './lib/options.js';
+import { REPO } from './lib/paths.js';
 import { load } from './lib/machine.js';
 import type { ScenarioResult } from './lib/report.js';
 
@@ -17,6 +19,9 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
 
 async function main() {
   const o = parseOptions(process.argv.slice(2));
+  // The server runs from its bundle, as `npm start` runs it: rebuilt from the sources as they are.
+  const built = spawnSync(process.execPath, ['scripts/build-server.mjs'], { cwd: REPO, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('npm run build:server failed');
   const names = o.scenarios.length ? o.scenarios : Object.keys(SCENARIOS);
   for (const name of names) if (!SCENARIOS[name]) throw new Error(`unknown scenario "${name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
   console.log(`weft benchmarks — ${new Date().toISOString()}, load ${load().join(' ')}`);

@@ -66,7 +66,7 @@ export async function dropPgSchema(schema: string) {
 }
 
 /**
- * Starts `weft serve` as its own process (node --import tsx, as `npm start` does), so the load
+ * Starts `weft serve` as its own process (bin/weft.js, as `npm start` does), so the load
  * generator never shares its event loop, and waits for /healthz.
  */
 export async function startWeft(opts: WeftProcessOptions): Promise<WeftProcess> {
@@ -90,13 +90,16 @@ export async function startWeft(opts: WeftProcessOptions): Promise<WeftProcess> 
       : { WEFT_DATABASE_URL: PG_URL, WEFT_DATABASE_SCHEMA: pgSchema! }),
     ...(opts.env ?? {}),
   };
-  const nodeArgs = ['--import', 'tsx'];
+  const nodeArgs: string[] = [];
   if (opts.cpuProfDir) {
     mkdirSync(opts.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
+    // Profiles of the TypeScript sources, so that bench/profile-summary.ts names .ts lines.
+    env.WEFT_FROM_SOURCE = '1';
   }
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, 'src/transport/cli/main.ts', 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // bin/weft.js, as `npm start`: the server bundle (bench/run.ts rebuilds it first).
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/weft.js', 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer) => {
     out += d;

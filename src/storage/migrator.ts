@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { SqlDb } from './sql-db.js';
+import { packageRoot } from '../core/package-root.js';
 
 // Migrations are numbered files, append-only (DESIGN convention 6): src/storage/<dialect>/migrations/NNNN_name.sql.
 // Never edit one that has landed; add the next number.
@@ -13,7 +13,7 @@ export interface Migration {
 }
 
 export function readMigrations(dialect: SqlDb['dialect']): Migration[] {
-  const dir = fileURLToPath(new URL(`./${dialect}/migrations/`, import.meta.url));
+  const dir = join(packageRoot(), 'src', 'storage', dialect, 'migrations');
   return readdirSync(dir)
     .filter((f) => /^\d{4}_.+\.sql$/.test(f))
     .sort()

@@ -1,6 +1,5 @@
 import type { NotifyListener, SqlDb, StoreCapabilities } from './sql-db.js';
 import { createSqliteDb } from './sqlite/sqlite-db.js';
-import { createPgDb } from './postgres/pg-db.js';
 import { migrate } from './migrator.js';
 import { createAuthStore, type AuthStore } from './auth-store.js';
 import { createTaskStore, type TaskStore } from './task-store.js';
@@ -69,9 +68,10 @@ export function assembleStore(db: SqlDb): Store {
   };
 }
 
+/** PostgreSQL's driver is loaded only when a postgres:// URL asks for it. */
 export async function createStore(opts: StoreOptions): Promise<Store> {
   const db = isPostgresUrl(opts.databaseUrl)
-    ? await createPgDb({ url: opts.databaseUrl, schema: opts.pgSchema, poolSize: opts.pgPoolSize })
+    ? await (await import('./postgres/pg-db.js')).createPgDb({ url: opts.databaseUrl, schema: opts.pgSchema, poolSize: opts.pgPoolSize })
     : createSqliteDb({ filename: opts.sqliteFile ?? './data/weft.db', synchronous: opts.sqliteSynchronous });
   return assembleStore(db);
 }

@@ -23,9 +23,9 @@ export interface ChildWeft {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `weft <args>` as a real child process (through tsx, as `npm start` does). */
+/** Runs `weft <args>` as a real child process, through bin/weft.js as `npm start` does (the bundle when it is fresh). */
 export function runWeft(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/transport/cli/main.ts', ...args], {
+  return spawn(process.execPath, ['bin/weft.js', ...args], {
     env: { ...process.env, WEFT_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,7 +2,8 @@
 // per origin, so connections are reused), a per-call timeout covering connect, headers and body,
 // a cap on the response size, and the host allowlist.
 
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
+import { loadUndici } from '../undici.js';
 import { HostNotAllowedError, hostAllowed, type EndpointHttp, type OutboundRequest, type OutboundResponse } from './endpoint-http.js';
 
 export interface HttpClientOptions {
@@ -32,13 +33,15 @@ class ResponseTooLargeError extends Error {
 
 export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
   const maxResponseBytes = opts.maxResponseBytes ?? 16 * 1024 * 1024;
-  const agent = new Agent({
-    connections: opts.connectionsPerOrigin ?? 64,
-    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4000,
-  });
+  let agent: Agent | null = null;
 
   const call = async (req: OutboundRequest): Promise<OutboundResponse> => {
     if (!hostAllowed(req.url, opts.allowHosts)) throw new HostNotAllowedError(req.url);
+    const { Agent, request } = await loadUndici();
+    agent ??= new Agent({
+      connections: opts.connectionsPerOrigin ?? 64,
+      keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4000,
+    });
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), req.timeoutMs);
     try {
@@ -72,7 +75,11 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
     }
   };
 
-  return Object.assign(call, { close: () => agent.close() });
+  return Object.assign(call, {
+    close: async () => {
+      await agent?.close();
+    },
+  });
 }
 
 // undici wraps socket errors ("fetch failed"-style); surface the system error (ECONNREFUSED …).

@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
+import { loadUndici } from '../undici.js';
 import type { DeliveryRecord } from '../../storage/process-store.js';
 import { webhookHeaders } from './delivery-signing.js';
 
@@ -11,10 +12,12 @@ export interface DeliveryHttp {
 
 /** POSTs participant callbacks over one keep-alive agent. A 2xx answer is delivery. */
 export function createDeliveryHttp(opts: { timeoutMs: number; signingKey: Buffer | null }): DeliveryHttp {
-  // Default 10 s keep-alive: a participant called once is often called again soon.
-  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+  let agent: Agent | null = null;
   return {
     async send(d, now, stop) {
+      const { Agent, request } = await loadUndici();
+      // Default 10 s keep-alive: a participant called once is often called again soon.
+      agent ??= new Agent({ keepAliveTimeout: 10_000, connections: 64 });
       const timeout = AbortSignal.timeout(opts.timeoutMs);
       try {
         const res = await request(d.url, {
@@ -36,6 +39,8 @@ export function createDeliveryHttp(opts: { timeoutMs: number; signingKey: Buffer
         return { ok: false, error: e.cause?.code ?? e.code ?? e.message ?? String(err), stopped: false };
       }
     },
-    close: () => agent.close(),
+    close: async () => {
+      await agent?.close();
+    },
   };
 }

@@ -102,4 +102,8 @@ withSettings(keys.command('revoke').description('revoke an API key by id or pref
   if (!n) process.exitCode = 1;
 });
 
-await program.parseAsync(process.argv);
+// No top-level await: the bundle `npm run build:server` writes is CommonJS (see bin/weft.js).
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

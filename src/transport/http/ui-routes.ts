@@ -1,15 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { packageRoot } from '../../core/package-root.js';
 
 // The dashboard (issue 9): the files Vite builds into web/dist, served at /ui/. The UI is static
 // and asks for the key in the browser, so these routes are public; every call it makes goes
 // through the authenticated API like any other client's.
 
 /** Where `npm run build:web` puts the dashboard. */
-export const UI_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+export const UI_DIST = join(packageRoot(), 'web', 'dist') + '/';
 
 const config = { public: true, noWorkspace: true } as const;
 const schema = { hide: true } as const;

@@ -1,10 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SETTINGS } from '../../../src/engine/settings.js';
-import { runWeft, startChildWeft } from '../../helpers/child-weft.js';
+import { freePort, runWeft, startChildWeft } from '../../helpers/child-weft.js';
+import { eventually } from '../../helpers/weft.js';
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
@@ -64,6 +68,53 @@ test('first start prints a generated key once; keys create|list|revoke and migra
     assert.equal(migrated.code, 0);
     assert.match(migrated.out, /up to date/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the server bundle (npm run build:server) migrates, serves the API and the dashboard, and calls out', async () => {
+  // Built to a file of its own, so that the bundle bin/weft.js may be running elsewhere is left alone.
+  const bundle = join('dist', `weft-test-${process.pid}.cjs`);
+  const dir = mkdtempSync(join(tmpdir(), 'weft-bundle-'));
+  const built = spawnSync(process.execPath, ['scripts/build-server.mjs', bundle], { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  const port = await freePort();
+  let callbacks = 0;
+  const hook = createServer((req, res) => {
+    callbacks++;
+    res.writeHead(200).end();
+  }).listen(0, '127.0.0.1');
+  await once(hook, 'listening');
+  const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+  const child = spawn(process.execPath, [bundle, 'serve'], {
+    env: { ...process.env, WEFT_HOST: '127.0.0.1', WEFT_PORT: String(port), WEFT_DATA_DIR: dir, WEFT_API_KEYS: 'bundle-key', WEFT_LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await eventually(
+      () => fetch(`${url}/healthz`).then((r) => r.status, () => 0),
+      (status) => status === 200,
+      20000,
+      'the bundle serving',
+    );
+    const headers = { 'x-api-key': 'bundle-key', 'content-type': 'application/json' };
+    const created = await fetch(`${url}/tasks`, { method: 'POST', headers, body: JSON.stringify({ name: 'n', type: 'gx.tiny' }) });
+    assert.equal(created.status, 200);
+    assert.equal(((await created.json()) as { task: { id: number } }).task.id, 1);
+    const ui = await fetch(`${url}/ui/`);
+    assert.equal(ui.status, 200);
+    assert.match(await ui.text(), /<div id="root">/);
+    // A participant callback goes out through the lazily loaded HTTP client.
+    const launched = await fetch(`${url}/v1/workflows`, { method: 'POST', headers, body: JSON.stringify({ workflow: ['define', {}, [['participant', { ref: 'alpha' }, []]]], callback: hookUrl }) });
+    assert.equal(launched.status, 201);
+    const { id } = (await launched.json()) as { id: string };
+    assert.match(id, /^\d{8}-\d{4}-/);
+    await eventually(() => callbacks, (n) => n === 1, 10000, 'the participant callback');
+  } finally {
+    child.kill('SIGKILL');
+    hook.close();
+    rmSync(bundle, { force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });
