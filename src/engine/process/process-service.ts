@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { EventBus } from '../event-bus.js';
 import { DefinitionNotFound, DefinitionUnknown, DeliveryNotPending, WorkflowIdMismatched, WorkflowIdNotFound, WorkflowNotFound, WorkitemNotFound, refusal } from './process-errors.js';
 import { readWorkflow, type LaunchInput } from './process-request.js';
-import { toStepWrite, type StepEnv } from './process-step.js';
+import { beforeStep, toStepWrite, type StepBefore, type StepEnv } from './process-step.js';
 import { summarise, viewProcess, type ProcessSummary, type ProcessView } from './process-view.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker.js';
 import { createTimerWorker, type TimerWorker } from './timer-worker.js';
@@ -103,11 +103,17 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
   });
 
   /** The rows of a step; its deliveries go out under this node's lease when the sender runs here. */
-  function stepWrite(before: { state: ProcessState; tokens: Record<string, string> } | null, r: { state: ProcessState; effects: ProcessEffect[] }, now: number): StepWrite {
+  function stepWrite(before: StepBefore | null, r: { state: ProcessState; effects: ProcessEffect[] }, now: number): StepWrite {
     const w = toStepWrite(before, r, env(now));
     const lease = w.deliveries.length > 0 ? deliveries.lease(now) : null;
     if (lease) w.lease = lease;
     return w;
+  }
+
+  /** Steps a process read for this step alone: its state is changed in place, after noting what the write needs of it. */
+  function advance(p: ProcessRecord, msg: ProcessMessage, now: number) {
+    const before = beforeStep(p);
+    return { before, r: stepProcess(p.state, msg, ctxAt(now), { inPlace: true }) };
   }
 
   /** The decision of one message: the interpreter's refusal is thrown (the transaction rolls back). */
@@ -115,9 +121,9 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
     (msg: ProcessMessage, now: number, check?: (p: ProcessRecord) => void): StepDecision =>
     (p) => {
       check?.(p);
-      const r = stepProcess(p.state, msg, ctxAt(now));
+      const { before, r } = advance(p, msg, now);
       if ('error' in r) throw refusal(r.error.message);
-      return stepWrite(p, r, now);
+      return stepWrite(before, r, now);
     };
 
   /** After the commit: send what this node claimed, wake the loops that have new rows to handle (listeners hear of it from the store's notification). */
@@ -139,9 +145,9 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
     http: deps.http,
     committed,
     deliveryFailed: (d, error, now) => (p) => {
-      const r = stepProcess(p.state, { type: 'delivery_failed', workitemId: d.workitemId, message: error }, ctxAt(now));
+      const { before, r } = advance(p, { type: 'delivery_failed', workitemId: d.workitemId, message: error }, now);
       // The workitem is no longer waiting (proceeded or cancelled meanwhile): nothing to do.
-      return 'error' in r ? null : stepWrite(p, r, now);
+      return 'error' in r ? null : stepWrite(before, r, now);
     },
   });
   const timers: TimerWorker = createTimerWorker({
@@ -150,8 +156,8 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
     onError,
     committed,
     timerFired: (t, now) => (p) => {
-      const r = stepProcess(p.state, { type: 'timer', timerId: t.timerId }, ctxAt(now));
-      return 'error' in r ? null : stepWrite(p, r, now);
+      const { before, r } = advance(p, { type: 'timer', timerId: t.timerId }, now);
+      return 'error' in r ? null : stepWrite(before, r, now);
     },
   });
 

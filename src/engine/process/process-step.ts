@@ -19,8 +19,19 @@ export function proceedUrl(publicUrl: string, wfid: string, workitemId: string, 
   return `${publicUrl}/v1/workflows/${wfid}/workitems/${workitemId}/proceed?token=${token}`;
 }
 
+/** What a step's write needs of the process as it was: read before the step (which may change the state in place). */
+export interface StepBefore {
+  tokens: Record<string, string>;
+  /** The workitems waiting on their participant. */
+  active: string[];
+}
+
+export function beforeStep(p: { state: ProcessState; tokens: Record<string, string> }): StepBefore {
+  return { tokens: p.tokens, active: activeWorkitems(p.state).map((w) => w.workitemId) };
+}
+
 export function toStepWrite(
-  before: { state: ProcessState; tokens: Record<string, string> } | null,
+  before: StepBefore | null,
   result: { state: ProcessState; effects: ProcessEffect[] },
   env: StepEnv,
 ): StepWrite {
@@ -47,7 +58,7 @@ export function toStepWrite(
     else if (e.type === 'unschedule') timers.set(e.timerId, null);
   }
   const active = new Set(activeWorkitems(state).map((w) => w.workitemId));
-  const wasActive = before ? activeWorkitems(before.state).map((w) => w.workitemId) : [];
+  const wasActive = before?.active ?? [];
   for (const id of Object.keys(tokens)) if (!active.has(id)) delete tokens[id];
   const schedule: StepWrite['schedule'] = [];
   const unschedule: string[] = [];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchProcess, stepProcess, type ProcessState, type Tree } from '../../../src/core/process/interpreter/index.js';
-import { toStepWrite, type StepEnv } from '../../../src/engine/process/process-step.js';
+import { beforeStep, toStepWrite, type StepEnv } from '../../../src/engine/process/process-step.js';
 
 const WFID = '20261128-0600-kogadeso-gekunute';
 const T0 = Date.UTC(2026, 10, 28, 6, 0, 0);
@@ -41,9 +41,10 @@ test('a dispatch becomes an outbox delivery with the exact callback body and a t
 
 test('a cancel delivery reuses the token; tokens of workitems no longer active are dropped and their deliveries settled', () => {
   const { r, w } = launch(['define', {}, [['concurrence', {}, [P('alpha'), P('bravo')]]]]);
-  const before = { state: r.state, tokens: w.tokens };
-  const c = stepProcess(r.state, { type: 'cancel' }, ctx(T0 + 10));
+  const before = beforeStep({ state: r.state, tokens: w.tokens });
+  const c = stepProcess(r.state, { type: 'cancel' }, ctx(T0 + 10), { inPlace: true });
   assert.ok(!('error' in c));
+  assert.equal(c.state, r.state, 'in place: the state handed over is the one changed');
   const cw = toStepWrite(before, c, env(T0 + 10));
   assert.deepEqual(cw.deliveries.map((d) => d.status), ['cancel', 'cancel']);
   for (const d of cw.deliveries) assert.ok(d.body.endsWith(`token=${w.tokens[d.workitemId]}"}`), d.body);
@@ -60,7 +61,9 @@ test('timers: scheduled with their due time; one scheduled and unscheduled in th
   const timerId = w.schedule[0].timerId;
   const fired = stepProcess(r.state, { type: 'timer', timerId }, ctx(T0 + 2000));
   assert.ok(!('error' in fired));
-  const fw = toStepWrite({ state: r.state, tokens: {} }, fired, env(T0 + 2000));
+  assert.notEqual(fired.state, r.state, 'not in place: the input is left as it was');
+  assert.equal(r.state.status, 'running');
+  const fw = toStepWrite(beforeStep({ state: r.state, tokens: {} }), fired, env(T0 + 2000));
   assert.equal(fw.status, 'completed');
   assert.deepEqual(fw.schedule, []);
 
