@@ -191,9 +191,11 @@ const NOTIFY_INLINE_BYTES = 6000;
  * Announces a committed change of an instance to every node ('flow:record', in commit order):
  * the record itself, or {ws, id, seq} when it is too large to travel in a notification.
  */
-function announce(tx: SqlRunner, ws: number, instance: FlowInstanceRecord, fired: number) {
+function announce(db: SqlDb, tx: SqlRunner, ws: number, instance: FlowInstanceRecord, fired: number) {
   const inline = { ws, fired, instance };
-  tx.notify('flow:record', Buffer.byteLength(JSON.stringify(inline)) <= NOTIFY_INLINE_BYTES ? inline : { ws, fired, ref: { id: instance.id, seq: instance.seq } });
+  // PERF: only a notification that travels (LISTEN/NOTIFY) has a size limit to measure against.
+  const fits = !db.capabilities.supportsListenNotify || Buffer.byteLength(JSON.stringify(inline)) <= NOTIFY_INLINE_BYTES;
+  tx.notify('flow:record', fits ? inline : { ws, fired, ref: { id: instance.id, seq: instance.seq } });
 }
 
 async function appendHistory(tx: SqlRunner, id: string, seq: number, applied: HistoryEntry[]): Promise<void> {
@@ -322,7 +324,7 @@ export function createFlowStore(db: SqlDb): FlowStore {
         }
         await appendHistory(tx, req.id, 1, result.applied);
         const instance = toInstance(rows[0]);
-        announce(tx, ws, instance, result.applied.length);
+        announce(db, tx, ws, instance, result.applied.length);
         return { kind: 'started', instance, applied: result.applied };
       });
     },
@@ -378,13 +380,19 @@ export function createFlowStore(db: SqlDb): FlowStore {
         const result = req.decide({ schema, instance, subject: await subjectProperties(tx, ws, instance.subject) });
         if (result.ok) {
           const seq = instance.seq + 1;
-          const updated = await tx.query<DbInstance>(
-            `UPDATE flow_instances SET state = ?, steps = ?, data = ?, seq = ?, updated_at = ? WHERE id = ? RETURNING ${INSTANCE_COLUMNS}`,
-            [result.next.state, toJson(result.next.steps), toJson(result.next.data ?? {}), seq, req.now, id],
-          );
-          instance = toInstance(updated[0]);
+          const data = result.next.data ?? {};
+          await tx.exec('UPDATE flow_instances SET state = ?, steps = ?, data = ?, seq = ?, updated_at = ? WHERE id = ?', [
+            result.next.state,
+            toJson(result.next.steps),
+            toJson(data),
+            seq,
+            req.now,
+            id,
+          ]);
+          // The row as written, without reading it back and parsing it again.
+          instance = { ...instance, state: result.next.state, steps: result.next.steps, data, seq, updatedAt: req.now };
           await appendHistory(tx, id, seq, result.applied);
-          announce(tx, ws, instance, result.applied.length);
+          announce(db, tx, ws, instance, result.applied.length);
         }
         const outcome = req.outcome(result, instance);
         if (req.requestId !== null) {
