@@ -134,8 +134,13 @@ export async function signIn(page: Page, url: string, key: string): Promise<void
   await page.waitForSelector('header.top');
 }
 
-/** Saves docs/img/<name>.png (the viewport, or the whole page). */
+/**
+ * Takes the screenshot docs/img/<name>.png shows (the viewport, or the whole page). It is written
+ * there only with WEFT_UPDATE_SCREENSHOTS=1, so that a test run leaves the working tree clean;
+ * otherwise it goes to .tmp/screenshots/.
+ */
 export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
-  mkdirSync(IMG_DIR, { recursive: true });
-  await page.screenshot({ path: join(IMG_DIR, `${name}.png`), fullPage });
+  const dir = process.env.WEFT_UPDATE_SCREENSHOTS === '1' ? IMG_DIR : join(ROOT, '.tmp', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage });
 }
