@@ -20,7 +20,7 @@ interface ClaimedTask {
 
 /**
  * weft as a separate process; workers on /ws/workers (the most efficient protocol it offers):
- * claims with max > 1 and one `batch` frame of acknowledgements per claim.
+ * one `batch` frame per round trip: the completions of the tasks in hand and the next claim.
  */
 export function weftQueue(backend: WeftBackend, opts: { cpuProfDir?: string } = {}): QueueSystem & { server(): WeftProcess } {
   let weft: WeftProcess | null = null;
@@ -54,18 +54,24 @@ export function weftQueue(backend: WeftBackend, opts: { cpuProfDir?: string } = 
     const per = Math.floor(concurrency / lanes);
     let failure: unknown = null;
     const lane = async (max: number) => {
+      const claim = (wait: number) => ({ action: 'claim', data: { types: [WORKER_TYPE], max, wait_ms: wait, worker_id: 'bench' } });
+      let tasks: ClaimedTask[] = [];
       while (!stop() && !failure) {
-        const r = await socket.call<{ tasks: ClaimedTask[] }>('claim', { types: [WORKER_TYPE], max, wait_ms: waitMs, worker_id: 'bench' });
-        if (r.status !== 200) throw new Error(`claim → ${r.status} ${JSON.stringify(r.errors)}`);
-        const tasks = r.data.tasks;
-        if (tasks.length === 0) continue;
-        onClaimed(tasks, Date.now());
-        const ack = await socket.call<{ results: { status: number }[] }>('batch', {
-          ops: tasks.map((t) => ({ action: 'complete', data: { id: t.id, lease: t.lease, result: null } })),
+        // The completions of the tasks in hand and the next claim, in one frame; that claim does not
+        // wait for work (the completions would be answered only after it), a claim on empty hands does.
+        const r = await socket.call<{ results: { status: number; data: { tasks?: ClaimedTask[] } }[] }>('batch', {
+          ops: [...tasks.map((t) => ({ action: 'complete', data: { id: t.id, lease: t.lease, result: null } })), claim(tasks.length > 0 ? 0 : waitMs)],
         });
-        if (ack.status !== 200) throw new Error(`batch → ${ack.status} ${JSON.stringify(ack.errors)}`);
-        const bad = ack.data.results.find((x) => x.status !== 200);
-        if (bad) throw new Error(`complete → ${JSON.stringify(bad)}`);
+        if (r.status !== 200) throw new Error(`batch → ${r.status} ${JSON.stringify(r.errors)}`);
+        const bad = r.data.results.find((x) => x.status !== 200);
+        if (bad) throw new Error(`batch op → ${JSON.stringify(bad)}`);
+        if (tasks.length > 0) onCompleted(tasks.length);
+        tasks = r.data.results.at(-1)!.data.tasks ?? [];
+        if (tasks.length > 0) onClaimed(tasks, Date.now());
+      }
+      // Stopped with tasks in hand: complete them (the drain ends on a count, so none are left).
+      if (tasks.length > 0) {
+        await socket.call('batch', { ops: tasks.map((t) => ({ action: 'complete', data: { id: t.id, lease: t.lease, result: null } })) });
         onCompleted(tasks.length);
       }
     };
@@ -84,7 +90,7 @@ export function weftQueue(backend: WeftBackend, opts: { cpuProfDir?: string } = 
       backend.kind === 'sqlite'
         ? `SQLite WAL, synchronous=${backend.synchronous}${backend.synchronous === 'FULL' ? ' (every acknowledged change fsynced)' : ' (a crash of the process loses nothing; a power loss may lose the last commits)'}, group commit`
         : 'PostgreSQL synchronous_commit=on',
-    setupNote: `external workers on /ws/workers: claim max ≤ ${MAX_CLAIM} per request over ≥2 lanes per socket, one batch frame of completes per claim; enqueue by POST /tasks (${ENQUEUE_WINDOW} in flight over ${ENQUEUE_CONNECTIONS} connections); WEFT_MAX_RUNNING_PER_WORKSPACE raised so the per-workspace cap does not bound the workers`,
+    setupNote: `external workers on /ws/workers: claim max ≤ ${MAX_CLAIM} per request over ≥2 lanes per socket, one batch frame per round trip holding the completes and the next claim; enqueue by POST /tasks (${ENQUEUE_WINDOW} in flight over ${ENQUEUE_CONNECTIONS} connections); WEFT_MAX_RUNNING_PER_WORKSPACE raised so the per-workspace cap does not bound the workers`,
     server: () => weft!,
     cpuMs: () => weft!.cpuMs(),
     async setup() {

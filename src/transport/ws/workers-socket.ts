@@ -7,11 +7,15 @@ import { errorResponse, badRequest, serveRpc, type RpcResponse, type RequestId }
 // /ws/workers: the worker protocol over one socket, in the shared envelope.
 // Actions: claim {types, max, wait_ms, worker_id} → {tasks}; heartbeat|complete|fail|release {id, lease, …} → {task};
 // batch {ops: [{action, data}, …]} → {results: [{status, errors, data}, …]}.
-// PERF: `batch` carries many acknowledgements in one frame (see DESIGN "Where the time goes").
+// PERF: `batch` carries many acknowledgements in one frame, and may end with one `claim`, run once
+// the acknowledgements are committed: a worker's finish-and-fetch-more is one round trip.
 
 const ACTIONS = ['claim', 'heartbeat', 'complete', 'fail', 'release', 'batch'] as const;
 // Default 1000 operations per batch frame.
 const MAX_BATCH = 1000;
+
+/** An op's data: an object, or nothing (then its fields are reported missing). */
+const opData = (d: unknown): Record<string, unknown> => (d !== null && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : {});
 
 export function handleWorkerSocket(engine: Engine, ws: number, socket: WebSocket) {
   const abort = new AbortController();
@@ -27,15 +31,20 @@ export function handleWorkerSocket(engine: Engine, ws: number, socket: WebSocket
       if (action === 'batch') {
         const ops = data.ops;
         if (!Array.isArray(ops) || ops.length > MAX_BATCH) throw TaskFieldInvalid(`ops must be an array of at most ${MAX_BATCH} operations`);
+        const last = ops.at(-1) as { action?: unknown } | undefined;
+        const claim = last !== null && typeof last === 'object' && last.action === 'claim' ? (ops.at(-1) as { data?: unknown }) : null;
+        const acks = claim ? ops.slice(0, -1) : ops;
         const results = await Promise.all(
-          ops.map((op) => {
+          acks.map((op) => {
             const o = op as { action?: unknown; data?: unknown };
             if (typeof o !== 'object' || o === null || typeof o.action !== 'string' || !['heartbeat', 'complete', 'fail', 'release'].includes(o.action)) {
-              return Promise.resolve(badRequest(null, 'each op is {action: heartbeat|complete|fail|release, data}'));
+              return Promise.resolve(badRequest(null, 'each op is {action: heartbeat|complete|fail|release, data}; a claim may only come last'));
             }
-            return run(o.action, null, (o.data ?? {}) as Record<string, unknown>);
+            return run(o.action, null, opData(o.data));
           }),
         );
+        // After the acknowledgements, so that the slots they freed count.
+        if (claim) results.push(await run('claim', null, opData(claim.data)));
         return ok({ results: results.map(({ status, errors, data: d }) => ({ status, errors, data: d })) });
       }
       const id = readTaskId(String(data.id ?? ''));
