@@ -49,7 +49,10 @@ export class Interp {
   }
 
   enqueue(msg: InternalMessage): void {
-    this.queue.push(clone(msg));
+    // PERF: an apply's tree is not copied here: doApply copies it into the expression it creates, and
+    // a queued message is only ever read (or copied whole: trackers, timers, errors).
+    if (msg.action === 'apply') this.queue.push({ ...clone({ ...msg, tree: undefined }), tree: msg.tree } as InternalMessage);
+    else this.queue.push(clone(msg));
   }
 
   run(): void {
