@@ -10,6 +10,8 @@ import { TaskDispatched, TaskLeaseLost, TaskNotFound, TaskNotRunning, type Claim
 
 export interface TaskService {
   create(ws: number, input: TaskInput): Promise<TaskRecord>;
+  /** Enqueues several tasks in one transaction; ids are consecutive, in the order given. */
+  createMany(ws: number, inputs: TaskInput[]): Promise<TaskRecord[]>;
   list(ws: number): Promise<TaskRecord[]>;
   get(ws: number, id: number): Promise<TaskRecord>;
   remove(ws: number, id: number): Promise<void>;
@@ -44,6 +46,8 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
   const enqueue = createCoalescer<NewTask, TaskRecord>(BATCH_MAX, (ws, tasks) => store.tasks.createMany(ws, tasks, clock.now()));
   const acknowledge = createCoalescer<CompleteItem, TaskRecord | LeaseCheck>(BATCH_MAX, (ws, items) => store.tasks.completeMany(ws, items, clock.now()));
 
+  const newTask = (input: TaskInput): NewTask => ({ name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts });
+
   async function claimNow(ws: number, input: ClaimInput): Promise<TaskRecord[]> {
     const now = clock.now();
     const tasks = await store.tasks.claim({
@@ -63,7 +67,10 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
 
   return {
     async create(ws, input) {
-      return enqueue(ws, { name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts });
+      return enqueue(ws, newTask(input));
+    },
+    async createMany(ws, inputs) {
+      return store.tasks.createMany(ws, inputs.map(newTask), clock.now());
     },
     list: (ws) => store.tasks.list(ws),
     async get(ws, id) {

@@ -34,6 +34,22 @@ describe('createClient against a real weft (SQLite)', () => {
     const bad = await client.tasks.create({ name: 'x', type: 'nope' }).then(() => null, (e: unknown) => e as WeftError);
     assert.equal(bad?.status, 400);
     assert.equal(bad?.message, 'invalid task type');
+
+    const many = await client.tasks.createMany([
+      { name: 'a', type: 'email.send' },
+      { name: 'b', type: 'email.send', payload: { n: 2 } },
+    ]);
+    assert.deepEqual(
+      many.map((t) => [t.name, t.status]),
+      [
+        ['a', 'queued'],
+        ['b', 'queued'],
+      ],
+    );
+    assert.equal(many[1].id, many[0].id + 1);
+    const refused = await client.tasks.createMany([{ name: 'c', type: 'email.send' }, { name: '', type: 'email.send' }]).then(() => null, (e: unknown) => e as WeftError);
+    assert.equal(refused?.code, 'WEFT_TASK_BATCH_INVALID');
+    assert.equal(refused?.message, 'tasks[1]: name is required');
   });
 
   test('tasks.watch streams the task array and follows changes', async () => {

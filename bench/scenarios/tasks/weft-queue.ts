@@ -3,12 +3,12 @@ import { RpcSocket } from '../../lib/ws-rpc.js';
 import { BENCH_KEY, WORKER_TYPE, authHeaders, backendLabel, startWeft, type WeftBackend, type WeftProcess } from '../../lib/weft-process.js';
 import { weftVersion } from '../../lib/machine.js';
 import type { Samples } from '../../lib/stats.js';
-import { openLoop, windowed, type QueueSystem } from './queue-system.js';
+import { openLoop, type QueueSystem } from './queue-system.js';
 
-// Default 256 enqueue requests in flight over 16 connections: weft has no bulk enqueue route, so
-// "batches" are windows of concurrent POST /tasks that its group commit folds into few transactions.
-const ENQUEUE_WINDOW = 256;
-const ENQUEUE_CONNECTIONS = 16;
+// Default 1,000 tasks per POST /v1/tasks/batch, one request at a time: as the peers enqueue
+// (addBulk, addJobs, insert in chunks of 1,000). The latency phase posts tasks one by one.
+const BULK = 1000;
+const ENQUEUE_CONNECTIONS = 4;
 // Default 100: the largest `max` a claim accepts.
 const MAX_CLAIM = 100;
 
@@ -90,7 +90,7 @@ export function weftQueue(backend: WeftBackend, opts: { cpuProfDir?: string } = 
       backend.kind === 'sqlite'
         ? `SQLite WAL, synchronous=${backend.synchronous}${backend.synchronous === 'FULL' ? ' (every acknowledged change fsynced)' : ' (a crash of the process loses nothing; a power loss may lose the last commits)'}, group commit`
         : 'PostgreSQL synchronous_commit=on',
-    setupNote: `external workers on /ws/workers: claim max ≤ ${MAX_CLAIM} per request over ≥2 lanes per socket, one batch frame per round trip holding the completes and the next claim; enqueue by POST /tasks (${ENQUEUE_WINDOW} in flight over ${ENQUEUE_CONNECTIONS} connections); WEFT_MAX_RUNNING_PER_WORKSPACE raised so the per-workspace cap does not bound the workers`,
+    setupNote: `external workers on /ws/workers: claim max ≤ ${MAX_CLAIM} per request over ≥2 lanes per socket, one batch frame per round trip holding the completes and the next claim; enqueue by POST /v1/tasks/batch in chunks of ${BULK} (the latency phase: POST /tasks, one task at a time); WEFT_MAX_RUNNING_PER_WORKSPACE raised so the per-workspace cap does not bound the workers`,
     server: () => weft!,
     cpuMs: () => weft!.cpuMs(),
     async setup() {
@@ -105,11 +105,18 @@ export function weftQueue(backend: WeftBackend, opts: { cpuProfDir?: string } = 
     async enqueue(n, deadline) {
       nextWorkspace();
       let done = 0;
-      await windowed(n, ENQUEUE_WINDOW, async (i) => {
-        if (Date.now() > deadline) return;
-        await post(i);
-        done++;
-      });
+      for (let i = 0; i < n && Date.now() < deadline; i += BULK) {
+        const tasks = Array.from({ length: Math.min(BULK, n - i) }, (_, k) => ({ name: `t${i + k}`, type: WORKER_TYPE, payload: { i: i + k } }));
+        const res = await pool!.request({
+          path: '/v1/tasks/batch',
+          method: 'POST',
+          headers: { ...authHeaders, 'x-workspace-id': workspace, 'content-type': 'application/json' },
+          body: JSON.stringify({ tasks }),
+        });
+        const text = await res.body.text();
+        if (res.statusCode !== 200) throw new Error(`POST /v1/tasks/batch → ${res.statusCode} ${text}`);
+        done += tasks.length;
+      }
       return done;
     },
     async drain(n, concurrency, deadline) {

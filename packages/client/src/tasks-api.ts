@@ -5,6 +5,8 @@ import { watchTasks, type TaskWatch, type TaskWatchOptions } from './socket-stre
 export interface TasksApi {
   list(): Promise<Task[]>;
   create(input: CreateTaskInput): Promise<Task>;
+  /** Enqueues up to 1,000 tasks in one transaction (POST /v1/tasks/batch); all or none, ids in order. */
+  createMany(inputs: CreateTaskInput[]): Promise<Task[]>;
   get(id: number): Promise<Task>;
   /** Deletes a queued task (404 once dispatched). */
   delete(id: number): Promise<void>;
@@ -27,6 +29,7 @@ export function createTasksApi(t: Transport): TasksApi {
   return {
     list: async () => (await unwrap<{ tasks: Task[] }>(raw.GET('/tasks', policy(true)))).tasks,
     create: async (input) => (await unwrap<{ task: Task }>(raw.POST('/tasks', { body: input, ...policy(false) }))).task,
+    createMany: async (inputs) => (await unwrap<{ tasks: Task[] }>(raw.POST('/v1/tasks/batch', { body: { tasks: inputs }, ...policy(false) }))).tasks,
     get: async (id) => (await unwrap<{ task: Task }>(raw.GET('/tasks/{id}', { params: path(id), ...policy(true) }))).task,
     delete: (id) => unwrap<void>(raw.DELETE('/tasks/{id}', { params: path(id), ...policy(true) })),
     flush: () => unwrap<void>(raw.POST('/tasks/flush', policy(true))),

@@ -43,6 +43,31 @@ export function readTaskInput(body: unknown, catalog: ReadonlyMap<string, number
   return { name, type, payload: payload ?? null, maxAttempts };
 }
 
+// Default 1,000 tasks per batch: what the peers' bulk inserts take per call, and one statement here.
+export const MAX_BATCH_TASKS = 1000;
+
+export const TaskBatchInvalid = defineError('WEFT_TASK_BATCH_INVALID', 400, (message: string) => message);
+
+/**
+ * A bulk enqueue body: `{"tasks": [task, …]}`, 1 to MAX_BATCH_TASKS tasks, each as POST /tasks takes
+ * it. A bad task fails the whole batch, naming it: `tasks[3]: name is required` (details.index and
+ * details.code say which and why).
+ */
+export function readTaskBatch(body: unknown, catalog: ReadonlyMap<string, number>): TaskInput[] {
+  if (!isObject(body)) throw TaskBodyInvalid();
+  for (const k of Object.keys(body)) if (k !== 'tasks') throw TaskFieldUnknown(k);
+  const list = body.tasks;
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_TASKS) throw TaskBatchInvalid(`tasks must be an array of 1 to ${MAX_BATCH_TASKS} tasks`);
+  return list.map((item, index) => {
+    try {
+      return readTaskInput(item, catalog);
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      throw TaskBatchInvalid(`tasks[${index}]: ${e.message}`, { details: { index, code: e.code } });
+    }
+  });
+}
+
 /** Task ids are positive integers; anything else (text, fractions, beyond 2^53) is a 400. */
 export function readTaskId(raw: string): number {
   if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw TaskIdInvalid();

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
-import { readClaimInput, readOptionalObject, readTaskId, readTaskInput, TaskFieldInvalid } from '../../core/queue/task-request.js';
+import { MAX_BATCH_TASKS, readClaimInput, readOptionalObject, readTaskBatch, readTaskId, readTaskInput, TaskFieldInvalid } from '../../core/queue/task-request.js';
 import { renderClaimedTask, renderTask } from './task-render.js';
 
 // The task API (issue 2): /tasks… exactly as the contract spells it, and the worker protocol under /v1/tasks.
@@ -27,6 +27,7 @@ const taskSchema = {
     finished_at: { type: ['string', 'null'] },
   },
 } as const;
+const newTaskSchema = { type: 'object', required: ['name', 'type'], properties: { name: { type: 'string' }, type: { type: 'string' }, payload: {}, max_attempts: { type: 'integer' } } } as const;
 const messageSchema = { type: 'object', properties: { message: { type: 'string' } } } as const;
 const idParam = { type: 'object', properties: { id: { type: 'string' } } } as const;
 
@@ -53,11 +54,24 @@ export function registerTaskRoutes(app: FastifyInstance, engine: Engine) {
       schema: {
         tags,
         summary: 'Create a task',
-        body: { type: 'object', required: ['name', 'type'], properties: { name: { type: 'string' }, type: { type: 'string' }, payload: {}, max_attempts: { type: 'integer' } } },
+        body: newTaskSchema,
         response: { 200: { type: 'object', properties: { task: taskSchema } }, 400: messageSchema },
       },
     },
     async (req) => ({ task: renderTask(await tasks.create(ws(req), readTaskInput(req.body, engine.settings.taskTypes))) }),
+  );
+
+  app.post(
+    '/v1/tasks/batch',
+    {
+      schema: {
+        tags,
+        summary: `Create up to ${MAX_BATCH_TASKS} tasks at once (one transaction; ids consecutive, in order)`,
+        body: { type: 'object', required: ['tasks'], properties: { tasks: { type: 'array', items: newTaskSchema, maxItems: MAX_BATCH_TASKS } } },
+        response: { 200: { type: 'object', required: ['tasks'], properties: { tasks: { type: 'array', items: taskSchema } } }, 400: messageSchema },
+      },
+    },
+    async (req) => ({ tasks: (await tasks.createMany(ws(req), readTaskBatch(req.body, engine.settings.taskTypes))).map(renderTask) }),
   );
 
   app.get('/tasks/:id', { schema: { tags, summary: 'One task', params: idParam, response: { 200: { type: 'object', properties: { task: taskSchema } }, 404: messageSchema } } }, async (req) => ({

@@ -24,6 +24,7 @@ for (const backend of await backends()) {
         ['DELETE', '/tasks/1'],
         ['POST', '/tasks/flush'],
         ['POST', '/v1/tasks/claim'],
+        ['POST', '/v1/tasks/batch'],
       ]) {
         const none = await weft.api(path, { method, key: null });
         assert.equal(none.status, 403, `${method} ${path}`);
@@ -96,6 +97,45 @@ for (const backend of await backends()) {
       const wss = await weft.api('/v1/workspaces');
       assert.ok(wss.body.workspaces.some((w: { id: string }) => w.id === 'iso-b'));
       assert.ok(!(await weft.api('/v1/workspaces', { key: OTHER_KEY })).body.workspaces.some((w: { id: string }) => w.id === 'iso-b'));
+    });
+
+    test('POST /v1/tasks/batch enqueues up to 1000 tasks in order with consecutive ids, or none with the first bad one named', async () => {
+      const headers = { 'x-workspace-id': 'bulk' };
+      assert.equal((await weft.api('/tasks', { method: 'POST', headers, json: { name: 'first', type: 'ext.job' } })).body.task.id, 1);
+      const tasks = Array.from({ length: 1000 }, (_, i) => ({ name: `n${i}`, type: 'ext.job', payload: { i }, ...(i === 7 ? { max_attempts: 9 } : {}) }));
+      const r = await weft.api('/v1/tasks/batch', { method: 'POST', headers, json: { tasks } });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.tasks.length, 1000);
+      assert.deepEqual(
+        r.body.tasks.map((t: { id: number }) => t.id),
+        Array.from({ length: 1000 }, (_, i) => i + 2),
+      );
+      assert.deepEqual(
+        [r.body.tasks[7].name, r.body.tasks[7].status, r.body.tasks[7].payload, r.body.tasks[7].max_attempts, r.body.tasks[8].max_attempts],
+        ['n7', 'queued', { i: 7 }, 9, 3],
+      );
+      assert.equal((await weft.api('/tasks', { headers })).body.tasks.length, 1001);
+
+      const bad: Array<[unknown, Record<string, unknown>]> = [
+        [[], { message: 'invalid request body' }],
+        [{ tasks: [] }, { message: 'tasks must be an array of 1 to 1000 tasks' }],
+        [{ tasks: {} }, { message: 'tasks must be an array of 1 to 1000 tasks' }],
+        [{ tasks: [...tasks, tasks[0]] }, { message: 'tasks must be an array of 1 to 1000 tasks' }],
+        [{ tasks: [{ name: 'a', type: 'ext.job' }], more: 1 }, { message: 'unknown field: more' }],
+        // A bad task names itself: its index and the code POST /tasks would have answered.
+        [{ tasks: [{ name: 'a', type: 'ext.job' }, { type: 'ext.job' }] }, { message: 'tasks[1]: name is required', index: 1, code: 'WEFT_TASK_NAME_REQUIRED' }],
+        [{ tasks: [{ name: 'a', type: 'nope' }] }, { message: 'tasks[0]: invalid task type', index: 0, code: 'WEFT_TASK_TYPE_INVALID' }],
+        [{ tasks: [{ name: 'a', type: 'ext.job' }, 7] }, { message: 'tasks[1]: invalid request body', index: 1, code: 'WEFT_TASK_BODY_INVALID' }],
+      ];
+      for (const [body, expected] of bad) {
+        const b = await weft.api('/v1/tasks/batch', { method: 'POST', headers, json: body });
+        assert.equal(b.status, 400, JSON.stringify(body).slice(0, 80));
+        assert.deepEqual(b.body, expected);
+      }
+      assert.equal((await weft.api('/v1/tasks/batch', { method: 'POST', headers, json: { tasks: [{ type: 'ext.job' }] } })).headers.get('weft-error-code'), 'WEFT_TASK_BATCH_INVALID');
+      // Nothing of a refused batch was kept; the next id follows on.
+      assert.equal((await weft.api('/tasks', { headers })).body.tasks.length, 1001);
+      assert.equal((await weft.api('/tasks', { method: 'POST', headers, json: { name: 'last', type: 'ext.job' } })).body.task.id, 1002);
     });
 
     test('the built-in runner takes a task from queued through running to completed within its time-scaled maximum', async () => {

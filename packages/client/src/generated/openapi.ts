@@ -2358,6 +2358,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create up to 1000 tasks at once (one transaction; ids consecutive, in order) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        tasks: {
+                            max_attempts?: number;
+                            name: string;
+                            payload?: unknown;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tasks: {
+                                attempts?: number;
+                                created_at?: string;
+                                error?: unknown;
+                                finished_at?: string | null;
+                                id?: number;
+                                lease_expires_at?: string | null;
+                                max_attempts?: number;
+                                name?: string;
+                                payload?: unknown;
+                                result?: unknown;
+                                run_at?: string | null;
+                                started_at?: string | null;
+                                /** @enum {string} */
+                                status?: "queued" | "running" | "completed" | "failed";
+                                type?: string;
+                                worker?: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks/claim": {
         parameters: {
             query?: never;
