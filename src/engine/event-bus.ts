@@ -14,7 +14,8 @@ export interface EventMap {
   'flow:instance': { ws: number; instance: Record<string, unknown> & { id: string; subject: string; flow: string } };
   'flow:transition': { ws: number; instanceId: string; count: number };
   /** A process changed (launched, moved on, ended). */
-  'process:changed': { ws: number; wfid: string; status: string };
+  /** `unclaimed`: deliveries the step wrote that no sender holds yet. */
+  'process:changed': { ws: number; wfid: string; status: string; unclaimed: number };
   'callback:failed': { ws: number; wfid: string; workitemId: string; error: string };
   'endpoint:changed': { ws: number; id: string };
   'endpoint:served': { ws: number; id: string; status: number };

@@ -142,7 +142,6 @@ export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: S
 
 /** Writes a step's outbox rows and timers; resolves to the deliveries inserted already claimed. */
 export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, write: StepWrite, now: number): Promise<DeliveryRecord[]> {
-  tx.notify('process:changed', { ws, wfid, status: write.status });
   const followed = new Set(write.deliveries.map((d) => d.workitemId));
   for (const workitemId of followed) {
     // A delivery being sent (leased) is left to finish: the new one for its workitem waits for it.
@@ -175,6 +174,8 @@ export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, writ
       });
     }
   }
+  // `unclaimed`: deliveries no sender holds yet, for the senders of every node to pick up.
+  tx.notify('process:changed', { ws, wfid, status: write.status, unclaimed: write.deliveries.length - claimed.length });
   for (const timerId of write.unschedule) await tx.exec('DELETE FROM process_timers WHERE wfid = ? AND timer_id = ?', [wfid, timerId]);
   if (write.endedAt !== null) await tx.exec('DELETE FROM process_timers WHERE wfid = ?', [wfid]);
   else {

@@ -109,7 +109,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   }
 
   const loop = createPollLoop(tick, POLL_MS, onError);
-  // Another node's step may have written deliveries: its notification wakes this sender too.
+  // A step (on any node) that wrote deliveries no sender holds yet wakes this sender: the others
+  // were inserted already claimed by the node that made the step, which sends them itself.
   let offChanged: (() => void) | null = null;
 
   return {
@@ -120,7 +121,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         running = !stopping.signal.aborted;
         loop.start();
       });
-      offChanged = bus.on('process:changed', () => loop.wake());
+      offChanged = bus.on('process:changed', (e) => {
+        if (e.unclaimed > 0) loop.wake();
+      });
     },
     wake: () => loop.wake(),
     lease: (now) => (running ? { owner, expiresAt: now + settings.callbackTimeoutMs + LEASE_MARGIN_MS } : null),
