@@ -3,6 +3,7 @@ import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { createServer, type WeftServer } from '../../src/transport/http/server.js';
 import { createStore, type Store } from '../../src/storage/store.js';
 import { join } from 'node:path';
+import { before, after } from 'node:test';
 import type { Backend } from './backends.js';
 
 export const TEST_KEY = 'weft_test_key_primary_0123456789';
@@ -29,6 +30,31 @@ export interface Database {
 export function freshDatabase(backend: Backend): Database {
   const f = backend.fresh();
   return { backend, ...f };
+}
+
+/**
+ * Inside a describe: a fresh database and a weft on it, started before the suite's tests and
+ * stopped after them. The returned object stands for that weft once it is up (it forwards to it),
+ * so tests use it as they would the RunningWeft itself.
+ */
+export function useWeft(backend: Backend, env: Record<string, string> = {}): RunningWeft {
+  let db: Database | null = null;
+  let running: RunningWeft | null = null;
+  before(async () => {
+    db = freshDatabase(backend);
+    running = await startWeft(db, env);
+  });
+  after(async () => {
+    await running?.stop();
+    await db?.cleanup();
+  });
+  return new Proxy({} as RunningWeft, {
+    get(_target, key) {
+      if (!running) throw new Error('useWeft: the server is started in before(); use it inside tests');
+      const value = (running as unknown as Record<string | symbol, unknown>)[key];
+      return typeof value === 'function' ? value.bind(running) : value;
+    },
+  });
 }
 
 /** Starts engine + server in-process on an ephemeral port, over the given database. */

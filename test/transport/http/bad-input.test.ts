@@ -1,20 +1,11 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, TEST_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { useWeft, TEST_KEY } from '../../helpers/weft.js';
 
 for (const backend of await backends()) {
   describe(`bad input and operations on ${backend.name}`, () => {
-    let db: Database;
-    let weft: RunningWeft;
-    before(async () => {
-      db = freshDatabase(backend);
-      weft = await startWeft(db, { WEFT_BODY_LIMIT_BYTES: '4096', WEFT_WORKER_TYPES: 'ext.job' });
-    });
-    after(async () => {
-      await weft.stop();
-      await db.cleanup();
-    });
+    const weft = useWeft(backend, { WEFT_BODY_LIMIT_BYTES: '4096', WEFT_WORKER_TYPES: 'ext.job' });
 
     test('malformed JSON is 400 invalid request body', async () => {
       for (const body of ['{', '{"name": "x",}', 'null', '', '[]', '42']) {

@@ -1,7 +1,7 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, OTHER_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { useWeft, OTHER_KEY } from '../../helpers/weft.js';
 import { RESERVED_PREFIXES } from '../../../src/engine/endpoint/reserved-prefixes.js';
 
 // The endpoints management API (issue 5) through the real server: statuses and messages exactly as
@@ -11,16 +11,7 @@ const INVALID_PARAMS = 'Invalid url parameters specified in pattern, url paramet
 
 for (const backend of await backends()) {
   describe(`endpoints management API on ${backend.name}`, () => {
-    let db: Database;
-    let weft: RunningWeft;
-    before(async () => {
-      db = freshDatabase(backend);
-      weft = await startWeft(db);
-    });
-    after(async () => {
-      await weft.stop();
-      await db.cleanup();
-    });
+    const weft = useWeft(backend);
 
     const post = (json: unknown, path = '/endpoints') => weft.api(path, { method: 'POST', json });
     const minimal = (name: string, pattern: string, extra: Record<string, unknown> = {}) => ({

@@ -1,23 +1,14 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, OTHER_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { useWeft, freshDatabase, startWeft, OTHER_KEY } from '../../helpers/weft.js';
 import { flowApi, flowBody } from '../../engine/flow/flow-test-kit.js';
 
 const NO_MATCH = 'Invalid transition argument or no active step matches the transition identifier.';
 
 for (const backend of await backends()) {
   describe(`flows REST API on ${backend.name}`, () => {
-    let db: Database;
-    let weft: RunningWeft;
-    before(async () => {
-      db = freshDatabase(backend);
-      weft = await startWeft(db);
-    });
-    after(async () => {
-      await weft.stop();
-      await db.cleanup();
-    });
+    const weft = useWeft(backend);
 
     test('every flow route needs a key', async () => {
       for (const [method, path] of [

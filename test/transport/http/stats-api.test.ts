@@ -1,21 +1,12 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, eventually, TEST_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { useWeft, eventually, TEST_KEY } from '../../helpers/weft.js';
 
 for (const backend of await backends()) {
   describe(`stats, endpoint state and /ws/events on ${backend.name}`, () => {
-    let db: Database;
-    let weft: RunningWeft;
-    before(async () => {
-      db = freshDatabase(backend);
-      weft = await startWeft(db, { WEFT_WORKER_TYPES: 'ext.job' });
-    });
-    after(async () => {
-      await weft.stop();
-      await db.cleanup();
-    });
+    const weft = useWeft(backend, { WEFT_WORKER_TYPES: 'ext.job' });
 
     test('counts by status and throughput per minute', async () => {
       const ws = '?workspace_id=stats';

@@ -1,21 +1,12 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, eventually, OTHER_KEY, TEST_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { useWeft, eventually, OTHER_KEY, TEST_KEY } from '../../helpers/weft.js';
 
 for (const backend of await backends()) {
   describe(`task API on ${backend.name}`, () => {
-    let db: Database;
-    let weft: RunningWeft;
-    before(async () => {
-      db = freshDatabase(backend);
-      // gx.tiny runs 0–30 ms at this scale; the worker types are only for external workers.
-      weft = await startWeft(db, { WEFT_WORKER_TYPES: 'ext.job,ext.slow', WEFT_TASK_LEASE_MS: '300', WEFT_TASK_BACKOFF_MS: '20' });
-    });
-    after(async () => {
-      await weft.stop();
-      await db.cleanup();
-    });
+    // gx.tiny runs 0–30 ms at this scale; the worker types are only for external workers.
+    const weft = useWeft(backend, { WEFT_WORKER_TYPES: 'ext.job,ext.slow', WEFT_TASK_LEASE_MS: '300', WEFT_TASK_BACKOFF_MS: '20' });
 
     test('every route needs a key: missing or unknown is 403 {"message":"Forbidden"}', async () => {
       for (const [method, path] of [

@@ -1,8 +1,8 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, TEST_KEY, OTHER_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { useWeft, TEST_KEY, OTHER_KEY } from '../../helpers/weft.js';
 
 interface Stream {
   ws: WebSocket;
@@ -56,16 +56,7 @@ async function expectRefused(url: string, status: number, message: string) {
 
 for (const backend of await backends()) {
   describe(`/ws/tasks on ${backend.name}`, () => {
-    let db: Database;
-    let weft: RunningWeft;
-    before(async () => {
-      db = freshDatabase(backend);
-      weft = await startWeft(db, { WEFT_WORKER_TYPES: 'ext.job', WEFT_MAX_STREAM_WORKSPACES_PER_KEY: '2', WEFT_MAX_STREAMS_PER_WORKSPACE: '3' });
-    });
-    after(async () => {
-      await weft.stop();
-      await db.cleanup();
-    });
+    const weft = useWeft(backend, { WEFT_WORKER_TYPES: 'ext.job', WEFT_MAX_STREAM_WORKSPACES_PER_KEY: '2', WEFT_MAX_STREAMS_PER_WORKSPACE: '3' });
     const streamUrl = (ws: string, key = TEST_KEY) => `${weft.wsUrl}/ws/tasks?api_key=${key}&workspace_id=${ws}`;
 
     test('the first frame on connect is the full task array, the same list as GET /tasks', async () => {

@@ -1,8 +1,8 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, TEST_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { useWeft, TEST_KEY, type RunningWeft } from '../../helpers/weft.js';
 
 // /ws/workers: the worker protocol in the envelope; `batch` with acknowledgements and a last `claim`.
 
@@ -36,16 +36,7 @@ async function openWorkerSocket(weft: RunningWeft, workspace: string) {
 
 for (const backend of await backends()) {
   describe(`/ws/workers on ${backend.name}`, () => {
-    let db: Database;
-    let weft: RunningWeft;
-    before(async () => {
-      db = freshDatabase(backend);
-      weft = await startWeft(db, { WEFT_WORKER_TYPES: 'job', WEFT_TASK_TYPES: 'job:1', WEFT_MAX_RUNNING_PER_WORKSPACE: '3' });
-    });
-    after(async () => {
-      await weft.stop();
-      await db.cleanup();
-    });
+    const weft = useWeft(backend, { WEFT_WORKER_TYPES: 'job', WEFT_TASK_TYPES: 'job:1', WEFT_MAX_RUNNING_PER_WORKSPACE: '3' });
 
     test('a batch of completions may end with a claim, which runs after them and sees the slots they freed', async () => {
       const headers = { 'x-workspace-id': 'batch-claim' };
