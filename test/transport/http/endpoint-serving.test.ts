@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, OTHER_KEY, TEST_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { useWeft, freshDatabase, startWeft, OTHER_KEY, TEST_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
 import { closedPortUrl, json, startStub, type Stub } from '../../engine/endpoint/endpoint-fixtures.js';
 
 // Endpoints served through the real server (issue 5, "Serving"): each stage of the pipeline proven
@@ -12,8 +12,7 @@ const fn = (name: string, key: string, parameters?: unknown) => ({ key, transfor
 
 for (const backend of await backends()) {
   describe(`serving endpoints on ${backend.name}`, () => {
-    let db: Database;
-    let weft: RunningWeft;
+    const weft = useWeft(backend, { WEFT_HTTP_TIMEOUT_MS: '3000' });
     let up: Stub;
     let closed: string;
     before(async () => {
@@ -26,13 +25,9 @@ for (const backend of await backends()) {
         json(res, 404, { err: 'no route' });
       });
       closed = await closedPortUrl();
-      db = freshDatabase(backend);
-      weft = await startWeft(db, { WEFT_HTTP_TIMEOUT_MS: '3000' });
     });
     after(async () => {
-      await weft.stop();
       await up.close();
-      await db.cleanup();
     });
 
     async function create(def: Record<string, unknown>, query = '') {

@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { useWeft, freshDatabase, startWeft, type RunningWeft, type Database } from '../../helpers/weft.js';
 import { closedPortUrl, json, startStub, type Stub } from '../../engine/endpoint/endpoint-fixtures.js';
 
 // Endpoint state through the real server (issue 5, step 9): what a request saves, what the next one
@@ -9,8 +9,7 @@ import { closedPortUrl, json, startStub, type Stub } from '../../engine/endpoint
 
 for (const backend of await backends()) {
   describe(`endpoint state on ${backend.name}`, () => {
-    let db: Database;
-    let weft: RunningWeft;
+    const weft = useWeft(backend, { WEFT_HTTP_TIMEOUT_MS: '3000' });
     let up: Stub;
     let closedPort: string;
     before(async () => {
@@ -20,13 +19,9 @@ for (const backend of await backends()) {
         json(res, 200, { token: `t-${req.query.get('n') ?? ''}`, query: Object.fromEntries(req.query) });
       });
       closedPort = new URL(await closedPortUrl()).port;
-      db = freshDatabase(backend);
-      weft = await startWeft(db, { WEFT_HTTP_TIMEOUT_MS: '3000' });
     });
     after(async () => {
-      await weft.stop();
       await up.close();
-      await db.cleanup();
     });
 
     async function create(def: Record<string, unknown>) {
