@@ -187,29 +187,30 @@ function announce(tx: SqlRunner, ws: number, tasks: readonly TaskRecord[]) {
 }
 
 export function createTaskStore(db: SqlDb): TaskStore {
+  async function createMany(ws: number, tasks: readonly NewTask[], now: number): Promise<TaskRecord[]> {
+    if (tasks.length === 0) return [];
+    return db.transaction(async (tx) => {
+      const n = tasks.length;
+      // The workspace row numbers its tasks; on PostgreSQL it stays locked to the commit, so
+      // enqueues in one workspace go through here together (see TaskService.create).
+      const ids = await tx.query<{ first: number }>('UPDATE workspaces SET next_task_id = next_task_id + ? WHERE pk = ? RETURNING next_task_id - ? AS first', [n, ws, n]);
+      const first = Number(ids[0].first);
+      const rows = await tx.query<DbTask>(
+        `INSERT INTO tasks (ws, id, name, type, status, payload, attempts, max_attempts, run_at, flushed, created_at, updated_at)
+         VALUES ${tasks.map(() => "(?, ?, ?, ?, 'queued', ?, 0, ?, ?, 0, ?, ?)").join(', ')} RETURNING ${COLUMNS}`,
+        tasks.flatMap((t, i) => [ws, first + i, t.name, t.type, toJson(t.payload), t.maxAttempts, now, now, now]),
+      );
+      const created = rows.map(toTask).sort((a, b) => a.id - b.id);
+      announce(tx, ws, created);
+      return created;
+    });
+  }
+
   return {
     async create(ws, t, now) {
-      return (await this.createMany(ws, [t], now))[0];
+      return (await createMany(ws, [t], now))[0];
     },
-
-    async createMany(ws, tasks, now) {
-      if (tasks.length === 0) return [];
-      return db.transaction(async (tx) => {
-        const n = tasks.length;
-        // The workspace row numbers its tasks; on PostgreSQL it stays locked to the commit, so
-        // enqueues in one workspace go through here together (see TaskService.create).
-        const ids = await tx.query<{ first: number }>('UPDATE workspaces SET next_task_id = next_task_id + ? WHERE pk = ? RETURNING next_task_id - ? AS first', [n, ws, n]);
-        const first = Number(ids[0].first);
-        const rows = await tx.query<DbTask>(
-          `INSERT INTO tasks (ws, id, name, type, status, payload, attempts, max_attempts, run_at, flushed, created_at, updated_at)
-           VALUES ${tasks.map(() => "(?, ?, ?, ?, 'queued', ?, 0, ?, ?, 0, ?, ?)").join(', ')} RETURNING ${COLUMNS}`,
-          tasks.flatMap((t, i) => [ws, first + i, t.name, t.type, toJson(t.payload), t.maxAttempts, now, now, now]),
-        );
-        const created = rows.map(toTask).sort((a, b) => a.id - b.id);
-        announce(tx, ws, created);
-        return created;
-      });
-    },
+    createMany,
 
     async list(ws) {
       const rows = await db.query<DbTask>(`SELECT ${COLUMNS} FROM tasks WHERE ws = ? AND flushed = 0 ORDER BY id`, [ws]);
