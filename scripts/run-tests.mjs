@@ -28,7 +28,7 @@ if (files.length === 0) {
 const concurrency = process.env.WEFT_TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-force-exit', '--test-timeout=300000', ...files],
+  ['--import', 'tsx', '--import', './test/helpers/assert-messages.mjs', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-force-exit', '--test-timeout=300000', ...files],
   { stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -254,9 +254,11 @@ for (const backend of await backends()) {
       const f = (await weft.api(`/tasks${ws}`, { method: 'POST', json: { name: 'flaky', type: 'ext.job', max_attempts: 2 } })).body.task;
       const [f1] = (await weft.api(`/v1/tasks/claim${ws}`, { method: 'POST', json: { types: ['ext.job'] } })).body.tasks;
       assert.equal(f1.id, f.id);
+      const failedAt = Date.now();
       const failed1 = await weft.api(`/v1/tasks/${f.id}/fail${ws}`, { method: 'POST', json: { lease: f1.lease, error: { message: 'boom' } } });
       assert.equal(failed1.body.task.status, 'queued');
-      assert.ok(new Date(failed1.body.task.run_at).getTime() > Date.now() - 5);
+      // The retry waits its backoff (10–30 ms here): due after the failure, however late the answer comes.
+      assert.ok(new Date(failed1.body.task.run_at).getTime() >= failedAt + 10, `run_at ${failed1.body.task.run_at} is after the failure`);
       // Long poll: the retry becomes claimable after its backoff.
       const [f2] = (await weft.api(`/v1/tasks/claim${ws}`, { method: 'POST', json: { types: ['ext.job'], wait_ms: 3000 } })).body.tasks;
       assert.equal(f2.id, f.id);
