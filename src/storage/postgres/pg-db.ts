@@ -47,28 +47,52 @@ export function mapPgError(err: unknown): unknown {
   return err;
 }
 
-function runnerFor(client: pg.Pool | pg.PoolClient, notes: string[] | null, channel: string): SqlRunner {
+/**
+ * A parameter as a quoted literal, for a statement sent over the simple protocol. Every value is
+ * quoted (numbers too), so that PostgreSQL types it from its context as it does an untyped `$n`.
+ */
+function literal(client: pg.PoolClient, v: SqlParam | undefined): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (Buffer.isBuffer(v)) return client.escapeLiteral(`\\x${v.toString('hex')}`);
+  return client.escapeLiteral(String(v));
+}
+
+/** `?` → the parameters as literals. weft's SQL never holds a literal `?`. */
+export function inlineParams(client: pg.PoolClient, sql: string, params: readonly SqlParam[]): string {
+  let i = 0;
+  return sql.replace(/\?/g, () => literal(client, params[i++]));
+}
+
+/**
+ * Runs statements on the pool, or on a transaction's client. In a transaction, the BEGIN is not
+ * sent on its own: PERF: it goes with the first statement, in one simple-protocol round trip (the
+ * statement's parameters inlined as escaped literals), so a transaction of n statements costs n + 1
+ * round trips with its COMMIT, not n + 2.
+ */
+function runnerFor(client: pg.Pool | pg.PoolClient, tx: { notes: string[]; begun: boolean } | null, channel: string): SqlRunner {
+  async function run(sql: string, params: readonly SqlParam[]): Promise<pg.QueryResult> {
+    try {
+      if (tx && !tx.begun) {
+        tx.begun = true;
+        const results = (await client.query(`BEGIN; ${inlineParams(client as pg.PoolClient, sql, params)}`)) as unknown as pg.QueryResult[];
+        return results[results.length - 1];
+      }
+      return await client.query({ text: toPgPlaceholders(sql), values: params as unknown[] });
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
   return {
     notify(event, payload) {
       const text = JSON.stringify({ e: event, p: payload });
-      if (notes) notes.push(text);
+      if (tx) tx.notes.push(text);
       else client.query('SELECT pg_notify($1, $2)', [channel, text]).catch(() => {});
     },
     async query<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
-      try {
-        const res = await client.query({ text: toPgPlaceholders(sql), values: params as unknown[] });
-        return res.rows as T[];
-      } catch (err) {
-        throw mapPgError(err);
-      }
+      return (await run(sql, params)).rows as T[];
     },
     async exec(sql: string, params: readonly SqlParam[] = []): Promise<number> {
-      try {
-        const res = await client.query({ text: toPgPlaceholders(sql), values: params as unknown[] });
-        return res.rowCount ?? 0;
-      } catch (err) {
-        throw mapPgError(err);
-      }
+      return (await run(sql, params)).rowCount ?? 0;
     },
   };
 }
@@ -128,13 +152,14 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
       const onError = () => (broken = true);
       client.on('error', onError);
       try {
-        await client.query('BEGIN');
-        const notes: string[] = [];
-        const value = await fn(runnerFor(client, notes, channel));
+        const tx = { notes: [] as string[], begun: false };
+        const value = await fn(runnerFor(client, tx, channel));
         // NOTIFY inside the transaction: PostgreSQL delivers it at commit, in commit order, to every
         // node. PERF: sent with the COMMIT in one simple-protocol round trip (literals escaped by pg).
-        const commit = notes.map((n) => `SELECT pg_notify(${client.escapeLiteral(channel)}, ${client.escapeLiteral(n)});`).join(' ');
-        await client.query(`${commit} COMMIT`);
+        const notes = tx.notes.map((n) => `SELECT pg_notify(${client.escapeLiteral(channel)}, ${client.escapeLiteral(n)});`).join(' ');
+        // A transaction that ran no statement has nothing to commit; its notifications go alone.
+        if (tx.begun) await client.query(`${notes} COMMIT`);
+        else if (notes) await client.query(notes);
         return value;
       } catch (err) {
         try {

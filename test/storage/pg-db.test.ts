@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createPgDb } from '../../src/storage/postgres/pg-db.js';
+import { PG_URL, postgresReachable } from '../helpers/backends.js';
+
+// The PostgreSQL executor sends a transaction's BEGIN with its first statement, in one
+// simple-protocol query with the parameters inlined as literals: the values must arrive exactly
+// as they would as parameters, whatever they hold.
+
+test('postgres: a transaction first statement gets its parameters as literals, unchanged; a failed one rolls back', async (t) => {
+  if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
+  const schema = `weft_pgdb_${randomBytes(4).toString('hex')}`;
+  const db = await createPgDb({ url: PG_URL, schema });
+  try {
+    await db.exec('CREATE TABLE t (id BIGINT PRIMARY KEY, s TEXT, n DOUBLE PRECISION, b BOOLEAN, j TEXT)');
+    const nasty = [`O'Reilly`, `back\\slash \\' and '' quotes`, `'); DROP TABLE t; --`, 'ünï©ødé 🙂', '$1 ? $$ dollar $$', ''];
+    const inserted = await db.transaction(async (tx) => {
+      // The first statement goes with BEGIN; the others as ordinary parameterised statements.
+      const rows = await tx.query<{ id: number; s: string }>('INSERT INTO t (id, s, n, b, j) VALUES (?, ?, ?, ?, ?) RETURNING id, s', [1, nasty[0], 1.5, true, null]);
+      for (let i = 1; i < nasty.length; i++) await tx.exec('INSERT INTO t (id, s, n, b, j) VALUES (?, ?, ?, ?, ?)', [i + 1, nasty[i], -i, false, JSON.stringify({ s: nasty[i] })]);
+      return rows;
+    });
+    assert.deepEqual(inserted, [{ id: 1, s: nasty[0] }]);
+    for (let i = 0; i < nasty.length; i++) {
+      // Each value as the first statement of its own transaction.
+      const rows = await db.transaction((tx) => tx.query<{ id: number; s: string; n: number; b: boolean }>('SELECT id, s, n, b FROM t WHERE s = ? AND id = ?', [nasty[i], i + 1]));
+      assert.equal(rows.length, 1, `row ${i} found by its text`);
+      assert.equal(rows[0].s, nasty[i]);
+    }
+    const big = await db.transaction((tx) => tx.query<{ x: number; y: string | null }>('SELECT CAST(? AS BIGINT) + 1 AS x, CAST(? AS TEXT) AS y', [1795863650467, null]));
+    assert.deepEqual(big, [{ x: 1795863650468, y: null }]);
+    assert.equal(await db.transaction((tx) => tx.exec('UPDATE t SET n = n + ? WHERE id IN (?, ?)', [10, 1, 2])), 2);
+
+    // A failing first statement: nothing of the transaction stays, and the connection is usable.
+    await assert.rejects(db.transaction((tx) => tx.exec('INSERT INTO t (id, s) VALUES (?, ?)', [1, 'duplicate'])));
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.exec('INSERT INTO t (id, s) VALUES (?, ?)', [100, 'kept?']);
+        await tx.exec('INSERT INTO t (id, s) VALUES (?, ?)', [1, 'duplicate']);
+      }),
+    );
+    const count = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM t');
+    assert.equal(count[0].n, nasty.length);
+
+    // A transaction that runs no statement still delivers its notifications.
+    const heard = new Promise((resolve) => db.onNotify((e, p) => e === 'probe' && resolve(p)));
+    await db.transaction(async (tx) => tx.notify('probe', { ok: true }));
+    assert.deepEqual(await heard, { ok: true });
+  } finally {
+    await db.exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
+    await db.close();
+  }
+});
