@@ -1,6 +1,7 @@
 import type { TaskRecord } from '../../storage/task-store.js';
+import { isoTime } from '../../core/iso-time.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = (ms: number | null) => (ms === null ? null : isoTime(ms));
 
 /** A task as the API shows it: the contract's four fields first, then the rest. */
 export function renderTask(t: TaskRecord) {
