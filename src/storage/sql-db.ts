@@ -20,6 +20,12 @@ export interface SqlRunner {
   /** Executes a statement; resolves to the number of rows changed. */
   exec(sql: string, params?: readonly SqlParam[]): Promise<number>;
   /**
+   * Runs statements one after another and resolves to the rows of each. PERF: on PostgreSQL, in a
+   * transaction, they travel together in one round trip (each still sees what the ones before it
+   * did, and what other transactions committed before it started); elsewhere one by one.
+   */
+  queryMany(statements: ReadonlyArray<readonly [sql: string, params: readonly SqlParam[]]>): Promise<Array<Array<Record<string, unknown>>>>;
+  /**
    * Announces a change to every node (this one included) once the transaction commits, in commit
    * order; dropped if it rolls back. On PostgreSQL this is NOTIFY (payload at most ~7 KB of JSON),
    * on SQLite a local delivery after the COMMIT.

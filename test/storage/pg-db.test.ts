@@ -8,7 +8,7 @@ import { PG_URL, postgresReachable } from '../helpers/backends.js';
 // simple-protocol query with the parameters inlined as literals: the values must arrive exactly
 // as they would as parameters, whatever they hold.
 
-test('postgres: a transaction first statement gets its parameters as literals, unchanged; a failed one rolls back', async (t) => {
+test('postgres: a transaction\'s first statement gets its parameters as literals, unchanged; a failed one rolls back', async (t) => {
   if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
   const schema = `weft_pgdb_${randomBytes(4).toString('hex')}`;
   const db = await createPgDb({ url: PG_URL, schema });
@@ -42,6 +42,26 @@ test('postgres: a transaction first statement gets its parameters as literals, u
     );
     const count = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM t');
     assert.equal(count[0].n, nasty.length);
+
+    // queryMany: statements in one round trip, first in the transaction or not; each sees the one before.
+    const many = await db.transaction(async (tx) => {
+      const first = await tx.queryMany([
+        ['UPDATE t SET s = ? WHERE id = ?', ['changed', 1]],
+        ['SELECT s FROM t WHERE id = ?', [1]],
+      ]);
+      const later = await tx.queryMany([['SELECT COUNT(*) AS n FROM t WHERE s = ?', ['changed']]]);
+      return [...first, ...later];
+    });
+    assert.deepEqual(many, [[], [{ s: 'changed' }], [{ n: 1 }]]);
+    await assert.rejects(
+      db.transaction((tx) =>
+        tx.queryMany([
+          ['UPDATE t SET s = ? WHERE id = ?', ['lost', 1]],
+          ['INSERT INTO t (id, s) VALUES (?, ?)', [2, 'duplicate']],
+        ]),
+      ),
+    );
+    assert.deepEqual(await db.queryMany([['SELECT s FROM t WHERE id = ?', [1]]]), [[{ s: 'changed' }]]);
 
     // A transaction that runs no statement still delivers its notifications.
     const heard = new Promise((resolve) => db.onNotify((e, p) => e === 'probe' && resolve(p)));

@@ -70,13 +70,19 @@ export function inlineParams(client: pg.PoolClient, sql: string, params: readonl
  * round trips with its COMMIT, not n + 2.
  */
 function runnerFor(client: pg.Pool | pg.PoolClient, tx: { notes: string[]; begun: boolean } | null, channel: string): SqlRunner {
+  /** Statements as one simple-protocol query, BEGIN first when the transaction has not begun. */
+  async function together(statements: ReadonlyArray<readonly [string, readonly SqlParam[]]>): Promise<pg.QueryResult[]> {
+    const begin = !tx!.begun;
+    tx!.begun = true;
+    const text = statements.map(([sql, params]) => inlineParams(client as pg.PoolClient, sql, params));
+    if (begin) text.unshift('BEGIN');
+    const out = (await client.query(text.join('; '))) as unknown as pg.QueryResult | pg.QueryResult[];
+    const results = Array.isArray(out) ? out : [out];
+    return begin ? results.slice(1) : results;
+  }
   async function run(sql: string, params: readonly SqlParam[]): Promise<pg.QueryResult> {
     try {
-      if (tx && !tx.begun) {
-        tx.begun = true;
-        const results = (await client.query(`BEGIN; ${inlineParams(client as pg.PoolClient, sql, params)}`)) as unknown as pg.QueryResult[];
-        return results[results.length - 1];
-      }
+      if (tx && !tx.begun) return (await together([[sql, params]]))[0];
       return await client.query({ text: toPgPlaceholders(sql), values: params as unknown[] });
     } catch (err) {
       throw mapPgError(err);
@@ -93,6 +99,15 @@ function runnerFor(client: pg.Pool | pg.PoolClient, tx: { notes: string[]; begun
     },
     async exec(sql: string, params: readonly SqlParam[] = []): Promise<number> {
       return (await run(sql, params)).rowCount ?? 0;
+    },
+    async queryMany(statements) {
+      // Outside a transaction: SqlDb.queryMany, which opens one.
+      if (!tx) throw new Error('queryMany runs in a transaction');
+      try {
+        return (await together(statements)).map((r) => r.rows);
+      } catch (err) {
+        throw mapPgError(err);
+      }
     },
   };
 }
@@ -128,6 +143,40 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
   // LISTEN before serving, so that no change committed after start goes unheard.
   await listener.start();
 
+  async function transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw mapPgError(err);
+    }
+    let broken = false;
+    // A checked-out client that loses its connection emits 'error'; unheard, it would end the process.
+    const onError = () => (broken = true);
+    client.on('error', onError);
+    try {
+      const tx = { notes: [] as string[], begun: false };
+      const value = await fn(runnerFor(client, tx, channel));
+      // NOTIFY inside the transaction: PostgreSQL delivers it at commit, in commit order, to every
+      // node. PERF: sent with the COMMIT in one simple-protocol round trip (literals escaped by pg).
+      const notes = tx.notes.map((n) => `SELECT pg_notify(${client.escapeLiteral(channel)}, ${client.escapeLiteral(n)});`).join(' ');
+      // A transaction that ran no statement has nothing to commit; its notifications go alone.
+      if (tx.begun) await client.query(`${notes} COMMIT`);
+      else if (notes) await client.query(notes);
+      return value;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw mapPgError(err);
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
   return {
     dialect: 'postgres',
     capabilities: CAPABILITIES,
@@ -135,44 +184,13 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
     forUpdate: ' FOR UPDATE',
     query: base.query,
     exec: base.exec,
+    queryMany: (statements) => transaction((tx) => tx.queryMany(statements)),
     notify: base.notify,
     onNotify(l) {
       listeners.add(l);
       return () => listeners.delete(l);
     },
-    async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (err) {
-        throw mapPgError(err);
-      }
-      let broken = false;
-      // A checked-out client that loses its connection emits 'error'; unheard, it would end the process.
-      const onError = () => (broken = true);
-      client.on('error', onError);
-      try {
-        const tx = { notes: [] as string[], begun: false };
-        const value = await fn(runnerFor(client, tx, channel));
-        // NOTIFY inside the transaction: PostgreSQL delivers it at commit, in commit order, to every
-        // node. PERF: sent with the COMMIT in one simple-protocol round trip (literals escaped by pg).
-        const notes = tx.notes.map((n) => `SELECT pg_notify(${client.escapeLiteral(channel)}, ${client.escapeLiteral(n)});`).join(' ');
-        // A transaction that ran no statement has nothing to commit; its notifications go alone.
-        if (tx.begun) await client.query(`${notes} COMMIT`);
-        else if (notes) await client.query(notes);
-        return value;
-      } catch (err) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true;
-        }
-        throw mapPgError(err);
-      } finally {
-        client.off('error', onError);
-        client.release(broken);
-      }
-    },
+    transaction,
     async close() {
       await listener.stop();
       await pool.end();

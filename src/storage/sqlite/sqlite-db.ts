@@ -95,6 +95,11 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
       if (st.reader) return st.all(...normalise(params)).length;
       return st.run(...normalise(params)).changes;
     },
+    async queryMany(statements) {
+      const out: Array<Array<Record<string, unknown>>> = [];
+      for (const [sql, params] of statements) out.push(await runner.query(sql, params));
+      return out;
+    },
     notify(event, payload) {
       pending.push([event, payload]);
     },
@@ -187,6 +192,7 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
       return enqueue((tx) => tx.query<T>(sql, params));
     },
     exec: (sql, params) => enqueue((tx) => tx.exec(sql, params)),
+    queryMany: (statements) => enqueue((tx) => tx.queryMany(statements)),
     notify: (event, payload) => void enqueue(async (tx) => tx.notify(event, payload)),
     onNotify(listener) {
       listeners.add(listener);

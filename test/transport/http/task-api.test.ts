@@ -6,7 +6,7 @@ import { useWeft, eventually, OTHER_KEY, TEST_KEY } from '../../helpers/weft.js'
 for (const backend of await backends()) {
   describe(`task API on ${backend.name}`, () => {
     // gx.tiny runs 0–30 ms at this scale; the worker types are only for external workers.
-    const weft = useWeft(backend, { WEFT_WORKER_TYPES: 'ext.job,ext.slow', WEFT_TASK_LEASE_MS: '300', WEFT_TASK_BACKOFF_MS: '20' });
+    const weft = useWeft(backend, { WEFT_WORKER_TYPES: 'ext.job,ext.slow', WEFT_TASK_LEASE_MS: '2000', WEFT_TASK_BACKOFF_MS: '20' });
 
     test('every route needs a key: missing or unknown is 403 {"message":"Forbidden"}', async () => {
       for (const [method, path] of [
@@ -279,8 +279,8 @@ for (const backend of await backends()) {
       const t = (await weft.api(`/tasks${ws}`, { method: 'POST', json: { name: 'slow', type: 'ext.slow' } })).body.task;
       const [c1] = (await weft.api(`/v1/tasks/claim${ws}`, { method: 'POST', json: { types: ['ext.slow'] } })).body.tasks;
       assert.equal(c1.id, t.id);
-      // Lease is 300 ms; the sweep runs every 500 ms.
-      const again = await weft.api(`/v1/tasks/claim${ws}`, { method: 'POST', json: { types: ['ext.slow'], wait_ms: 5000 } });
+      // The lease is 2 s (long enough for the other tests' workers on a loaded machine); the sweep runs every 500 ms.
+      const again = await weft.api(`/v1/tasks/claim${ws}`, { method: 'POST', json: { types: ['ext.slow'], wait_ms: 10000 } });
       assert.equal(again.body.tasks.length, 1);
       const c2 = again.body.tasks[0];
       assert.equal(c2.id, t.id);
