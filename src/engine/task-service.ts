@@ -18,6 +18,12 @@ export interface TaskService {
   flush(ws: number): Promise<void>;
   /** Claims for an external worker; waits up to input.waitMs for work when none is due. */
   claim(ws: number, input: ClaimInput, signal?: AbortSignal): Promise<TaskRecord[]>;
+  /**
+   * A claim that counts the slots freed by acknowledgements already issued (`finishing`: their
+   * outcomes). With one writer it waits only until they are queued ahead of it, so they share a
+   * commit (and its fsync); otherwise until they are committed.
+   */
+  claimAfter(ws: number, finishing: ReadonlyArray<Promise<unknown>>, input: ClaimInput, signal?: AbortSignal): Promise<TaskRecord[]>;
   heartbeat(ws: number, id: number, token: string | null): Promise<TaskRecord>;
   complete(ws: number, id: number, token: string | null, result: unknown): Promise<TaskRecord>;
   fail(ws: number, id: number, token: string | null, error: unknown, retryable: boolean): Promise<TaskRecord>;
@@ -43,8 +49,9 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
 
   // Enqueues and acknowledgements arriving together share one transaction per workspace (default
   // at most 500 per batch): see coalesce.ts.
-  const enqueue = createCoalescer<NewTask, TaskRecord>(BATCH_MAX, (ws, tasks) => store.tasks.createMany(ws, tasks, clock.now()));
-  const acknowledge = createCoalescer<CompleteItem, TaskRecord | LeaseCheck>(BATCH_MAX, (ws, items) => store.tasks.completeMany(ws, items, clock.now()));
+  const serial = !store.capabilities.serialWriter;
+  const enqueue = createCoalescer<NewTask, TaskRecord>(BATCH_MAX, serial, (ws, tasks) => store.tasks.createMany(ws, tasks, clock.now()));
+  const acknowledge = createCoalescer<CompleteItem, TaskRecord | LeaseCheck>(BATCH_MAX, serial, (ws, items) => store.tasks.completeMany(ws, items, clock.now()));
 
   const newTask = (input: TaskInput): NewTask => ({ name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts });
 
@@ -65,7 +72,7 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
     return tasks;
   }
 
-  return {
+  const service: TaskService = {
     async create(ws, input) {
       return enqueue(ws, newTask(input));
     },
@@ -109,6 +116,11 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
         });
       }
     },
+    async claimAfter(ws, finishing, input, signal) {
+      if (store.capabilities.serialWriter) await acknowledge.handedOver(ws);
+      else await Promise.allSettled(finishing);
+      return service.claim(ws, input, signal);
+    },
     async heartbeat(ws, id, token) {
       const now = clock.now();
       return check(id, await store.tasks.heartbeat(ws, id, { token, now, leaseExpiresAt: now + settings.taskLeaseMs }));
@@ -126,4 +138,5 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
       return (await store.tasks.expireLeases(clock.now(), decide(), 500)).length;
     },
   };
+  return service;
 }

@@ -10,6 +10,11 @@ export interface StoreCapabilities {
   readonly supportsListenNotify: boolean;
   /** Only one process can use the database (SQLite file): at start, work held by any earlier run is orphaned. */
   readonly singleNode: boolean;
+  /**
+   * One writer: transactions run one at a time, in the order they were issued (SQLite), so a
+   * transaction issued after another sees its changes even before that one's caller is answered.
+   */
+  readonly serialWriter: boolean;
 }
 
 export type SqlParam = string | number | null | boolean | bigint | Buffer;

@@ -14,6 +14,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   supportsSkipLocked: true,
   supportsListenNotify: true,
   singleNode: false,
+  serialWriter: false,
 });
 
 // int8 (COUNT, BIGINT columns) as numbers: every value weft keeps there (ms timestamps, ids) fits a double.

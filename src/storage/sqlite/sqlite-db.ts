@@ -26,6 +26,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   supportsSkipLocked: false,
   supportsListenNotify: false,
   singleNode: true,
+  serialWriter: true,
 });
 
 function normalise(params: readonly SqlParam[]): unknown[] {
