@@ -264,34 +264,40 @@ export function createFlowStore(db: SqlDb): FlowStore {
 
   // What a change reads besides the instance: the subject's properties and the records of its request id
   // (one written with a history entry, one without).
-  const SUBJECT_READ = '(SELECT properties FROM subjects s WHERE s.ws = ? AND s.subject_key = ?) AS subject_properties';
+  const subjectRead = (ws: string, key: string) => `(SELECT properties FROM subjects s WHERE s.ws = ${ws} AND s.subject_key = ${key}) AS subject_properties`;
   const REQUEST_READ = `(SELECT outcome FROM flow_history h WHERE h.instance_id = ? AND h.request_key = ?) AS changed,
     (SELECT outcome FROM flow_requests r WHERE r.instance_id = ? AND r.request_id = ?) AS unchanged`;
   const NO_REQUEST = 'NULL AS changed, NULL AS unchanged';
   // PERF: with one writer (SQLite) nothing can change between reads, so a change reads the instance, its
   // subject and its request id in one statement. With several (PostgreSQL) the request id must be read
   // after the row lock is held: the locking statement's snapshot is from before it waited for the lock,
-  // and would miss the answer of the writer it waited for.
+  // and would miss the answer of the writer it waited for. The texts are made once (PERF: the statement
+  // cache is keyed by them).
   const foldReads = db.capabilities.singleNode;
+  const folded = (request: string) => `SELECT ${INSTANCE_COLUMNS}, ${subjectRead('i.ws', 'i.subject')}, ${request} FROM flow_instances i WHERE i.ws = ? AND i.id = ?`;
+  const READ_FOLDED = [folded(NO_REQUEST), folded(REQUEST_READ)];
+  const READ_LOCKED = `SELECT ${INSTANCE_COLUMNS} FROM flow_instances WHERE ws = ? AND id = ?${db.forUpdate}`;
+  const READ_AFTER_LOCK = [`SELECT ${subjectRead('?', '?')}, ${NO_REQUEST}`, `SELECT ${subjectRead('?', '?')}, ${REQUEST_READ}`];
 
   type ChangeRow = DbInstance & { subject_properties: string | null; changed: string | null; unchanged: string | null };
 
   async function readForChange(tx: SqlRunner, ws: number, id: string, requestId: string | null): Promise<ChangeRow | null> {
     const requestParams = requestId === null ? [] : [id, requestId, id, requestId];
+    const withRequest = requestId === null ? 0 : 1;
     if (foldReads) {
-      const rows = await tx.query<ChangeRow>(
-        `SELECT ${INSTANCE_COLUMNS}, ${SUBJECT_READ.replace('s.ws = ? AND s.subject_key = ?', 's.ws = i.ws AND s.subject_key = i.subject')}, ${
-          requestId === null ? NO_REQUEST : REQUEST_READ
-        } FROM flow_instances i WHERE i.ws = ? AND i.id = ?`,
-        [...requestParams, ws, id],
-      );
+      const rows = await tx.query<ChangeRow>(READ_FOLDED[withRequest], [...requestParams, ws, id]);
       return rows[0] ?? null;
     }
-    const rows = await tx.query<DbInstance>(`SELECT ${INSTANCE_COLUMNS} FROM flow_instances WHERE ws = ? AND id = ?${db.forUpdate}`, [ws, id]);
+    const rows = await tx.query<DbInstance>(READ_LOCKED, [ws, id]);
     if (rows.length === 0) return null;
-    const more = await tx.query<ChangeRow>(`SELECT ${SUBJECT_READ}, ${requestId === null ? NO_REQUEST : REQUEST_READ}`, [ws, rows[0].subject, ...requestParams]);
+    const more = await tx.query<ChangeRow>(READ_AFTER_LOCK[withRequest], [ws, rows[0].subject, ...requestParams]);
     return { ...rows[0], ...more[0] };
   }
+
+  // The UPDATE of a change, by which of state (1) and data (2) it writes besides steps, seq and updated_at.
+  const UPDATES = [0, 1, 2, 3].map(
+    (which) => `UPDATE flow_instances SET steps = ?, seq = ?, updated_at = ?${which & 1 ? ', state = ?' : ''}${which & 2 ? ', data = ?' : ''} WHERE id = ?`,
+  );
 
   return {
     async insertSchema(ws, body, now) {
@@ -450,11 +456,12 @@ export function createFlowStore(db: SqlDb): FlowStore {
           const dataJson = dataKept ? row.data : JSON.stringify(data);
           // PERF: columns that did not change are left out of the UPDATE: a state written again (even the
           // same value) rewrites its entry in the (ws, flow, state) index.
-          const sets = ['steps = ?', 'seq = ?', 'updated_at = ?'];
           const params: Array<string | number> = [stepsJson, seq, req.now];
-          if (next.state !== instance.state) sets.push('state = ?'), params.push(next.state);
-          if (!dataKept) sets.push('data = ?'), params.push(dataJson);
-          await tx.exec(`UPDATE flow_instances SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+          const stateChanged = next.state !== instance.state;
+          if (stateChanged) params.push(next.state);
+          if (!dataKept) params.push(dataJson);
+          params.push(id);
+          await tx.exec(UPDATES[(stateChanged ? 1 : 0) | (dataKept ? 0 : 2)], params);
           // The row as written, without reading it back and parsing it again.
           instance = { ...instance, state: next.state, steps: next.steps, data, seq, updatedAt: req.now };
           const record = req.requestId === null ? null : changeRecord(next.state, stepsJson, dataJson, seq, req.now);
