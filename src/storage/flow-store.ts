@@ -59,9 +59,15 @@ export interface InstanceContext {
 
 export type MutateResult<O> =
   | { kind: 'not_found' }
-  /** The request id was applied before: its stored outcome, nothing changed. */
-  | { kind: 'replay'; outcome: unknown }
+  /** The request id was applied before: the first answer again (from its record), nothing changed. */
+  | { kind: 'replay'; outcome: O }
   | { kind: 'done'; result: FlowResult; instance: FlowInstanceRecord; outcome: O };
+
+/**
+ * What a request did, as recorded under its request id: the instance as the change left it, or
+ * the failure. A replay rebuilds the same answer from it.
+ */
+export type MutateAnswer = { ok: true; instance: FlowInstanceRecord } | { ok: false; failure: FlowFailure };
 
 export interface MutateRequest<O> {
   /** Null: not idempotent (pause, resume, exit). */
@@ -69,8 +75,11 @@ export interface MutateRequest<O> {
   now: number;
   /** Pure; runs inside the transaction, under the instance's row lock. */
   decide(ctx: InstanceContext): FlowResult;
-  /** The answer for this request (stored under requestId, returned on a replay). */
-  outcome(result: FlowResult, instance: FlowInstanceRecord): O;
+  /**
+   * The answer for this request, from what it did; called again with the recorded answer on a
+   * replay (it must depend on nothing else, so that the same request id gets the same answer).
+   */
+  outcome(answer: MutateAnswer): O;
 }
 
 export type StartResult =
@@ -198,19 +207,39 @@ function announce(db: SqlDb, tx: SqlRunner, ws: number, instance: FlowInstanceRe
   tx.notify('flow:record', fits ? inline : { ws, fired, ref: { id: instance.id, seq: instance.seq } });
 }
 
-async function appendHistory(tx: SqlRunner, id: string, seq: number, applied: HistoryEntry[]): Promise<void> {
-  for (const h of applied) {
-    await tx.exec('INSERT INTO flow_history (instance_id, seq, transition, from_step, to_step, type, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-      id,
-      seq,
-      h.transition,
-      h.from,
-      h.to,
-      h.type,
-      h.requestId,
-      h.at,
-    ]);
+/**
+ * Appends a change's history entries. `request` (the request id and the answer's record) goes on the
+ * first entry: that is where a repeat of the request id finds its answer.
+ */
+async function appendHistory(tx: SqlRunner, id: string, seq: number, applied: HistoryEntry[], request: { key: string; record: string } | null = null): Promise<void> {
+  for (let k = 0; k < applied.length; k++) {
+    const h = applied[k];
+    const r = k === 0 ? request : null;
+    await tx.exec(
+      'INSERT INTO flow_history (instance_id, seq, transition, from_step, to_step, type, request_id, at, request_key, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [id, seq, h.transition, h.from, h.to, h.type, h.requestId, h.at, r?.key ?? null, r?.record ?? null],
+    );
   }
+}
+
+// The record of an answer under its request id: JSON arrays, [1, state, steps, data, seq, updated_at]
+// for a change (the instance's other fields never change) and [0, status, code, message, errors] for a
+// failure. PERF: built from the JSON texts already made for the UPDATE, not by rendering the answer.
+// Records written before 0007 are the rendered answer itself (an object), returned as they are.
+function changeRecord(state: string, stepsJson: string, dataJson: string, seq: number, at: number): string {
+  return `[1,${JSON.stringify(state)},${stepsJson},${dataJson},${seq},${at}]`;
+}
+
+function failureRecord(f: FlowFailure): string {
+  return JSON.stringify([0, f.status, f.code, f.message, f.errors]);
+}
+
+/** The answer a record holds, with `current` (the instance now) for the fields a change never touches. */
+function readRecord(text: string, current: FlowInstanceRecord): MutateAnswer | { legacy: unknown } {
+  const r = JSON.parse(text) as unknown;
+  if (!Array.isArray(r)) return { legacy: r };
+  if (r[0] === 1) return { ok: true, instance: { ...current, state: r[1], steps: r[2], data: r[3], seq: Number(r[4]), updatedAt: Number(r[5]) } };
+  return { ok: false, failure: { ok: false, status: r[1], code: r[2], message: r[3], errors: r[4], next: undefined } };
 }
 
 export function createFlowStore(db: SqlDb): FlowStore {
@@ -232,6 +261,43 @@ export function createFlowStore(db: SqlDb): FlowStore {
     const rows = await tx.query<{ properties: string }>('SELECT properties FROM subjects WHERE ws = ? AND subject_key = ?', [ws, key]);
     return rows.length ? parseJson(rows[0].properties) : {};
   }
+
+  // What a change reads besides the instance: the subject's properties and the records of its request id
+  // (one written with a history entry, one without).
+  const subjectRead = (ws: string, key: string) => `(SELECT properties FROM subjects s WHERE s.ws = ${ws} AND s.subject_key = ${key}) AS subject_properties`;
+  const REQUEST_READ = `(SELECT outcome FROM flow_history h WHERE h.instance_id = ? AND h.request_key = ?) AS changed,
+    (SELECT outcome FROM flow_requests r WHERE r.instance_id = ? AND r.request_id = ?) AS unchanged`;
+  const NO_REQUEST = 'NULL AS changed, NULL AS unchanged';
+  // PERF: with one writer (SQLite) nothing can change between reads, so a change reads the instance, its
+  // subject and its request id in one statement. With several (PostgreSQL) the request id must be read
+  // after the row lock is held: the locking statement's snapshot is from before it waited for the lock,
+  // and would miss the answer of the writer it waited for. The texts are made once (PERF: the statement
+  // cache is keyed by them).
+  const foldReads = db.capabilities.singleNode;
+  const folded = (request: string) => `SELECT ${INSTANCE_COLUMNS}, ${subjectRead('i.ws', 'i.subject')}, ${request} FROM flow_instances i WHERE i.ws = ? AND i.id = ?`;
+  const READ_FOLDED = [folded(NO_REQUEST), folded(REQUEST_READ)];
+  const READ_LOCKED = `SELECT ${INSTANCE_COLUMNS} FROM flow_instances WHERE ws = ? AND id = ?${db.forUpdate}`;
+  const READ_AFTER_LOCK = [`SELECT ${subjectRead('?', '?')}, ${NO_REQUEST}`, `SELECT ${subjectRead('?', '?')}, ${REQUEST_READ}`];
+
+  type ChangeRow = DbInstance & { subject_properties: string | null; changed: string | null; unchanged: string | null };
+
+  async function readForChange(tx: SqlRunner, ws: number, id: string, requestId: string | null): Promise<ChangeRow | null> {
+    const requestParams = requestId === null ? [] : [id, requestId, id, requestId];
+    const withRequest = requestId === null ? 0 : 1;
+    if (foldReads) {
+      const rows = await tx.query<ChangeRow>(READ_FOLDED[withRequest], [...requestParams, ws, id]);
+      return rows[0] ?? null;
+    }
+    const rows = await tx.query<DbInstance>(READ_LOCKED, [ws, id]);
+    if (rows.length === 0) return null;
+    const more = await tx.query<ChangeRow>(READ_AFTER_LOCK[withRequest], [ws, rows[0].subject, ...requestParams]);
+    return { ...rows[0], ...more[0] };
+  }
+
+  // The UPDATE of a change, by which of state (1) and data (2) it writes besides steps, seq and updated_at.
+  const UPDATES = [0, 1, 2, 3].map(
+    (which) => `UPDATE flow_instances SET steps = ?, seq = ?, updated_at = ?${which & 1 ? ', state = ?' : ''}${which & 2 ? ', data = ?' : ''} WHERE id = ?`,
+  );
 
   return {
     async insertSchema(ws, body, now) {
@@ -368,37 +434,51 @@ export function createFlowStore(db: SqlDb): FlowStore {
 
     async mutateInstance(ws, id, req) {
       return db.transaction(async (tx) => {
-        const rows = await tx.query<DbInstance>(`SELECT ${INSTANCE_COLUMNS} FROM flow_instances WHERE ws = ? AND id = ?${db.forUpdate}`, [ws, id]);
-        if (rows.length === 0) return { kind: 'not_found' as const };
-        if (req.requestId !== null) {
-          const seen = await tx.query<{ outcome: string }>('SELECT outcome FROM flow_requests WHERE instance_id = ? AND request_id = ?', [id, req.requestId]);
-          if (seen.length > 0) return { kind: 'replay' as const, outcome: parseJson(seen[0].outcome) };
+        const row = await readForChange(tx, ws, id, req.requestId);
+        if (row === null) return { kind: 'not_found' as const };
+        let instance = toInstance(row);
+        const recorded = row.changed ?? row.unchanged;
+        if (recorded !== null) {
+          const answer = readRecord(recorded, instance);
+          return { kind: 'replay' as const, outcome: 'legacy' in answer ? (answer.legacy as never) : req.outcome(answer) };
         }
-        let instance = toInstance(rows[0]);
         const schema = await schemaVersion(tx, ws, instance.flow, instance.version);
         if (schema === null) throw new Error(`flow ${instance.flow} version ${instance.version} is missing`);
-        const result = req.decide({ schema, instance, subject: await subjectProperties(tx, ws, instance.subject) });
+        const result = req.decide({ schema, instance, subject: row.subject_properties === null ? {} : parseJson(row.subject_properties) });
+        let answer: MutateAnswer;
         if (result.ok) {
           const seq = instance.seq + 1;
-          const data = result.next.data ?? {};
-          await tx.exec('UPDATE flow_instances SET state = ?, steps = ?, data = ?, seq = ?, updated_at = ? WHERE id = ?', [
-            result.next.state,
-            toJson(result.next.steps),
-            toJson(data),
-            seq,
-            req.now,
-            id,
-          ]);
+          const next = result.next;
+          const data = next.data ?? {};
+          const stepsJson = JSON.stringify(next.steps);
+          // PERF: a transition hands the data back as it was read; its text is reused, and left unwritten.
+          const dataKept = data === instance.data;
+          const dataJson = dataKept ? row.data : JSON.stringify(data);
+          // PERF: columns that did not change are left out of the UPDATE: a state written again (even the
+          // same value) rewrites its entry in the (ws, flow, state) index.
+          const params: Array<string | number> = [stepsJson, seq, req.now];
+          const stateChanged = next.state !== instance.state;
+          if (stateChanged) params.push(next.state);
+          if (!dataKept) params.push(dataJson);
+          params.push(id);
+          await tx.exec(UPDATES[(stateChanged ? 1 : 0) | (dataKept ? 0 : 2)], params);
           // The row as written, without reading it back and parsing it again.
-          instance = { ...instance, state: result.next.state, steps: result.next.steps, data, seq, updatedAt: req.now };
-          await appendHistory(tx, id, seq, result.applied);
+          instance = { ...instance, state: next.state, steps: next.steps, data, seq, updatedAt: req.now };
+          const record = req.requestId === null ? null : changeRecord(next.state, stepsJson, dataJson, seq, req.now);
+          await appendHistory(tx, id, seq, result.applied, record === null ? null : { key: req.requestId!, record });
+          // A change that fired nothing has no history entry to hold its record.
+          if (record !== null && result.applied.length === 0) {
+            await tx.exec('INSERT INTO flow_requests (instance_id, request_id, outcome, created_at) VALUES (?, ?, ?, ?)', [id, req.requestId, record, req.now]);
+          }
           announce(db, tx, ws, instance, result.applied.length);
+          answer = { ok: true, instance };
+        } else {
+          if (req.requestId !== null) {
+            await tx.exec('INSERT INTO flow_requests (instance_id, request_id, outcome, created_at) VALUES (?, ?, ?, ?)', [id, req.requestId, failureRecord(result), req.now]);
+          }
+          answer = { ok: false, failure: result };
         }
-        const outcome = req.outcome(result, instance);
-        if (req.requestId !== null) {
-          await tx.exec('INSERT INTO flow_requests (instance_id, request_id, outcome, created_at) VALUES (?, ?, ?, ?)', [id, req.requestId, toJson(outcome), req.now]);
-        }
-        return { kind: 'done' as const, result, instance, outcome };
+        return { kind: 'done' as const, result, instance, outcome: req.outcome(answer) };
       });
     },
   };

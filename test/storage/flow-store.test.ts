@@ -1,12 +1,39 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { backends } from '../helpers/backends.js';
 import { freshDatabase, openStore, type Database } from '../helpers/weft.js';
 import type { Store } from '../../src/storage/store.js';
+import type { MutateAnswer } from '../../src/storage/flow-store.js';
 import { compileFlowSchema, startInstance, type FlowResult, type FlowSchemaVersionBody } from '../../src/core/flow/index.js';
 
 // The flow store contract on every backend. Two Store objects over one database stand for two
 // nodes: their writes to one instance must serialise on the row, not only inside one process.
+
+/** Runs one statement on the suite's database through a connection of its own (rows as an older weft wrote them). */
+async function rawExec(db: Database, sql: string, params: unknown[]): Promise<void> {
+  if (db.env.WEFT_DATABASE_URL) {
+    const client = new pg.Client({ connectionString: db.env.WEFT_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO "${db.env.WEFT_DATABASE_SCHEMA}"`);
+      let n = 0;
+      await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const raw = new BetterSqlite3(join(db.env.WEFT_DATA_DIR, 'weft.db'));
+  try {
+    raw.pragma('busy_timeout = 5000');
+    raw.prepare(sql).run(...params);
+  } finally {
+    raw.close();
+  }
+}
 
 function schema(identifier: string, steps: string[], transitions: Array<[string, string, string]>): FlowSchemaVersionBody {
   const r = compileFlowSchema({ identifier, steps: steps.map((s) => ({ identifier: s })), transitions: transitions.map(([id, from, to]) => ({ identifier: id, from, to })) });
@@ -95,7 +122,7 @@ for (const backend of await backends()) {
               applied: [{ transition: 'tick', from: 'a', to: 'a', type: 'manual', requestId: `tick-${k}`, at: n }],
             };
           },
-          outcome: (_res, instance) => ({ seq: instance.seq }),
+          outcome: (a) => (a.ok ? { seq: a.instance.seq, data: a.instance.data, updatedAt: a.instance.updatedAt } : a),
         });
       const done = await Promise.all(Array.from({ length: 40 }, (_, k) => tick(k % 2 ? node2 : store, k)));
       assert.ok(done.every((d) => d.kind === 'done'));
@@ -108,15 +135,16 @@ for (const backend of await backends()) {
         Array.from({ length: 40 }, (_, k) => k + 2),
       );
 
-      // A request id seen before: its stored outcome, and the decision is not run again.
+      // A request id seen before: the first answer (the instance as that change left it, not as it is
+      // now), and the decision is not run again.
       const replay = await node2.flows.mutateInstance(ws, id, {
         requestId: 'tick-3',
         now: now(),
         decide: () => assert.fail('a replay must not decide again'),
-        outcome: () => assert.fail('a replay must not build an outcome'),
+        outcome: (a) => (a.ok ? { seq: a.instance.seq, data: a.instance.data, updatedAt: a.instance.updatedAt } : a),
       });
       assert.equal(replay.kind, 'replay');
-      assert.deepEqual(replay.kind === 'replay' ? typeof (replay.outcome as { seq: number }).seq : null, 'number');
+      assert.deepEqual(replay.kind === 'replay' ? replay.outcome : null, done[3].kind === 'done' ? done[3].outcome : undefined);
       assert.equal((await store.flows.getInstance(ws, id))!.seq, 41);
     });
 
@@ -125,12 +153,24 @@ for (const backend of await backends()) {
       const r = await start(store, ws, 'fails', 'uma');
       const id = r.kind === 'started' ? r.instance.id : '';
       const failure: FlowResult = { ok: false, status: 409, code: 'X', message: 'no', errors: [{ code: 'X', message: 'no' }], next: undefined };
-      const first = await store.flows.mutateInstance(ws, id, { requestId: 'f1', now: now(), decide: () => failure, outcome: (res) => ({ ok: res.ok }) });
+      const answer = (a: MutateAnswer) => (a.ok ? { ok: true } : { ok: false, failure: a.failure });
+      const first = await store.flows.mutateInstance(ws, id, { requestId: 'f1', now: now(), decide: () => failure, outcome: answer });
       assert.equal(first.kind, 'done');
       assert.equal((await store.flows.getInstance(ws, id))!.seq, 1);
-      const again = await store.flows.mutateInstance(ws, id, { requestId: 'f1', now: now(), decide: () => assert.fail('replayed'), outcome: () => null });
-      assert.deepEqual(again, { kind: 'replay', outcome: { ok: false } });
+      const again = await store.flows.mutateInstance(ws, id, { requestId: 'f1', now: now(), decide: () => assert.fail('replayed'), outcome: answer });
+      assert.deepEqual(again, { kind: 'replay', outcome: { ok: false, failure } });
       assert.deepEqual(await store.flows.mutateInstance(ws2, id, { requestId: null, now: now(), decide: () => failure, outcome: () => null }), { kind: 'not_found' });
+    });
+
+    test('a request id recorded before migration 0007 (the rendered answer in flow_requests) is still answered with it', async () => {
+      await store.flows.insertSchema(ws, schema('legacy', ['a', 'b'], [['go', 'a', 'b']]), now());
+      const r = await start(store, ws, 'legacy', 'wes');
+      const id = r.kind === 'started' ? r.instance.id : '';
+      const old = { result: 'success', instance: { id, seq: 2, state: 'active' } };
+      await rawExec(db, 'INSERT INTO flow_requests (instance_id, request_id, outcome, created_at) VALUES (?, ?, ?, ?)', [id, 'old-1', JSON.stringify(old), now()]);
+      const again = await node2.flows.mutateInstance(ws, id, { requestId: 'old-1', now: now(), decide: () => assert.fail('replayed'), outcome: () => assert.fail('rebuilt') });
+      assert.deepEqual(again, { kind: 'replay', outcome: old });
+      assert.equal((await store.flows.getInstance(ws, id))!.seq, 1);
     });
 
     test('subjects: a refused update stores nothing; keys are per workspace', async () => {

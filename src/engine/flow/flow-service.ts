@@ -79,21 +79,49 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
 
   // Changes reach subscribers from the store's notifications (after commit, in commit order, from
   // every node), one at a time so that an instance fetched by reference cannot overtake the next.
+  // PERF: a change's record is rendered once, for its answer and for its event (on SQLite the
+  // notification carries the very record the answer was rendered from).
+  const views = new WeakMap<FlowInstanceRecord, InstanceView>();
+  const view = (i: FlowInstanceRecord): InstanceView => {
+    let v = views.get(i);
+    if (v === undefined) views.set(i, (v = renderInstance(i)));
+    return v;
+  };
+
   let relay: Promise<void> = Promise.resolve();
+  // Relay steps queued and not yet run: while there are none, a notification that carries its record
+  // is relayed at once (PERF: no promise per change); otherwise it queues behind them.
+  let queued = 0;
+  const later = (step: () => void | Promise<void>) => {
+    queued++;
+    relay = relay.then(async () => {
+      try {
+        await step();
+      } catch {
+        // A step's failure is its own; the relay goes on.
+      } finally {
+        queued--;
+      }
+    });
+  };
   const markers = new Map<string, () => void>();
+  const emit = (ws: number, fired: number, instance: FlowInstanceRecord) => {
+    bus.emit('flow:instance', { ws, instance: view(instance) });
+    if (fired > 0) bus.emit('flow:transition', { ws, instanceId: instance.id, count: fired });
+  };
   const offRecord = store.onNotify((event, payload) => {
     if (event === 'flow:marker') {
       const reached = markers.get((payload as { id: string }).id);
-      if (reached) relay = relay.then(reached);
+      if (reached) later(reached);
       return;
     }
     if (event !== 'flow:record') return;
     const note = payload as { ws: number; fired: number; instance?: FlowInstanceRecord; ref?: { id: string } };
-    relay = relay.then(async () => {
-      const instance = note.instance ?? (note.ref ? await store.flows.getInstance(note.ws, note.ref.id).catch(() => null) : null);
-      if (!instance) return;
-      bus.emit('flow:instance', { ws: note.ws, instance: renderInstance(instance) });
-      if (note.fired > 0) bus.emit('flow:transition', { ws: note.ws, instanceId: instance.id, count: note.fired });
+    const inline = note.instance;
+    if (inline && queued === 0) return emit(note.ws, note.fired, inline);
+    later(async () => {
+      const instance = inline ?? (note.ref ? await store.flows.getInstance(note.ws, note.ref.id).catch(() => null) : null);
+      if (instance) emit(note.ws, note.fired, instance);
     });
   });
 
@@ -109,7 +137,7 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
       if (r.kind === 'not_found') throw FlowInstanceNotFound(id);
       if (r.kind !== 'done') throw new Error('unexpected replay without a request id');
       if (!r.result.ok) throw failureError(r.result);
-      return renderInstance(r.instance);
+      return view(r.instance);
     });
   }
 
@@ -160,7 +188,7 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
       if (r.kind === 'flow_not_found') throw FlowNotFound(input.flow);
       if (r.kind === 'exists') throw FlowAlreadyStarted(input.flow, input.subject, { details: { flow_instance_id: r.id } });
       if (r.kind === 'failed') throw failureError(r.result);
-      return renderInstance(r.instance);
+      return view(r.instance);
     },
 
     async instance(ws, id) {
@@ -192,13 +220,12 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
               { transition: input.transition, step: input.step, input: input.input, requestId: input.requestId },
               { subject, now },
             ),
-          outcome: (result, instance) =>
-            result.ok
-              ? { result: 'success', instance: renderInstance(instance) }
-              : { result: 'failure', status: result.status, code: result.code, message: result.message, errors: result.errors },
+          outcome: (a) =>
+            a.ok
+              ? { result: 'success', instance: view(a.instance) }
+              : { result: 'failure', status: a.failure.status, code: a.failure.code, message: a.failure.message, errors: a.failure.errors },
         });
         if (r.kind === 'not_found') throw FlowInstanceNotFound(id);
-        if (r.kind === 'replay') return r.outcome as TransitionOutcome;
         return r.outcome;
       });
     },

@@ -7,16 +7,14 @@
 export function createKeyedQueue() {
   const tails = new Map<string, Promise<void>>();
   return function run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    tails.set(key, tail);
-    void tail.then(() => {
+    const previous = tails.get(key);
+    // PERF: a key with nothing running starts at once (no hop through a resolved promise).
+    const result = previous === undefined ? task() : previous.then(task);
+    const settled = () => {
       if (tails.get(key) === tail) tails.delete(key);
-    });
+    };
+    const tail: Promise<void> = result.then(settled, settled);
+    tails.set(key, tail);
     return result;
   };
 }

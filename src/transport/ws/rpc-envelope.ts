@@ -58,8 +58,25 @@ export function errorResponse(requestId: RequestId, err: unknown, data: unknown 
   return { request_id: requestId, errors: [{ code: e.code, message: e.message }], status: e.status, data };
 }
 
+// Sockets corked until the current burst of sends ends (see sendJson).
+const corked = new Set<{ uncork(): void }>();
+function uncorkAll() {
+  for (const raw of corked) raw.uncork();
+  corked.clear();
+}
+
 export function sendJson(socket: WebSocket, value: unknown) {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(value));
+  if (socket.readyState !== socket.OPEN) return;
+  // PERF: the answers of one group commit are sent in one burst (every caller resolves after the same
+  // COMMIT); corking the TCP socket until the burst is over (the next tick) writes them with one writev
+  // per socket instead of one syscall per frame. `_socket` is ws's underlying net.Socket.
+  const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  if (raw && !corked.has(raw)) {
+    if (corked.size === 0) process.nextTick(uncorkAll);
+    raw.cork();
+    corked.add(raw);
+  }
+  socket.send(JSON.stringify(value));
 }
 
 /**
