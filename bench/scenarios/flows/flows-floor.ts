@@ -27,14 +27,15 @@ export function weftSchemaDb(synchronous: 'FULL' | 'NORMAL', upTo: number): { db
 }
 
 /**
- * The storage floor of a flow transition: the statements weft's flow store issues for one
- * transition (read the instance, check the request id, read the subject, update the instance,
- * append the history entry, record the request id), issued directly through better-sqlite3 on
- * the same schema and `synchronous`, `batch` transitions per transaction — no server, no JSON
- * over a socket, no interpreter. Runs for `seconds` on one thread.
+ * The storage floor of a flow transition: the statements weft's flow store issues on SQLite for one
+ * transition (one read of the instance with its subject's properties and the records of its
+ * request id, the UPDATE of the instance, the history entry carrying the request id and the
+ * answer's record), issued directly through better-sqlite3 on the same schema and `synchronous`,
+ * `batch` transitions per transaction — no server, no JSON over a socket, no interpreter. Runs for
+ * `seconds` on one thread.
  */
 export function storageFloor(synchronous: 'FULL' | 'NORMAL', batch: number, seconds: number): { perSecond: number; transitions: number } {
-  const { db, dispose } = weftSchemaDb(synchronous, 2);
+  const { db, dispose } = weftSchemaDb(synchronous, 7);
   try {
     const now = Date.now();
     db.prepare("INSERT INTO api_keys (id, hash, prefix, created_at) VALUES ('k', 'h', 'p', ?)").run(now);
@@ -53,27 +54,29 @@ export function storageFloor(synchronous: 'FULL' | 'NORMAL', batch: number, seco
         addInstance.run(id, `s${i}`, JSON.stringify({ start: 'completed', a: 'active', b: 'inactive' }), now, now);
       }
     })();
-    const getInstance = db.prepare('SELECT id, flow, version, subject, state, steps, data, seq, created_at, updated_at FROM flow_instances WHERE ws = ? AND id = ?');
-    const seen = db.prepare('SELECT outcome FROM flow_requests WHERE instance_id = ? AND request_id = ?');
-    const subject = db.prepare('SELECT properties FROM subjects WHERE ws = ? AND subject_key = ?');
-    const update = db.prepare('UPDATE flow_instances SET state = ?, steps = ?, data = ?, seq = ?, updated_at = ? WHERE id = ? RETURNING id, flow, version, subject, state, steps, data, seq, created_at, updated_at');
-    const history = db.prepare('INSERT INTO flow_history (instance_id, seq, transition, from_step, to_step, type, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const request = db.prepare('INSERT INTO flow_requests (instance_id, request_id, outcome, created_at) VALUES (?, ?, ?, ?)');
+    const read = db.prepare(
+      `SELECT i.id, i.flow, i.version, i.subject, i.state, i.steps, i.data, i.seq, i.created_at, i.updated_at,
+         (SELECT properties FROM subjects s WHERE s.ws = i.ws AND s.subject_key = i.subject) AS subject_properties,
+         (SELECT outcome FROM flow_history h WHERE h.instance_id = ? AND h.request_key = ?) AS changed,
+         (SELECT outcome FROM flow_requests r WHERE r.instance_id = ? AND r.request_id = ?) AS unchanged
+       FROM flow_instances i WHERE i.ws = ? AND i.id = ?`,
+    );
+    const update = db.prepare('UPDATE flow_instances SET steps = ?, seq = ?, updated_at = ? WHERE id = ?');
+    const history = db.prepare(
+      'INSERT INTO flow_history (instance_id, seq, transition, from_step, to_step, type, request_id, at, request_key, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     const steps = [JSON.stringify({ start: 'completed', a: 'completed', b: 'active' }), JSON.stringify({ start: 'completed', a: 'active', b: 'completed' })];
     let n = 0;
     let rid = 0;
     const round = db.transaction(() => {
       const t = Date.now();
       for (const id of ids) {
-        const row = getInstance.get(1, id) as { seq: number; subject: string };
         const r = `r${rid++}`;
-        seen.get(id, r);
-        subject.get(1, row.subject);
+        const row = read.get(id, r, id, r, 1, id) as { seq: number };
         const seq = row.seq + 1;
-        update.get('active', steps[seq % 2], '{}', seq, t, id);
-        history.run(id, seq, 'next', seq % 2 ? 'a' : 'b', seq % 2 ? 'b' : 'a', 'manual', r, t);
-        // The outcome weft keeps for a replay is the reply with the instance in it (about this size).
-        request.run(id, r, JSON.stringify({ status: 200, result: 'success', instance: { id, flow: 'bench-cycle', version: 1, subject: row.subject, state: 'active', steps: steps[seq % 2], data: {}, seq } }), t);
+        update.run(steps[seq % 2], seq, t, id);
+        // The record weft keeps for a repeat of the request id: [1, state, steps, data, seq, updated_at].
+        history.run(id, seq, 'next', seq % 2 ? 'a' : 'b', seq % 2 ? 'b' : 'a', 'manual', r, t, r, `[1,"active",${steps[seq % 2]},{},${seq},${t}]`);
       }
     });
     const t0 = performance.now();
