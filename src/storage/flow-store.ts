@@ -1,5 +1,5 @@
 import type { FlowFailure, FlowResult, FlowSchemaVersionBody, FlowSnapshot, HistoryEntry, InstanceState, StepState } from '../core/flow/index.js';
-import type { SqlDb, SqlRunner } from './sql-db.js';
+import type { SqlDb, SqlParam, SqlRunner } from './sql-db.js';
 import { parseJson, toJson } from './sql-db.js';
 
 // Flows (issue 3): schema versions, subjects, instances, history and applied request ids.
@@ -208,18 +208,17 @@ function announce(db: SqlDb, tx: SqlRunner, ws: number, instance: FlowInstanceRe
 }
 
 /**
- * Appends a change's history entries. `request` (the request id and the answer's record) goes on the
- * first entry: that is where a repeat of the request id finds its answer.
+ * The statements appending a change's history entries. `request` (the request id and the answer's
+ * record) goes on the first entry: that is where a repeat of the request id finds its answer.
  */
-async function appendHistory(tx: SqlRunner, id: string, seq: number, applied: HistoryEntry[], request: { key: string; record: string } | null = null): Promise<void> {
-  for (let k = 0; k < applied.length; k++) {
-    const h = applied[k];
+function historyInserts(id: string, seq: number, applied: HistoryEntry[], request: { key: string; record: string } | null = null): Array<[string, SqlParam[]]> {
+  return applied.map((h, k) => {
     const r = k === 0 ? request : null;
-    await tx.exec(
+    return [
       'INSERT INTO flow_history (instance_id, seq, transition, from_step, to_step, type, request_id, at, request_key, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [id, seq, h.transition, h.from, h.to, h.type, h.requestId, h.at, r?.key ?? null, r?.record ?? null],
-    );
-  }
+    ];
+  });
 }
 
 // The record of an answer under its request id: JSON arrays, [1, state, steps, data, seq, updated_at]
@@ -269,15 +268,14 @@ export function createFlowStore(db: SqlDb): FlowStore {
     (SELECT outcome FROM flow_requests r WHERE r.instance_id = ? AND r.request_id = ?) AS unchanged`;
   const NO_REQUEST = 'NULL AS changed, NULL AS unchanged';
   // PERF: with one writer (SQLite) nothing can change between reads, so a change reads the instance, its
-  // subject and its request id in one statement. With several (PostgreSQL) the request id must be read
-  // after the row lock is held: the locking statement's snapshot is from before it waited for the lock,
-  // and would miss the answer of the writer it waited for. The texts are made once (PERF: the statement
-  // cache is keyed by them).
+  // subject and its request id in one statement. With several (PostgreSQL) the row is locked first and
+  // that statement read by one of its own: the locking statement's snapshot is from before it waited
+  // for the lock, and would miss the answer of the writer it waited for. The texts are made once (PERF:
+  // the statement cache is keyed by them).
   const foldReads = db.capabilities.singleNode;
   const folded = (request: string) => `SELECT ${INSTANCE_COLUMNS}, ${subjectRead('i.ws', 'i.subject')}, ${request} FROM flow_instances i WHERE i.ws = ? AND i.id = ?`;
   const READ_FOLDED = [folded(NO_REQUEST), folded(REQUEST_READ)];
-  const READ_LOCKED = `SELECT ${INSTANCE_COLUMNS} FROM flow_instances WHERE ws = ? AND id = ?${db.forUpdate}`;
-  const READ_AFTER_LOCK = [`SELECT ${subjectRead('?', '?')}, ${NO_REQUEST}`, `SELECT ${subjectRead('?', '?')}, ${REQUEST_READ}`];
+  const LOCK = `SELECT id FROM flow_instances WHERE ws = ? AND id = ?${db.forUpdate}`;
 
   type ChangeRow = DbInstance & { subject_properties: string | null; changed: string | null; unchanged: string | null };
 
@@ -288,10 +286,12 @@ export function createFlowStore(db: SqlDb): FlowStore {
       const rows = await tx.query<ChangeRow>(READ_FOLDED[withRequest], [...requestParams, ws, id]);
       return rows[0] ?? null;
     }
-    const rows = await tx.query<DbInstance>(READ_LOCKED, [ws, id]);
-    if (rows.length === 0) return null;
-    const more = await tx.query<ChangeRow>(READ_AFTER_LOCK[withRequest], [ws, rows[0].subject, ...requestParams]);
-    return { ...rows[0], ...more[0] };
+    // PERF: the lock and the read after it travel together (one round trip with the BEGIN).
+    const [, rows] = await tx.queryMany([
+      [LOCK, [ws, id]],
+      [READ_FOLDED[withRequest], [...requestParams, ws, id]],
+    ]);
+    return (rows[0] as unknown as ChangeRow | undefined) ?? null;
   }
 
   // The UPDATE of a change, by which of state (1) and data (2) it writes besides steps, seq and updated_at.
@@ -388,7 +388,7 @@ export function createFlowStore(db: SqlDb): FlowStore {
           const winner = await tx.query<{ id: string }>('SELECT id FROM flow_instances WHERE ws = ? AND subject = ? AND flow = ?', [ws, req.subject, req.flow]);
           return { kind: 'exists', id: winner[0]?.id ?? '' };
         }
-        await appendHistory(tx, req.id, 1, result.applied);
+        await tx.queryMany(historyInserts(req.id, 1, result.applied));
         const instance = toInstance(rows[0]);
         announce(db, tx, ws, instance, result.applied.length);
         return { kind: 'started', instance, applied: result.applied };
@@ -461,11 +461,11 @@ export function createFlowStore(db: SqlDb): FlowStore {
           if (stateChanged) params.push(next.state);
           if (!dataKept) params.push(dataJson);
           params.push(id);
-          await tx.exec(UPDATES[(stateChanged ? 1 : 0) | (dataKept ? 0 : 2)], params);
           // The row as written, without reading it back and parsing it again.
           instance = { ...instance, state: next.state, steps: next.steps, data, seq, updatedAt: req.now };
           const record = req.requestId === null ? null : changeRecord(next.state, stepsJson, dataJson, seq, req.now);
-          await appendHistory(tx, id, seq, result.applied, record === null ? null : { key: req.requestId!, record });
+          // PERF: the UPDATE and the history entries go together (one round trip on PostgreSQL).
+          await tx.queryMany([[UPDATES[(stateChanged ? 1 : 0) | (dataKept ? 0 : 2)], params], ...historyInserts(id, seq, result.applied, record === null ? null : { key: req.requestId!, record })]);
           // A change that fired nothing has no history entry to hold its record.
           if (record !== null && result.applied.length === 0) {
             await tx.exec('INSERT INTO flow_requests (instance_id, request_id, outcome, created_at) VALUES (?, ?, ?, ?)', [id, req.requestId, record, req.now]);

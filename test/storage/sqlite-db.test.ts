@@ -55,3 +55,27 @@ for (const synchronous of ['FULL', 'NORMAL'] as const) {
     }
   });
 }
+
+test('queryMany runs statements in order in one transaction, rows for each ([] for one that returns none)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-sqlite-db-'));
+  try {
+    const db = createSqliteDb({ filename: join(dir, 'db.sqlite'), synchronous: 'NORMAL' });
+    await db.exec('CREATE TABLE t (i INTEGER PRIMARY KEY, s TEXT)');
+    const out = await db.queryMany([
+      ['INSERT INTO t (i, s) VALUES (?, ?)', [1, 'one']],
+      ['UPDATE t SET s = ? WHERE i = ? RETURNING i, s', ['uno', 1]],
+      ['SELECT COUNT(*) AS n FROM t', []],
+    ]);
+    assert.deepEqual(out, [[], [{ i: 1, s: 'uno' }], [{ n: 1 }]]);
+    await assert.rejects(
+      db.queryMany([
+        ['INSERT INTO t (i, s) VALUES (?, ?)', [2, 'two']],
+        ['INSERT INTO t (i, s) VALUES (?, ?)', [1, 'again']],
+      ]),
+    );
+    assert.deepEqual(await db.query('SELECT i FROM t ORDER BY i'), [{ i: 1 }]);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -104,6 +104,7 @@ function runnerFor(client: pg.Pool | pg.PoolClient, tx: { notes: string[]; begun
     async queryMany(statements) {
       // Outside a transaction: SqlDb.queryMany, which opens one.
       if (!tx) throw new Error('queryMany runs in a transaction');
+      if (statements.length === 0) return [];
       try {
         return (await together(statements)).map((r) => r.rows);
       } catch (err) {

@@ -98,7 +98,16 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
     },
     async queryMany(statements) {
       const out: Array<Array<Record<string, unknown>>> = [];
-      for (const [sql, params] of statements) out.push(await runner.query(sql, params));
+      for (const [sql, params] of statements) {
+        const st = prepare(sql);
+        if (!st.readonly) wrote = true;
+        // A statement that returns no rows (an INSERT without RETURNING) answers none.
+        if (st.reader) out.push(st.all(...normalise(params)) as Array<Record<string, unknown>>);
+        else {
+          st.run(...normalise(params));
+          out.push([]);
+        }
+      }
       return out;
     },
     notify(event, payload) {
