@@ -4,7 +4,9 @@ import type { EndpointDefinition, StateConfig, StateRecord } from '../core/endpo
 
 // Endpoint definitions (one row per endpoint, unique name per workspace) and their append-only
 // state records. The state.config filters run in SQL on two copied columns (lookup_status,
-// network_error); pruning keeps every record any filter could still pick (see saveState).
+// network_error); pruning keeps every record any filter could still pick (see saveState). Every
+// change of a definition sends `endpoint:changed` {ws, id} (after commit, on every node), which
+// is what in-memory copies of routes and definitions are invalidated by.
 
 export interface StoredEndpoint {
   id: string;
@@ -152,6 +154,7 @@ export function createEndpointStore(db: SqlDb): EndpointStore {
           'INSERT INTO endpoints (id, ws, name, method, pattern, public, definition, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)',
           [id, ws, ...row(result.definition), now, now],
         );
+        tx.notify('endpoint:changed', { ws, id });
         return { ok: true as const, endpoint: { id, ws, definition: result.definition, version: 1, createdAt: now, updatedAt: now } };
       });
     },
@@ -173,6 +176,7 @@ export function createEndpointStore(db: SqlDb): EndpointStore {
           updatedAt,
           id,
         ]);
+        tx.notify('endpoint:changed', { ws, id });
         return { ok: true as const, endpoint: { ...current, definition: result.definition, version, updatedAt } };
       });
     },
@@ -197,6 +201,7 @@ export function createEndpointStore(db: SqlDb): EndpointStore {
         if (found.length === 0) return false;
         await tx.exec('DELETE FROM endpoint_states WHERE endpoint = ?', [id]);
         await tx.exec('DELETE FROM endpoints WHERE id = ?', [id]);
+        tx.notify('endpoint:changed', { ws, id });
         return true;
       });
     },
