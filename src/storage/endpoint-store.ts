@@ -4,7 +4,9 @@ import type { EndpointDefinition, StateConfig, StateRecord } from '../core/endpo
 
 // Endpoint definitions (one row per endpoint, unique name per workspace) and their append-only
 // state records. The state.config filters run in SQL on two copied columns (lookup_status,
-// network_error); pruning keeps every record any filter could still pick (see saveState).
+// network_error); pruning keeps every record any filter could still pick (see saveState). Every
+// change of a definition sends `endpoint:changed` {ws, id} (after commit, on every node), which
+// is what in-memory copies of routes and definitions are invalidated by.
 
 export interface StoredEndpoint {
   id: string;
@@ -131,8 +133,104 @@ export function stateFilterSql(config: Partial<StateConfig> | undefined): { sql:
   return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
 }
 
+/** stateFilterSql's WHERE clause over a record's two columns, in memory. */
+export function stateFilterPasses(config: Partial<StateConfig> | undefined, status: number | null, networkError: 0 | 1): boolean {
+  if (config?.networkErrors === 'include' && networkError !== 1) return false;
+  if (config?.networkErrors === 'exclude' && networkError !== 0) return false;
+  const statuses = (config?.includeStatuses ?? []).map(String);
+  if (statuses.length === 0 || statuses.includes('*')) return true;
+  if (status === null) return false;
+  return statuses.some((s) => (/^[1-5]xx$/.test(s) ? status >= Number(s[0]) * 100 && status < Number(s[0]) * 100 + 100 : status === Number(s)));
+}
+
+// Default 1000: endpoints whose newest state records are kept in memory (single node only).
+const LATEST_STATE_ENDPOINTS = 1000;
+// Default 16 KiB: a larger record is not kept in memory; its id is, and it is read by id.
+const LATEST_STATE_MAX_CHARS = 16384;
+
+/** The newest record of one (network error, status) pair of an endpoint. */
+interface PairHead {
+  id: number;
+  status: number | null;
+  networkError: 0 | 1;
+  /** The record's JSON, or null when it is too large to keep (then read by id). */
+  text: string | null;
+}
+
+/**
+ * PERF, single node only (SQLite: no other process writes): the newest record of each (network error,
+ * status) pair of an endpoint — which is where the newest record passing any state.config is, and
+ * what pruning never deletes — so that reading the state takes no statement. Filled once per
+ * endpoint from the database, then kept up to date by the saves committed here; both merge by id,
+ * so a save committed while the first read runs is never lost.
+ */
+function createLatestStates(db: SqlDb) {
+  type Entry = { heads: Map<string, PairHead>; ready: Promise<void> | null };
+  const endpoints = new Map<string, Entry>();
+  const merge = (heads: Map<string, PairHead>, head: PairHead) => {
+    const key = `${head.networkError}:${head.status}`;
+    const current = heads.get(key);
+    if (!current || current.id < head.id) heads.set(key, head);
+  };
+  function load(endpointId: string): Entry {
+    if (endpoints.size >= LATEST_STATE_ENDPOINTS) endpoints.delete(endpoints.keys().next().value as string);
+    const entry: Entry = { heads: new Map(), ready: null };
+    endpoints.set(endpointId, entry);
+    entry.ready = db
+      .query<{ id: number; lookup_status: number | null; network_error: number; record: string }>(
+        `SELECT id, lookup_status, network_error, record FROM endpoint_states
+         WHERE id IN (SELECT MAX(id) FROM endpoint_states WHERE endpoint = ? GROUP BY network_error, lookup_status)`,
+        [endpointId],
+      )
+      .then(
+        (rows) => {
+          for (const r of rows) {
+            const text = r.record.length <= LATEST_STATE_MAX_CHARS ? r.record : null;
+            const status = r.lookup_status === null ? null : Number(r.lookup_status);
+            merge(entry.heads, { id: Number(r.id), status, networkError: Number(r.network_error) === 1 ? 1 : 0, text });
+          }
+          entry.ready = null;
+        },
+        (err) => {
+          if (endpoints.get(endpointId) === entry) endpoints.delete(endpointId);
+          throw err;
+        },
+      );
+    return entry;
+  }
+  return {
+    async latest(endpointId: string, config: StateConfig): Promise<StateRecord | null> {
+      let entry = endpoints.get(endpointId);
+      // An entry evicted while its first read ran misses the saves since: use the one in the map.
+      while (!entry || entry.ready) {
+        entry ??= load(endpointId);
+        await entry.ready;
+        entry = endpoints.get(endpointId);
+      }
+      let best: PairHead | null = null;
+      for (const head of entry.heads.values()) {
+        if ((!best || head.id > best.id) && stateFilterPasses(config, head.status, head.networkError)) best = head;
+      }
+      if (!best) return null;
+      if (best.text !== null) return JSON.parse(best.text) as StateRecord;
+      const rows = await db.query<{ record: string }>('SELECT record FROM endpoint_states WHERE id = ?', [best.id]);
+      return rows.length ? parseJson<StateRecord>(rows[0].record) : null;
+    },
+    /** After the commit of a saved record. */
+    saved(endpointId: string, head: PairHead) {
+      const entry = endpoints.get(endpointId);
+      if (entry) merge(entry.heads, head.text !== null && head.text.length > LATEST_STATE_MAX_CHARS ? { ...head, text: null } : head);
+    },
+    /** After the commit that deleted the endpoint's records. */
+    removed(endpointId: string) {
+      endpoints.delete(endpointId);
+    },
+  };
+}
+
 export function createEndpointStore(db: SqlDb): EndpointStore {
   const savesSincePrune = new Map<string, number>();
+  const latestStates = db.capabilities.singleNode ? createLatestStates(db) : null;
   async function lockWorkspace(tx: SqlRunner, ws: number) {
     // PostgreSQL: writers to one workspace take turns, so the duplicate checks see every committed endpoint.
     await tx.query(`SELECT pk FROM workspaces WHERE pk = ?${db.forUpdate}`, [ws]);
@@ -152,6 +250,7 @@ export function createEndpointStore(db: SqlDb): EndpointStore {
           'INSERT INTO endpoints (id, ws, name, method, pattern, public, definition, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)',
           [id, ws, ...row(result.definition), now, now],
         );
+        tx.notify('endpoint:changed', { ws, id });
         return { ok: true as const, endpoint: { id, ws, definition: result.definition, version: 1, createdAt: now, updatedAt: now } };
       });
     },
@@ -173,6 +272,7 @@ export function createEndpointStore(db: SqlDb): EndpointStore {
           updatedAt,
           id,
         ]);
+        tx.notify('endpoint:changed', { ws, id });
         return { ok: true as const, endpoint: { ...current, definition: result.definition, version, updatedAt } };
       });
     },
@@ -192,13 +292,16 @@ export function createEndpointStore(db: SqlDb): EndpointStore {
     },
 
     async remove(ws, id) {
-      return db.transaction(async (tx) => {
+      const removed = await db.transaction(async (tx) => {
         const found = await tx.query('SELECT id FROM endpoints WHERE ws = ? AND id = ?', [ws, id]);
         if (found.length === 0) return false;
         await tx.exec('DELETE FROM endpoint_states WHERE endpoint = ?', [id]);
         await tx.exec('DELETE FROM endpoints WHERE id = ?', [id]);
+        tx.notify('endpoint:changed', { ws, id });
         return true;
       });
+      if (removed) latestStates?.removed(id);
+      return removed;
     },
 
     async routes(keyId, workspace, method) {
@@ -220,6 +323,7 @@ export function createEndpointStore(db: SqlDb): EndpointStore {
     },
 
     async latestState(endpointId, config) {
+      if (latestStates) return latestStates.latest(endpointId, config);
       const filter = stateFilterSql(config);
       const rows = await db.query<{ record: string }>(
         `SELECT record FROM endpoint_states WHERE endpoint = ?${filter.sql} ORDER BY id DESC LIMIT 1`,
@@ -230,16 +334,20 @@ export function createEndpointStore(db: SqlDb): EndpointStore {
 
     async saveState(endpointId, record, now) {
       const status = typeof record.lookupHttpStatus === 'number' ? record.lookupHttpStatus : null;
+      const networkError = record.lookupNetworkError === true ? 1 : 0;
+      // Serialised now: the record may change after the call returns, the row must not.
+      const text = toJson(record)!;
       const saves = savesSincePrune.get(endpointId) ?? 0;
       const prune = saves % STATE_PRUNE_EVERY === 0;
       savesSincePrune.set(endpointId, saves + 1);
-      await db.transaction(async (tx) => {
-        const n = await tx.exec(
+      const id = await db.transaction(async (tx) => {
+        const inserted = await tx.query<{ id: number }>(
           `INSERT INTO endpoint_states (endpoint, lookup_status, network_error, record, created_at)
-           SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM endpoints WHERE id = ?)`,
-          [endpointId, status, record.lookupNetworkError === true ? 1 : 0, toJson(record)!, now, endpointId],
+           SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM endpoints WHERE id = ?) RETURNING id`,
+          [endpointId, status, networkError, text, now, endpointId],
         );
-        if (n === 0 || !prune) return;
+        if (inserted.length === 0) return null;
+        if (!prune) return Number(inserted[0].id);
         // Older than the newest STATE_RECORDS_KEPT, except the newest record of each (network error,
         // status) pair: the newest record passing any state.config filter is always one of those.
         await tx.exec(
@@ -248,7 +356,9 @@ export function createEndpointStore(db: SqlDb): EndpointStore {
              AND id NOT IN (SELECT MAX(id) FROM endpoint_states WHERE endpoint = ? GROUP BY network_error, lookup_status)`,
           [endpointId, endpointId, STATE_RECORDS_KEPT - 1, endpointId],
         );
+        return Number(inserted[0].id);
       });
+      if (id !== null) latestStates?.saved(endpointId, { id, status, networkError, text });
     },
 
     async countStates(endpointId) {

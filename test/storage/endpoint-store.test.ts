@@ -131,6 +131,43 @@ for (const backend of await backends()) {
       assert.equal(await store.endpoints.latestState(hex(99), { networkErrors: 'no-filter', includeStatuses: [] }), null);
     });
 
+    test('latest state stays exact while reads and saves interleave, some at once, and after remove', async () => {
+      await store.endpoints.create(ws, hex(8), now(), ok(def('interleaved', '/interleaved')));
+      const configs: StateConfig[] = [];
+      for (const networkErrors of ['no-filter', 'include', 'exclude'] as const) {
+        for (const includeStatuses of [[], ['2xx'], ['404', '5xx']]) configs.push({ networkErrors, includeStatuses });
+      }
+      const check = async (saved: StateRecord[]) => {
+        for (const config of configs) assert.deepEqual(await store.endpoints.latestState(hex(8), config), latestPassingState(saved, config), JSON.stringify(config));
+      };
+      const saved: StateRecord[] = [];
+      // Read first (nothing saved yet), then after every save.
+      await check(saved);
+      const statuses = [200, 404, undefined, 503, 200, 201, undefined, 404];
+      for (let i = 0; i < statuses.length; i++) {
+        const r = record(100 + i, statuses[i], statuses[i] === undefined);
+        saved.push(r);
+        await store.endpoints.saveState(hex(8), r, now());
+        await check(saved);
+      }
+      // Saves and reads issued together (on PostgreSQL they commit in any order: the stored order counts).
+      const batch = statuses.map((s, i) => record(200 + i, s, s === undefined));
+      const reads = await Promise.all([...batch.map((r) => store.endpoints.saveState(hex(8), r, now())), ...configs.map((c) => store.endpoints.latestState(hex(8), c))]);
+      assert.equal(reads.length, batch.length + configs.length);
+      const stored = (await store.stats.endpointStates(ws, hex(8), 1000))!.map((s) => s.record as StateRecord).reverse();
+      assert.equal(stored.length, saved.length + batch.length);
+      saved.splice(0, saved.length, ...stored);
+      await check(saved);
+      // A record passed to saveState is stored as it was at the call.
+      const mutable = record(300, 200, false);
+      const saving = store.endpoints.saveState(hex(8), mutable, now());
+      mutable.query = { changed: true };
+      await saving;
+      assert.deepEqual((await store.endpoints.latestState(hex(8), configs[0]))?.query, { i: 300 });
+      assert.equal(await store.endpoints.remove(ws, hex(8)), true);
+      await check([]);
+    });
+
     test(`pruning keeps the newest ${STATE_RECORDS_KEPT} and the newest of each (network error, status) pair`, async () => {
       await store.endpoints.create(ws, hex(7), now(), ok(def('pruned', '/pruned')));
       await store.endpoints.saveState(hex(7), record(-2, undefined, true), now());

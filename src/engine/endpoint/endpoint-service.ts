@@ -77,6 +77,13 @@ export interface EndpointService {
 const ID = /^[0-9a-f]{24}$/i;
 // Default 1000: parsed definitions kept in memory; one re-read per miss.
 const DEFINITION_CACHE_LIMIT = 1000;
+// Default 1000: route lists (per key, workspace name and method; public ones per name and method).
+const ROUTE_CACHE_LIMIT = 1000;
+// Default 5 s: a cached route list is re-read at least this often. Endpoint changes invalidate it
+// at once (endpoint:changed, from every node); a revoked key sends no notification (it may be
+// revoked by another process), so its public endpoints stop serving within this time — the
+// time its own requests stop authenticating (KEY_CACHE_MS).
+const ROUTE_CACHE_MS = 5000;
 
 export function generateEndpointId(nowMs: number): string {
   const seconds = Math.floor(nowMs / 1000)
@@ -120,6 +127,35 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
     maxBodyBytes: settings.bodyLimitBytes,
   });
   const cache = new Map<string, StoredEndpoint>();
+  // PERF: resolving a request read its routes from the database every time (a join per request).
+  const routeCache = new Map<string, { routes: EndpointRoute[]; at: number }>();
+  // Grows on every invalidation: a read that began before one must not refill the cache.
+  let generation = 0;
+
+  function invalidate(id?: string) {
+    generation++;
+    routeCache.clear();
+    if (id !== undefined) cache.delete(id);
+  }
+  const offNotify = store.onNotify((event, payload) => {
+    if (event === 'endpoint:changed') invalidate((payload as { id: string }).id);
+    // Notifications sent while the connection was away are lost: start again from the database.
+    else if (event === 'store:reconnected') invalidate();
+  });
+
+  async function cachedRoutes(key: string, read: () => Promise<EndpointRoute[]>): Promise<EndpointRoute[]> {
+    const now = clock.now();
+    const hit = routeCache.get(key);
+    if (hit && now - hit.at < ROUTE_CACHE_MS && now >= hit.at) return hit.routes;
+    const before = generation;
+    const routes = await read();
+    if (before === generation) {
+      routeCache.delete(key);
+      if (routeCache.size >= ROUTE_CACHE_LIMIT) routeCache.delete(routeCache.keys().next().value as string);
+      routeCache.set(key, { routes, at: now });
+    }
+    return routes;
+  }
 
   function remember(e: StoredEndpoint): StoredEndpoint {
     cache.delete(e.id);
@@ -146,7 +182,9 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
     async create(ws, input) {
       const result = await store.endpoints.create(ws, newId(), clock.now(), (others) => checked(input, others, false));
       if (!result.ok) throw EndpointCreateFailed(result.reason);
-      bus.emit('endpoint:changed', { ws, id: result.endpoint.id });
+      // endpoint:changed reaches the bus from the store; this node forgets its copies at once
+      // (on PostgreSQL the notification comes back a little later).
+      invalidate(result.endpoint.id);
       return result.endpoint;
     },
 
@@ -167,15 +205,14 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
       const result = await store.endpoints.update(ws, id, clock.now(), (current, others) => checked({ ...current.definition, ...input }, others, true));
       if (result === null) throw EndpointNotFound(raw);
       if (!result.ok) throw EndpointUpdateFailed(result.reason);
-      bus.emit('endpoint:changed', { ws, id });
+      invalidate(id);
       return result.endpoint;
     },
 
     async remove(ws, raw) {
       const id = validId(raw, 'Endpoint deletion failed: ');
       if (!(await store.endpoints.remove(ws, id))) throw EndpointNotFound(raw);
-      cache.delete(id);
-      bus.emit('endpoint:changed', { ws, id });
+      invalidate(id);
     },
 
     async states(ws, raw, limit) {
@@ -186,11 +223,12 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
 
     async resolve(target) {
       const method = target.method.toUpperCase();
-      if (target.keyId !== null) {
-        const own = await pick(await store.endpoints.routes(target.keyId, target.workspace, method), target);
+      const { keyId, workspace } = target;
+      if (keyId !== null) {
+        const own = await pick(await cachedRoutes(`${keyId}\u0000${workspace}\u0000${method}`, () => store.endpoints.routes(keyId, workspace, method)), target);
         if (own) return own;
       }
-      return pick(await store.endpoints.publicRoutes(target.workspace, method), target);
+      return pick(await cachedRoutes(`\u0000${workspace}\u0000${method}`, () => store.endpoints.publicRoutes(workspace, method)), target);
     },
 
     async serve(resolved, request) {
@@ -208,6 +246,7 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
     },
 
     async close() {
+      offNotify();
       await client?.close();
     },
   };

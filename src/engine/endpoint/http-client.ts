@@ -2,6 +2,7 @@
 // per origin, so connections are reused), a per-call timeout covering connect, headers and body,
 // a cap on the response size, and the host allowlist.
 
+import { EventEmitter } from 'node:events';
 import type { Agent } from 'undici';
 import { loadUndici } from '../undici.js';
 import { HostNotAllowedError, hostAllowed, type EndpointHttp, type OutboundRequest, type OutboundResponse } from './endpoint-http.js';
@@ -24,6 +25,25 @@ export interface HttpClient extends EndpointHttp {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/**
+ * The call's deadline, as the abort signal undici takes. PERF: an EventEmitter, which undici
+ * accepts as a signal: an AbortController (an EventTarget) cost several times more per call.
+ */
+class Deadline extends EventEmitter {
+  aborted = false;
+  private readonly timer: NodeJS.Timeout;
+  constructor(ms: number) {
+    super();
+    this.timer = setTimeout(() => {
+      this.aborted = true;
+      this.emit('abort');
+    }, ms);
+  }
+  clear() {
+    clearTimeout(this.timer);
+  }
+}
+
 class ResponseTooLargeError extends Error {
   constructor(limit: number) {
     super(`response body exceeds ${limit} bytes`);
@@ -34,44 +54,43 @@ class ResponseTooLargeError extends Error {
 export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
   const maxResponseBytes = opts.maxResponseBytes ?? 16 * 1024 * 1024;
   let agent: Agent | null = null;
+  let undici: typeof import('undici') | null = null;
 
   const call = async (req: OutboundRequest): Promise<OutboundResponse> => {
     if (!hostAllowed(req.url, opts.allowHosts)) throw new HostNotAllowedError(req.url);
-    const { Agent, request } = await loadUndici();
-    agent ??= new Agent({
+    undici ??= await loadUndici();
+    agent ??= new undici.Agent({
       connections: opts.connectionsPerOrigin ?? 64,
       keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4000,
+      // The parser counts the bytes and drops the connection past the cap.
+      maxResponseSize: maxResponseBytes,
     });
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), req.timeoutMs);
+    const deadline = new Deadline(req.timeoutMs);
     try {
-      const res = await request(req.url, {
+      // PERF: straight to the Agent; undici's request(url, …) wrapper cost ~10 µs a call over the same URL parse.
+      const url = new URL(req.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new undici.errors.InvalidArgumentError('Invalid URL protocol: the URL must start with `http:` or `https:`.');
+      }
+      const res = await agent.request({
+        origin: url.origin,
+        path: url.search ? `${url.pathname}${url.search}` : url.pathname,
         method: req.method.toUpperCase() as 'GET',
         headers: req.headers,
         body: req.body,
-        dispatcher: agent,
-        signal: controller.signal,
+        signal: deadline,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxResponseBytes) {
-          res.body.destroy();
-          throw new ResponseTooLargeError(maxResponseBytes);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+      return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
     } catch (e) {
       // axios's wording, which the mediator's "No response from lookup" messages carry.
       const code = (e as NodeJS.ErrnoException | null)?.code ?? '';
-      if (controller.signal.aborted || TIMEOUT_CODES.has(code)) throw new Error(`timeout of ${req.timeoutMs}ms exceeded`, { cause: e });
+      if (deadline.aborted || TIMEOUT_CODES.has(code)) throw new Error(`timeout of ${req.timeoutMs}ms exceeded`, { cause: e });
+      if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') throw new ResponseTooLargeError(maxResponseBytes);
       throw describe(e);
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   };
 
