@@ -14,6 +14,9 @@ import { pgInfo } from '../tasks/pg-info.js';
 export const ENDPOINTS_DEFAULTS = {
   connections: [16],
   seconds: 5,
+  // Unmeasured load before the first measured run, for weft and the floor alike: both are
+  // measured warm (JIT-compiled, pools and caches filled), not in their first seconds.
+  warmupSeconds: 3,
   targetRatio: 0.7,
 };
 
@@ -92,6 +95,7 @@ export async function runEndpoints(o: BenchOptions): Promise<ScenarioResult> {
         // A warm-up request checks the endpoint end to end before it is measured.
         const check = await api(weft.url, 'POST', '/bench/enrich/42', { code: 'A01' }, [200]);
         if (check.name !== 'Ada Lovelace' || check.id !== '42') throw new Error(`unexpected endpoint reply ${JSON.stringify(check)}`);
+        await cannon(`${weft.url}/bench/enrich/42`, levels[0], ENDPOINTS_DEFAULTS.warmupSeconds);
         for (const c of levels) {
           const cpu0 = weft.cpuMs();
           const r = await cannon(`${weft.url}/bench/enrich/42`, c, seconds);
@@ -110,6 +114,7 @@ export async function runEndpoints(o: BenchOptions): Promise<ScenarioResult> {
         const dir = mkdtempSync(join(tmpdir(), 'weft-floor-'));
         const floor = await startScript(FLOOR, { FLOOR_UPSTREAM: upstream, FLOOR_SYNCHRONOUS: backend.synchronous, FLOOR_DB: join(dir, 'floor.db') });
         try {
+          await cannon(`http://127.0.0.1:${floor.port}/bench/enrich/42`, levels[0], ENDPOINTS_DEFAULTS.warmupSeconds);
           for (const c of levels) {
             const cpu0 = processCpuMs(floor.child.pid!);
             const r = await cannon(`http://127.0.0.1:${floor.port}/bench/enrich/42`, c, seconds);
