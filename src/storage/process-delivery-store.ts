@@ -60,6 +60,11 @@ export interface ProcessDeliveryStore {
   claim(req: ClaimDeliveries): Promise<DeliveryRecord[]>;
   /** False when the lease was lost meanwhile. */
   delivered(id: number, owner: string, now: number): Promise<boolean>;
+  /**
+   * Records several deliveries at once (one statement). `recorded`: the ids whose lease was still
+   * held; `waiting`: whether a pending delivery of one of their workitems waits behind them.
+   */
+  deliveredMany(ids: readonly number[], owner: string, now: number): Promise<{ recorded: number[]; waiting: boolean }>;
   retryLater(id: number, owner: string, req: { now: number; error: string; nextAttemptAt: number }): Promise<boolean>;
   /**
    * Out of retries: marks the delivery failed and, for an `active` one, applies `decide` to its
@@ -110,6 +115,18 @@ export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
         [now, id, owner],
       );
       return n > 0;
+    },
+
+    async deliveredMany(ids, owner, now) {
+      if (ids.length === 0) return { recorded: [], waiting: false };
+      // The EXISTS sees no other row of this statement that matters: a workitem has one delivery in flight at a time.
+      const rows = await db.query<{ id: number; waiting: number | boolean }>(
+        `UPDATE process_deliveries SET state = 'delivered', attempts = attempts + 1, last_error = NULL, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
+         WHERE id IN (${marks(ids.length)}) AND lease_owner = ? AND state = 'pending'
+         RETURNING id, EXISTS (SELECT 1 FROM process_deliveries e WHERE e.workitem_id = process_deliveries.workitem_id AND e.state = 'pending' AND e.id <> process_deliveries.id) AS waiting`,
+        [now, ...ids, owner],
+      );
+      return { recorded: rows.map((r) => Number(r.id)), waiting: rows.some((r) => Boolean(Number(r.waiting))) };
     },
 
     async retryLater(id, owner, req) {

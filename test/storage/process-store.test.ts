@@ -148,6 +148,28 @@ for (const backend of await backends()) {
       assert.deepEqual(cancel.map((d) => d.status), ['cancel']);
     });
 
+    test('deliveredMany records the lease holder\'s deliveries in one statement and tells whether one waits behind them', async () => {
+      const [a, b, c] = [`w6a-${n}`, `w6b-${n}`, `w6c-${n}`];
+      const lease = { owner: 'me', expiresAt: T0 + 60_000 };
+      const wfid = wfidOf();
+      const created = await store.processes.create({ wfid, ws, name: null, revision: null, definition: null, launchedAt: T0 }, write({ deliveries: [delivery(a), delivery(b)], lease }));
+      const [da, db2] = (created as { claimed: Array<{ id: number }> }).claimed;
+      const deliveries = store.processes.deliveries;
+      assert.deepEqual(await deliveries.deliveredMany([], 'me', T0 + 1), { recorded: [], waiting: false });
+      assert.deepEqual(await deliveries.deliveredMany([da.id], 'someone-else', T0 + 1), { recorded: [], waiting: false }, 'only the lease holder records');
+      assert.deepEqual(await deliveries.deliveredMany([da.id], 'me', T0 + 1), { recorded: [da.id], waiting: false });
+      // A cancel of b waits behind b's active, being sent.
+      const next = await store.processes.step(wfid, ws, T0 + 2, () => write({ deliveries: [delivery(b, 'cancel'), delivery(c)], lease }));
+      assert.equal(next!.claimed.length, 1);
+      const out = await deliveries.deliveredMany([db2.id, next!.claimed[0].id, da.id], 'me', T0 + 3);
+      assert.deepEqual([out.recorded.sort((x, y) => x - y), out.waiting], [[db2.id, next!.claimed[0].id].sort((x, y) => x - y), true]);
+      const all = await deliveries.ofProcess(wfid);
+      assert.deepEqual(all.map((d) => [d.workitemId, d.status, d.state, d.attempts]), [
+        [a, 'active', 'delivered', 1], [b, 'active', 'delivered', 1], [b, 'cancel', 'pending', 0], [c, 'active', 'delivered', 1],
+      ]);
+      assert.deepEqual((await deliveries.claim({ now: T0 + 4, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid).map((d) => d.status), ['cancel']);
+    });
+
     test('deliveries: retry later, exhaustion steps the process in the same transaction, orphaned leases are freed', async () => {
       const w = `w3-${n}`;
       const wfid = await create(write({ deliveries: [delivery(w)] }));
