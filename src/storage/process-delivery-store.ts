@@ -1,5 +1,6 @@
 import type { SqlDb } from './sql-db.js';
-import { lockProcess, stepLocked, type DeliveryRecord, type DeliveryState, type StepDecision, type StepOutcome } from './process-rows.js';
+import { cacheStep, lockProcess, stepLocked, type DeliveryRecord, type DeliveryState, type StepDecision, type StepOutcome } from './process-rows.js';
+import type { ProcessCache } from './process-cache.js';
 
 // The participant delivery outbox. A sender claims due rows with a lease (its node id and an
 // expiry), sends them outside any transaction, then records the outcome only if it still holds
@@ -87,7 +88,7 @@ export interface ProcessDeliveryStore {
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
+export function createProcessDeliveryStore(db: SqlDb, cache?: ProcessCache): ProcessDeliveryStore {
   return {
     async claim(req) {
       if (req.max <= 0) return [];
@@ -139,8 +140,8 @@ export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
     },
 
     async exhausted(d, owner, req, decide) {
-      return db.transaction(async (tx) => {
-        const before = d.status === 'active' ? await lockProcess(db, tx, d.wfid, null) : null;
+      const out = await db.transaction(async (tx) => {
+        const before = d.status === 'active' ? await lockProcess(db, tx, d.wfid, null, cache) : null;
         const n = await tx.exec(
           `UPDATE process_deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
            WHERE id = ? AND lease_owner = ? AND state = 'pending'`,
@@ -150,6 +151,8 @@ export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
         tx.notify('callback:failed', { ws: d.ws, wfid: d.wfid, workitemId: d.workitemId, error: req.error });
         return { step: before ? await stepLocked(tx, before, decide, req.now) : null };
       });
+      if (cache) cacheStep(cache, out?.step);
+      return out;
     },
 
     async retryNow(wfid, ws, workitemId, now) {

@@ -1,6 +1,7 @@
 import type { SqlDb, SqlRunner } from './sql-db.js';
 import { parseJson, toJson } from './sql-db.js';
 import type { ProcessState } from '../core/process/interpreter/index.js';
+import type { ProcessCache } from './process-cache.js';
 
 // Rows of the processes tables and the one write every engine step makes: the process row, its
 // outbox deliveries and its timers, together in the caller's transaction. Every write announces
@@ -39,6 +40,8 @@ export interface DbProcess {
 }
 
 export const PROCESS_COLUMNS = 'wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at';
+/** Every column but the state and the tokens: what a step reads when it has them cached. */
+const PROCESS_HEAD_COLUMNS = 'wfid, ws, name, revision, definition, status, seq, launched_at, ended_at, updated_at';
 
 export const toProcess = (r: DbProcess): ProcessRecord => ({
   wfid: r.wfid,
@@ -115,12 +118,28 @@ export interface StepOutcome {
   write: StepWrite | null;
   /** Deliveries inserted already claimed by `write.lease.owner`: that sender sends them after the commit. */
   claimed: DeliveryRecord[];
+  /** The length of the state's JSON as written. */
+  stateChars?: number;
 }
 
-/** Locks the process row and reads it; null when unknown (or in another workspace). */
-export async function lockProcess(db: SqlDb, tx: SqlRunner, wfid: string, ws: number | null): Promise<ProcessRecord | null> {
+/**
+ * Locks the process row and reads it; null when unknown (or in another workspace). With a cache, a
+ * state cached at the row's seq is taken from it (the caller owns it: the step changes it in place)
+ * instead of reading and parsing the state column.
+ */
+export async function lockProcess(db: SqlDb, tx: SqlRunner, wfid: string, ws: number | null, cache?: ProcessCache): Promise<ProcessRecord | null> {
   const wsFilter = ws === null ? '' : ' AND ws = ?';
   const params: Array<string | number> = ws === null ? [wfid] : [wfid, ws];
+  if (cache?.has(wfid)) {
+    const heads = await tx.query<Omit<DbProcess, 'state' | 'tokens'>>(`SELECT ${PROCESS_HEAD_COLUMNS} FROM processes WHERE wfid = ?${wsFilter}${db.forUpdate}`, params);
+    if (!heads.length) return null;
+    const head = heads[0];
+    const hit = cache.take(wfid, Number(head.seq), Number(head.launched_at));
+    if (hit) return { ...toProcess({ ...head, state: 'null', tokens: 'null' }), state: hit.state, tokens: hit.tokens };
+    // Changed since it was cached (another node, or a step rolled back): the row is locked already.
+    const rest = await tx.query<Pick<DbProcess, 'state' | 'tokens'>>('SELECT state, tokens FROM processes WHERE wfid = ?', [wfid]);
+    return toProcess({ ...head, ...rest[0] });
+  }
   const rows = await tx.query<DbProcess>(`SELECT ${PROCESS_COLUMNS} FROM processes WHERE wfid = ?${wsFilter}${db.forUpdate}`, params);
   return rows.length ? toProcess(rows[0]) : null;
 }
@@ -128,16 +147,25 @@ export async function lockProcess(db: SqlDb, tx: SqlRunner, wfid: string, ws: nu
 export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: StepDecision, now: number): Promise<StepOutcome> {
   const write = decide(before);
   if (write === null) return { before, write, claimed: [] };
+  const state = toJson(write.state)!;
   await tx.exec('UPDATE processes SET status = ?, state = ?, tokens = ?, seq = seq + 1, ended_at = ?, updated_at = ? WHERE wfid = ?', [
     write.status,
-    toJson(write.state),
+    state,
     toJson(write.tokens),
     write.endedAt,
     now,
     before.wfid,
   ]);
   const claimed = await writeEffects(tx, before.wfid, before.ws, write, now);
-  return { before, write, claimed };
+  return { before, write, claimed, stateChars: state.length };
+}
+
+/** After the commit of a step: its state is the row's at the next seq (an ended process is not kept). */
+export function cacheStep(cache: ProcessCache, out: StepOutcome | null | undefined): void {
+  if (!out?.write) return;
+  const { before, write } = out;
+  if (write.endedAt !== null) cache.forget(before.wfid);
+  else cache.put(before.wfid, before.seq + 1, before.launchedAt, { state: write.state, tokens: write.tokens }, out.stateChars ?? Infinity);
 }
 
 /** Writes a step's outbox rows and timers; resolves to the deliveries inserted already claimed. */

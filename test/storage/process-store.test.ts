@@ -101,6 +101,40 @@ for (const backend of await backends()) {
       assert.equal((await store.processes.get(wfid))!.seq, 2);
     });
 
+    test('step: a state cached by one node is not used once another node (or a rolled-back step) changed the row', async () => {
+      // Two stores on one database stand for two nodes; each keeps its own cache of parsed states.
+      const second = await openStore(db);
+      try {
+        const wfid = await create(write({ note: 'n1' }));
+        const seen: string[] = [];
+        const stepOn = (s: Store, note: string) =>
+          s.processes.step(wfid, ws, T0 + 1, (p) => {
+            seen.push((p.state as unknown as { note: string }).note);
+            (p.state as unknown as { note: string }).note = note; // in place, as the interpreter does
+            return write({ state: p.state, note: undefined, tokens: { [note]: note } });
+          });
+        await stepOn(store, 'n2');
+        await stepOn(second, 'n3');
+        await stepOn(store, 'n4');
+        await stepOn(store, 'n5');
+        // A step that changes its state in place and is then refused leaves the row, and the next step sees the row.
+        await assert.rejects(
+          store.processes.step(wfid, ws, T0 + 2, (p) => {
+            (p.state as unknown as { note: string }).note = 'refused';
+            throw new Error('refused');
+          }),
+          /refused/,
+        );
+        await stepOn(store, 'n6');
+        await stepOn(second, 'n7');
+        assert.deepEqual(seen, ['n1', 'n2', 'n3', 'n4', 'n5', 'n6']);
+        const p = (await second.processes.get(wfid))!;
+        assert.deepEqual([(p.state as unknown as { note: string }).note, p.tokens, p.seq], ['n7', { n7: 'n7' }, 7]);
+      } finally {
+        await second.close();
+      }
+    });
+
     test('deliveries: a later delivery of a workitem waits for the one being sent; unsent ones are superseded', async () => {
       const w1 = `w1-${n}`;
       const wfid = await create(write({ deliveries: [delivery(w1)] }));
