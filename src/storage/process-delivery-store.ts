@@ -1,5 +1,6 @@
 import type { SqlDb } from './sql-db.js';
-import { lockProcess, stepLocked, type DeliveryRecord, type DeliveryState, type StepDecision, type StepOutcome } from './process-rows.js';
+import { cacheStep, lockProcess, stepLocked, type DeliveryRecord, type DeliveryState, type StepDecision, type StepOutcome } from './process-rows.js';
+import type { ProcessCache } from './process-cache.js';
 
 // The participant delivery outbox. A sender claims due rows with a lease (its node id and an
 // expiry), sends them outside any transaction, then records the outcome only if it still holds
@@ -60,6 +61,11 @@ export interface ProcessDeliveryStore {
   claim(req: ClaimDeliveries): Promise<DeliveryRecord[]>;
   /** False when the lease was lost meanwhile. */
   delivered(id: number, owner: string, now: number): Promise<boolean>;
+  /**
+   * Records several deliveries at once (one statement). `recorded`: the ids whose lease was still
+   * held; `waiting`: whether a pending delivery of one of their workitems waits behind them.
+   */
+  deliveredMany(ids: readonly number[], owner: string, now: number): Promise<{ recorded: number[]; waiting: boolean }>;
   retryLater(id: number, owner: string, req: { now: number; error: string; nextAttemptAt: number }): Promise<boolean>;
   /**
    * Out of retries: marks the delivery failed and, for an `active` one, applies `decide` to its
@@ -82,7 +88,7 @@ export interface ProcessDeliveryStore {
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
+export function createProcessDeliveryStore(db: SqlDb, cache?: ProcessCache): ProcessDeliveryStore {
   return {
     async claim(req) {
       if (req.max <= 0) return [];
@@ -112,6 +118,18 @@ export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
       return n > 0;
     },
 
+    async deliveredMany(ids, owner, now) {
+      if (ids.length === 0) return { recorded: [], waiting: false };
+      // The EXISTS sees no other row of this statement that matters: a workitem has one delivery in flight at a time.
+      const rows = await db.query<{ id: number; waiting: number | boolean }>(
+        `UPDATE process_deliveries SET state = 'delivered', attempts = attempts + 1, last_error = NULL, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
+         WHERE id IN (${marks(ids.length)}) AND lease_owner = ? AND state = 'pending'
+         RETURNING id, EXISTS (SELECT 1 FROM process_deliveries e WHERE e.workitem_id = process_deliveries.workitem_id AND e.state = 'pending' AND e.id <> process_deliveries.id) AS waiting`,
+        [now, ...ids, owner],
+      );
+      return { recorded: rows.map((r) => Number(r.id)), waiting: rows.some((r) => Boolean(Number(r.waiting))) };
+    },
+
     async retryLater(id, owner, req) {
       const n = await db.exec(
         `UPDATE process_deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL
@@ -122,8 +140,8 @@ export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
     },
 
     async exhausted(d, owner, req, decide) {
-      return db.transaction(async (tx) => {
-        const before = d.status === 'active' ? await lockProcess(db, tx, d.wfid, null) : null;
+      const out = await db.transaction(async (tx) => {
+        const before = d.status === 'active' ? await lockProcess(db, tx, d.wfid, null, cache) : null;
         const n = await tx.exec(
           `UPDATE process_deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
            WHERE id = ? AND lease_owner = ? AND state = 'pending'`,
@@ -133,6 +151,8 @@ export function createProcessDeliveryStore(db: SqlDb): ProcessDeliveryStore {
         tx.notify('callback:failed', { ws: d.ws, wfid: d.wfid, workitemId: d.workitemId, error: req.error });
         return { step: before ? await stepLocked(tx, before, decide, req.now) : null };
       });
+      if (cache) cacheStep(cache, out?.step);
+      return out;
     },
 
     async retryNow(wfid, ws, workitemId, now) {

@@ -1,6 +1,7 @@
 import type { SqlDb, SqlRunner } from './sql-db.js';
 import { parseJson, toJson } from './sql-db.js';
 import type { ProcessState } from '../core/process/interpreter/index.js';
+import type { ProcessCache } from './process-cache.js';
 
 // Rows of the processes tables and the one write every engine step makes: the process row, its
 // outbox deliveries and its timers, together in the caller's transaction. Every write announces
@@ -39,6 +40,8 @@ export interface DbProcess {
 }
 
 export const PROCESS_COLUMNS = 'wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at';
+/** Every column but the state and the tokens: what a step reads when it has them cached. */
+const PROCESS_HEAD_COLUMNS = 'wfid, ws, name, revision, definition, status, seq, launched_at, ended_at, updated_at';
 
 export const toProcess = (r: DbProcess): ProcessRecord => ({
   wfid: r.wfid,
@@ -105,6 +108,8 @@ export interface StepWrite {
    * wanted any more — not even the retries of one being sent, unless this step sends it another.
    */
   settle: string[];
+  /** Set when the process had no timer before this step (so no timer row): an ended one has none to delete. */
+  noTimersBefore?: boolean;
 }
 
 /** Decides a step from the locked process; pure, called inside the transaction. Null: nothing to write. May throw to refuse. */
@@ -115,12 +120,28 @@ export interface StepOutcome {
   write: StepWrite | null;
   /** Deliveries inserted already claimed by `write.lease.owner`: that sender sends them after the commit. */
   claimed: DeliveryRecord[];
+  /** The length of the state's JSON as written. */
+  stateChars?: number;
 }
 
-/** Locks the process row and reads it; null when unknown (or in another workspace). */
-export async function lockProcess(db: SqlDb, tx: SqlRunner, wfid: string, ws: number | null): Promise<ProcessRecord | null> {
+/**
+ * Locks the process row and reads it; null when unknown (or in another workspace). With a cache, a
+ * state cached at the row's seq is taken from it (the caller owns it: the step changes it in place)
+ * instead of reading and parsing the state column.
+ */
+export async function lockProcess(db: SqlDb, tx: SqlRunner, wfid: string, ws: number | null, cache?: ProcessCache): Promise<ProcessRecord | null> {
   const wsFilter = ws === null ? '' : ' AND ws = ?';
   const params: Array<string | number> = ws === null ? [wfid] : [wfid, ws];
+  if (cache?.has(wfid)) {
+    const heads = await tx.query<Omit<DbProcess, 'state' | 'tokens'>>(`SELECT ${PROCESS_HEAD_COLUMNS} FROM processes WHERE wfid = ?${wsFilter}${db.forUpdate}`, params);
+    if (!heads.length) return null;
+    const head = heads[0];
+    const hit = cache.take(wfid, Number(head.seq), Number(head.launched_at));
+    if (hit) return { ...toProcess({ ...head, state: 'null', tokens: 'null' }), state: hit.state, tokens: hit.tokens };
+    // Changed since it was cached (another node, or a step rolled back): the row is locked already.
+    const rest = await tx.query<Pick<DbProcess, 'state' | 'tokens'>>('SELECT state, tokens FROM processes WHERE wfid = ?', [wfid]);
+    return toProcess({ ...head, ...rest[0] });
+  }
   const rows = await tx.query<DbProcess>(`SELECT ${PROCESS_COLUMNS} FROM processes WHERE wfid = ?${wsFilter}${db.forUpdate}`, params);
   return rows.length ? toProcess(rows[0]) : null;
 }
@@ -128,46 +149,62 @@ export async function lockProcess(db: SqlDb, tx: SqlRunner, wfid: string, ws: nu
 export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: StepDecision, now: number): Promise<StepOutcome> {
   const write = decide(before);
   if (write === null) return { before, write, claimed: [] };
+  const state = toJson(write.state)!;
   await tx.exec('UPDATE processes SET status = ?, state = ?, tokens = ?, seq = seq + 1, ended_at = ?, updated_at = ? WHERE wfid = ?', [
     write.status,
-    toJson(write.state),
+    state,
     toJson(write.tokens),
     write.endedAt,
     now,
     before.wfid,
   ]);
   const claimed = await writeEffects(tx, before.wfid, before.ws, write, now);
-  return { before, write, claimed };
+  return { before, write, claimed, stateChars: state.length };
 }
+
+/** After the commit of a step: its state is the row's at the next seq (an ended process is not kept). */
+export function cacheStep(cache: ProcessCache, out: StepOutcome | null | undefined): void {
+  if (!out?.write) return;
+  const { before, write } = out;
+  if (write.endedAt !== null) cache.forget(before.wfid);
+  else cache.put(before.wfid, before.seq + 1, before.launchedAt, { state: write.state, tokens: write.tokens }, out.stateChars ?? Infinity);
+}
+
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+// One insert of an outbox delivery. With a lease, the row is inserted already claimed by it unless
+// a pending delivery of its workitem is there (the one-at-a-time rule of claims holds here too:
+// behind a pending one, a new one waits). PERF: the check is part of the INSERT (it was a SELECT
+// before it, a round trip more on PostgreSQL).
+const INSERT_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid, ws, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?) RETURNING id`;
+const BEHIND = "EXISTS (SELECT 1 FROM process_deliveries WHERE workitem_id = ? AND state = 'pending')";
+const INSERT_LEASED_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid, ws, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, CASE WHEN ${BEHIND} THEN NULL ELSE ? END, CASE WHEN ${BEHIND} THEN NULL ELSE CAST(? AS BIGINT) END, ?)
+  RETURNING id, lease_owner`;
 
 /** Writes a step's outbox rows and timers; resolves to the deliveries inserted already claimed. */
 export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, write: StepWrite, now: number): Promise<DeliveryRecord[]> {
-  const followed = new Set(write.deliveries.map((d) => d.workitemId));
-  for (const workitemId of followed) {
-    // A delivery being sent (leased) is left to finish: the new one for its workitem waits for it.
-    await tx.exec(
-      "UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE workitem_id = ? AND state = 'pending' AND lease_owner IS NULL",
-      [now, workitemId],
-    );
-  }
-  for (const workitemId of write.settle) {
-    if (followed.has(workitemId)) continue;
-    // Nothing follows (proceeded, killed): a delivery being sent is not retried after this attempt either.
-    await tx.exec("UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE workitem_id = ? AND state = 'pending'", [now, workitemId]);
+  const followed = [...new Set(write.deliveries.map((d) => d.workitemId))];
+  const settled = write.settle.filter((id) => !followed.includes(id));
+  if (followed.length + settled.length > 0) {
+    // PERF: one statement for both kinds (there was one per workitem). A delivery being sent (leased)
+    // is left to finish when a new one follows it (the new one waits for it); when nothing follows
+    // (proceeded, killed), a delivery being sent is not retried after this attempt either.
+    const which = [
+      ...(followed.length > 0 ? [`(workitem_id IN (${marks(followed.length)}) AND lease_owner IS NULL)`] : []),
+      ...(settled.length > 0 ? [`workitem_id IN (${marks(settled.length)})`] : []),
+    ].join(' OR ');
+    await tx.exec(`UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE state = 'pending' AND (${which})`, [now, ...followed, ...settled]);
   }
   const claimed: DeliveryRecord[] = [];
   for (const d of write.deliveries) {
-    // The one-at-a-time rule of claims holds here too: behind a pending delivery of its workitem, a new one waits.
-    const behind = write.lease
-      ? (await tx.query("SELECT 1 AS x FROM process_deliveries WHERE workitem_id = ? AND state = 'pending' LIMIT 1", [d.workitemId])).length > 0
-      : true;
-    const lease = behind ? null : write.lease!;
-    const rows = await tx.query<{ id: number }>(
-      `INSERT INTO process_deliveries (webhook_id, wfid, ws, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?) RETURNING id`,
-      [d.webhookId, wfid, ws, d.workitemId, d.participant, d.status, d.url, d.body, now, lease?.owner ?? null, lease?.expiresAt ?? null, now],
-    );
-    if (lease) {
+    const lease = write.lease;
+    const base = [d.webhookId, wfid, ws, d.workitemId, d.participant, d.status, d.url, d.body, now];
+    const rows = lease
+      ? await tx.query<{ id: number; lease_owner: string | null }>(INSERT_LEASED_DELIVERY, [...base, d.workitemId, lease.owner, d.workitemId, lease.expiresAt, now])
+      : await tx.query<{ id: number; lease_owner: string | null }>(INSERT_DELIVERY, [...base, null, null, now]);
+    if (lease && rows[0].lease_owner !== null) {
       claimed.push({
         id: Number(rows[0].id), webhookId: d.webhookId, wfid, ws, workitemId: d.workitemId, participant: d.participant, status: d.status, url: d.url,
         body: d.body, state: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, createdAt: now, finishedAt: null,
@@ -177,8 +214,10 @@ export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, writ
   // `unclaimed`: deliveries no sender holds yet, for the senders of every node to pick up.
   tx.notify('process:changed', { ws, wfid, status: write.status, unclaimed: write.deliveries.length - claimed.length });
   for (const timerId of write.unschedule) await tx.exec('DELETE FROM process_timers WHERE wfid = ? AND timer_id = ?', [wfid, timerId]);
-  if (write.endedAt !== null) await tx.exec('DELETE FROM process_timers WHERE wfid = ?', [wfid]);
-  else {
+  if (write.endedAt !== null) {
+    // An ended process keeps no timer; one that had none before this step has no row to delete.
+    if (!write.noTimersBefore) await tx.exec('DELETE FROM process_timers WHERE wfid = ?', [wfid]);
+  } else {
     for (const t of write.schedule) {
       await tx.exec(
         'INSERT INTO process_timers (wfid, timer_id, ws, due_at) VALUES (?, ?, ?, ?) ON CONFLICT (wfid, timer_id) DO UPDATE SET due_at = excluded.due_at',

@@ -1,12 +1,13 @@
 import type { SqlDb } from './sql-db.js';
 import { toJson } from './sql-db.js';
 import {
-  PROCESS_COLUMNS, lockProcess, stepLocked, toProcess, writeEffects,
+  PROCESS_COLUMNS, cacheStep, lockProcess, stepLocked, toProcess, writeEffects,
   type DbProcess, type DeliveryRecord, type ProcessRecord, type StepDecision, type StepOutcome, type StepWrite,
 } from './process-rows.js';
 import { createProcessDeliveryStore, type ProcessDeliveryStore } from './process-delivery-store.js';
 import { createProcessTimerStore, type ProcessTimerStore } from './process-timer-store.js';
 import { createProcessDefinitionStore, type ProcessDefinitionStore } from './process-definition-store.js';
+import { createProcessCache } from './process-cache.js';
 
 export type { ProcessRecord, StepDecision, StepOutcome, StepWrite, NewDelivery } from './process-rows.js';
 export type { DeliveryRecord, DeliveryView } from './process-delivery-store.js';
@@ -45,17 +46,22 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 export function createProcessStore(db: SqlDb): ProcessStore {
+  // This node's parsed states of recently stepped processes (see process-cache.ts for why no invalidation is needed).
+  const cache = createProcessCache();
   return {
     async create(p, write) {
       try {
-        return await db.transaction(async (tx) => {
+        const state = toJson(write.state)!;
+        const out = await db.transaction(async (tx) => {
           await tx.exec(
             `INSERT INTO processes (wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-            [p.wfid, p.ws, p.name, p.revision, p.definition, write.status, toJson(write.state), toJson(write.tokens), p.launchedAt, write.endedAt, p.launchedAt],
+            [p.wfid, p.ws, p.name, p.revision, p.definition, write.status, state, toJson(write.tokens), p.launchedAt, write.endedAt, p.launchedAt],
           );
           return { claimed: await writeEffects(tx, p.wfid, p.ws, write, p.launchedAt) };
         });
+        if (write.endedAt === null) cache.put(p.wfid, 1, p.launchedAt, { state: write.state, tokens: write.tokens }, state.length);
+        return out;
       } catch (err) {
         if (isUniqueViolation(err)) return 'conflict';
         throw err;
@@ -76,14 +82,16 @@ export function createProcessStore(db: SqlDb): ProcessStore {
     },
 
     async step(wfid, ws, now, decide) {
-      return db.transaction(async (tx) => {
-        const before = await lockProcess(db, tx, wfid, ws);
+      const out = await db.transaction(async (tx) => {
+        const before = await lockProcess(db, tx, wfid, ws, cache);
         return before ? stepLocked(tx, before, decide, now) : null;
       });
+      cacheStep(cache, out);
+      return out;
     },
 
-    deliveries: createProcessDeliveryStore(db),
-    timers: createProcessTimerStore(db),
+    deliveries: createProcessDeliveryStore(db, cache),
+    timers: createProcessTimerStore(db, cache),
     definitions: createProcessDefinitionStore(db),
   };
 }

@@ -1,5 +1,6 @@
 import type { SqlDb } from './sql-db.js';
-import { lockProcess, stepLocked, type StepDecision, type StepOutcome } from './process-rows.js';
+import { cacheStep, lockProcess, stepLocked, type StepDecision, type StepOutcome } from './process-rows.js';
+import type { ProcessCache } from './process-cache.js';
 
 export interface DueTimer {
   wfid: string;
@@ -21,7 +22,7 @@ export interface ProcessTimerStore {
   postpone(t: DueTimer, dueAt: number): Promise<void>;
 }
 
-export function createProcessTimerStore(db: SqlDb): ProcessTimerStore {
+export function createProcessTimerStore(db: SqlDb, cache?: ProcessCache): ProcessTimerStore {
   return {
     async due(now, limit) {
       const rows = await db.query<{ wfid: string; timer_id: string; due_at: number }>(
@@ -37,13 +38,15 @@ export function createProcessTimerStore(db: SqlDb): ProcessTimerStore {
     },
 
     async fire(t, now, decide) {
-      return db.transaction(async (tx) => {
+      const out = await db.transaction(async (tx) => {
         // The process row first, as every step does: one lock order, no deadlock with an API step.
-        const before = await lockProcess(db, tx, t.wfid, null);
+        const before = await lockProcess(db, tx, t.wfid, null, cache);
         const n = await tx.exec('DELETE FROM process_timers WHERE wfid = ? AND timer_id = ? AND due_at <= ?', [t.wfid, t.timerId, now]);
         if (n === 0 || before === null) return 'gone' as const;
         return stepLocked(tx, before, decide, now);
       });
+      if (cache && out !== 'gone') cacheStep(cache, out);
+      return out;
     },
 
     async postpone(t, dueAt) {

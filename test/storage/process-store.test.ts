@@ -101,6 +101,40 @@ for (const backend of await backends()) {
       assert.equal((await store.processes.get(wfid))!.seq, 2);
     });
 
+    test('step: a state cached by one node is not used once another node (or a rolled-back step) changed the row', async () => {
+      // Two stores on one database stand for two nodes; each keeps its own cache of parsed states.
+      const second = await openStore(db);
+      try {
+        const wfid = await create(write({ note: 'n1' }));
+        const seen: string[] = [];
+        const stepOn = (s: Store, note: string) =>
+          s.processes.step(wfid, ws, T0 + 1, (p) => {
+            seen.push((p.state as unknown as { note: string }).note);
+            (p.state as unknown as { note: string }).note = note; // in place, as the interpreter does
+            return write({ state: p.state, note: undefined, tokens: { [note]: note } });
+          });
+        await stepOn(store, 'n2');
+        await stepOn(second, 'n3');
+        await stepOn(store, 'n4');
+        await stepOn(store, 'n5');
+        // A step that changes its state in place and is then refused leaves the row, and the next step sees the row.
+        await assert.rejects(
+          store.processes.step(wfid, ws, T0 + 2, (p) => {
+            (p.state as unknown as { note: string }).note = 'refused';
+            throw new Error('refused');
+          }),
+          /refused/,
+        );
+        await stepOn(store, 'n6');
+        await stepOn(second, 'n7');
+        assert.deepEqual(seen, ['n1', 'n2', 'n3', 'n4', 'n5', 'n6']);
+        const p = (await second.processes.get(wfid))!;
+        assert.deepEqual([(p.state as unknown as { note: string }).note, p.tokens, p.seq], ['n7', { n7: 'n7' }, 7]);
+      } finally {
+        await second.close();
+      }
+    });
+
     test('deliveries: a later delivery of a workitem waits for the one being sent; unsent ones are superseded', async () => {
       const w1 = `w1-${n}`;
       const wfid = await create(write({ deliveries: [delivery(w1)] }));
@@ -146,6 +180,28 @@ for (const backend of await backends()) {
       assert.equal(await deliveries.delivered(mine.id, 'me', T0 + 3), true);
       const cancel = (await deliveries.claim({ now: T0 + 4, owner: 'other', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid);
       assert.deepEqual(cancel.map((d) => d.status), ['cancel']);
+    });
+
+    test('deliveredMany records the lease holder\'s deliveries in one statement and tells whether one waits behind them', async () => {
+      const [a, b, c] = [`w6a-${n}`, `w6b-${n}`, `w6c-${n}`];
+      const lease = { owner: 'me', expiresAt: T0 + 60_000 };
+      const wfid = wfidOf();
+      const created = await store.processes.create({ wfid, ws, name: null, revision: null, definition: null, launchedAt: T0 }, write({ deliveries: [delivery(a), delivery(b)], lease }));
+      const [da, db2] = (created as { claimed: Array<{ id: number }> }).claimed;
+      const deliveries = store.processes.deliveries;
+      assert.deepEqual(await deliveries.deliveredMany([], 'me', T0 + 1), { recorded: [], waiting: false });
+      assert.deepEqual(await deliveries.deliveredMany([da.id], 'someone-else', T0 + 1), { recorded: [], waiting: false }, 'only the lease holder records');
+      assert.deepEqual(await deliveries.deliveredMany([da.id], 'me', T0 + 1), { recorded: [da.id], waiting: false });
+      // A cancel of b waits behind b's active, being sent.
+      const next = await store.processes.step(wfid, ws, T0 + 2, () => write({ deliveries: [delivery(b, 'cancel'), delivery(c)], lease }));
+      assert.equal(next!.claimed.length, 1);
+      const out = await deliveries.deliveredMany([db2.id, next!.claimed[0].id, da.id], 'me', T0 + 3);
+      assert.deepEqual([out.recorded.sort((x, y) => x - y), out.waiting], [[db2.id, next!.claimed[0].id].sort((x, y) => x - y), true]);
+      const all = await deliveries.ofProcess(wfid);
+      assert.deepEqual(all.map((d) => [d.workitemId, d.status, d.state, d.attempts]), [
+        [a, 'active', 'delivered', 1], [b, 'active', 'delivered', 1], [b, 'cancel', 'pending', 0], [c, 'active', 'delivered', 1],
+      ]);
+      assert.deepEqual((await deliveries.claim({ now: T0 + 4, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid).map((d) => d.status), ['cancel']);
     });
 
     test('deliveries: retry later, exhaustion steps the process in the same transaction, orphaned leases are freed', async () => {

@@ -24,10 +24,17 @@ export interface StepBefore {
   tokens: Record<string, string>;
   /** The workitems waiting on their participant. */
   active: string[];
+  /** Whether the process had timers set (each has a timer row; none without). */
+  timers: boolean;
 }
 
 export function beforeStep(p: { state: ProcessState; tokens: Record<string, string> }): StepBefore {
-  return { tokens: p.tokens, active: activeWorkitems(p.state).map((w) => w.workitemId) };
+  let timers = false;
+  for (const _ in p.state.timers) {
+    timers = true;
+    break;
+  }
+  return { tokens: p.tokens, active: activeWorkitems(p.state).map((w) => w.workitemId), timers };
 }
 
 export function toStepWrite(
@@ -75,5 +82,6 @@ export function toStepWrite(
     schedule,
     unschedule,
     settle: wasActive.filter((id) => !active.has(id)),
+    noTimersBefore: before === null || !before.timers,
   };
 }

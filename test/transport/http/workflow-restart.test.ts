@@ -9,7 +9,8 @@ import { startReceiver, type Callback, type Receiver } from '../../engine/proces
 // timer not yet due, a workitem out with its participant — loses nothing, and the process goes on.
 
 const P = (ref: string) => ['participant', { ref }, []];
-const DEFINITION = ['define', {}, [['concurrence', {}, [P('alpha'), P('charlie'), ['sequence', {}, [['wait', { '1s': null }, []], P('bravo')]]]]]];
+// The wait must outlast bringing the process to the middle and stopping the node: 1 s was too short on a loaded machine.
+const DEFINITION = ['define', {}, [['concurrence', {}, [P('alpha'), P('charlie'), ['sequence', {}, [['wait', { '3s': null }, []], P('bravo')]]]]]];
 
 async function api(url: string, path: string, init: { method?: string; json?: unknown } = {}) {
   const res = await fetch(url + path, {
