@@ -1,3 +1,4 @@
+import { marks } from './sql-db.js';
 import type { SqlDb } from './sql-db.js';
 import { cacheStep, lockProcess, stepLocked, type DeliveryRecord, type DeliveryState, type StepDecision, type StepOutcome } from './process-rows.js';
 import type { ProcessCache } from './process-cache.js';
@@ -85,8 +86,6 @@ export interface ProcessDeliveryStore {
   /** When the next pending delivery is due (null: none). */
   nextDueAt(): Promise<number | null>;
 }
-
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 export function createProcessDeliveryStore(db: SqlDb, cache?: ProcessCache): ProcessDeliveryStore {
   return {

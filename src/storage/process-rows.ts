@@ -1,5 +1,5 @@
 import type { SqlDb, SqlRunner } from './sql-db.js';
-import { parseJson, toJson } from './sql-db.js';
+import { parseJson, toJson, marks } from './sql-db.js';
 import type { ProcessState } from '../core/process/interpreter/index.js';
 import type { ProcessCache } from './process-cache.js';
 
@@ -169,8 +169,6 @@ export function cacheStep(cache: ProcessCache, out: StepOutcome | null | undefin
   if (write.endedAt !== null) cache.forget(before.wfid);
   else cache.put(before.wfid, before.seq + 1, before.launchedAt, { state: write.state, tokens: write.tokens }, out.stateChars ?? Infinity);
 }
-
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 // One insert of an outbox delivery. With a lease, the row is inserted already claimed by it unless
 // a pending delivery of its workitem is there (the one-at-a-time rule of claims holds here too:

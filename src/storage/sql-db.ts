@@ -58,6 +58,9 @@ export interface SqlDb extends SqlRunner {
   close(): Promise<void>;
 }
 
+/** `?, ?, …` for n parameters (an IN list, a VALUES row). */
+export const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
 /** Parses a JSON text column; null stays null. */
 export function parseJson<T = unknown>(text: unknown): T | null {
   if (text === null || text === undefined) return null;

@@ -3,7 +3,7 @@ import type { SqlDb, SqlRunner } from './sql-db.js';
 // Every change announces itself with tx.notify (delivered after commit, on every node):
 // 'task:changed' {ws} for streams, 'task:available' {ws} where queued work may be claimable,
 // 'task:completed' / 'task:failed' {ws, id} when a task ends.
-import { parseJson, toJson } from './sql-db.js';
+import { parseJson, toJson, marks } from './sql-db.js';
 
 export type TaskStatus = 'queued' | 'running' | 'completed' | 'failed';
 export type TaskRunner = 'builtin' | 'external';
@@ -155,8 +155,6 @@ const COLUMNS =
 const PREFIXED_COLUMNS = COLUMNS.split(', ')
   .map((c) => `tasks.${c}`)
   .join(', ');
-
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 async function lockRunning(db: SqlDb, tx: SqlRunner, ws: number, id: number, token: string | null): Promise<DbTask | LeaseCheck> {
   const rows = await tx.query<DbTask>(`SELECT ${COLUMNS} FROM tasks WHERE ws = ? AND id = ?${db.forUpdate}`, [ws, id]);

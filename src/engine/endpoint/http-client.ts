@@ -2,9 +2,9 @@
 // per origin, so connections are reused), a per-call timeout covering connect, headers and body,
 // a cap on the response size, and the host allowlist.
 
-import { EventEmitter } from 'node:events';
 import type { Agent } from 'undici';
 import { loadUndici } from '../undici.js';
+import { Deadline } from '../deadline.js';
 import { HostNotAllowedError, hostAllowed, type EndpointHttp, type OutboundRequest, type OutboundResponse } from './endpoint-http.js';
 
 export interface HttpClientOptions {
@@ -24,25 +24,6 @@ export interface HttpClient extends EndpointHttp {
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/**
- * The call's deadline, as the abort signal undici takes. PERF: an EventEmitter, which undici
- * accepts as a signal: an AbortController (an EventTarget) cost several times more per call.
- */
-class Deadline extends EventEmitter {
-  aborted = false;
-  private readonly timer: NodeJS.Timeout;
-  constructor(ms: number) {
-    super();
-    this.timer = setTimeout(() => {
-      this.aborted = true;
-      this.emit('abort');
-    }, ms);
-  }
-  clear() {
-    clearTimeout(this.timer);
-  }
-}
 
 class ResponseTooLargeError extends Error {
   constructor(limit: number) {
