@@ -124,6 +124,7 @@ const TABLES: Record<string, Array<{ kind: string; title?: string; columns: [str
         ['empty_startup_ms', 'start, empty db (ms)'],
         ['restart_to_healthz_ms', 'restart → /healthz (ms)'],
         ['restart_to_all_timers_fired_ms', 'restart → all timers fired (ms)'],
+        ['server_cpu_ms_to_timers_fired', 'server CPU until then (ms)'],
         ['restart_to_all_callbacks_ms', 'restart → all callbacks (ms)'],
         ['load1', 'load'],
       ],
