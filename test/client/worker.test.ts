@@ -73,6 +73,48 @@ describe('createWorker (SQLite)', () => {
     await worker.stop();
   });
 
+  test('the next claim rides on the batch of completions: one round trip to finish work and fetch more', async () => {
+    const frames: { action: string; data: { ops?: { action: string; data: { max?: number; wait_ms?: number } }[] } }[] = [];
+    class RecordingSocket extends WsSocket {
+      override send(data: string) {
+        frames.push(JSON.parse(data));
+        super.send(data);
+      }
+    }
+    const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace(), WebSocket: RecordingSocket });
+    const total = 60;
+    await client.tasks.createMany(Array.from({ length: total }, (_, i) => ({ name: `r${i}`, type: 'job' })));
+    let running = 0;
+    let peak = 0;
+    const worker = createWorker({
+      client,
+      types: ['job'],
+      concurrency: 4,
+      waitMs: 200,
+      handler: async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 2));
+        running--;
+        return null;
+      },
+    });
+    let completed = 0;
+    worker.on('task:completed', () => completed++);
+    await eventually(() => completed, (c) => c === total, 15_000, 'every task completed');
+    await worker.stop();
+    assert.ok(peak <= 4, `never more than the concurrency at once (peak ${peak})`);
+    const riding = frames.filter((f) => f.action === 'batch' && f.data.ops!.at(-1)!.action === 'claim');
+    const alone = frames.filter((f) => f.action === 'claim');
+    assert.ok(riding.length > 0, 'some batches carry a claim');
+    for (const f of riding) {
+      const claim = f.data.ops!.at(-1)!.data;
+      assert.equal(claim.wait_ms, 0, 'a claim riding on acknowledgements does not wait for work');
+      assert.ok(claim.max! >= 1 && claim.max! <= 4, `it asks for free slots only (${claim.max})`);
+    }
+    assert.ok(alone.length < riding.length, `claims of their own (${alone.length}) are fewer than those riding on batches (${riding.length})`);
+  });
+
   test('heartbeats keep the lease of a task that runs for many leases', async () => {
     const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
     const task = await client.tasks.create({ name: 'long', type: 'slow' });

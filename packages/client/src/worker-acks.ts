@@ -1,9 +1,24 @@
-import type { AckOp, AckResult, WorkerTransport } from './worker-transport.js';
+import type { AckOp, AckResult, WorkerClaim, WorkerTransport } from './worker-transport.js';
+import type { ClaimedTask } from './api-types.js';
 import { backoffDelay, sleep } from './backoff.js';
 
 // Coalesces acknowledgements (complete, fail, heartbeat, release) into `batch` frames.
 // PERF: while one batch is on its way, new acknowledgements wait and leave together in the next one
-// (one round trip per task costs more than a no-op task; DESIGN "Where the time goes").
+// (one round trip per task costs more than a no-op task; DESIGN "Where the time goes"). A batch may
+// carry the worker's next claim (see `Trailer`): finishing work and fetching more is one round trip.
+
+/** The claim a batch carries after its acknowledgements, asked for when the batch leaves. */
+export interface TrailingClaim {
+  input: WorkerClaim;
+  /** Its tasks; null when it was refused or its frame was lost. */
+  done(tasks: ClaimedTask[] | null): void;
+}
+export type Trailer = () => TrailingClaim | null;
+
+// The next turn of the event loop (after the I/O callbacks of this one): acknowledgements of handlers
+// finishing together leave together, without setTimeout's 1 ms floor where setImmediate exists.
+const { setImmediate: immediate } = globalThis as { setImmediate?: (f: () => void) => unknown };
+const nextTurn: (f: () => void) => void = immediate ? (f) => void immediate(f) : (f) => void setTimeout(f, 0);
 
 // Default 1000: the server's limit per batch frame.
 const MAX_BATCH = 1000;
@@ -20,7 +35,16 @@ export class AckBatcher {
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly transport: () => WorkerTransport, private readonly maxBatch = MAX_BATCH) {}
+  constructor(
+    private readonly transport: () => WorkerTransport,
+    private readonly trailer: Trailer = () => null,
+    private readonly maxBatch = MAX_BATCH,
+  ) {}
+
+  /** Acknowledgements are queued or on their way. */
+  get busy(): boolean {
+    return this.queue.length > 0 || this.inFlight > 0 || this.scheduled;
+  }
 
   send(op: AckOp): Promise<AckResult & { resent: boolean }> {
     return new Promise((resolve, reject) => {
@@ -39,10 +63,10 @@ export class AckBatcher {
     if (this.scheduled || this.inFlight > 0) return;
     this.scheduled = true;
     // A macrotask, not a microtask: acknowledgements of handlers finishing in the same tick go together.
-    setTimeout(() => {
+    nextTurn(() => {
       this.scheduled = false;
       void this.flush();
-    }, 0);
+    });
   }
 
   private async flush() {
@@ -51,20 +75,29 @@ export class AckBatcher {
     this.inFlight++;
     try {
       for (let attempt = 0; ; attempt++) {
+        // A claim rides only on a first attempt: a frame sent again after a drop carries none.
+        const trailing = attempt === 0 ? this.trailer() : null;
+        let answer: Awaited<ReturnType<WorkerTransport['acknowledge']>>;
         try {
-          const { results, resent } = await this.transport().acknowledge(batch.map((q) => q.op));
-          // Sent before without an answer: a 409 now may mean the first one got through.
-          const again = resent || attempt > 0;
-          batch.forEach((q, i) => q.resolve({ ...(results[i] ?? { status: 500, errors: [{ code: 'WEFT_CLIENT_BATCH', message: 'no result' }], data: null }), resent: again }));
-          break;
+          answer = await this.transport().acknowledge(
+            batch.map((q) => q.op),
+            trailing?.input,
+          );
         } catch (err) {
+          trailing?.done(null);
           // Network trouble: try again (the server tells a repeated acknowledgement by its 409).
           if (attempt >= 5) {
             for (const q of batch) q.reject(err);
             break;
           }
           await sleep(backoffDelay(attempt));
+          continue;
         }
+        trailing?.done(answer.tasks ?? null);
+        // Sent before without an answer: a 409 now may mean the first one got through.
+        const again = answer.resent || attempt > 0;
+        batch.forEach((q, i) => q.resolve({ ...(answer.results[i] ?? { status: 500, errors: [{ code: 'WEFT_CLIENT_BATCH', message: 'no result' }], data: null }), resent: again }));
+        break;
       }
     } finally {
       this.inFlight--;

@@ -18,11 +18,22 @@ export interface AckResult {
   data: { task?: Task } | null;
 }
 
+export type WorkerClaim = {
+  types: string[];
+  max: number;
+  wait_ms: number;
+  worker_id: string;
+};
+
 export interface WorkerTransport {
   readonly kind: 'ws' | 'http';
-  claim(input: { types: string[]; max: number; wait_ms: number; worker_id: string }): Promise<ClaimedTask[]>;
-  /** Sends acknowledgements; `resent` says whether they may have reached the server before (after a reconnect). */
-  acknowledge(ops: AckOp[]): Promise<{ results: AckResult[]; resent: boolean }>;
+  claim(input: WorkerClaim): Promise<ClaimedTask[]>;
+  /**
+   * Sends acknowledgements; `resent` says whether they may have reached the server before (after a
+   * reconnect). Over the socket a `trailing` claim may ride in the same frame, after them: `tasks` is
+   * its answer (null when it was refused; never sent again after a drop, like a claim of its own).
+   */
+  acknowledge(ops: AckOp[], trailing?: WorkerClaim): Promise<{ results: AckResult[]; resent: boolean; tasks?: ClaimedTask[] | null }>;
   close(): Promise<void>;
 }
 
@@ -47,10 +58,17 @@ export function createSocketTransport(client: WeftClient, hooks: { onError(err: 
       check(res);
       return (res.data as { tasks: ClaimedTask[] }).tasks;
     },
-    async acknowledge(ops) {
-      const res = await rpc.request('batch', { ops });
+    async acknowledge(ops, trailing) {
+      if (!trailing) {
+        const res = await rpc.request('batch', { ops });
+        check(res);
+        return { results: (res.data as { results: AckResult[] }).results, resent: res.resent === true };
+      }
+      const res = await rpc.request('batch', { ops: [...ops, { action: 'claim', data: trailing }] }, { resend: false });
       check(res);
-      return { results: (res.data as { results: AckResult[] }).results, resent: res.resent === true };
+      const results = (res.data as { results: AckResult[] }).results;
+      const claimed = results[ops.length] as unknown as { status: number; data: { tasks?: ClaimedTask[] } | null } | undefined;
+      return { results: results.slice(0, ops.length), resent: false, tasks: claimed?.status === 200 ? (claimed.data?.tasks ?? []) : null };
     },
     close: () => rpc.close(),
   };

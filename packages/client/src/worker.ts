@@ -1,7 +1,7 @@
 import { Emitter } from './emitter.js';
 import { WeftError } from './errors.js';
 import { backoffDelay, sleep } from './backoff.js';
-import { AckBatcher } from './worker-acks.js';
+import { AckBatcher, type TrailingClaim } from './worker-acks.js';
 import { createHttpTransport, createSocketTransport, type AckResult, type WorkerTransport } from './worker-transport.js';
 import { describeError, leaseMsOf } from './worker-task.js';
 import type { WeftClient } from './client.js';
@@ -78,6 +78,10 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
   private stopPromise: Promise<void> | null = null;
   private loopDone: Promise<void> = Promise.resolve();
   private slotWaiters: (() => void)[] = [];
+  /** Slots promised to claims on their way (the loop's own, or one riding on a batch). */
+  private reserved = 0;
+  /** Whether the last claim that rode on a batch got all it asked for: more work is likely waiting. */
+  private trailingFull = true;
   private probing = false;
   private removeSignals: (() => void) | null = null;
 
@@ -90,7 +94,10 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
     this.waitMs = Math.min(30_000, Math.max(0, opts.waitMs ?? 3000));
     this.graceMs = opts.graceMs ?? 10_000;
     this.transport = this.makeTransport(opts.transport ?? 'auto');
-    this.acks = new AckBatcher(() => this.transport);
+    this.acks = new AckBatcher(
+      () => this.transport,
+      () => this.trailingClaim(),
+    );
     if (opts.autostart !== false) this.start();
   }
 
@@ -145,16 +152,22 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
   private async loop() {
     let failures = 0;
     while (!this.stopping) {
-      const free = this.concurrency - this.active.size;
-      if (free <= 0) {
+      const free = this.concurrency - this.active.size - this.reserved;
+      // PERF: while acknowledgements are on their way over the socket, the next claim rides on their
+      // batch (one round trip to finish work and fetch more); the loop claims on its own when that
+      // found the queue short, or when nothing is being acknowledged.
+      const claimRides = this.transport.kind === 'ws' && this.trailingFull && this.acks.busy;
+      if (free <= 0 || claimRides) {
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         continue;
       }
       const transport = this.transport;
+      const max = Math.min(free, 100);
       let tasks: ClaimedTask[];
+      this.reserved += max;
       try {
         // The server takes at most 100 per claim.
-        tasks = await transport.claim({ types: this.opts.types, max: Math.min(free, 100), wait_ms: this.waitMs, worker_id: this.id });
+        tasks = await transport.claim({ types: this.opts.types, max, wait_ms: this.waitMs, worker_id: this.id });
         failures = 0;
       } catch (err) {
         if (this.stopping) break;
@@ -163,15 +176,39 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
         if (transport === this.transport) this.emit('error', { error: err as Error });
         await sleep(backoffDelay(failures++, { maxMs: 5000 }));
         continue;
+      } finally {
+        this.reserved -= max;
       }
-      for (const t of tasks as WorkerTask<P>[]) {
-        if (this.stopping) void this.release(t);
-        else this.run(t);
-      }
+      this.trailingFull = true;
+      this.take(tasks);
     }
   }
 
-  private freeSlot() {
+  /** The claim the next acknowledgement batch carries: every free slot, not waiting for work. */
+  private trailingClaim(): TrailingClaim | null {
+    const free = this.concurrency - this.active.size - this.reserved;
+    if (this.stopping || free <= 0 || this.transport.kind !== 'ws') return null;
+    const max = Math.min(free, 100);
+    this.reserved += max;
+    return {
+      input: { types: this.opts.types, max, wait_ms: 0, worker_id: this.id },
+      done: (tasks) => {
+        this.reserved -= max;
+        this.trailingFull = tasks !== null && tasks.length === max;
+        if (tasks) this.take(tasks);
+        this.wakeLoop();
+      },
+    };
+  }
+
+  private take(tasks: ClaimedTask[]) {
+    for (const t of tasks as WorkerTask<P>[]) {
+      if (this.stopping) void this.release(t);
+      else this.run(t);
+    }
+  }
+
+  private wakeLoop() {
     const w = this.slotWaiters;
     this.slotWaiters = [];
     for (const f of w) f();
@@ -194,7 +231,7 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
       }
       clearInterval(timer);
       this.active.delete(task.id);
-      this.freeSlot();
+      this.wakeLoop();
       if (entry.abandoned) return;
       await this.report(entry, outcome);
     })();
@@ -268,7 +305,7 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
   private async shutdown(graceMs: number) {
     this.stopping = true;
     this.removeSignals?.();
-    this.freeSlot();
+    this.wakeLoop();
     const handlers = Promise.all([...this.active.values()].map((e) => e.done));
     const timers: ReturnType<typeof setTimeout>[] = [];
     const within = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise<void>((resolve) => timers.push(setTimeout(resolve, ms)))]);
