@@ -23,7 +23,7 @@ test('the tasks scenario drains every task and writes a result of the documented
     for (const k of ['cores', 'cpu_model', 'memory_mb', 'node', 'load_at_start']) assert.ok(k in written.machine, `machine.${k}`);
     assert.match(written.versions['weft sqlite NORMAL'], /^\d+\.\d+\.\d+/);
     assert.match(written.durability['weft sqlite NORMAL'], /synchronous=NORMAL/);
-    assert.equal(written.parameters.n, 200);
+    assert.deepEqual(written.parameters.n, { 10: 200, 50: 200 }, '--n sizes every drain');
 
     const drains = written.rows.filter((r: { kind: string }) => r.kind === 'drain');
     assert.deepEqual(

@@ -12,8 +12,11 @@ import { pgbossQueue } from './pgboss-queue.js';
 
 // Defaults sized so the whole `npm run bench` stays under 5 minutes on 2 cores (see docs/benchmarks.md).
 export const TASKS_DEFAULTS = {
-  // The issue asks for 50,000 (`--n 50000`); 10,000 per drain keeps six systems × two drains within the budget.
-  n: 10_000,
+  // The issue's 50,000 tasks, enqueued and drained at the highest concurrency (the throughput the
+  // targets compare); 10,000 at the lower ones, where pg-boss and weft on PostgreSQL drain ~1,200/s
+  // and 50,000 would take most of the 5-minute budget. `--n N` sizes every drain.
+  n: 50_000,
+  nBelowTop: 10_000,
   concurrency: [10, 100],
   // Enqueue-to-start is measured apart from the drains (in a drain it is only the time spent queued):
   // idle workers, tasks added one at a time at a fixed rate.
@@ -48,23 +51,23 @@ export function defaultSystems(o: BenchOptions): QueueSystem[] {
 }
 
 export async function runTasks(o: BenchOptions, run: TasksRunOptions = {}): Promise<ScenarioResult> {
-  const n = o.n ?? TASKS_DEFAULTS.n;
   const concurrency = o.concurrency ?? TASKS_DEFAULTS.concurrency;
+  const top = Math.max(...concurrency);
+  const sizeAt = (c: number) => o.n ?? (c === top ? TASKS_DEFAULTS.n : TASKS_DEFAULTS.nBelowTop);
   const latencySeconds = o.duration ?? TASKS_DEFAULTS.latencySeconds;
-  const scale = Math.max(1, n / 10_000);
-  const enqueueTimeoutS = TASKS_DEFAULTS.enqueueTimeoutS * scale;
-  const drainTimeoutS = TASKS_DEFAULTS.drainTimeoutS * scale;
+  const scale = (n: number) => Math.max(1, n / 10_000);
   const systems = run.systems ?? defaultSystems(o);
+  const sizes = Object.fromEntries(concurrency.map((c) => [c, sizeAt(c)]));
   const report = new Report('tasks', {
-    n,
+    n: sizes,
     concurrency,
     latency: run.noLatency ? null : { rate_per_s: TASKS_DEFAULTS.latencyRate, seconds: latencySeconds, concurrency: TASKS_DEFAULTS.latencyConcurrency },
-    enqueue_timeout_s: enqueueTimeoutS,
-    drain_timeout_s: drainTimeoutS,
+    enqueue_timeout_s_per_10000: TASKS_DEFAULTS.enqueueTimeoutS,
+    drain_timeout_s_per_10000: TASKS_DEFAULTS.drainTimeoutS,
     task: 'no-op (the handler returns at once)',
     setups: Object.fromEntries(systems.map((s) => [s.name, s.setupNote])),
   });
-  console.log(`\n## tasks: ${n} no-op tasks per drain, concurrency ${concurrency.join(', ')}`);
+  console.log(`\n## tasks: no-op tasks per drain ${concurrency.map((c) => `${sizes[c]} at c=${c}`).join(', ')}`);
 
   for (const system of systems) {
     try {
@@ -72,6 +75,9 @@ export async function runTasks(o: BenchOptions, run: TasksRunOptions = {}): Prom
       report.versions[system.name] = system.version;
       report.durability[system.name] = system.durability;
       for (const c of concurrency) {
+        const n = sizes[c];
+        const enqueueTimeoutS = TASKS_DEFAULTS.enqueueTimeoutS * scale(n);
+        const drainTimeoutS = TASKS_DEFAULTS.drainTimeoutS * scale(n);
         const loadBefore = load()[0];
         const cpu0 = system.cpuMs?.() ?? NaN;
         const t0 = performance.now();
