@@ -1,6 +1,6 @@
 import type { SqlDb, SqlRunner } from './sql-db.js';
 import { parseJson, toJson, marks } from './sql-db.js';
-import type { ProcessState } from '../core/process/interpreter/index.js';
+import { packState, unpackState, type ProcessState } from '../core/process/interpreter/index.js';
 import type { ProcessCache } from './process-cache.js';
 
 // Rows of the processes tables and the one write every engine step makes: the process row, its
@@ -50,7 +50,7 @@ export const toProcess = (r: DbProcess): ProcessRecord => ({
   revision: r.revision,
   definition: r.definition,
   status: r.status,
-  state: parseJson<ProcessState>(r.state)!,
+  state: unpackState(parseJson(r.state)),
   tokens: parseJson<Record<string, string>>(r.tokens) ?? {},
   seq: Number(r.seq),
   launchedAt: Number(r.launched_at),
@@ -149,7 +149,7 @@ export async function lockProcess(db: SqlDb, tx: SqlRunner, wfid: string, ws: nu
 export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: StepDecision, now: number): Promise<StepOutcome> {
   const write = decide(before);
   if (write === null) return { before, write, claimed: [] };
-  const state = toJson(write.state)!;
+  const state = toJson(packState(write.state))!;
   await tx.exec('UPDATE processes SET status = ?, state = ?, tokens = ?, seq = seq + 1, ended_at = ?, updated_at = ? WHERE wfid = ?', [
     write.status,
     state,

@@ -1,5 +1,6 @@
 import type { SqlDb } from './sql-db.js';
 import { toJson } from './sql-db.js';
+import { packState } from '../core/process/interpreter/index.js';
 import {
   PROCESS_COLUMNS, cacheStep, lockProcess, stepLocked, toProcess, writeEffects,
   type DbProcess, type DeliveryRecord, type ProcessRecord, type StepDecision, type StepOutcome, type StepWrite,
@@ -51,7 +52,7 @@ export function createProcessStore(db: SqlDb): ProcessStore {
   return {
     async create(p, write) {
       try {
-        const state = toJson(write.state)!;
+        const state = toJson(packState(write.state))!;
         const out = await db.transaction(async (tx) => {
           await tx.exec(
             `INSERT INTO processes (wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at)
