@@ -189,11 +189,12 @@ export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, writ
     // PERF: one statement for both kinds (there was one per workitem). A delivery being sent (leased)
     // is left to finish when a new one follows it (the new one waits for it); when nothing follows
     // (proceeded, killed), a delivery being sent is not retried after this attempt either.
-    const which = [
-      ...(followed.length > 0 ? [`(workitem_id IN (${marks(followed.length)}) AND lease_owner IS NULL)`] : []),
-      ...(settled.length > 0 ? [`workitem_id IN (${marks(settled.length)})`] : []),
-    ].join(' OR ');
-    await tx.exec(`UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE state = 'pending' AND (${which})`, [now, ...followed, ...settled]);
+    // One IN list over the pending index; of the followed workitems only the unleased rows.
+    const leased = followed.length === 0 ? '' : settled.length === 0 ? ' AND lease_owner IS NULL' : ` AND (lease_owner IS NULL OR workitem_id IN (${marks(settled.length)}))`;
+    await tx.exec(
+      `UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE state = 'pending' AND workitem_id IN (${marks(followed.length + settled.length)})${leased}`,
+      [now, ...followed, ...settled, ...(followed.length > 0 ? settled : [])],
+    );
   }
   const claimed: DeliveryRecord[] = [];
   for (const d of write.deliveries) {
