@@ -218,6 +218,26 @@ for (const backend of await backends()) {
       assert.deepEqual(cancel.map((d) => d.status), ['cancel']);
     });
 
+    test('a launch under a lease claims the first delivery of each of its workitems; a second one of a workitem waits', async () => {
+      const [a, b] = [`w5a-${n}`, `w5b-${n}`];
+      const lease = { owner: 'me', expiresAt: T0 + 60_000 };
+      const wfid = wfidOf();
+      const created = await store.processes.create(
+        { wfid, ws, name: null, revision: null, definition: null, launchedAt: T0 },
+        write({ deliveries: [delivery(a), delivery(b), delivery(a, 'cancel')], lease }),
+      );
+      assert.notEqual(created, 'conflict');
+      const claimed = (created as { claimed: Array<{ id: number; workitemId: string; status: string }> }).claimed;
+      assert.deepEqual(claimed.map((d) => [d.workitemId, d.status]), [[a, 'active'], [b, 'active']]);
+      const rows = await store.processes.deliveries.ofProcess(wfid);
+      assert.deepEqual(rows.map((d) => [d.workitemId, d.status, d.state]), [[a, 'active', 'pending'], [b, 'active', 'pending'], [a, 'cancel', 'pending']]);
+      const deliveries = store.processes.deliveries;
+      assert.deepEqual((await deliveries.claim({ now: T0 + 1, owner: 'other', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid), [], 'the cancel waits behind the active being sent');
+      assert.equal(await deliveries.delivered(claimed[0].id, 'me', T0 + 2), true);
+      const cancel = (await deliveries.claim({ now: T0 + 3, owner: 'other', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid);
+      assert.deepEqual(cancel.map((d) => [d.workitemId, d.status]), [[a, 'cancel']]);
+    });
+
     test('deliveredMany records the lease holder\'s deliveries in one statement and tells whether one waits behind them', async () => {
       const [a, b, c] = [`w6a-${n}`, `w6b-${n}`, `w6c-${n}`];
       const lease = { owner: 'me', expiresAt: T0 + 60_000 };

@@ -218,6 +218,6 @@ export function unpackState(stored: unknown): ProcessState {
   };
   for (const key in exps) unpack(key);
   const root = state.root === undefined || state.expressions === undefined ? undefined : state.expressions[state.root];
-  if (!('variables' in state) && root?.variables !== undefined) state.variables = root.variables;
+  if (!Object.prototype.hasOwnProperty.call(state, 'variables') && root?.variables !== undefined) state.variables = root.variables;
   return state;
 }
