@@ -1,6 +1,6 @@
 import type { SqlDb, SqlRunner } from './sql-db.js';
 import { parseJson, toJson, marks } from './sql-db.js';
-import type { ProcessState } from '../core/process/interpreter/index.js';
+import { packState, unpackState, type ProcessState } from '../core/process/interpreter/index.js';
 import type { ProcessCache } from './process-cache.js';
 
 // Rows of the processes tables and the one write every engine step makes: the process row, its
@@ -50,7 +50,7 @@ export const toProcess = (r: DbProcess): ProcessRecord => ({
   revision: r.revision,
   definition: r.definition,
   status: r.status,
-  state: parseJson<ProcessState>(r.state)!,
+  state: unpackState(parseJson(r.state)),
   tokens: parseJson<Record<string, string>>(r.tokens) ?? {},
   seq: Number(r.seq),
   launchedAt: Number(r.launched_at),
@@ -149,7 +149,7 @@ export async function lockProcess(db: SqlDb, tx: SqlRunner, wfid: string, ws: nu
 export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: StepDecision, now: number): Promise<StepOutcome> {
   const write = decide(before);
   if (write === null) return { before, write, claimed: [] };
-  const state = toJson(write.state)!;
+  const state = toJson(packState(write.state))!;
   await tx.exec('UPDATE processes SET status = ?, state = ?, tokens = ?, seq = seq + 1, ended_at = ?, updated_at = ? WHERE wfid = ?', [
     write.status,
     state,
@@ -181,28 +181,39 @@ const INSERT_LEASED_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, CASE WHEN ${BEHIND} THEN NULL ELSE ? END, CASE WHEN ${BEHIND} THEN NULL ELSE CAST(? AS BIGINT) END, ?)
   RETURNING id, lease_owner`;
 
-/** Writes a step's outbox rows and timers; resolves to the deliveries inserted already claimed. */
-export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, write: StepWrite, now: number): Promise<DeliveryRecord[]> {
+/**
+ * Writes a step's outbox rows and timers; resolves to the deliveries inserted already claimed.
+ * `launched`: the process was inserted by this transaction, so it has no deliveries yet. PERF: then
+ * there is nothing to supersede, and the first delivery of each workitem has nothing to wait behind.
+ */
+export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, write: StepWrite, now: number, launched = false): Promise<DeliveryRecord[]> {
   const followed = [...new Set(write.deliveries.map((d) => d.workitemId))];
   const settled = write.settle.filter((id) => !followed.includes(id));
-  if (followed.length + settled.length > 0) {
+  if (!launched && followed.length + settled.length > 0) {
     // PERF: one statement for both kinds (there was one per workitem). A delivery being sent (leased)
     // is left to finish when a new one follows it (the new one waits for it); when nothing follows
     // (proceeded, killed), a delivery being sent is not retried after this attempt either.
-    const which = [
-      ...(followed.length > 0 ? [`(workitem_id IN (${marks(followed.length)}) AND lease_owner IS NULL)`] : []),
-      ...(settled.length > 0 ? [`workitem_id IN (${marks(settled.length)})`] : []),
-    ].join(' OR ');
-    await tx.exec(`UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE state = 'pending' AND (${which})`, [now, ...followed, ...settled]);
+    // One IN list over the pending index; of the followed workitems only the unleased rows.
+    const leased = followed.length === 0 ? '' : settled.length === 0 ? ' AND lease_owner IS NULL' : ` AND (lease_owner IS NULL OR workitem_id IN (${marks(settled.length)}))`;
+    await tx.exec(
+      `UPDATE process_deliveries SET state = 'superseded', finished_at = ? WHERE state = 'pending' AND workitem_id IN (${marks(followed.length + settled.length)})${leased}`,
+      [now, ...followed, ...settled, ...(followed.length > 0 ? settled : [])],
+    );
   }
   const claimed: DeliveryRecord[] = [];
+  const first = launched ? new Set<string>() : null;
   for (const d of write.deliveries) {
     const lease = write.lease;
     const base = [d.webhookId, wfid, ws, d.workitemId, d.participant, d.status, d.url, d.body, now];
-    const rows = lease
-      ? await tx.query<{ id: number; lease_owner: string | null }>(INSERT_LEASED_DELIVERY, [...base, d.workitemId, lease.owner, d.workitemId, lease.expiresAt, now])
-      : await tx.query<{ id: number; lease_owner: string | null }>(INSERT_DELIVERY, [...base, null, null, now]);
-    if (lease && rows[0].lease_owner !== null) {
+    const alone = first !== null && !first.has(d.workitemId);
+    first?.add(d.workitemId);
+    type Inserted = { id: number; lease_owner?: string | null };
+    const rows = !lease
+      ? await tx.query<Inserted>(INSERT_DELIVERY, [...base, null, null, now])
+      : alone
+        ? await tx.query<Inserted>(INSERT_DELIVERY, [...base, lease.owner, lease.expiresAt, now])
+        : await tx.query<Inserted>(INSERT_LEASED_DELIVERY, [...base, d.workitemId, lease.owner, d.workitemId, lease.expiresAt, now]);
+    if (lease && (alone || rows[0].lease_owner !== null)) {
       claimed.push({
         id: Number(rows[0].id), webhookId: d.webhookId, wfid, ws, workitemId: d.workitemId, participant: d.participant, status: d.status, url: d.url,
         body: d.body, state: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, createdAt: now, finishedAt: null,

@@ -1,5 +1,6 @@
 import type { SqlDb } from './sql-db.js';
 import { toJson } from './sql-db.js';
+import { packState } from '../core/process/interpreter/index.js';
 import {
   PROCESS_COLUMNS, cacheStep, lockProcess, stepLocked, toProcess, writeEffects,
   type DbProcess, type DeliveryRecord, type ProcessRecord, type StepDecision, type StepOutcome, type StepWrite,
@@ -51,14 +52,14 @@ export function createProcessStore(db: SqlDb): ProcessStore {
   return {
     async create(p, write) {
       try {
-        const state = toJson(write.state)!;
+        const state = toJson(packState(write.state))!;
         const out = await db.transaction(async (tx) => {
           await tx.exec(
             `INSERT INTO processes (wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
             [p.wfid, p.ws, p.name, p.revision, p.definition, write.status, state, toJson(write.tokens), p.launchedAt, write.endedAt, p.launchedAt],
           );
-          return { claimed: await writeEffects(tx, p.wfid, p.ws, write, p.launchedAt) };
+          return { claimed: await writeEffects(tx, p.wfid, p.ws, write, p.launchedAt, true) };
         });
         if (write.endedAt === null) cache.put(p.wfid, 1, p.launchedAt, { state: write.state, tokens: write.tokens }, state.length);
         return out;

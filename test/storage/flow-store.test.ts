@@ -1,39 +1,14 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { backends } from '../helpers/backends.js';
 import { freshDatabase, openStore, type Database } from '../helpers/weft.js';
+import { rawExec } from '../helpers/raw-sql.js';
 import type { Store } from '../../src/storage/store.js';
 import type { MutateAnswer } from '../../src/storage/flow-store.js';
 import { compileFlowSchema, startInstance, type FlowResult, type FlowSchemaVersionBody } from '../../src/core/flow/index.js';
 
 // The flow store contract on every backend. Two Store objects over one database stand for two
 // nodes: their writes to one instance must serialise on the row, not only inside one process.
-
-/** Runs one statement on the suite's database through a connection of its own (rows as an older weft wrote them). */
-async function rawExec(db: Database, sql: string, params: unknown[]): Promise<void> {
-  if (db.env.WEFT_DATABASE_URL) {
-    const client = new pg.Client({ connectionString: db.env.WEFT_DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query(`SET search_path TO "${db.env.WEFT_DATABASE_SCHEMA}"`);
-      let n = 0;
-      await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
-    } finally {
-      await client.end();
-    }
-    return;
-  }
-  const raw = new BetterSqlite3(join(db.env.WEFT_DATA_DIR, 'weft.db'));
-  try {
-    raw.pragma('busy_timeout = 5000');
-    raw.prepare(sql).run(...params);
-  } finally {
-    raw.close();
-  }
-}
 
 function schema(identifier: string, steps: string[], transitions: Array<[string, string, string]>): FlowSchemaVersionBody {
   const r = compileFlowSchema({ identifier, steps: steps.map((s) => ({ identifier: s })), transitions: transitions.map(([id, from, to]) => ({ identifier: id, from, to })) });

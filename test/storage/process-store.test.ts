@@ -4,7 +4,8 @@ import { backends } from '../helpers/backends.js';
 import { freshDatabase, openStore, type Database } from '../helpers/weft.js';
 import type { Store } from '../../src/storage/store.js';
 import type { NewDelivery, StepWrite } from '../../src/storage/process-store.js';
-import type { ProcessState } from '../../src/core/process/interpreter/index.js';
+import { launchProcess, stepProcess, type ProcessState, type Tree } from '../../src/core/process/interpreter/index.js';
+import { rawQuery } from '../helpers/raw-sql.js';
 
 // The process store's conformance suite: the same expectations on SQLite and PostgreSQL.
 
@@ -135,6 +136,41 @@ for (const backend of await backends()) {
       }
     });
 
+    test('states are stored packed (the tree once); a row written before that format is read and stepped as before', async () => {
+      const tree: Tree = ['define', { name: 'three' }, [['sequence', {}, ['alpha', 'bravo', 'charlie'].map((ref): Tree => ['participant', { ref }, []])]]];
+      const ctx = { now: T0, random: (k: number) => Math.floor(Math.random() * k) };
+      const launched = launchProcess(wfidOf(), { type: 'launch', tree, fields: { a: 1 }, variables: {}, callback: 'http://127.0.0.1:9/cb' }, ctx).state;
+      const plain = JSON.stringify(launched);
+      const wfid = await create(write({ state: launched }));
+      const stored = async () => (await rawQuery<{ state: string }>(db, 'SELECT state FROM processes WHERE wfid = ?', [wfid]))[0].state;
+      const packed = await stored();
+      assert.match(packed, /^\{"packed":1,/);
+      assert.ok(packed.length < plain.length * 0.6, `${packed.length} against ${plain.length}`);
+      assert.deepStrictEqual((await store.processes.get(wfid))!.state, JSON.parse(plain));
+
+      // As a weft before the packed format wrote it; read by a node with nothing cached.
+      await rawQuery(db, 'UPDATE processes SET state = ? WHERE wfid = ?', [plain, wfid]);
+      const fresh = await openStore(db);
+      try {
+        assert.deepStrictEqual((await fresh.processes.get(wfid))!.state, JSON.parse(plain));
+        const proceed = (s: Store) =>
+          s.processes.step(wfid, ws, T0 + 1, (p) => {
+            const r = stepProcess(p.state, { type: 'proceed', workitemId: Object.keys(p.state.workitems)[0] }, ctx, { inPlace: true });
+            assert.ok(!('error' in r));
+            return write({ state: r.state, status: r.state.status });
+          });
+        await proceed(fresh);
+        assert.match(await stored(), /^\{"packed":1,/);
+        await proceed(store);
+        await proceed(fresh);
+        const done = (await store.processes.get(wfid))!.state;
+        assert.equal(done.status, 'completed');
+        assert.deepEqual(done.variables.three, ['0', tree]);
+      } finally {
+        await fresh.close();
+      }
+    });
+
     test('deliveries: a later delivery of a workitem waits for the one being sent; unsent ones are superseded', async () => {
       const w1 = `w1-${n}`;
       const wfid = await create(write({ deliveries: [delivery(w1)] }));
@@ -180,6 +216,26 @@ for (const backend of await backends()) {
       assert.equal(await deliveries.delivered(mine.id, 'me', T0 + 3), true);
       const cancel = (await deliveries.claim({ now: T0 + 4, owner: 'other', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid);
       assert.deepEqual(cancel.map((d) => d.status), ['cancel']);
+    });
+
+    test('a launch under a lease claims the first delivery of each of its workitems; a second one of a workitem waits', async () => {
+      const [a, b] = [`w5a-${n}`, `w5b-${n}`];
+      const lease = { owner: 'me', expiresAt: T0 + 60_000 };
+      const wfid = wfidOf();
+      const created = await store.processes.create(
+        { wfid, ws, name: null, revision: null, definition: null, launchedAt: T0 },
+        write({ deliveries: [delivery(a), delivery(b), delivery(a, 'cancel')], lease }),
+      );
+      assert.notEqual(created, 'conflict');
+      const claimed = (created as { claimed: Array<{ id: number; workitemId: string; status: string }> }).claimed;
+      assert.deepEqual(claimed.map((d) => [d.workitemId, d.status]), [[a, 'active'], [b, 'active']]);
+      const rows = await store.processes.deliveries.ofProcess(wfid);
+      assert.deepEqual(rows.map((d) => [d.workitemId, d.status, d.state]), [[a, 'active', 'pending'], [b, 'active', 'pending'], [a, 'cancel', 'pending']]);
+      const deliveries = store.processes.deliveries;
+      assert.deepEqual((await deliveries.claim({ now: T0 + 1, owner: 'other', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid), [], 'the cancel waits behind the active being sent');
+      assert.equal(await deliveries.delivered(claimed[0].id, 'me', T0 + 2), true);
+      const cancel = (await deliveries.claim({ now: T0 + 3, owner: 'other', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid);
+      assert.deepEqual(cancel.map((d) => [d.workitemId, d.status]), [[a, 'cancel']]);
     });
 
     test('deliveredMany records the lease holder\'s deliveries in one statement and tells whether one waits behind them', async () => {

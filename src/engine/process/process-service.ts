@@ -113,7 +113,9 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
     now,
     publicUrl: settings.publicUrl,
     newToken: () => draws.base64url(18),
-    newWebhookId: () => `msg_${draws.base64url(16)}`,
+    // PERF: the time first (base 36, which sorts alike in every collation), then 96 random bits: the
+    // UNIQUE index on webhook_id grows at its right edge instead of taking a random page per delivery.
+    newWebhookId: () => `msg_${now.toString(36).padStart(9, '0')}${draws.base64url(12)}`,
   });
 
   /** The rows of a step; its deliveries go out under this node's lease when the sender runs here. */

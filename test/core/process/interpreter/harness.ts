@@ -2,7 +2,7 @@
 // proceeding and fire timers by advancing a simulated clock. No sleeping, no I/O.
 import assert from 'node:assert/strict';
 import {
-  activeWorkitems, launchProcess, stepProcess,
+  activeWorkitems, launchProcess, packState, stepProcess, unpackState,
   type ProcessEffect, type ProcessMessage, type ProcessState, type Tree,
 } from '../../../../src/core/process/interpreter/index.js';
 
@@ -58,8 +58,12 @@ export class Harness {
   }
 
   private absorb(state: ProcessState, effects: ProcessEffect[]): void {
-    // The engine stores the state as JSON: every step starts from a JSON round trip.
-    this.state = JSON.parse(JSON.stringify(state)) as ProcessState;
+    // The engine stores the state as packed JSON: every step starts from that round trip, which
+    // must give what plain JSON gives.
+    const text = JSON.stringify(packState(state));
+    this.state = unpackState(JSON.parse(text));
+    assert.deepStrictEqual(this.state, JSON.parse(JSON.stringify(state)), 'packState → unpackState changed the state');
+    assert.ok(text.length <= JSON.stringify(state).length + 12, 'the packed state is larger');
     for (const e of effects) {
       this.effects.push(e);
       if (e.type === 'dispatch' && e.status === 'active') {
