@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../storage/store.js';
-import type { CompleteItem, LeaseCheck, NewTask, TaskRecord } from '../storage/task-store.js';
+import type { ClaimRequest, CompleteItem, LeaseCheck, NewTask, TaskRecord } from '../storage/task-store.js';
 import type { Settings } from './settings.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './event-bus.js';
@@ -24,6 +24,13 @@ export interface TaskService {
    * commit (and its fsync); otherwise until they are committed.
    */
   claimAfter(ws: number, finishing: ReadonlyArray<Promise<unknown>>, input: ClaimInput, signal?: AbortSignal): Promise<TaskRecord[]>;
+  /**
+   * Completions, then a claim that counts the slots they freed (a worker's finish-and-fetch-more):
+   * one outcome per item, as complete() answers, and the claim's tasks, as claim() answers. With one
+   * writer, the completions go through the acknowledgement batches and the claim is queued behind
+   * them (one commit); otherwise completions and the claim's first attempt are one transaction.
+   */
+  completeAndClaim(ws: number, items: readonly CompleteItem[], input: ClaimInput, signal?: AbortSignal): { completed: Array<Promise<TaskRecord>>; claimed: Promise<TaskRecord[]> };
   heartbeat(ws: number, id: number, token: string | null): Promise<TaskRecord>;
   complete(ws: number, id: number, token: string | null, result: unknown): Promise<TaskRecord>;
   fail(ws: number, id: number, token: string | null, error: unknown, retryable: boolean): Promise<TaskRecord>;
@@ -55,21 +62,44 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
 
   const newTask = (input: TaskInput): NewTask => ({ name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts });
 
-  async function claimNow(ws: number, input: ClaimInput): Promise<TaskRecord[]> {
-    const now = clock.now();
-    const tasks = await store.tasks.claim({
-      ws,
-      types: input.types,
-      max: input.max,
-      cap: settings.maxRunningPerWorkspace,
-      runner: 'external',
-      owner: settings.nodeId,
-      workerId: input.workerId,
-      leaseExpiresAt: now + settings.taskLeaseMs,
-      now,
-      newToken: newLeaseToken,
-    });
-    return tasks;
+  const claimRequest = (ws: number, input: ClaimInput, now: number): ClaimRequest => ({
+    ws,
+    types: input.types,
+    max: input.max,
+    cap: settings.maxRunningPerWorkspace,
+    runner: 'external',
+    owner: settings.nodeId,
+    workerId: input.workerId,
+    leaseExpiresAt: now + settings.taskLeaseMs,
+    now,
+    newToken: newLeaseToken,
+  });
+
+  const claimNow = (ws: number, input: ClaimInput) => store.tasks.claim(claimRequest(ws, input, clock.now()));
+
+  /** Claims until there are tasks or the deadline passes; `first`: the outcome of a first attempt already made. */
+  async function claimUntil(ws: number, input: ClaimInput, deadline: number, signal: AbortSignal | undefined, first: TaskRecord[] | null): Promise<TaskRecord[]> {
+    for (;;) {
+      const tasks = first ?? (await claimNow(ws, input));
+      first = null;
+      const left = deadline - clock.now();
+      if (tasks.length > 0 || left <= 0 || signal?.aborted) return tasks;
+      // Wait for a hint that work may be there, or poll again: a retry's backoff ends without an event,
+      // and on PostgreSQL another node may have enqueued. Default 250 ms poll.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          off();
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(left, 250));
+        const off = bus.on('task:available', (e) => {
+          if (e.ws === null || e.ws === ws) done();
+        });
+        signal?.addEventListener('abort', done);
+      });
+    }
   }
 
   const service: TaskService = {
@@ -94,32 +124,26 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
       await store.tasks.flush(ws, clock.now());
     },
     async claim(ws, input, signal) {
-      const deadline = clock.now() + input.waitMs;
-      for (;;) {
-        const tasks = await claimNow(ws, input);
-        const left = deadline - clock.now();
-        if (tasks.length > 0 || left <= 0 || signal?.aborted) return tasks;
-        // Wait for a hint that work may be there, or poll again: a retry's backoff ends without an event,
-        // and on PostgreSQL another node may have enqueued. Default 250 ms poll.
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            off();
-            signal?.removeEventListener('abort', done);
-            resolve();
-          };
-          const timer = setTimeout(done, Math.min(left, 250));
-          const off = bus.on('task:available', (e) => {
-            if (e.ws === null || e.ws === ws) done();
-          });
-          signal?.addEventListener('abort', done);
-        });
-      }
+      return claimUntil(ws, input, clock.now() + input.waitMs, signal, null);
     },
     async claimAfter(ws, finishing, input, signal) {
       if (store.capabilities.serialWriter) await acknowledge.handedOver(ws);
       else await Promise.allSettled(finishing);
       return service.claim(ws, input, signal);
+    },
+    completeAndClaim(ws, items, input, signal) {
+      if (store.capabilities.serialWriter || items.length === 0) {
+        const completed = items.map((it) => service.complete(ws, it.id, it.token, it.result));
+        return { completed, claimed: service.claimAfter(ws, completed, input, signal) };
+      }
+      // PERF: on PostgreSQL the completions and the claim are one transaction, two round trips
+      // (the acknowledgement batch and the claim after it were two transactions, four).
+      const now = clock.now();
+      const both = store.tasks.completeAndClaim(ws, items, now, claimRequest(ws, input, now));
+      return {
+        completed: items.map((it, i) => both.then((r) => check(it.id, r.outcomes[i]))),
+        claimed: both.then((r) => claimUntil(ws, input, now + input.waitMs, signal, r.claimed)),
+      };
     },
     async heartbeat(ws, id, token) {
       const now = clock.now();

@@ -1,4 +1,4 @@
-import type { SqlDb, SqlRunner } from './sql-db.js';
+import type { SqlDb, SqlParam, SqlRunner } from './sql-db.js';
 
 // Every change announces itself with tx.notify (delivered after commit, on every node):
 // 'task:changed' {ws} for streams, 'task:available' {ws} where queued work may be claimable,
@@ -136,6 +136,12 @@ export interface TaskStore {
   complete(ws: number, id: number, req: FinishRequest & { result: unknown }): Promise<TaskRecord | LeaseCheck>;
   /** Completes several tasks of a workspace in one transaction; one outcome per item, in order, as if applied one after another. */
   completeMany(ws: number, items: readonly CompleteItem[], now: number): Promise<Array<TaskRecord | LeaseCheck>>;
+  /**
+   * completeMany, then a claim in the same workspace (`claim.ws`), in one transaction: the claim
+   * counts the slots the completions freed. For executors where a transaction costs round trips
+   * (PostgreSQL); see TaskService.completeAndClaim.
+   */
+  completeAndClaim(ws: number, items: readonly CompleteItem[], now: number, claim: ClaimRequest): Promise<{ outcomes: Array<TaskRecord | LeaseCheck>; claimed: TaskRecord[] }>;
   fail(ws: number, id: number, req: FinishRequest & { error: unknown; retryable: boolean; decide: RetryDecision }): Promise<TaskRecord | LeaseCheck>;
   /** Puts a claimed task back in the queue without counting the attempt (a worker stopping). */
   release(ws: number, id: number, req: FinishRequest): Promise<TaskRecord | LeaseCheck>;
@@ -156,8 +162,9 @@ const PREFIXED_COLUMNS = COLUMNS.split(', ')
   .map((c) => `tasks.${c}`)
   .join(', ');
 
-async function lockRunning(db: SqlDb, tx: SqlRunner, ws: number, id: number, token: string | null): Promise<DbTask | LeaseCheck> {
-  const rows = await tx.query<DbTask>(`SELECT ${COLUMNS} FROM tasks WHERE ws = ? AND id = ?${db.forUpdate}`, [ws, id]);
+/** A running task, locked (`lock`, the default), or why the call cannot act on it. */
+async function lockRunning(db: SqlDb, tx: SqlRunner, ws: number, id: number, token: string | null, lock = true): Promise<DbTask | LeaseCheck> {
+  const rows = await tx.query<DbTask>(`SELECT ${COLUMNS} FROM tasks WHERE ws = ? AND id = ?${lock ? db.forUpdate : ''}`, [ws, id]);
   if (rows.length === 0) return 'not_found';
   const row = rows[0];
   if (row.status !== 'running') return 'not_running';
@@ -196,8 +203,15 @@ export function createTaskStore(db: SqlDb): TaskStore {
    * statement, starting after that lock is held, counts every task set running before it.
    */
   async function claimInWorkspace(tx: SqlRunner, req: ClaimRequest, ws: number): Promise<TaskRecord[]> {
+    // PERF: on PostgreSQL the lock and the claim travel in one round trip (with the BEGIN).
+    const results = await tx.queryMany(claimStatements(req, ws));
+    return claimedRows(tx, ws, results[results.length - 1]);
+  }
+
+  /** The statements of claimInWorkspace: the workspace lock (PostgreSQL), then the claim. */
+  function claimStatements(req: ClaimRequest, ws: number): Array<readonly [string, readonly SqlParam[]]> {
     // One lease token per claim: a later claim of the same task gets another one.
-    const claim = [
+    const claim: readonly [string, readonly SqlParam[]] = [
       `WITH picked AS (
          SELECT id FROM tasks
          WHERE status = 'queued' AND ws = ? AND type IN (${marks(req.types.length)}) AND run_at <= ?
@@ -207,12 +221,55 @@ export function createTaskStore(db: SqlDb): TaskStore {
        FROM picked WHERE tasks.ws = ? AND tasks.id = picked.id
        RETURNING ${PREFIXED_COLUMNS}`,
       [ws, ...req.types, req.now, req.cap, req.cap, req.max, req.cap, req.max, ws, ...claimSetParams(req, req.newToken()), ws],
-    ] as const;
-    // PERF: on PostgreSQL the lock and the claim travel in one round trip (with the BEGIN).
-    const results = await tx.queryMany(db.forUpdate ? [[`SELECT pk FROM workspaces WHERE pk = ?${db.forUpdate}`, [ws]], claim] : [claim]);
-    const rows = results[results.length - 1] as unknown as DbTask[];
+    ];
+    return db.forUpdate ? [[`SELECT pk FROM workspaces WHERE pk = ?${db.forUpdate}`, [ws]], claim] : [claim];
+  }
+
+  function claimedRows(tx: SqlRunner, ws: number, rows: unknown[]): TaskRecord[] {
     if (rows.length > 0) tx.notify('task:changed', { ws });
-    return rows.map(toTask);
+    return (rows as DbTask[]).map(toTask);
+  }
+
+  /**
+   * The statement of completeMany: the first item of each task (an UPDATE … FROM applies one joined
+   * row per task), matched where the task is running under that lease.
+   */
+  function completeStatement(ws: number, items: readonly CompleteItem[], now: number): readonly [string, readonly SqlParam[]] {
+    const firsts = [...new Map(items.map((it) => [it.id, it] as const).reverse()).values()];
+    return [
+      `WITH v(id, token, result) AS (VALUES ${firsts.map(() => '(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))').join(', ')})
+       UPDATE tasks SET status = 'completed', result = v.result, finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL
+       FROM v WHERE tasks.ws = ? AND tasks.id = v.id AND tasks.status = 'running' AND (v.token IS NULL OR tasks.lease_token = v.token)
+       RETURNING ${PREFIXED_COLUMNS}`,
+      [...firsts.flatMap((it) => [it.id, it.token, toJson(it.result ?? null)]), now, now, ws],
+    ];
+  }
+
+  /**
+   * completeMany's outcomes from the rows its statement changed: the items it did not match
+   * (unknown, not running, lease lost, or the same task again) are checked one by one, in order, as
+   * complete() would. `lock` false reads them without locking, for a transaction that holds its
+   * workspace's lock (a claim waiting for that lock may hold those rows).
+   */
+  async function completedOutcomes(tx: SqlRunner, ws: number, items: readonly CompleteItem[], rows: unknown[], lock: boolean): Promise<Array<TaskRecord | LeaseCheck>> {
+    const done = new Map((rows as DbTask[]).map((r) => [Number(r.id), toTask(r)]));
+    const out: Array<TaskRecord | LeaseCheck> = [];
+    for (const it of items) {
+      const task = done.get(it.id);
+      if (task) {
+        done.delete(it.id);
+        out.push(task);
+        continue;
+      }
+      const row = await lockRunning(db, tx, ws, it.id, it.token, lock);
+      out.push(typeof row === 'string' ? row : 'lease_lost');
+    }
+    announce(
+      tx,
+      ws,
+      out.filter((o): o is TaskRecord => typeof o !== 'string'),
+    );
+    return out;
   }
 
   /** The built-in runner's claim, over every workspace, each within its running cap. */
@@ -354,35 +411,25 @@ export function createTaskStore(db: SqlDb): TaskStore {
     async completeMany(ws, items, now) {
       if (items.length === 0) return [];
       return db.transaction(async (tx) => {
-        // PERF: one statement for the batch (the first item of each task: an UPDATE … FROM applies
-        // one joined row per task); the items it did not match (unknown, not running, lease lost, or
-        // the same task again) are then checked one by one, in order, as complete() would.
-        const firsts = [...new Map(items.map((it) => [it.id, it] as const).reverse()).values()];
-        const rows = await tx.query<DbTask>(
-          `WITH v(id, token, result) AS (VALUES ${firsts.map(() => '(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))').join(', ')})
-           UPDATE tasks SET status = 'completed', result = v.result, finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL
-           FROM v WHERE tasks.ws = ? AND tasks.id = v.id AND tasks.status = 'running' AND (v.token IS NULL OR tasks.lease_token = v.token)
-           RETURNING ${PREFIXED_COLUMNS}`,
-          [...firsts.flatMap((it) => [it.id, it.token, toJson(it.result ?? null)]), now, now, ws],
-        );
-        const done = new Map(rows.map((r) => [Number(r.id), toTask(r)]));
-        const out: Array<TaskRecord | LeaseCheck> = [];
-        for (const it of items) {
-          const task = done.get(it.id);
-          if (task) {
-            done.delete(it.id);
-            out.push(task);
-            continue;
-          }
-          const row = await lockRunning(db, tx, ws, it.id, it.token);
-          out.push(typeof row === 'string' ? row : 'lease_lost');
-        }
-        announce(
-          tx,
-          ws,
-          out.filter((o): o is TaskRecord => typeof o !== 'string'),
-        );
-        return out;
+        // PERF: one statement for the batch.
+        const rows = await tx.query(...completeStatement(ws, items, now));
+        return completedOutcomes(tx, ws, items, rows, true);
+      });
+    },
+
+    async completeAndClaim(ws, items, now, claim) {
+      if (claim.ws !== ws) throw new Error('completeAndClaim claims in the workspace it completes in');
+      const claims = claim.max > 0 && claim.types.length > 0;
+      if (items.length === 0 && !claims) return { outcomes: [], claimed: [] };
+      return db.transaction(async (tx) => {
+        // PERF: on PostgreSQL the BEGIN, the completions, the workspace lock and the claim are one
+        // round trip, the COMMIT a second. The completions come first: they lock only their own
+        // (running) rows, and no transaction holding a workspace lock waits for a running row.
+        const results = await tx.queryMany([...(items.length > 0 ? [completeStatement(ws, items, now)] : []), ...(claims ? claimStatements(claim, ws) : [])]);
+        const outcomes = items.length > 0 ? await completedOutcomes(tx, ws, items, results[0], !claims) : [];
+        const claimed = claims ? claimedRows(tx, ws, results[results.length - 1]) : [];
+        claimed.sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+        return { outcomes, claimed };
       });
     },
 

@@ -15,6 +15,28 @@ function open(url: string): Promise<{ ws: WebSocket; frames: unknown[][] }> {
   });
 }
 
+/** A /ws/workers socket: call(action, data) → the reply. */
+async function workerSocket(base: string, workspace: string) {
+  const ws = new WebSocket(`${base}/ws/workers?api_key=${TEST_KEY}&workspace_id=${workspace}`);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const waiting = new Map<number, (r: any) => void>();
+  ws.on('message', (d) => {
+    const r = JSON.parse(d.toString());
+    waiting.get(r.request_id)?.(r);
+  });
+  let n = 0;
+  return {
+    call(action: string, data: unknown): Promise<any> {
+      const id = ++n;
+      return new Promise((resolve) => {
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify({ request_id: id, action, data }));
+      });
+    },
+    close: () => ws.close(),
+  };
+}
+
 if (await postgresReachable()) {
   describe('two nodes over one PostgreSQL database', () => {
     let db: Database;
@@ -70,6 +92,58 @@ if (await postgresReachable()) {
       const ids = claims.flatMap((c) => c.body.tasks.map((t: { id: number }) => t.id));
       assert.equal(new Set(ids).size, ids.length, 'no task claimed twice');
       assert.equal(ids.length, 6, 'at most 6 running in the workspace across both nodes');
+    });
+
+    test('workers finishing and fetching in one frame on both nodes: the cap holds, no task is claimed twice', async () => {
+      const headers = { 'x-workspace-id': 'fold' };
+      for (let i = 0; i < 30; i++) await (i % 2 ? a : b).api('/tasks', { method: 'POST', headers, json: { name: `f${i}`, type: 'ext.job' } });
+      const sockets = await Promise.all([a, b, a, b].map((node) => workerSocket(node.wsUrl, 'fold')));
+      const claim = { action: 'claim', data: { types: ['ext.job'], max: 3 } };
+      type Held = { id: number; lease: string };
+      const claimedIds: number[] = [];
+      const held: Held[][] = [[], [], [], []];
+      const take = (i: number, tasks: Held[]) => {
+        held[i] = tasks;
+        claimedIds.push(...tasks.map((t) => t.id));
+      };
+      try {
+        // Two sockets fill the cap of 6; then all four send at once: two finish their three and
+        // claim again, two only claim. Six slots were freed, so at most six more are handed out.
+        take(0, (await sockets[0].call('claim', claim.data)).data.tasks);
+        take(1, (await sockets[1].call('claim', claim.data)).data.tasks);
+        assert.equal(claimedIds.length, 6);
+        const replies = await Promise.all(
+          sockets.map((s, i) => s.call('batch', { ops: [...held[i].map((t) => ({ action: 'complete', data: { id: t.id, lease: t.lease } })), claim] })),
+        );
+        replies.forEach((r, i) => {
+          assert.equal(r.status, 200);
+          const results = r.data.results;
+          assert.ok(results.slice(0, -1).every((x: { status: number; data: { task: { status: string } } }) => x.status === 200 && x.data.task.status === 'completed'));
+          take(i, results.at(-1).data.tasks);
+        });
+        const counts = (await a.api('/tasks', { headers })).body.tasks.reduce((m: Record<string, number>, t: { status: string }) => ((m[t.status] = (m[t.status] ?? 0) + 1), m), {});
+        assert.equal(counts.running, 6, 'the cap of 6 holds across nodes');
+        assert.equal(claimedIds.length, 12);
+
+        // Every socket keeps finishing and fetching until the queue is empty.
+        await Promise.all(
+          sockets.map(async (s, i) => {
+            for (let round = 0; round < 50; round++) {
+              const r = await s.call('batch', { ops: [...held[i].map((t) => ({ action: 'complete', data: { id: t.id, lease: t.lease } })), claim] });
+              assert.ok(r.data.results.every((x: { status: number }) => x.status === 200));
+              take(i, r.data.results.at(-1).data.tasks);
+              if (held[i].length === 0 && claimedIds.length >= 30) return;
+              if (held[i].length === 0) await new Promise((res) => setTimeout(res, 10));
+            }
+          }),
+        );
+        assert.equal(new Set(claimedIds).size, claimedIds.length, 'no task claimed twice');
+        assert.equal(claimedIds.length, 30);
+        const done = (await b.api('/tasks', { headers })).body.tasks;
+        assert.ok(done.every((t: { status: string; attempts: number }) => t.status === 'completed' && t.attempts === 1));
+      } finally {
+        for (const s of sockets) s.close();
+      }
     });
   });
 } else {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createPgDb } from '../../src/storage/postgres/pg-db.js';
+import { createPgDb, packNotes } from '../../src/storage/postgres/pg-db.js';
 import { PG_URL, postgresReachable } from '../helpers/backends.js';
 
 // The PostgreSQL executor sends a transaction's BEGIN with its first statement, in one
@@ -67,8 +67,46 @@ test('postgres: a transaction\'s first statement gets its parameters as literals
     const heard = new Promise((resolve) => db.onNotify((e, p) => e === 'probe' && resolve(p)));
     await db.transaction(async (tx) => tx.notify('probe', { ok: true }));
     assert.deepEqual(await heard, { ok: true });
+
+    // A transaction's notifications arrive in order, identical ones once, packed into NOTIFYs that
+    // stay under PostgreSQL's 8,000-byte limit however many and large they are.
+    const got: unknown[] = [];
+    const all = new Promise<void>((resolve) =>
+      db.onNotify((e, p) => {
+        if (e !== 'many') return;
+        got.push(p);
+        if ((p as { i: number }).i === 39) resolve();
+      }),
+    );
+    const sent = Array.from({ length: 40 }, (_, i) => ({ i, pad: 'x'.repeat(i % 3 === 0 ? 3000 : 10), s: `O'Re\\illy "q" ü` }));
+    await db.transaction(async (tx) => {
+      await tx.exec('UPDATE t SET n = n WHERE id = ?', [1]);
+      for (const p of sent) {
+        tx.notify('many', p);
+        tx.notify('many', p);
+      }
+    });
+    await all;
+    assert.deepEqual(got, sent);
   } finally {
     await db.exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
     await db.close();
   }
+});
+
+test('packNotes: one notification as it is, several as JSON arrays within the NOTIFY size limit', () => {
+  const note = (i: number, pad = 0) => JSON.stringify({ e: 'x', p: { i, pad: 'y'.repeat(pad) } });
+  assert.deepEqual(packNotes([]), []);
+  assert.deepEqual(packNotes([note(1)]), [note(1)]);
+  assert.deepEqual(packNotes([note(1), note(2)]), [`[${note(1)},${note(2)}]`]);
+  const big = Array.from({ length: 10 }, (_, i) => note(i, 2000));
+  const packed = packNotes(big);
+  assert.ok(packed.length > 1 && packed.every((p) => Buffer.byteLength(p) < 8000));
+  assert.deepEqual(
+    packed.flatMap((p) => {
+      const v = JSON.parse(p);
+      return Array.isArray(v) ? v : [v];
+    }),
+    big.map((n) => JSON.parse(n)),
+  );
 });

@@ -129,6 +129,48 @@ for (const backend of await backends()) {
       assert.deepEqual((await store.tasks.get(ws3, a.id))?.result, { a: 1 });
     });
 
+    test('completeAndClaim answers its items as completeMany would, and its claim counts the slots they freed', async () => {
+      const ws4 = (await store.auth.resolveWorkspace('k1', 'fold', now())).pk;
+      await store.tasks.createMany(ws4, Array.from({ length: 8 }, (_, i) => ({ name: `f${i}`, type: 'f', payload: { i }, maxAttempts: 3 })), now());
+      const [a, b, c] = await store.tasks.claim(claimReq({ ws: ws4, types: ['f'], max: 3, cap: 3 }));
+      const first = await store.tasks.completeAndClaim(
+        ws4,
+        [
+          { id: a.id, token: a.leaseToken, result: { a: 1 } },
+          { id: b.id, token: 'wrong', result: null },
+          { id: a.id, token: a.leaseToken, result: null },
+          { id: 999, token: null, result: null },
+          { id: 8, token: null, result: null },
+          { id: c.id, token: null, result: 'c' },
+        ],
+        now(),
+        claimReq({ ws: ws4, types: ['f'], max: 5, cap: 3 }),
+      );
+      assert.deepEqual(
+        first.outcomes.map((o) => (typeof o === 'string' ? o : [o.id, o.status, o.result])),
+        [[a.id, 'completed', { a: 1 }], 'lease_lost', 'not_running', 'not_found', 'not_running', [c.id, 'completed', 'c']],
+      );
+      // Two slots of the cap of 3 were freed (b still runs): the claim takes the next two in order.
+      assert.deepEqual(
+        first.claimed.map((t) => [t.id, t.status, t.attempts]),
+        [
+          [4, 'running', 1],
+          [5, 'running', 1],
+        ],
+      );
+      // Completions only (the claim has no room), and a claim only.
+      const d = first.claimed[0];
+      const second = await store.tasks.completeAndClaim(ws4, [{ id: d.id, token: d.leaseToken, result: null }], now(), claimReq({ ws: ws4, types: ['f'], max: 0, cap: 3 }));
+      assert.deepEqual(second.claimed, []);
+      assert.equal((second.outcomes[0] as { status: string }).status, 'completed');
+      const third = await store.tasks.completeAndClaim(ws4, [], now(), claimReq({ ws: ws4, types: ['f'], max: 5, cap: 3 }));
+      assert.deepEqual(
+        third.claimed.map((t) => t.id),
+        [6],
+      );
+      assert.deepEqual(await store.tasks.countByStatus(ws4), { queued: 2, running: 3, completed: 3, failed: 0 });
+    });
+
     test('expired external leases return to the queue, or fail when out of attempts', async () => {
       const claimed = await store.tasks.claim(claimReq({ max: 1, leaseExpiresAt: 5 }));
       assert.equal(claimed.length, 1);

@@ -18,9 +18,10 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
 });
 
 // int8 (COUNT, BIGINT columns) as numbers: every value weft keeps there (ms timestamps, ids) fits a double.
+const int8 = (v: string) => Number(v);
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20) return (v: string) => Number(v);
+    if (oid === 20) return int8;
     return pg.types.getTypeParser(oid, format);
   },
 };
@@ -70,7 +71,7 @@ export function inlineParams(client: pg.PoolClient, sql: string, params: readonl
  * statement's parameters inlined as escaped literals), so a transaction of n statements costs n + 1
  * round trips with its COMMIT, not n + 2.
  */
-function runnerFor(client: pg.Pool | pg.PoolClient, tx: { notes: string[]; begun: boolean } | null, channel: string): SqlRunner {
+function runnerFor(client: pg.Pool | pg.PoolClient, tx: { notes: Set<string>; begun: boolean } | null, channel: string): SqlRunner {
   /** Statements as one simple-protocol query, BEGIN first when the transaction has not begun. */
   async function together(statements: ReadonlyArray<readonly [string, readonly SqlParam[]]>): Promise<pg.QueryResult[]> {
     const begin = !tx!.begun;
@@ -92,7 +93,7 @@ function runnerFor(client: pg.Pool | pg.PoolClient, tx: { notes: string[]; begun
   return {
     notify(event, payload) {
       const text = JSON.stringify({ e: event, p: payload });
-      if (tx) tx.notes.push(text);
+      if (tx) tx.notes.add(text);
       else client.query('SELECT pg_notify($1, $2)', [channel, text]).catch(() => {});
     },
     async query<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
@@ -112,6 +113,34 @@ function runnerFor(client: pg.Pool | pg.PoolClient, tx: { notes: string[]; begun
       }
     },
   };
+}
+
+// Default 7,900 bytes per NOTIFY payload: PostgreSQL refuses 8,000 and more.
+const MAX_NOTIFY_BYTES = 7900;
+
+/**
+ * A transaction's notifications (each `{"e","p"}` JSON, distinct: PostgreSQL would deliver identical
+ * ones once) as NOTIFY payloads: one alone as it is, several as a JSON array of them, each payload
+ * within PostgreSQL's size limit. PERF: one NOTIFY per commit instead of one per notification, for
+ * the sender's statements and for every listening node.
+ */
+export function packNotes(notes: readonly string[]): string[] {
+  const out: string[] = [];
+  let group: string[] = [];
+  let bytes = 2;
+  const flush = () => {
+    if (group.length > 0) out.push(group.length === 1 ? group[0] : `[${group.join(',')}]`);
+    group = [];
+    bytes = 2;
+  };
+  for (const note of notes) {
+    const size = Buffer.byteLength(note) + 1;
+    if (bytes + size > MAX_NOTIFY_BYTES) flush();
+    group.push(note);
+    bytes += size;
+  }
+  flush();
+  return out;
 }
 
 export function quoteIdent(name: string): string {
@@ -157,11 +186,15 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
     const onError = () => (broken = true);
     client.on('error', onError);
     try {
-      const tx = { notes: [] as string[], begun: false };
+      const tx = { notes: new Set<string>(), begun: false };
       const value = await fn(runnerFor(client, tx, channel));
       // NOTIFY inside the transaction: PostgreSQL delivers it at commit, in commit order, to every
-      // node. PERF: sent with the COMMIT in one simple-protocol round trip (literals escaped by pg).
-      const notes = tx.notes.map((n) => `SELECT pg_notify(${client.escapeLiteral(channel)}, ${client.escapeLiteral(n)});`).join(' ');
+      // node. PERF: sent with the COMMIT in one simple-protocol round trip (literals escaped by pg),
+      // the transaction's notifications together in as few NOTIFYs as their size allows (NOTIFY
+      // rather than SELECT pg_notify: no result set to describe and parse).
+      const notes = packNotes([...tx.notes])
+        .map((n) => `NOTIFY ${quoteIdent(channel)}, ${client.escapeLiteral(n)};`)
+        .join(' ');
       // A transaction that ran no statement has nothing to commit; its notifications go alone.
       if (tx.begun) await client.query(`${notes} COMMIT`);
       else if (notes) await client.query(notes);
@@ -237,8 +270,9 @@ function createListener(url: string, channel: string, listeners: Set<NotifyListe
     c.on('notification', (msg) => {
       if (msg.channel !== channel || !msg.payload) return;
       try {
-        const { e, p } = JSON.parse(msg.payload) as { e: string; p: unknown };
-        emit(e, p);
+        // One notification, or a transaction's several (packNotes).
+        const parsed = JSON.parse(msg.payload) as { e: string; p: unknown } | Array<{ e: string; p: unknown }>;
+        for (const { e, p } of Array.isArray(parsed) ? parsed : [parsed]) emit(e, p);
       } catch {
         // not ours
       }

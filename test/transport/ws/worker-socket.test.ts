@@ -87,6 +87,38 @@ for (const backend of await backends()) {
           [400, 200, 400],
         );
         assert.equal((await weft.api('/tasks', { headers })).body.tasks.find((t: { id: number }) => t.id === 4).status, 'completed');
+
+        // Completions that cannot apply get their own errors; the others and the claim go ahead.
+        const five = results[3].data.tasks[1];
+        const mixed = await s.call('batch', {
+          ops: [
+            { action: 'complete', data: { id: 5, lease: 'not-the-lease' } },
+            { action: 'complete', data: { id: 4 } },
+            { action: 'complete', data: { id: 99 } },
+            { action: 'claim', data: { types: ['job'], max: 10 } },
+          ],
+        });
+        assert.deepEqual(
+          mixed.data.results.map((r: Reply) => [r.status, r.errors.map((e) => e.code)]),
+          [
+            [409, ['WEFT_TASK_LEASE_LOST']],
+            [409, ['WEFT_TASK_NOT_RUNNING']],
+            [404, ['WEFT_TASK_NOT_FOUND']],
+            [200, []],
+          ],
+        );
+        assert.deepEqual(mixed.data.results[3].data.tasks, []);
+        const last = await s.call('batch', {
+          ops: [
+            { action: 'complete', data: { id: 5, lease: five.lease, result: 'five' } },
+            { action: 'claim', data: { types: ['job'], max: 10 } },
+          ],
+        });
+        assert.deepEqual(
+          last.data.results.map((r: Reply) => r.status),
+          [200, 200],
+        );
+        assert.equal(last.data.results[0].data.task.result, 'five');
       } finally {
         s.close();
       }
