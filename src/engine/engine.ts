@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../storage/store.js';
 import { createStore } from '../storage/store.js';
-import { type Settings, sqliteFile } from './settings.js';
+import { type Settings, storeOptions } from './settings.js';
 import { type Clock, systemClock } from './clock.js';
 import { createEventBus, type EventBus, type EventName } from './event-bus.js';
 import { createAuthService, type AuthService } from './auth-service.js';
@@ -53,7 +53,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
   const clock = deps.clock ?? systemClock;
   const store =
     deps.store ??
-    (await createStore({ databaseUrl: settings.databaseUrl, pgSchema: settings.databaseSchema, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous }));
+    (await createStore(storeOptions(settings)));
   await store.migrate();
   const bus = createEventBus();
   // Changes reach the bus from the store, after commit and in commit order, from every node.

@@ -8,8 +8,9 @@ export interface EventMap {
   /** Queued work may be claimable now (a task was created, a slot freed, a retry became due). */
   'task:available': { ws: number | null };
   /** How many tasks of the workspace one commit completed (or failed). */
-  'task:completed': { ws: number; count: number };
-  'task:failed': { ws: number; count: number };
+  /** `node`: the node that committed them (null when its store was made without a name). */
+  'task:completed': { ws: number; count: number; node?: string | null };
+  'task:failed': { ws: number; count: number; node?: string | null };
   /** A flow instance changed (the payload is the rendered instance). */
   'flow:instance': { ws: number; instance: Record<string, unknown> & { id: string; subject: string; flow: string } };
   'flow:transition': { ws: number; instanceId: string; count: number };

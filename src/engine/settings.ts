@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { StoreOptions } from '../storage/store.js';
 
 // Every setting: an environment variable WEFT_* and the matching `weft serve --kebab-case` flag,
 // compiled once at start (DESIGN convention 8): defaults applied, validated, frozen.
@@ -183,4 +184,15 @@ export function compileSettings(flags: Partial<Record<keyof Settings, string>> =
 
 export function sqliteFile(settings: Settings): string {
   return join(settings.dataDir, 'weft.db');
+}
+
+/** The store these settings name: PostgreSQL at the database URL, or SQLite in the data folder. */
+export function storeOptions(settings: Settings): StoreOptions {
+  return {
+    databaseUrl: settings.databaseUrl,
+    pgSchema: settings.databaseSchema,
+    sqliteFile: sqliteFile(settings),
+    sqliteSynchronous: settings.sqliteSynchronous,
+    nodeId: settings.nodeId,
+  };
 }

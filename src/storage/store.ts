@@ -41,18 +41,20 @@ export interface StoreOptions {
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   pgSchema?: string;
   pgPoolSize?: number;
+  /** This node's name, carried by the notifications of what it committed (e.g. metrics count only their own). */
+  nodeId?: string;
 }
 
 export function isPostgresUrl(url: string | null | undefined): url is string {
   return typeof url === 'string' && /^postgres(ql)?:\/\//.test(url);
 }
 
-export function assembleStore(db: SqlDb): Store {
+export function assembleStore(db: SqlDb, nodeId: string | null = null): Store {
   return {
     dialect: db.dialect,
     capabilities: db.capabilities,
     auth: createAuthStore(db),
-    tasks: createTaskStore(db),
+    tasks: createTaskStore(db, nodeId),
     nodes: createNodeStore(db),
     stats: createStatsStore(db),
     flows: createFlowStore(db),
@@ -73,5 +75,5 @@ export async function createStore(opts: StoreOptions): Promise<Store> {
   const db = isPostgresUrl(opts.databaseUrl)
     ? await (await import('./postgres/pg-db.js')).createPgDb({ url: opts.databaseUrl, schema: opts.pgSchema, poolSize: opts.pgPoolSize })
     : createSqliteDb({ filename: opts.sqliteFile ?? './data/weft.db', synchronous: opts.sqliteSynchronous });
-  return assembleStore(db);
+  return assembleStore(db, opts.nodeId ?? null);
 }

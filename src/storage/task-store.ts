@@ -172,30 +172,33 @@ async function lockRunning(db: SqlDb, tx: SqlRunner, ws: number, id: number, tok
   return row;
 }
 
-async function updateReturning(tx: SqlRunner, set: string, params: unknown[], ws: number, id: number): Promise<TaskRecord> {
-  const rows = await tx.query<DbTask>(`UPDATE tasks SET ${set} WHERE ws = ? AND id = ? RETURNING ${COLUMNS}`, [...(params as never[]), ws, id]);
-  const task = toTask(rows[0]);
-  announce(tx, ws, [task]);
-  return task;
-}
-
-/** The notifications for tasks of one workspace that changed state (not for a claim: see claim()). */
-function announce(tx: SqlRunner, ws: number, tasks: readonly TaskRecord[]) {
-  if (tasks.length === 0) return;
-  tx.notify('task:changed', { ws });
-  const completed = tasks.filter((t) => t.status === 'completed').length;
-  const failed = tasks.filter((t) => t.status === 'failed').length;
-  if (completed > 0) tx.notify('task:completed', { ws, count: completed });
-  if (failed > 0) tx.notify('task:failed', { ws, count: failed });
-  // A slot is free again, or the task is queued again.
-  if (tasks.some((t) => t.status !== 'running')) tx.notify('task:available', { ws });
-}
-
 const CLAIM_SET = `status = 'running', attempts = attempts + 1, runner = ?, lease_owner = ?, lease_token = ?, lease_expires_at = ?,
   worker_id = ?, started_at = ?, updated_at = ?, error = NULL`;
 const claimSetParams = (req: ClaimRequest, token: string) => [req.runner, req.owner, token, req.leaseExpiresAt, req.workerId, req.now, req.now];
 
-export function createTaskStore(db: SqlDb): TaskStore {
+export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskStore {
+  async function updateReturning(tx: SqlRunner, set: string, params: unknown[], ws: number, id: number): Promise<TaskRecord> {
+    const rows = await tx.query<DbTask>(`UPDATE tasks SET ${set} WHERE ws = ? AND id = ? RETURNING ${COLUMNS}`, [...(params as never[]), ws, id]);
+    const task = toTask(rows[0]);
+    announce(tx, ws, [task]);
+    return task;
+  }
+
+  /**
+   * The notifications for tasks of one workspace that changed state (not for a claim: see claim()).
+   * Completions and failures carry the node that committed them: a node counts only its own.
+   */
+  function announce(tx: SqlRunner, ws: number, tasks: readonly TaskRecord[]) {
+    if (tasks.length === 0) return;
+    tx.notify('task:changed', { ws });
+    const completed = tasks.filter((t) => t.status === 'completed').length;
+    const failed = tasks.filter((t) => t.status === 'failed').length;
+    if (completed > 0) tx.notify('task:completed', { ws, count: completed, node: nodeId });
+    if (failed > 0) tx.notify('task:failed', { ws, count: failed, node: nodeId });
+    // A slot is free again, or the task is queued again.
+    if (tasks.some((t) => t.status !== 'running')) tx.notify('task:available', { ws });
+  }
+
   /**
    * A worker's claim in one workspace. PERF: one statement picks the due tasks, as many as the
    * workspace's running cap leaves room for, and updates them. On PostgreSQL the workspace row is

@@ -54,6 +54,30 @@ if (await postgresReachable()) {
       await db.cleanup();
     });
 
+    test('each node counts in /metrics only the completions it committed, though both hear of all', async () => {
+      const completedTotal = async (node: RunningWeft) => {
+        const r = await fetch(`${node.url}/metrics`);
+        const m = /^weft_tasks_completed_total (\d+)$/m.exec(await r.text());
+        assert.ok(m, 'the counter is exposed');
+        return Number(m[1]);
+      };
+      const [a0, b0] = [await completedTotal(a), await completedTotal(b)];
+      const w = await workerSocket(b.wsUrl, 'metrics');
+      try {
+        for (let i = 0; i < 3; i++) await b.api('/tasks?workspace_id=metrics', { method: 'POST', json: { name: `m${i}`, type: 'ext.job' } });
+        const claimed = await w.call('claim', { types: ['ext.job'], max: 3, wait_ms: 1000 });
+        assert.equal(claimed.data.tasks.length, 3);
+        const done = await w.call('batch', { ops: claimed.data.tasks.map((t: { id: number; lease: string }) => ({ action: 'complete', data: { id: t.id, lease: t.lease } })) });
+        assert.deepEqual(done.data.results.map((r: { status: number }) => r.status), [200, 200, 200]);
+      } finally {
+        w.close();
+      }
+      // Node A hears the commit too (its task streams do): give the notification time to arrive.
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal((await completedTotal(b)) - b0, 3, 'node B committed them');
+      assert.equal((await completedTotal(a)) - a0, 0, 'node A did not');
+    });
+
     test('a stream on node A sees a task created and completed through node B', async () => {
       const s = await open(`${a.wsUrl}/ws/tasks?api_key=${TEST_KEY}&workspace_id=x`);
       const created = await b.api('/tasks?workspace_id=x', { method: 'POST', json: { name: 'via-b', type: 'ext.job' } });

@@ -1,4 +1,4 @@
-import { compileSettings, sqliteFile, type Settings } from '../../src/engine/settings.js';
+import { compileSettings, storeOptions, type Settings } from '../../src/engine/settings.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { createServer, type WeftServer } from '../../src/transport/http/server.js';
 import { createStore, type Store } from '../../src/storage/store.js';
@@ -71,7 +71,7 @@ export async function startWeft(db: Database, env: Record<string, string> = {}):
       ...env,
     },
   );
-  const store = await createStore({ databaseUrl: settings.databaseUrl, sqliteFile: sqliteFile(settings), pgSchema: settings.databaseSchema, sqliteSynchronous: settings.sqliteSynchronous });
+  const store = await createStore(storeOptions(settings));
   const engine = await createEngine(settings, { store });
   const server = await createServer(engine);
   const { port } = await server.listen();

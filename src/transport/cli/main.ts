@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { SETTINGS, SettingsError, compileSettings, sqliteFile, type Settings } from '../../engine/settings.js';
+import { SETTINGS, SettingsError, compileSettings, storeOptions, type Settings } from '../../engine/settings.js';
 import { createEngine } from '../../engine/engine.js';
 import { createServer } from '../http/server.js';
 import { createStore } from '../../storage/store.js';
@@ -31,7 +31,7 @@ function settingsFrom(flags: Flags): Settings {
 }
 
 async function openStore(settings: Settings) {
-  const store = await createStore({ databaseUrl: settings.databaseUrl, pgSchema: settings.databaseSchema, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous });
+  const store = await createStore(storeOptions(settings));
   await store.migrate();
   return store;
 }
@@ -73,7 +73,7 @@ withSettings(program.command('serve').description('start the server (settings: f
 
 withSettings(program.command('migrate').description('apply pending database migrations')).action(async (flags: Flags) => {
   const settings = settingsFrom(flags);
-  const store = await createStore({ databaseUrl: settings.databaseUrl, pgSchema: settings.databaseSchema, sqliteFile: sqliteFile(settings), sqliteSynchronous: settings.sqliteSynchronous });
+  const store = await createStore(storeOptions(settings));
   const applied = await store.migrate();
   console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database is up to date');
   await store.close();

@@ -25,7 +25,12 @@ export function installMetrics(app: FastifyInstance, engine: Engine) {
       for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
     },
   });
-  const offs = [engine.bus.on('task:completed', (e) => tasksCompleted.inc(e.count)), engine.bus.on('task:failed', (e) => tasksFailed.inc(e.count))];
+  // Every node hears every commit's notifications (PostgreSQL): each counts only those it committed.
+  const here = (e: { node?: string | null }) => e.node == null || e.node === engine.settings.nodeId;
+  const offs = [
+    engine.bus.on('task:completed', (e) => here(e) && tasksCompleted.inc(e.count)),
+    engine.bus.on('task:failed', (e) => here(e) && tasksFailed.inc(e.count)),
+  ];
   app.addHook('onClose', async () => offs.forEach((off) => off()));
 
   app.addHook('onResponse', async (req, reply) => {
