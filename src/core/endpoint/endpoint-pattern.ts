@@ -17,6 +17,27 @@ function segments(pattern: string): Segment[] {
     .map((s) => (s.startsWith(':') ? { param: s.slice(1) } : { literal: s }));
 }
 
+interface CompiledPattern {
+  segments: readonly Segment[];
+  literals: number;
+}
+
+// Default 1024: patterns kept split (one per endpoint; a miss only splits again).
+const PATTERN_CACHE_LIMIT = 1024;
+const compiledPatterns = new Map<string, CompiledPattern>();
+
+// PERF: every request matched its candidates' patterns by splitting them again.
+function compiled(pattern: string): CompiledPattern {
+  let c = compiledPatterns.get(pattern);
+  if (c === undefined) {
+    if (compiledPatterns.size >= PATTERN_CACHE_LIMIT) compiledPatterns.clear();
+    const segs = segments(pattern);
+    c = { segments: segs, literals: segs.filter((s) => 'literal' in s).length };
+    compiledPatterns.set(pattern, c);
+  }
+  return c;
+}
+
 /** True when the pattern has the allowed characters and does not start with a reserved prefix. */
 export function isValidPattern(pattern: string, reservedPrefixes: readonly string[]): boolean {
   if (!PATTERN_CHARS.test(pattern)) return false;
@@ -66,7 +87,7 @@ function decode(value: string): string {
 
 /** URL parameters (percent-decoded) when the path matches the pattern, else null. */
 export function matchPattern(pattern: string, path: string): Record<string, string> | null {
-  const want = segments(pattern);
+  const want = compiled(pattern).segments;
   const have = path.replace(/^\//, '').split('/');
   if (want.length !== have.length) return null;
   const params: Record<string, string> = {};
@@ -108,7 +129,7 @@ export function pickEndpoint<T extends PatternCandidate>(
     if (c.endpoint.pattern === path) return { definition: c, urlParams: {} };
     const urlParams = matchPattern(c.endpoint.pattern, path);
     if (!urlParams) continue;
-    const literals = segments(c.endpoint.pattern).filter((s) => 'literal' in s).length;
+    const literals = compiled(c.endpoint.pattern).literals;
     if (literals > bestLiterals) {
       best = { definition: c, urlParams };
       bestLiterals = literals;

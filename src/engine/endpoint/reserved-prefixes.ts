@@ -15,7 +15,12 @@ export const RESERVED_PREFIXES: readonly string[] = Object.freeze([
   '/ui',
 ]);
 
+const DIRECTORIES = RESERVED_PREFIXES.map((p) => `${p}/`);
+
 /** True when the path is one of weft's own (a reserved prefix as a whole segment). */
 export function isReservedPath(path: string): boolean {
-  return RESERVED_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+  for (let i = 0; i < RESERVED_PREFIXES.length; i++) {
+    if (path === RESERVED_PREFIXES[i] || path.startsWith(DIRECTORIES[i])) return true;
+  }
+  return false;
 }

@@ -101,8 +101,9 @@ export function memoryState(initial: StateRecord[] = []) {
         configs.push(config);
         return latestPassingState(records, config);
       },
+      // As the store does: the record as it was at the call, as JSON keeps it.
       saveState: async (record: StateRecord) => {
-        records.push(record);
+        records.push(JSON.parse(JSON.stringify(record)) as StateRecord);
       },
     },
   };
