@@ -1,17 +1,23 @@
 // ms since the epoch → ISO 8601, as the API shows times.
 // PERF: Date#toISOString costs about a microsecond, and is most of the cost of rendering a task or
-// a flow instance; things answered together mostly share their times (one enqueue batch, one claim,
-// one commit), so the last strings are kept.
+// a flow instance, and of an endpoint request's stamps. The date, hour and minute of the last minute
+// written are kept; the seconds and milliseconds are appended (~0.05 µs).
 
-const KEEP = 512;
-const cache = new Map<number, string>();
+let minuteStart = Number.NaN;
+let minutePrefix = '';
+// 0000-01-01 to 9999-12-31: where toISOString writes a four-digit year.
+const FIRST = -62167219200000;
+const END = 253402300800000;
 
 export function isoTime(ms: number): string {
-  let s = cache.get(ms);
-  if (s === undefined) {
-    if (cache.size >= KEEP) cache.clear();
-    s = new Date(ms).toISOString();
-    cache.set(ms, s);
+  if (!Number.isInteger(ms) || ms < FIRST || ms >= END) return new Date(ms).toISOString();
+  let within = ms - minuteStart;
+  if (!(within >= 0 && within < 60000)) {
+    minuteStart = ms - (((ms % 60000) + 60000) % 60000);
+    minutePrefix = new Date(minuteStart).toISOString().slice(0, 17);
+    within = ms - minuteStart;
   }
-  return s;
+  const seconds = Math.floor(within / 1000);
+  const millis = within % 1000;
+  return `${minutePrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 100 ? (millis < 10 ? '00' : '0') : ''}${millis}Z`;
 }

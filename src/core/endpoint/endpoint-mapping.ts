@@ -71,73 +71,9 @@ function applyEntry(source: unknown, output: Record<string, unknown>, sourceKey:
   if (result !== output && isPlainObject(result)) Object.assign(output, result);
 }
 
-// A key of plain names only (`a.b.c`): none of object-mapper's syntax (`[]`, `+`, `?`, `*`, `\\`),
-// no empty name. An entry from such a key to such a string is run by selectPlain and updatePlain,
-// which do what object-mapper's select_obj, update_obj and set_data do for it.
-const PLAIN_KEY = /^[^.[\]+?*\\]+(\.[^.[\]+?*\\]+)*$/;
-
-function selectPlain(src: any, names: readonly string[], i: number): unknown {
-  if (!src) return null;
-  const name = names[i];
-  const last = i === names.length - 1;
-  if (Array.isArray(src)) {
-    if (src.length && src[0]) return last ? src[0][name] : selectPlain(src[0][name], names, i + 1);
-    return null;
-  }
-  if (name in src) {
-    const data = last ? src[name] : selectPlain(src[name], names, i + 1);
-    if (data !== null) return data;
-  }
-  return null;
-}
-
-function updatePlain(dest: any, names: readonly string[], i: number, data: unknown): any {
-  const name = names[i];
-  if (i === names.length - 1) {
-    if (data !== undefined && data !== null) {
-      dest = dest || {};
-      dest[name] = data;
-    }
-    return dest;
-  }
-  if (dest !== null && dest !== undefined) {
-    const o = updatePlain(dest[name], names, i + 1, data);
-    if (o !== null && o !== undefined) dest[name] = o;
-  } else {
-    const o = updatePlain(null, names, i + 1, data);
-    if (o !== null) {
-      dest = {};
-      dest[name] = o;
-    }
-  }
-  return dest;
-}
-
-type CompiledEntry = { plain: true; from: readonly string[]; to: readonly string[] } | { plain: false; sourceKey: string; dest: unknown };
-
-// PERF: object-mapper parses both keys of every entry on every request (~1.5 µs an entry); a
-// mapping object (one per cached definition) is compiled once.
-const compiledMappings = new WeakMap<Record<string, unknown>, CompiledEntry[]>();
-
-function compileMapping(mapping: Record<string, unknown>): CompiledEntry[] {
-  let entries = compiledMappings.get(mapping);
-  if (entries === undefined) {
-    entries = Object.entries(mapping).map(([sourceKey, dest]): CompiledEntry =>
-      PLAIN_KEY.test(sourceKey) && typeof dest === 'string' && PLAIN_KEY.test(dest)
-        ? { plain: true, from: sourceKey.split('.'), to: dest.split('.') }
-        : { plain: false, sourceKey, dest },
-    );
-    compiledMappings.set(mapping, entries);
-  }
-  return entries;
-}
-
 /** Maps `source` (the request's data points) to a new object by the mapping, in key order. */
 export function applyMapping(source: unknown, mapping: Record<string, unknown>): Record<string, unknown> {
   const output: Record<string, unknown> = {};
-  for (const e of compileMapping(mapping)) {
-    if (e.plain) updatePlain(output, e.to, 0, selectPlain(source, e.from, 0));
-    else applyEntry(source, output, e.sourceKey, e.dest);
-  }
+  for (const [sourceKey, dest] of Object.entries(mapping)) applyEntry(source, output, sourceKey, dest);
   return output;
 }

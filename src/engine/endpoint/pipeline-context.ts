@@ -4,6 +4,7 @@
 import type { EndpointDefinition, RequestTimestamps } from '../../core/endpoint/index.js';
 import type { EndpointHttp } from './endpoint-http.js';
 import type { Orchestration, RouterOutcome } from './openhim-response.js';
+import { isoTime } from '../../core/iso-time.js';
 
 export interface EndpointClock {
   /** ms since the epoch */
@@ -72,26 +73,8 @@ export class EndpointFailure extends Error {
   }
 }
 
-// PERF: a request stamps four or more times (start, end, each lookup's start and end) and
-// Date#toISOString cost ~0.7 µs each; the date, hour and minute of the last minute stamped are
-// kept, and the seconds and milliseconds appended.
-let minuteStart = NaN;
-let minutePrefix = '';
-// 0000-01-01 to 9999-12-31: where toISOString writes a four-digit year.
-const FOUR_DIGIT_YEARS = [-62167219200000, 253402300800000] as const;
-
-export function iso(ms: number): string {
-  if (!Number.isInteger(ms) || ms < FOUR_DIGIT_YEARS[0] || ms >= FOUR_DIGIT_YEARS[1]) return new Date(ms).toISOString();
-  const within = ms - minuteStart;
-  if (!(within >= 0 && within < 60000)) {
-    minuteStart = ms - (((ms % 60000) + 60000) % 60000);
-    minutePrefix = new Date(minuteStart).toISOString().slice(0, 17);
-    return iso(ms);
-  }
-  const seconds = Math.floor(within / 1000);
-  const millis = within % 1000;
-  return `${minutePrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 100 ? (millis < 10 ? '00' : '0') : ''}${millis}Z`;
-}
+/** A request's time stamps (start, end, each lookup's start and end). */
+export const iso = isoTime;
 
 export function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const want = name.toLowerCase();

@@ -1,6 +1,5 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import objectMapper from 'object-mapper';
 import { applyMapping, MAPPING_FUNCTIONS } from '../../../src/core/endpoint/index.js';
 
 const fn = (name: string, key: string, parameters?: unknown) => ({ key, transform: { function: name, ...(parameters !== undefined && { parameters }) } });
@@ -30,34 +29,6 @@ describe('applyMapping: object-mapper syntax', () => {
   });
   test('missing values are not written; defaults are', () => {
     assert.deepEqual(applyMapping(source, { 'requestBody.none': 'n', 'requestBody.none2': { key: 'd', default: 'dflt' } }), { d: 'dflt' });
-  });
-  test('plain-name entries (compiled once) give what object-mapper gives', () => {
-    const data = {
-      a: { b: { c: 1 }, z: 0, e: '', n: null, u: undefined, f: false, s: 'str', arr: [{ b: 'first' }, { b: 'second' }], empty: [], holes: [null, { b: 2 }] },
-      list: [{ x: 1 }],
-      top: 'T',
-    };
-    const keys = ['a.b.c', 'a.b', 'a.z', 'a.e', 'a.n', 'a.u', 'a.f', 'a.s', 'a.arr.b', 'a.empty.b', 'a.holes.b', 'list.x', 'top', 'missing', 'missing.deep', 'a.s.length', 'a.arr'];
-    const dests = ['out', 'out.x', 'a.b', 'top.deeper', 'x.y.z'];
-    // The result, or the error's message (reading into a string and writing into one fail alike).
-    const outcome = (f: () => unknown) => {
-      try {
-        return f();
-      } catch (e) {
-        return `${(e as Error).name}: ${(e as Error).message}`;
-      }
-    };
-    const same = (mapping: Record<string, string>) =>
-      assert.deepEqual(
-        outcome(() => applyMapping(data, mapping)),
-        outcome(() => objectMapper.merge(data, {}, mapping)),
-        JSON.stringify(mapping),
-      );
-    // One at a time, and all together onto one output (later entries write into earlier ones).
-    for (const from of keys) for (const to of dests) same({ [from]: to });
-    same(Object.fromEntries(keys.filter((k) => k !== 'a.s.length').map((k, i) => [k, dests[i % dests.length]])));
-    same({ top: 'v', 'a.s': 'v.inner' });
-    assert.match(String(outcome(() => applyMapping(data, { 'a.s.length': 'x' }))), /^TypeError/);
   });
 });
 
