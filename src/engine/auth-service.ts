@@ -9,6 +9,16 @@ export const WORKSPACE_PATTERN = /^[A-Za-z0-9_-]+$/;
 const MAX_WORKSPACE_LENGTH = 128;
 // Default 5 s: a revoked key stops working on every node within this time.
 const KEY_CACHE_MS = 5000;
+// Default 10,000 keys and 10,000 (key, workspace) pairs remembered: unknown keys are remembered too
+// (a client retrying a wrong key does not reach the database each time), so without a bound requests
+// with random keys would grow the memory without end. The oldest entry makes room.
+export const CACHE_ENTRIES = 10_000;
+
+export function remember<K, V>(cache: Map<K, V>, key: K, value: V) {
+  cache.delete(key);
+  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as K);
+  cache.set(key, value);
+}
 
 // PERF: the one-shot crypto.hash costs a third of createHash().update().digest(); every request hashes its key.
 export const hashKey = (key: string) => hash('sha256', key, 'hex');
@@ -47,7 +57,7 @@ export function createAuthService(store: Store, clock: Clock): AuthService {
       let hit = keys.get(hash);
       if (!hit || now - hit.at > KEY_CACHE_MS) {
         hit = { record: await store.auth.findKeyByHash(hash), at: now };
-        keys.set(hash, hit);
+        remember(keys, hash, hit);
       }
       if (!hit.record || hit.record.revokedAt !== null) throw Forbidden();
       return hit.record;
@@ -59,7 +69,7 @@ export function createAuthService(store: Store, clock: Clock): AuthService {
       let rec = workspaces.get(cacheKey);
       if (!rec) {
         rec = await store.auth.resolveWorkspace(keyId, ws, clock.now());
-        workspaces.set(cacheKey, rec);
+        remember(workspaces, cacheKey, rec);
       }
       return rec;
     },
