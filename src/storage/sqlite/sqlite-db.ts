@@ -49,7 +49,7 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
   const durable = (opts.synchronous ?? 'FULL') === 'FULL' && opts.filename !== ':memory:';
   db.pragma(`synchronous = ${durable ? 'NORMAL' : (opts.synchronous ?? 'FULL')}`);
   db.pragma('foreign_keys = ON');
-  const checkpointer = opts.filename === ':memory:' ? null : createCheckpointer(opts.filename);
+  const checkpointer = opts.filename === ':memory:' ? null : createCheckpointer(opts.filename, CHECKPOINT_REST_MS[durable ? 'FULL' : 'NORMAL']);
   // PERF: checkpoints run on the checkpointer's thread; this one only as a safety net past 10,000
   // WAL pages (~40 MB), were that thread to fall behind. SQLite's default is 1,000, on this thread.
   if (checkpointer) db.pragma('wal_autocheckpoint = 10000');
@@ -267,9 +267,15 @@ function createWalSync(walPath: string) {
   };
 }
 
-// Default 250 ms: at most this often, after commits, the checkpointer copies the WAL into the
-// database file (each checkpoint fsyncs both; fewer, larger ones cost less).
-const CHECKPOINT_EVERY_MS = 250;
+// How long the checkpointer rests between checkpoints while commits go on. A checkpoint copies the
+// WAL's new pages into the database file and fsyncs it, and while that fsync runs the writer's own
+// WAL writes can stall in the filesystem's journal for as long: a checkpoint of 250 ms of commits
+// stalled COMMIT for 20-45 ms a few times a second (flows at 7,500/s: p99 20-35 ms); small
+// continuous ones stall it 2-10 ms. Default 0 at NORMAL: checkpoint again as soon as one is done.
+// Default 25 ms at FULL, where the group commit's fdatasync of the WAL shares the disk with the
+// checkpoint's fsync: continuous checkpoints there cost ~10% of the task throughput. Measured in
+// docs/benchmarks.md ("What the profiles show", flows).
+const CHECKPOINT_REST_MS = { FULL: 25, NORMAL: 0 } as const;
 
 // The checkpointer's thread: its own connection to the database, running PASSIVE checkpoints
 // (they never block the writer) when asked. CommonJS text, so it runs the same from the sources
@@ -299,7 +305,7 @@ parentPort.on('message', (m) => {
  * the database file and fsyncs it — milliseconds of I/O that, run by the writer's connection at
  * every 1,000 WAL pages, stalled every request waiting on the event loop (the flows p99).
  */
-function createCheckpointer(filename: string) {
+function createCheckpointer(filename: string, restMs: number) {
   const worker = new Worker(CHECKPOINTER_SOURCE, {
     eval: true,
     workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), filename },
@@ -317,7 +323,7 @@ function createCheckpointer(filename: string) {
   });
   return {
     committed() {
-      if (!alive || busy || Date.now() - last < CHECKPOINT_EVERY_MS) return;
+      if (!alive || busy || Date.now() - last < restMs) return;
       busy = true;
       worker.postMessage('checkpoint');
     },
