@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { parseOptions } from './lib/options.js';
 import { REPO } from './lib/paths.js';
 import { load } from './lib/machine.js';
+import { settle } from './lib/settle.js';
 import type { ScenarioResult } from './lib/report.js';
 
 type Scenario = (o: ReturnType<typeof parseOptions>) => Promise<ScenarioResult>;
@@ -28,6 +29,7 @@ async function main() {
   const t0 = Date.now();
   let failed = false;
   for (const name of names) {
+    await settle();
     const run = await SCENARIOS[name]();
     const r = await run(o);
     console.log(`\n${name}: ${r.status} in ${r.duration_s} s → bench/results/${name}.json`);
