@@ -11,6 +11,20 @@ import { createClient, createWorker, NonRetryableError, WeftError, type Task } f
 // seconds, yet a heartbeat every third of it gets through on a busy machine.
 const LEASE_MS = 800;
 
+type Frame = { action: string; data: { max?: number; ops?: { action: string; data: { max?: number; wait_ms?: number } }[] } };
+
+/** A WebSocket class for the client that records the frames the worker sends. */
+function recording() {
+  const frames: Frame[] = [];
+  class RecordingSocket extends WsSocket {
+    override send(data: string) {
+      frames.push(JSON.parse(data));
+      super.send(data);
+    }
+  }
+  return { frames, RecordingSocket };
+}
+
 describe('createWorker (SQLite)', () => {
   let db: Database;
   let weft: RunningWeft;
@@ -26,14 +40,7 @@ describe('createWorker (SQLite)', () => {
   });
 
   test('runs tasks concurrently over /ws/workers, claiming several at once, and completes them with the return value', async () => {
-    // The socket records the frames the worker sends.
-    const frames: { action: string; data: { max?: number; ops?: { action: string }[] } }[] = [];
-    class RecordingSocket extends WsSocket {
-      override send(data: string) {
-        frames.push(JSON.parse(data));
-        super.send(data);
-      }
-    }
+    const { frames, RecordingSocket } = recording();
     const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace(), WebSocket: RecordingSocket });
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await client.tasks.create({ name: `t${i}`, type: 'job', payload: { n: i } })).id);
@@ -74,13 +81,7 @@ describe('createWorker (SQLite)', () => {
   });
 
   test('the next claim rides on the batch of completions: one round trip to finish work and fetch more', async () => {
-    const frames: { action: string; data: { ops?: { action: string; data: { max?: number; wait_ms?: number } }[] } }[] = [];
-    class RecordingSocket extends WsSocket {
-      override send(data: string) {
-        frames.push(JSON.parse(data));
-        super.send(data);
-      }
-    }
+    const { frames, RecordingSocket } = recording();
     const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace(), WebSocket: RecordingSocket });
     const total = 60;
     await client.tasks.createMany(Array.from({ length: total }, (_, i) => ({ name: `r${i}`, type: 'job' })));
