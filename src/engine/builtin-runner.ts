@@ -24,6 +24,11 @@ export interface BuiltinRunner {
 const POLL_MS = 250;
 // Default 64 tasks per claim: one transaction claims across workspaces, capped per workspace.
 const CLAIM_BATCH = 64;
+// Default 50 ms: after a claim that found nothing, wake-up events claim again at most this often.
+// PERF: every commit that frees a slot or queues a task is such an event; with external workers
+// acknowledging hundreds of times a second the runner's claims, finding nothing, cost ~45% more
+// server CPU per task (75 → 108-116 µs draining 20,000 at c = 100 on SQLite).
+const EMPTY_CLAIM_REST_MS = 50;
 
 export function createBuiltinRunner(deps: { store: Store; settings: Settings; clock: Clock; bus: EventBus; random?: () => number; onError: (err: unknown) => void }): BuiltinRunner {
   const { store, settings, clock, bus } = deps;
@@ -36,6 +41,24 @@ export function createBuiltinRunner(deps: { store: Store; settings: Settings; cl
   let again = false;
   let pollTimer: NodeJS.Timeout | null = null;
   let offAvailable: (() => void) | null = null;
+  // When the last claim found nothing (else -Infinity), the wake-up waiting out the rest after it,
+  // and whether a wake-up came while a claim ran (it is taken when that claim is done).
+  let emptyAt = -Infinity;
+  let restTimer: NodeJS.Timeout | null = null;
+  let wokenWhileBusy = false;
+
+  function wake() {
+    if (busy) {
+      wokenWhileBusy = true;
+      return;
+    }
+    const wait = emptyAt + EMPTY_CLAIM_REST_MS - clock.now();
+    if (wait <= 0) return void tick();
+    restTimer ??= setTimeout(() => {
+      restTimer = null;
+      void tick();
+    }, wait);
+  }
 
   async function finish(task: TaskRecord, durationMs: number) {
     const key = `${task.ws}:${task.id}`;
@@ -77,12 +100,17 @@ export function createBuiltinRunner(deps: { store: Store; settings: Settings; cl
           const timer = setTimeout(() => void finish(task, ms), ms);
           running.set(`${task.ws}:${task.id}`, { task, timer });
         }
+        emptyAt = claimed.length === 0 ? clock.now() : -Infinity;
         if (claimed.length === CLAIM_BATCH) again = true;
       } while (again && !stopped);
     } catch (err) {
       deps.onError(err);
     } finally {
       busy = false;
+    }
+    if (wokenWhileBusy && !stopped) {
+      wokenWhileBusy = false;
+      wake();
     }
   }
 
@@ -97,7 +125,7 @@ export function createBuiltinRunner(deps: { store: Store; settings: Settings; cl
     start() {
       if (!settings.builtinRunner || types.length === 0 || !stopped) return;
       stopped = false;
-      offAvailable = bus.on('task:available', () => void tick());
+      offAvailable = bus.on('task:available', wake);
       void tick();
       schedulePoll();
     },
@@ -109,6 +137,7 @@ export function createBuiltinRunner(deps: { store: Store; settings: Settings; cl
       stopped = true;
       offAvailable?.();
       if (pollTimer) clearTimeout(pollTimer);
+      if (restTimer) clearTimeout(restTimer);
       while (busy) await new Promise((r) => setTimeout(r, 5));
       const held = [...running.values()];
       running.clear();
