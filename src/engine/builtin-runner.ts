@@ -138,6 +138,7 @@ export function createBuiltinRunner(deps: { store: Store; settings: Settings; cl
       offAvailable?.();
       if (pollTimer) clearTimeout(pollTimer);
       if (restTimer) clearTimeout(restTimer);
+      restTimer = null;
       while (busy) await new Promise((r) => setTimeout(r, 5));
       const held = [...running.values()];
       running.clear();
