@@ -1,4 +1,4 @@
-import type { ProcessEffect, ProcessState } from '../../core/process/interpreter/index.js';
+import { activeWorkitemIds, type ProcessEffect, type ProcessState } from '../../core/process/interpreter/index.js';
 import type { NewDelivery, StepWrite } from '../../storage/process-store.js';
 
 // Turns an interpreter result (next state + effects) into the rows one transaction writes:
@@ -28,20 +28,13 @@ export interface StepBefore {
   timers: boolean;
 }
 
-/** The ids of activeWorkitems(state), without building their records. */
-function activeIds(state: ProcessState): string[] {
-  const out: string[] = [];
-  for (const id in state.workitems) if (state.expressions[state.workitems[id]] !== undefined) out.push(id);
-  return out;
-}
-
 export function beforeStep(p: { state: ProcessState; tokens: Record<string, string> }): StepBefore {
   let timers = false;
   for (const _ in p.state.timers) {
     timers = true;
     break;
   }
-  return { tokens: p.tokens, active: activeIds(p.state), timers };
+  return { tokens: p.tokens, active: activeWorkitemIds(p.state), timers };
 }
 
 export function toStepWrite(
@@ -71,7 +64,7 @@ export function toStepWrite(
     } else if (e.type === 'schedule') timers.set(e.timerId, e.dueAt);
     else if (e.type === 'unschedule') timers.set(e.timerId, null);
   }
-  const active = new Set(activeIds(state));
+  const active = new Set(activeWorkitemIds(state));
   const wasActive = before?.active ?? [];
   for (const id of Object.keys(tokens)) if (!active.has(id)) delete tokens[id];
   const schedule: StepWrite['schedule'] = [];

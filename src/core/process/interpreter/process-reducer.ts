@@ -151,10 +151,16 @@ function replaceSubtree(s: ProcessState, expid: string, tree: Tree): void {
 
 export function activeWorkitems(state: ProcessState): ActiveWorkitem[] {
   const out: ActiveWorkitem[] = [];
-  for (const [workitemId, fei] of Object.entries(state.workitems)) {
-    const exp = state.expressions[fei];
-    if (!exp) continue;
+  for (const workitemId of activeWorkitemIds(state)) {
+    const exp = state.expressions[state.workitems[workitemId]];
     out.push({ workitemId, participant: exp.participant ?? '', fields: exp.applied.fields, expid: exp.expid, dispatchedAt: exp.dispatchedAt ?? 0 });
   }
+  return out;
+}
+
+/** The ids of activeWorkitems(state), without building their records (a step's before and after). */
+export function activeWorkitemIds(state: ProcessState): string[] {
+  const out: string[] = [];
+  for (const id in state.workitems) if (state.expressions[state.workitems[id]] !== undefined) out.push(id);
   return out;
 }
