@@ -108,6 +108,11 @@ export interface StepWrite {
    * wanted any more — not even the retries of one being sent, unless this step sends it another.
    */
   settle: string[];
+  /**
+   * Workitems this step dispatches for the first time: no delivery of theirs exists yet, so there is
+   * nothing to supersede and the first one of each has nothing to wait behind (a launch's are all).
+   */
+  fresh?: string[];
   /** Set when the process had no timer before this step (so no timer row): an ended one has none to delete. */
   noTimersBefore?: boolean;
 }
@@ -183,13 +188,16 @@ const INSERT_LEASED_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid
 
 /**
  * Writes a step's outbox rows and timers; resolves to the deliveries inserted already claimed.
- * `launched`: the process was inserted by this transaction, so it has no deliveries yet. PERF: then
- * there is nothing to supersede, and the first delivery of each workitem has nothing to wait behind.
+ * `launched`: the process was inserted by this transaction, so every workitem it dispatches is fresh.
+ * PERF: a fresh workitem has nothing to supersede, and its first delivery nothing to wait behind
+ * (a plain INSERT instead of one with two EXISTS); in a sequence every step's workitem is fresh.
  */
 export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, write: StepWrite, now: number, launched = false): Promise<DeliveryRecord[]> {
-  const followed = [...new Set(write.deliveries.map((d) => d.workitemId))];
+  const fresh = launched ? null : new Set(write.fresh);
+  const isFresh = (id: string) => fresh === null || fresh.has(id);
+  const followed = [...new Set(write.deliveries.map((d) => d.workitemId))].filter((id) => !isFresh(id));
   const settled = write.settle.filter((id) => !followed.includes(id));
-  if (!launched && followed.length + settled.length > 0) {
+  if (followed.length + settled.length > 0) {
     // PERF: one statement for both kinds (there was one per workitem). A delivery being sent (leased)
     // is left to finish when a new one follows it (the new one waits for it); when nothing follows
     // (proceeded, killed), a delivery being sent is not retried after this attempt either.
@@ -201,12 +209,12 @@ export async function writeEffects(tx: SqlRunner, wfid: string, ws: number, writ
     );
   }
   const claimed: DeliveryRecord[] = [];
-  const first = launched ? new Set<string>() : null;
+  const first = new Set<string>();
   for (const d of write.deliveries) {
     const lease = write.lease;
     const base = [d.webhookId, wfid, ws, d.workitemId, d.participant, d.status, d.url, d.body, now];
-    const alone = first !== null && !first.has(d.workitemId);
-    first?.add(d.workitemId);
+    const alone = isFresh(d.workitemId) && !first.has(d.workitemId);
+    first.add(d.workitemId);
     type Inserted = { id: number; lease_owner?: string | null };
     const rows = !lease
       ? await tx.query<Inserted>(INSERT_DELIVERY, [...base, null, null, now])

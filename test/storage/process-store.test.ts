@@ -249,7 +249,8 @@ for (const backend of await backends()) {
       assert.deepEqual(await deliveries.deliveredMany([da.id], 'someone-else', T0 + 1), { recorded: [], waiting: false }, 'only the lease holder records');
       assert.deepEqual(await deliveries.deliveredMany([da.id], 'me', T0 + 1), { recorded: [da.id], waiting: false });
       // A cancel of b waits behind b's active, being sent.
-      const next = await store.processes.step(wfid, ws, T0 + 2, () => write({ deliveries: [delivery(b, 'cancel'), delivery(c)], lease }));
+      // c is fresh (dispatched for the first time): claimed at once, nothing superseded for it.
+      const next = await store.processes.step(wfid, ws, T0 + 2, () => write({ deliveries: [delivery(b, 'cancel'), delivery(c)], fresh: [c], lease }));
       assert.equal(next!.claimed.length, 1);
       const out = await deliveries.deliveredMany([db2.id, next!.claimed[0].id, da.id], 'me', T0 + 3);
       assert.deepEqual([out.recorded.sort((x, y) => x - y), out.waiting], [[db2.id, next!.claimed[0].id].sort((x, y) => x - y), true]);
@@ -258,6 +259,12 @@ for (const backend of await backends()) {
         [a, 'active', 'delivered', 1], [b, 'active', 'delivered', 1], [b, 'cancel', 'pending', 0], [c, 'active', 'delivered', 1],
       ]);
       assert.deepEqual((await deliveries.claim({ now: T0 + 4, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 50 })).filter((d) => d.wfid === wfid).map((d) => d.status), ['cancel']);
+      // A fresh workitem dispatched and cancelled in one step: its cancel waits behind its active.
+      const e = `w6e-${n}`;
+      const last = await store.processes.step(wfid, ws, T0 + 5, () => write({ deliveries: [delivery(e), delivery(e, 'cancel')], fresh: [e], lease }));
+      assert.deepEqual(last!.claimed.map((d) => d.status), ['active']);
+      const rows = (await deliveries.ofProcess(wfid)).filter((d) => d.workitemId === e);
+      assert.deepEqual(rows.map((d) => [d.status, d.state]), [['active', 'pending'], ['cancel', 'pending']]);
     });
 
     test('deliveries: retry later, exhaustion steps the process in the same transaction, orphaned leases are freed', async () => {

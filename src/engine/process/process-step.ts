@@ -73,6 +73,8 @@ export function toStepWrite(
     if (dueAt === null) unschedule.push(timerId);
     else schedule.push({ timerId, dueAt });
   }
+  const fresh = new Set<string>();
+  for (const d of deliveries) if (d.status === 'active' && !wasActive.includes(d.workitemId)) fresh.add(d.workitemId);
   return {
     state,
     status: state.status,
@@ -82,6 +84,7 @@ export function toStepWrite(
     schedule,
     unschedule,
     settle: wasActive.filter((id) => !active.has(id)),
+    fresh: [...fresh],
     noTimersBefore: before === null || !before.timers,
   };
 }

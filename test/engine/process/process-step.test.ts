@@ -37,6 +37,19 @@ test('a dispatch becomes an outbox delivery with the exact callback body and a t
     }),
   );
   assert.deepEqual([w.status, w.endedAt, w.settle], ['running', null, []]);
+  assert.deepEqual(w.fresh, [d.workitemId], 'dispatched for the first time');
+});
+
+test('the next participant of a sequence is fresh; the one proceeded is settled', () => {
+  const { r, w } = launch(['define', {}, [['sequence', {}, [P('alpha'), P('bravo')]]]]);
+  const [alpha] = w.deliveries;
+  const before = beforeStep({ state: r.state, tokens: w.tokens });
+  const p = stepProcess(r.state, { type: 'proceed', workitemId: alpha.workitemId }, ctx(T0 + 5), { inPlace: true });
+  assert.ok(!('error' in p));
+  const pw = toStepWrite(before, p, env(T0 + 5));
+  assert.deepEqual(pw.deliveries.map((d) => d.participant), ['bravo']);
+  assert.deepEqual(pw.fresh, [pw.deliveries[0].workitemId]);
+  assert.deepEqual(pw.settle, [alpha.workitemId]);
 });
 
 test('a cancel delivery reuses the token; tokens of workitems no longer active are dropped and their deliveries settled', () => {
@@ -47,6 +60,7 @@ test('a cancel delivery reuses the token; tokens of workitems no longer active a
   assert.equal(c.state, r.state, 'in place: the state handed over is the one changed');
   const cw = toStepWrite(before, c, env(T0 + 10));
   assert.deepEqual(cw.deliveries.map((d) => d.status), ['cancel', 'cancel']);
+  assert.deepEqual(cw.fresh, [], 'a cancel follows the active delivery of its workitem');
   for (const d of cw.deliveries) assert.ok(d.body.endsWith(`token=${w.tokens[d.workitemId]}"}`), d.body);
   assert.deepEqual(cw.tokens, {});
   assert.deepEqual(cw.settle.sort(), Object.keys(w.tokens).sort());
