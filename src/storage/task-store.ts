@@ -175,6 +175,8 @@ async function lockRunning(db: SqlDb, tx: SqlRunner, ws: number, id: number, tok
 const CLAIM_SET = `status = 'running', attempts = attempts + 1, runner = ?, lease_owner = ?, lease_token = ?, lease_expires_at = ?,
   worker_id = ?, started_at = ?, updated_at = ?, error = NULL`;
 const claimSetParams = (req: ClaimRequest, token: string) => [req.runner, req.owner, token, req.leaseExpiresAt, req.workerId, req.now, req.now];
+const COMPLETE_SET = "status = 'completed', result = ?, finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL";
+const completeSetParams = (result: unknown, now: number) => [toJson(result ?? null), now, now];
 
 export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskStore {
   async function updateReturning(tx: SqlRunner, set: string, params: unknown[], ws: number, id: number): Promise<TaskRecord> {
@@ -251,27 +253,28 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
   /**
    * completeMany's outcomes from the rows its statement changed: the items it did not match
    * (unknown, not running, lease lost, or the same task again) are checked one by one, in order, as
-   * complete() would. `lock` false reads them without locking, for a transaction that holds its
-   * workspace's lock (a claim waiting for that lock may hold those rows).
+   * complete() would — and applied as it would: a later item of a task whose first one the
+   * statement could not apply (a wrong lease, then the right one) completes it. `lock` false reads
+   * them without locking, for a transaction that holds its workspace's lock (a claim waiting for
+   * that lock may hold those rows).
    */
-  async function completedOutcomes(tx: SqlRunner, ws: number, items: readonly CompleteItem[], rows: unknown[], lock: boolean): Promise<Array<TaskRecord | LeaseCheck>> {
+  async function completedOutcomes(tx: SqlRunner, ws: number, items: readonly CompleteItem[], rows: unknown[], now: number, lock: boolean): Promise<Array<TaskRecord | LeaseCheck>> {
     const done = new Map((rows as DbTask[]).map((r) => [Number(r.id), toTask(r)]));
     const out: Array<TaskRecord | LeaseCheck> = [];
+    const applied: TaskRecord[] = [];
     for (const it of items) {
       const task = done.get(it.id);
       if (task) {
         done.delete(it.id);
+        applied.push(task);
         out.push(task);
         continue;
       }
       const row = await lockRunning(db, tx, ws, it.id, it.token, lock);
-      out.push(typeof row === 'string' ? row : 'lease_lost');
+      out.push(typeof row === 'string' ? row : await updateReturning(tx, COMPLETE_SET, completeSetParams(it.result, now), ws, it.id));
     }
-    announce(
-      tx,
-      ws,
-      out.filter((o): o is TaskRecord => typeof o !== 'string'),
-    );
+    // The statement's (updateReturning announced its own).
+    announce(tx, ws, applied);
     return out;
   }
 
@@ -401,13 +404,7 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
       return db.transaction(async (tx) => {
         const row = await lockRunning(db, tx, ws, id, req.token);
         if (typeof row === 'string') return row;
-        return updateReturning(
-          tx,
-          "status = 'completed', result = ?, finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL",
-          [toJson(req.result ?? null), req.now, req.now],
-          ws,
-          id,
-        );
+        return updateReturning(tx, COMPLETE_SET, completeSetParams(req.result, req.now), ws, id);
       });
     },
 
@@ -416,7 +413,7 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
       return db.transaction(async (tx) => {
         // PERF: one statement for the batch.
         const rows = await tx.query(...completeStatement(ws, items, now));
-        return completedOutcomes(tx, ws, items, rows, true);
+        return completedOutcomes(tx, ws, items, rows, now, true);
       });
     },
 
@@ -429,7 +426,7 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
         // round trip, the COMMIT a second. The completions come first: they lock only their own
         // (running) rows, and no transaction holding a workspace lock waits for a running row.
         const results = await tx.queryMany([...(items.length > 0 ? [completeStatement(ws, items, now)] : []), ...(claims ? claimStatements(claim, ws) : [])]);
-        const outcomes = items.length > 0 ? await completedOutcomes(tx, ws, items, results[0], !claims) : [];
+        const outcomes = items.length > 0 ? await completedOutcomes(tx, ws, items, results[0], now, !claims) : [];
         const claimed = claims ? claimedRows(tx, ws, results[results.length - 1]) : [];
         claimed.sort((a, b) => a.runAt - b.runAt || a.id - b.id);
         return { outcomes, claimed };

@@ -127,6 +127,18 @@ for (const backend of await backends()) {
       assert.deepEqual(left, { queued: 2, running: 2, completed: 2, failed: 0 });
       assert.equal((await store.tasks.get(ws3, d.id))?.status, 'running');
       assert.deepEqual((await store.tasks.get(ws3, a.id))?.result, { a: 1 });
+      // A wrong lease, then the right one, then the right one again: as if applied one after another.
+      const again = await store.tasks.completeMany(
+        ws3,
+        [
+          { id: d.id, token: 'wrong', result: null },
+          { id: d.id, token: d.leaseToken, result: { d: 1 } },
+          { id: d.id, token: d.leaseToken, result: { d: 2 } },
+        ],
+        now(),
+      );
+      assert.deepEqual(again.map((o) => (typeof o === 'string' ? o : [o.id, o.status, o.result])), ['lease_lost', [d.id, 'completed', { d: 1 }], 'not_running']);
+      assert.deepEqual((await store.tasks.get(ws3, d.id))?.result, { d: 1 });
     });
 
     test('completeAndClaim answers its items as completeMany would, and its claim counts the slots they freed', async () => {
