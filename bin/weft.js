@@ -5,6 +5,7 @@
 // dependencies load through require() without ESM's per-module parsing). Otherwise — a source
 // file edited since the last build — it runs the TypeScript sources through tsx.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -22,7 +23,9 @@ function newestSource(dir) {
 }
 
 if (process.env.WEFT_FROM_SOURCE !== '1' && existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(join(root, 'src'))) {
-  await import(pathToFileURL(bundle).href);
+  // require(), not import(): importing CommonJS from ESM first scans the whole bundle for its
+  // export names (cjs-module-lexer), ~35 ms of every start for exports nobody reads.
+  createRequire(import.meta.url)(bundle);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
