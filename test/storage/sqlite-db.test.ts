@@ -79,3 +79,29 @@ test('queryMany runs statements in order in one transaction, rows for each ([] f
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('rows come back as objects keyed by column name, whatever the names, as better-sqlite3 gives them', async () => {
+  const db = createSqliteDb({ filename: ':memory:' });
+  try {
+    await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, "odd ""name""\\" TEXT, payload TEXT)');
+    const inserted = await db.query<Record<string, unknown>>('INSERT INTO t (id, "odd ""name""\\", payload) VALUES (?, ?, ?), (?, ?, ?) RETURNING *', [1, 'a', '{}', 2, 'b', null]);
+    assert.deepEqual(inserted, [
+      { id: 1, 'odd "name"\\': 'a', payload: '{}' },
+      { id: 2, 'odd "name"\\': 'b', payload: null },
+    ]);
+    // Expressions name their columns as written; of two columns of one name the later wins.
+    assert.deepEqual(await db.query('SELECT COUNT(*), MAX(id) AS id, 7 AS id FROM t'), [{ 'COUNT(*)': 2, id: 7 }]);
+    // A column called __proto__ is read by better-sqlite3 itself (a literal would take it for the prototype).
+    const [row] = await db.query<Record<string, unknown>>('SELECT 1 AS __proto__, 2 AS x');
+    assert.equal(row.x, 2);
+    assert.equal(Object.getPrototypeOf(row), Object.prototype);
+    // Read outside a transaction, inside one, and several at once: the same objects.
+    const inTx = await db.transaction((tx) => tx.query('SELECT id FROM t ORDER BY id'));
+    const [many] = await db.queryMany([['SELECT id FROM t ORDER BY id', []]]);
+    assert.deepEqual([inTx, many], [[{ id: 1 }, { id: 2 }], [{ id: 1 }, { id: 2 }]]);
+    // A statement without rows is refused by query(), as better-sqlite3 refuses it.
+    await assert.rejects(db.query('UPDATE t SET payload = ? WHERE id = 1', ['x']), /does not return data/);
+  } finally {
+    await db.close();
+  }
+});
