@@ -30,7 +30,7 @@ const ORPHAN_SWEEP_MS = 2000;
 export interface DeliveryWorker {
   start(): void;
   wake(): void;
-  /** The lease a step may insert its deliveries under, so that this sender sends them at once; null when not running. */
+  /** The lease a step may insert its deliveries under, so that this sender sends them at once; null when not running or already sending its most. */
   lease(now: number): { owner: string; expiresAt: number } | null;
   /** Sends deliveries a committed step inserted under this sender's lease. */
   sendClaimed(deliveries: readonly DeliveryRecord[]): void;
@@ -178,7 +178,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       });
     },
     wake: () => loop.wake(),
-    lease: (now) => (running ? { owner, expiresAt: now + settings.callbackTimeoutMs + LEASE_MARGIN_MS } : null),
+    // With MAX_IN_FLIGHT sends running, a step's deliveries stay unclaimed in the outbox (the loop
+    // claims them as sends finish) instead of queueing in memory behind the agent's connections,
+    // where their leases would run out before they were sent: a backlog (10,000 overdue timers
+    // after a restart) is bounded here by the steps of one group commit.
+    lease: (now) => (running && inFlight.size < MAX_IN_FLIGHT ? { owner, expiresAt: now + settings.callbackTimeoutMs + LEASE_MARGIN_MS } : null),
     sendClaimed(ds) {
       for (const d of ds) send(d);
     },
