@@ -46,11 +46,11 @@ interface Prepared {
 }
 
 /**
- * Reads a statement's rows as objects keyed by column name, as better-sqlite3 would. PERF: it builds
- * each row object property by property from C++ (~4.5 µs for a task's 21 columns); here the rows are
- * read as arrays and made objects by a function compiled once per statement from its column names,
- * one object literal of one shape (~0.3 µs): a worker's complete or claim returns a task's columns
- * per row. Column names are quoted with JSON.stringify; a later column of the same name wins, as in
+ * Reads a statement's rows as objects keyed by column name, as better-sqlite3 would. PERF:
+ * better-sqlite3 builds each row object property by property from C++ (~4.5 µs for a task's 21
+ * columns); here the rows are read as arrays and made objects by a function compiled once per
+ * statement from its column names, one object literal of one shape (~0.3 µs): a worker's complete
+ * or claim returns a task's columns per row. Column names are quoted with JSON.stringify; a later column of the same name wins, as in
  * better-sqlite3's objects. A name `__proto__` (which a literal would take for the prototype) keeps
  * the library's own objects.
  */
