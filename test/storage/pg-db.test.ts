@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createPgDb, packNotes } from '../../src/storage/postgres/pg-db.js';
+import { createPgDb, packNotes, PREPARED_PER_CONNECTION } from '../../src/storage/postgres/pg-db.js';
 import { PG_URL, postgresReachable } from '../helpers/backends.js';
 
 // The PostgreSQL executor sends a transaction's BEGIN with its first statement, in one
-// simple-protocol query with the parameters inlined as literals: the values must arrive exactly
-// as they would as parameters, whatever they hold.
+// simple-protocol query; every statement is PREPAREd on its connection and EXECUTEd with its
+// parameters as quoted literals: the values must arrive exactly as they would as parameters,
+// whatever they hold.
 
 test('postgres: a transaction\'s first statement gets its parameters as literals, unchanged; a failed one rolls back', async (t) => {
   if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
@@ -16,7 +17,7 @@ test('postgres: a transaction\'s first statement gets its parameters as literals
     await db.exec('CREATE TABLE t (id BIGINT PRIMARY KEY, s TEXT, n DOUBLE PRECISION, b BOOLEAN, j TEXT)');
     const nasty = [`O'Reilly`, `back\\slash \\' and '' quotes`, `'); DROP TABLE t; --`, 'ünï©ødé 🙂', '$1 ? $$ dollar $$', ''];
     const inserted = await db.transaction(async (tx) => {
-      // The first statement goes with BEGIN; the others as ordinary parameterised statements.
+      // The first statement goes with BEGIN; the others on their own.
       const rows = await tx.query<{ id: number; s: string }>('INSERT INTO t (id, s, n, b, j) VALUES (?, ?, ?, ?, ?) RETURNING id, s', [1, nasty[0], 1.5, true, null]);
       for (let i = 1; i < nasty.length; i++) await tx.exec('INSERT INTO t (id, s, n, b, j) VALUES (?, ?, ?, ?, ?)', [i + 1, nasty[i], -i, false, JSON.stringify({ s: nasty[i] })]);
       return rows;
@@ -88,6 +89,60 @@ test('postgres: a transaction\'s first statement gets its parameters as literals
     });
     await all;
     assert.deepEqual(got, sent);
+  } finally {
+    await db.exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
+    await db.close();
+  }
+});
+
+test('postgres: statements are prepared once per connection, the least recently used deallocated beyond the cap, and forgotten when their query fails', async (t) => {
+  if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
+  const schema = `weft_pgprep_${randomBytes(4).toString('hex')}`;
+  // One connection: every statement runs where pg_prepared_statements can see it.
+  const db = await createPgDb({ url: PG_URL, schema, poolSize: 1 });
+  const prepared = async () =>
+    (await db.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'weft\\_%'")).map((r) => r.statement);
+  try {
+    await db.exec('CREATE TABLE t (id BIGINT PRIMARY KEY, s TEXT, b BOOLEAN, raw BYTEA)');
+    const insert = 'INSERT INTO t (id, s, b, raw) VALUES (?, ?, ?, ?)';
+    await db.exec(insert, [1, 'one', true, Buffer.from([0, 1, 255])]);
+    await db.transaction((tx) => tx.exec(insert, [2, null, false, null]));
+    await db.exec(insert, [3, 'three', null, Buffer.alloc(0)]);
+    const rows = await db.query<{ id: number; s: string | null; b: boolean | null; raw: Buffer | null }>('SELECT id, s, b, raw FROM t ORDER BY id');
+    assert.deepEqual(rows, [
+      { id: 1, s: 'one', b: true, raw: Buffer.from([0, 1, 255]) },
+      { id: 2, s: null, b: false, raw: null },
+      { id: 3, s: 'three', b: null, raw: Buffer.alloc(0) },
+    ]);
+    // Three runs, in and out of a transaction, one prepared statement; DDL is never prepared.
+    let names = await prepared();
+    assert.equal(names.filter((s) => s.includes('INSERT INTO t')).length, 1);
+    assert.ok(!names.some((s) => /CREATE TABLE/i.test(s)));
+
+    // A query that fails after preparing a statement (PREPARE outlives the rollback): the next
+    // query starts afresh, and the statement is prepared again and runs.
+    const probe = 'SELECT CAST(? AS BIGINT) * 2 AS twice';
+    await assert.rejects(db.transaction((tx) => tx.queryMany([[probe, [1]], [insert, [1, 'duplicate', null, null]]])));
+    assert.deepEqual(await db.query(probe, [21]), [{ twice: 42 }]);
+    assert.deepEqual(await db.query(probe, [5]), [{ twice: 10 }]);
+    assert.equal((await prepared()).filter((s) => s.includes('* 2 AS twice')).length, 1);
+    // A statement whose PREPARE fails is not taken for prepared either.
+    const later = 'SELECT s FROM later WHERE id = ?';
+    await assert.rejects(db.query(later, [1]));
+    await db.exec('CREATE TABLE later (id BIGINT PRIMARY KEY, s TEXT)');
+    await db.exec('INSERT INTO later (id, s) VALUES (?, ?)', [1, 'now there']);
+    assert.deepEqual(await db.query(later, [1]), [{ s: 'now there' }]);
+
+    // Past the cap, the least recently used go: the connection never holds more than the cap.
+    const first = 'SELECT s FROM t WHERE id = ?';
+    assert.deepEqual(await db.query(first, [1]), [{ s: 'one' }]);
+    for (let i = 0; i < PREPARED_PER_CONNECTION + 20; i++) assert.deepEqual(await db.query(`SELECT CAST(? AS BIGINT) + ${i} AS v`, [1]), [{ v: i + 1 }]);
+    names = await prepared();
+    assert.ok(names.length <= PREPARED_PER_CONNECTION, `${names.length} prepared`);
+    assert.ok(!names.some((s) => s.includes('FROM t WHERE id')), 'the least recently used was deallocated');
+    assert.ok(names.some((s) => s.includes(`+ ${PREPARED_PER_CONNECTION + 19} AS v`)));
+    // An evicted statement is prepared again when it comes back.
+    assert.deepEqual(await db.query(first, [3]), [{ s: 'three' }]);
   } finally {
     await db.exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
     await db.close();
