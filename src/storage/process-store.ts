@@ -53,14 +53,12 @@ export function createProcessStore(db: SqlDb): ProcessStore {
     async create(p, write) {
       try {
         const state = toJson(packState(write.state))!;
-        const out = await db.transaction(async (tx) => {
-          await tx.exec(
-            `INSERT INTO processes (wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-            [p.wfid, p.ws, p.name, p.revision, p.definition, write.status, state, toJson(write.tokens), p.launchedAt, write.endedAt, p.launchedAt],
-          );
-          return { claimed: await writeEffects(tx, p.wfid, p.ws, write, p.launchedAt, true) };
-        });
+        const row = [
+          `INSERT INTO processes (wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+          [p.wfid, p.ws, p.name, p.revision, p.definition, write.status, state, toJson(write.tokens), p.launchedAt, write.endedAt, p.launchedAt],
+        ] as const;
+        const out = await db.transaction(async (tx) => ({ claimed: await writeEffects(tx, row, p.wfid, p.ws, write, p.launchedAt, true) }));
         if (write.endedAt === null) cache.put(p.wfid, 1, p.launchedAt, { state: write.state, tokens: write.tokens }, state.length);
         return out;
       } catch (err) {
