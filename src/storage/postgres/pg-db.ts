@@ -98,7 +98,7 @@ interface Composed {
  * on the connection the first time it runs there (in the same round trip) and EXECUTEd with its
  * parameters as quoted literals, typed by the prepared statement as an untyped `$n` would be.
  */
-export function compose(client: pg.PoolClient, statements: ReadonlyArray<readonly [string, readonly SqlParam[]]>, begin: boolean): Composed {
+function compose(client: pg.PoolClient, statements: ReadonlyArray<readonly [string, readonly SqlParam[]]>, begin: boolean): Composed {
   let known = preparedOn.get(client);
   if (!known) preparedOn.set(client, (known = { names: new Map(), next: 0, unsure: false }));
   const parts: string[] = begin ? ['BEGIN'] : [];
@@ -173,6 +173,7 @@ function runnerFor(pool: pg.Pool, tx: { client: pg.PoolClient; notes: Set<string
     try {
       return await runComposed(client, statements, false);
     } catch (err) {
+      // A lost connection (mapPgError made it a StoreUnavailable) is not put back in the pool.
       if (isWeftError(err)) broken = true;
       throw err;
     } finally {
