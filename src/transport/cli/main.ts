@@ -40,7 +40,18 @@ async function serve(flags: Flags) {
   const settings = settingsFrom(flags);
   const engine = await createEngine(settings);
   const server = await createServer(engine);
-  const { port } = await server.listen();
+  let port: number;
+  try {
+    ({ port } = await server.listen());
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw err;
+    // A start-up problem of the machine, not of weft: one line, no stack.
+    const why = code === 'EADDRINUSE' ? 'the address is in use' : code === 'EACCES' ? 'permission denied' : 'the address is not available here';
+    console.error(`weft: cannot listen on ${settings.host}:${settings.port}: ${why} (set WEFT_PORT / --port, WEFT_HOST / --host)`);
+    await engine.stop().catch(() => {});
+    process.exit(1);
+  }
   engine.start();
   engine.log.info({ port, database: engine.store.dialect, node: settings.nodeId }, 'weft is serving');
   if (engine.generatedKey) {

@@ -36,6 +36,23 @@ test('a bad setting stops weft with a clear message', async () => {
   assert.match(out, /WEFT_PORT must be an integer/);
 });
 
+test('a port already in use stops weft with one line saying so, not a stack trace', async () => {
+  const holder = createServer();
+  holder.listen(0, '127.0.0.1');
+  await once(holder, 'listening');
+  const port = (holder.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), 'weft-cli-'));
+  try {
+    const { code, out } = await run(['serve'], { WEFT_DATA_DIR: dir, WEFT_HOST: '127.0.0.1', WEFT_PORT: String(port) });
+    assert.equal(code, 1);
+    assert.match(out, new RegExp(`weft: cannot listen on 127\\.0\\.0\\.1:${port}: the address is in use`));
+    assert.doesNotMatch(out, /\n\s+at /, 'no stack trace');
+  } finally {
+    holder.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('first start prints a generated key once; keys create|list|revoke and migrate work on the same data', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'weft-cli-'));
   try {
