@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 
 /** A free TCP port on 127.0.0.1 (bound, then released). */
 export function freePort(): Promise<number> {
@@ -31,10 +32,25 @@ export function runWeft(args: string[], env: Record<string, string>): ChildProce
   });
 }
 
-/** Starts `weft serve` in a child process and waits until /healthz answers. */
+/**
+ * Starts `weft serve` in a child process and waits until /healthz answers. A port it picked itself
+ * can be taken by another process between freePort() and the child's bind: then it picks another.
+ */
 export async function startChildWeft(env: Record<string, string>, timeoutMs = 20000): Promise<ChildWeft> {
-  const port = env.WEFT_PORT ? Number(env.WEFT_PORT) : await freePort();
-  const child = runWeft(['serve'], { WEFT_HOST: '127.0.0.1', ...env, WEFT_PORT: String(port) });
+  if (env.WEFT_PORT) return startOn(Number(env.WEFT_PORT), env, timeoutMs);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await freePort(), env, timeoutMs);
+    } catch (err) {
+      if (attempt >= 3 || !/the address is in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOn(port: number, env: Record<string, string>, timeoutMs: number): Promise<ChildWeft> {
+  // /healthz names its node: an answer from another server that took the port is not this one's.
+  const node = env.WEFT_NODE_ID ?? `child-${randomBytes(4).toString('hex')}`;
+  const child = runWeft(['serve'], { WEFT_HOST: '127.0.0.1', ...env, WEFT_PORT: String(port), WEFT_NODE_ID: node });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -47,7 +63,7 @@ export async function startChildWeft(env: Record<string, string>, timeoutMs = 20
     if (dead) throw new Error(`weft exited before serving:\n${out}`);
     try {
       const r = await fetch(`${url}/healthz`);
-      if (r.status === 200) break;
+      if (r.status === 200 && ((await r.json()) as { node?: string }).node === node) break;
     } catch {
       // not up yet
     }
