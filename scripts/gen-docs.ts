@@ -66,7 +66,8 @@ export function configurationDoc(): string {
 
 Every setting is an environment variable and the matching \`weft serve\` flag (the flag wins).
 \`npm start\` honours the environment variables; \`weft serve --help\` lists the same table.
-Settings are read once at start, validated, and frozen: a bad value stops the server with a clear message.
+Settings are read once at start, validated, and frozen: a bad value stops the server with a clear message
+(exit code 2), and so does an address it cannot listen on (a port in use: exit code 1).
 
 | variable | flag | default | meaning |
 |---|---|---|---|
