@@ -102,13 +102,14 @@ function compose(client: pg.PoolClient, statements: ReadonlyArray<readonly [stri
   let known = preparedOn.get(client);
   if (!known) preparedOn.set(client, (known = { names: new Map(), next: 0, unsure: false }));
   const parts: string[] = begin ? ['BEGIN'] : [];
+  let preparing = false;
   if (known.unsure) {
     parts.push('DEALLOCATE ALL');
     known.names.clear();
     known.unsure = false;
+    preparing = true;
   }
   const results: number[] = [];
-  let preparing = parts.length > (begin ? 1 : 0);
   for (const [sql, params] of statements) {
     if (!PREPARABLE.test(sql) || sql.includes(';')) {
       results.push(parts.length);
