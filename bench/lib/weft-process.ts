@@ -153,8 +153,20 @@ const CLK_TCK = (() => {
 
 /** utime + stime of a process from /proc (Linux), in ms; NaN elsewhere. */
 export function processCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * utime + stime of one thread (by default the process's main thread, whose id is the process's),
+ * in ms; NaN off Linux. The event loop's own CPU, without the checkpointer's or the thread pool's.
+ */
+export function threadCpuMs(pid: number, tid = pid): number {
+  return statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+}
+
+function statCpuMs(path: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
   } catch {

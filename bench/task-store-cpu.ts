@@ -1,0 +1,79 @@
+// npx tsx bench/task-store-cpu.ts [FULL|NORMAL] [repo]
+// CPU µs per task of the task store's drain path alone, in process: 50,000 tasks enqueued, then
+// completed and claimed again by 2 lanes of 50 (each round of a lane: the completions of the tasks in
+// hand and the next claim, queued together so they share a group commit, as the workers socket
+// does). No sockets, no JSON frames, no rendering: what is left of the tasks scenario's server CPU is
+// the store. Prints the minimum and median of 5 rounds, for the whole process and for its main thread
+// alone (the event loop, without the checkpointer's thread and the fsyncs of the thread pool).
+// [repo] (default: this one) lets another worktree's sources be measured back to back with these.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from './lib/paths.js';
+import { threadCpuMs } from './lib/weft-process.js';
+
+const synchronous = (process.argv[2] ?? 'NORMAL').toUpperCase() as 'FULL' | 'NORMAL';
+const repo = process.argv[3] ?? REPO;
+const { createStore } = await import(`${repo}/src/storage/store.ts`);
+const { createAuthService } = await import(`${repo}/src/engine/auth-service.ts`);
+const { systemClock } = await import(`${repo}/src/engine/clock.ts`);
+const { newLeaseToken } = await import(`${repo}/src/engine/task-service.ts`);
+
+const TASKS = 50_000;
+const PER_CLAIM = 50;
+const LANES = 2;
+const TYPE = 'bench.noop';
+
+const dir = mkdtempSync(join(tmpdir(), 'weft-task-store-cpu-'));
+const store = await createStore({ databaseUrl: null, sqliteFile: join(dir, 'weft.db'), sqliteSynchronous: synchronous });
+await store.migrate();
+const auth = createAuthService(store, systemClock);
+await auth.ensureKeys(['bench-key-0123456789']);
+const ws: number = (await auth.workspace((await auth.authenticate('bench-key-0123456789')).id, undefined)).pk;
+
+interface Held {
+  id: number;
+  leaseToken: string | null;
+}
+
+async function round(): Promise<{ all: number; main: number }> {
+  for (let i = 0; i < TASKS; i += 1000) {
+    const chunk = Array.from({ length: 1000 }, (_, j) => ({ name: `t${i + j}`, type: TYPE, payload: { i: i + j }, maxAttempts: 3 }));
+    await store.tasks.createMany(ws, chunk, Date.now());
+  }
+  let completed = 0;
+  const lane = async () => {
+    let held: Held[] = [];
+    for (;;) {
+      const now = Date.now();
+      const acks = held.length > 0 ? store.tasks.completeMany(ws, held.map((t) => ({ id: t.id, token: t.leaseToken, result: null })), now) : null;
+      const claimed = store.tasks.claim({ ws, types: [TYPE], max: PER_CLAIM, cap: 1_000_000, runner: 'external', owner: 'bench', workerId: 'bench', leaseExpiresAt: now + 60_000, now, newToken: newLeaseToken });
+      if (acks) {
+        const outcomes: unknown[] = await acks;
+        const refused = outcomes.find((o) => typeof o === 'string');
+        if (refused) throw new Error(`a completion was refused: ${refused}`);
+        completed += outcomes.length;
+      }
+      held = await claimed;
+      if (held.length === 0) return;
+    }
+  };
+  const start = process.cpuUsage();
+  const main0 = threadCpuMs(process.pid);
+  await Promise.all(Array.from({ length: LANES }, lane));
+  const used = process.cpuUsage(start);
+  if (completed !== TASKS) throw new Error(`completed ${completed} of ${TASKS}`);
+  return { all: (used.user + used.system) / TASKS, main: ((threadCpuMs(process.pid) - main0) * 1000) / TASKS };
+}
+
+const summary = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${s[0].toFixed(1)} (min), ${s[Math.floor(s.length / 2)].toFixed(1)} (median); rounds ${xs.map((x) => x.toFixed(1)).join(' ')}`;
+};
+await round();
+const rounds: Array<{ all: number; main: number }> = [];
+for (let i = 0; i < 5; i++) rounds.push(await round());
+console.log(`${repo} ${synchronous}: µs/task, process ${summary(rounds.map((r) => r.all))}`);
+console.log(`${repo} ${synchronous}: µs/task, main thread ${summary(rounds.map((r) => r.main))}`);
+await store.close();
+rmSync(dir, { recursive: true, force: true });
