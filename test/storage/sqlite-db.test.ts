@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteDb } from '../../src/storage/sqlite/sqlite-db.js';
@@ -103,5 +103,46 @@ test('rows come back as objects keyed by column name, whatever the names, as bet
     await assert.rejects(db.query('UPDATE t SET payload = ? WHERE id = 1', ['x']), /does not return data/);
   } finally {
     await db.close();
+  }
+});
+
+test('under writes that never pause, the WAL still starts over once it is past walRestartFrames (the checkpointer catches up between two transactions)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-sqlite-db-'));
+  const file = join(dir, 'db.sqlite');
+  const frameBytes = 4096 + 24;
+  const db = createSqliteDb({ filename: file, synchronous: 'NORMAL', walRestartFrames: 200 });
+  try {
+    await db.exec('CREATE TABLE t (i INTEGER PRIMARY KEY, pad BLOB NOT NULL)');
+    // The checkpointer's thread takes a moment to start.
+    await new Promise((r) => setTimeout(r, 300));
+    // 6,000 rows of ~3 KB (a WAL frame each), 64 transactions always queued: the writer commits
+    // batch after batch and the checkpointer, one commit behind, never finds the WAL idle.
+    const rows = 6000;
+    const pad = Buffer.alloc(3000, 7);
+    let next = 0;
+    let largestWal = 0;
+    const lane = async () => {
+      while (next < rows) {
+        const i = next++;
+        await db.exec('INSERT INTO t (i, pad) VALUES (?, ?)', [i, pad]);
+        if (i % 50 === 0) largestWal = Math.max(largestWal, statSync(`${file}-wal`).size);
+      }
+    };
+    await Promise.all(Array.from({ length: 64 }, lane));
+    largestWal = Math.max(largestWal, statSync(`${file}-wal`).size);
+    // Written: a frame or more per row. Kept: walRestartFrames, plus what is written while a
+    // checkpoint runs.
+    assert.ok(largestWal < 2000 * frameBytes, `the WAL reached ${Math.round(largestWal / frameBytes)} frames`);
+  } finally {
+    await db.close();
+  }
+  try {
+    const again = createSqliteDb({ filename: file, synchronous: 'NORMAL' });
+    const [{ n, bytes }] = await again.query<{ n: number; bytes: number }>('SELECT COUNT(*) AS n, SUM(LENGTH(pad)) AS bytes FROM t');
+    assert.equal(n, 6000);
+    assert.equal(bytes, 6000 * 3000);
+    await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -14,6 +14,8 @@ export interface SqliteDbOptions {
    * 'NORMAL' trades the last commits on power loss (not on a crash) for speed.
    */
   synchronous?: 'FULL' | 'NORMAL';
+  /** Frames past which the writer lets the checkpointer catch up so that the WAL starts over (default WAL_RESTART_FRAMES). */
+  walRestartFrames?: number;
 }
 
 interface Job {
@@ -84,10 +86,11 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
   // memory it costs the batch's changed pages until its COMMIT. Firing the recovery bench's 10,000
   // timers in batches of 256: 257k → 53k pwrites, ~141 → ~116 µs of SQLite time per timer.
   db.pragma('temp_store = MEMORY');
-  const checkpointer = opts.filename === ':memory:' ? null : createCheckpointer(opts.filename, CHECKPOINT_REST_MS[durable ? 'FULL' : 'NORMAL']);
-  // PERF: checkpoints run on the checkpointer's thread; this one only as a safety net past 10,000
-  // WAL pages (~40 MB), were that thread to fall behind. SQLite's default is 1,000, on this thread.
-  if (checkpointer) db.pragma('wal_autocheckpoint = 10000');
+  const checkpointer = opts.filename === ':memory:' ? null : createCheckpointer(opts.filename, CHECKPOINT_REST_MS[durable ? 'FULL' : 'NORMAL'], opts.walRestartFrames ?? WAL_RESTART_FRAMES);
+  // PERF: checkpoints run on the checkpointer's thread; this one only as a safety net past 20,000
+  // WAL pages (~80 MB), were that thread to fall behind or die. SQLite's default is 1,000, on this
+  // thread. Below it, the writer has the WAL started over at WAL_RESTART_FRAMES (createCheckpointer).
+  if (checkpointer) db.pragma(`wal_autocheckpoint = ${Math.max(20000, 2 * (opts.walRestartFrames ?? WAL_RESTART_FRAMES))}`);
   // Default 5 s: another process (weft migrate, a backup) may hold the write lock briefly.
   db.pragma('busy_timeout = 5000');
 
@@ -177,6 +180,8 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
     draining = true;
     try {
       while (queue.length > 0) {
+        // PERF: a long WAL is started over now, between transactions (see createCheckpointer).
+        if (checkpointer?.behind()) await checkpointer.catchUp();
         const batch = queue;
         queue = [];
         const results: Array<{ ok: boolean; value: unknown }> = [];
@@ -319,6 +324,12 @@ function createWalSync(walPath: string) {
 // docs/benchmarks.md ("What the profiles show", flows).
 const CHECKPOINT_REST_MS = { FULL: 25, NORMAL: 0 } as const;
 
+// Default 16,000 frames (~64 MB of 4 KiB pages): past this length the writer lets the checkpointer
+// catch up so that the WAL starts over (createCheckpointer), before the writer's safety net. Each
+// catch-up holds the writes for one checkpoint (a few ms, ~20 ms at worst on the AMD host): 4,000
+// frames meant ~100 of them in a flows bench run, 16,000 ~20-30.
+const WAL_RESTART_FRAMES = 16000;
+
 // The checkpointer's thread: its own connection to the database, running PASSIVE checkpoints
 // (they never block the writer) when asked. CommonJS text, so it runs the same from the sources
 // and from the bundle; better-sqlite3 is passed by its resolved path.
@@ -333,12 +344,14 @@ parentPort.on('message', (m) => {
     parentPort.close();
     return;
   }
+  let frames = null;
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    frames = [r.log, r.checkpointed];
   } catch {
     // busy or failing: the next one tries again, and the writer's own safety net remains
   }
-  parentPort.postMessage('done');
+  parentPort.postMessage(frames);
 });
 `;
 
@@ -346,8 +359,16 @@ parentPort.on('message', (m) => {
  * Moves WAL checkpoints off the event loop. A checkpoint copies committed pages from the WAL into
  * the database file and fsyncs it — milliseconds of I/O that, run by the writer's connection at
  * every 1,000 WAL pages, stalled every request waiting on the event loop (the flows p99).
+ *
+ * The WAL is written from its start again only when a write begins with every frame of it
+ * checkpointed. Under steady writes the checkpointer, one commit behind, seldom finds that moment,
+ * and the WAL grew past the writer's safety net: the writer then checkpointed on the event loop
+ * (two fsyncs) at every commit until it caught up — most of the COMMITs over 10 ms in the flows
+ * bench. So once the WAL is past `restartFrames` and behind, the writer lets the checkpointer catch
+ * up between two transactions (`catchUp`: the queue waits, the event loop does not), and its next
+ * write starts the WAL over.
  */
-function createCheckpointer(filename: string, restMs: number) {
+function createCheckpointer(filename: string, restMs: number, restartFrames: number) {
   const worker = new Worker(CHECKPOINTER_SOURCE, {
     eval: true,
     workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), filename },
@@ -355,19 +376,75 @@ function createCheckpointer(filename: string, restMs: number) {
   worker.unref();
   // A checkpointer that died leaves the writer's safety net in charge.
   let alive = true;
-  worker.on('error', () => (alive = false));
-  worker.on('exit', () => (alive = false));
   let busy = false;
   let last = 0;
-  worker.on('message', () => {
+  // The WAL's frames and how many of them are checkpointed, as of the last checkpoint.
+  let frames = 0;
+  let checkpointed = 0;
+  // Commits counted, and their count when the last checkpoint started: any since, and it is behind.
+  let commits = 0;
+  let commitsAtRun = 0;
+  let waiting: Array<() => void> = [];
+  const release = () => {
+    const w = waiting;
+    waiting = [];
+    w.forEach((resolve) => resolve());
+  };
+  const run = () => {
+    busy = true;
+    commitsAtRun = commits;
+    worker.postMessage('checkpoint');
+  };
+  const died = () => {
+    alive = false;
+    release();
+  };
+  worker.on('error', died);
+  worker.on('exit', died);
+  // After a catch-up that could not catch up (a reader elsewhere holds an old snapshot), none before this.
+  let retryAt = 0;
+  worker.on('message', (m: [number, number] | null) => {
     busy = false;
     last = Date.now();
+    if (m) [frames, checkpointed] = m;
+    if (waiting.length === 0) return;
+    // A checkpoint that began before the last commit: once more, now that the writes wait.
+    if (m && commits !== commitsAtRun) return run();
+    if (m && checkpointed >= frames) {
+      // The writer's next write starts the WAL over.
+      frames = checkpointed = 0;
+    } else {
+      retryAt = last + 1000;
+    }
+    release();
   });
   return {
     committed() {
+      commits++;
       if (!alive || busy || Date.now() - last < restMs) return;
-      busy = true;
-      worker.postMessage('checkpoint');
+      run();
+    },
+    /** Whether the WAL is long and not all checkpointed (so the writer's next write would not start it over). */
+    behind() {
+      return alive && frames >= restartFrames && (checkpointed < frames || commits !== commitsAtRun) && Date.now() >= retryAt;
+    },
+    /**
+     * Resolves once a checkpoint that began with no write pending has run (at most the one running
+     * now and that one), or the checkpointer failed or died, or after 250 ms (a checkpoint stuck in
+     * a slow fsync holds the writes no longer; the next try waits a second).
+     */
+    catchUp(): Promise<void> {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          retryAt = Date.now() + 1000;
+          release();
+        }, 250);
+        waiting.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        if (!busy) run();
+      });
     },
     async close() {
       if (!alive) return;
