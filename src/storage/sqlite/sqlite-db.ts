@@ -314,15 +314,17 @@ function createWalSync(walPath: string) {
   };
 }
 
-// How long the checkpointer rests between checkpoints while commits go on. A checkpoint copies the
-// WAL's new pages into the database file and fsyncs it, and while that fsync runs the writer's own
-// WAL writes can stall in the filesystem's journal for as long: a checkpoint of 250 ms of commits
-// stalled COMMIT for 20-45 ms a few times a second (flows at 7,500/s: p99 20-35 ms); small
-// continuous ones stall it 2-10 ms. Default 0 at NORMAL: checkpoint again as soon as one is done.
+// How long the checkpointer rests between checkpoints while commits go on. Each checkpoint costs two
+// fsyncs and the CPU of copying pages, some of it on the writer's thread too: with no rest, the
+// endpoint service alone took 45 µs of the event loop a request, against 38-39 with 5 ms. Large
+// checkpoints stall the writer's WAL writes in the filesystem's journal while they fsync (250 ms of
+// commits: 20-45 ms stalls), and rest used to let the WAL outgrow the writer's safety net (the
+// writer then checkpointed on the event loop; see createCheckpointer). Default 5 ms at NORMAL: with
+// the WAL started over by the writer's catch-up, COMMITs over 10 ms were as rare as with none.
 // Default 25 ms at FULL, where the group commit's fdatasync of the WAL shares the disk with the
 // checkpoint's fsync: continuous checkpoints there cost ~10% of the task throughput. Measured in
 // docs/benchmarks.md ("What the profiles show", flows).
-const CHECKPOINT_REST_MS = { FULL: 25, NORMAL: 0 } as const;
+const CHECKPOINT_REST_MS = { FULL: 25, NORMAL: 5 } as const;
 
 // Default 16,000 frames (~64 MB of 4 KiB pages): past this length the writer lets the checkpointer
 // catch up so that the WAL starts over (createCheckpointer), before the writer's safety net. Each
