@@ -106,11 +106,11 @@ test('rows come back as objects keyed by column name, whatever the names, as bet
   }
 });
 
-test('under writes that never pause, the WAL still starts over once it is past walRestartFrames (the checkpointer catches up between two transactions)', async () => {
+for (const synchronous of ['FULL', 'NORMAL'] as const) test(`synchronous=${synchronous}: under writes that never pause, the WAL still starts over once it is past walRestartFrames (the checkpointer catches up between two transactions)`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'weft-sqlite-db-'));
   const file = join(dir, 'db.sqlite');
   const frameBytes = 4096 + 24;
-  const db = createSqliteDb({ filename: file, synchronous: 'NORMAL', walRestartFrames: 200 });
+  const db = createSqliteDb({ filename: file, synchronous, walRestartFrames: 200 });
   try {
     await db.exec('CREATE TABLE t (i INTEGER PRIMARY KEY, pad BLOB NOT NULL)');
     // The checkpointer's thread takes a moment to start.
@@ -137,7 +137,7 @@ test('under writes that never pause, the WAL still starts over once it is past w
     await db.close();
   }
   try {
-    const again = createSqliteDb({ filename: file, synchronous: 'NORMAL' });
+    const again = createSqliteDb({ filename: file, synchronous });
     const [{ n, bytes }] = await again.query<{ n: number; bytes: number }>('SELECT COUNT(*) AS n, SUM(LENGTH(pad)) AS bytes FROM t');
     assert.equal(n, 6000);
     assert.equal(bytes, 6000 * 3000);
