@@ -86,11 +86,12 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
   // memory it costs the batch's changed pages until its COMMIT. Firing the recovery bench's 10,000
   // timers in batches of 256: 257k → 53k pwrites, ~141 → ~116 µs of SQLite time per timer.
   db.pragma('temp_store = MEMORY');
-  const checkpointer = opts.filename === ':memory:' ? null : createCheckpointer(opts.filename, CHECKPOINT_REST_MS[durable ? 'FULL' : 'NORMAL'], opts.walRestartFrames ?? WAL_RESTART_FRAMES);
+  const restartFrames = opts.walRestartFrames ?? WAL_RESTART_FRAMES;
+  const checkpointer = opts.filename === ':memory:' ? null : createCheckpointer(opts.filename, CHECKPOINT_REST_MS[durable ? 'FULL' : 'NORMAL'], restartFrames);
   // PERF: checkpoints run on the checkpointer's thread; this one only as a safety net past 20,000
   // WAL pages (~80 MB), were that thread to fall behind or die. SQLite's default is 1,000, on this
   // thread. Below it, the writer has the WAL started over at WAL_RESTART_FRAMES (createCheckpointer).
-  if (checkpointer) db.pragma(`wal_autocheckpoint = ${Math.max(20000, 2 * (opts.walRestartFrames ?? WAL_RESTART_FRAMES))}`);
+  if (checkpointer) db.pragma(`wal_autocheckpoint = ${Math.max(20000, 2 * restartFrames)}`);
   // Default 5 s: another process (weft migrate, a backup) may hold the write lock briefly.
   db.pragma('busy_timeout = 5000');
 
