@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Report, formatTable, type ScenarioResult } from '../../lib/report.js';
 import { selected, type BenchOptions } from '../../lib/options.js';
 import { RESULTS_DIR } from '../../lib/paths.js';
@@ -9,6 +10,9 @@ import { Samples, rate, sleep } from '../../lib/stats.js';
 import { BENCH_KEY, backendLabel, startWeft, type WeftBackend, type WeftProcess } from '../../lib/weft-process.js';
 import { pgInfo } from '../tasks/pg-info.js';
 import { storageFloor } from './flows-floor.js';
+import { startScript } from '../../lib/child-script.js';
+
+const ECHO = 'bench/scenarios/flows/echo-server.ts';
 
 export const FLOWS_DEFAULTS = {
   // Clients (WebSocket connections); each drives INSTANCES_PER_CLIENT instances with one transition in flight per instance.
@@ -96,6 +100,9 @@ async function openLoop(clients: Client[], perSecond: number, seconds: number) {
   const backlogLimit = Math.max(500, perSecond);
   const total = Math.round(perSecond * seconds);
   const interval = 1000 / perSecond;
+  // The load generator's own event-loop delay: a reply it reads late counts as latency too.
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
   const t0 = performance.now();
   const inflight = new Set<Promise<void>>();
   let i = 0;
@@ -120,14 +127,23 @@ async function openLoop(clients: Client[], perSecond: number, seconds: number) {
   }
   const sentMs = performance.now() - t0;
   await Promise.all(inflight);
-  return { offered_per_s: perSecond, sent: i, ok, failed, saturated, achieved_per_s: rate(ok, Math.max(sentMs, performance.now() - t0)), latency: samples.summary() };
+  lag.disable();
+  const clientLag = { p99_ms: Math.round(lag.percentile(99) / 1e4) / 100, max_ms: Math.round(lag.max / 1e4) / 100 };
+  return { offered_per_s: perSecond, sent: i, ok, failed, saturated, achieved_per_s: rate(ok, Math.max(sentMs, performance.now() - t0)), latency: samples.summary(), clientLag };
 }
 
 export async function runFlows(o: BenchOptions): Promise<ScenarioResult> {
   const clientsList = o.concurrency ?? FLOWS_DEFAULTS.clients;
   const seconds = o.duration ?? FLOWS_DEFAULTS.seconds;
   const per = FLOWS_DEFAULTS.instancesPerClient;
-  const report = new Report('flows', { clients: clientsList, instances_per_client: per, seconds_per_phase: seconds, flow: FLOW, target_rate: FLOWS_DEFAULTS.targetRate });
+  const report = new Report('flows', {
+    clients: clientsList,
+    instances_per_client: per,
+    seconds_per_phase: seconds,
+    flow: FLOW,
+    target_rate: FLOWS_DEFAULTS.targetRate,
+    transport_floor: `${ECHO}: the open loop at half the target rate, the same clients, against a ws server in its own process that answers every frame at once (a reply shaped like weft's) and stores nothing`,
+  });
   console.log(`\n## flows: closed loop with ${clientsList.join(', ')} clients × ${per} instances, then open loop; ${seconds} s per phase`);
   const prof = o.profile ? join(RESULTS_DIR, 'profiles', 'flows') : undefined;
   const backends: WeftBackend[] = [
@@ -171,8 +187,8 @@ export async function runFlows(o: BenchOptions): Promise<ScenarioResult> {
         const cpu0 = weft.cpuMs();
         const x = await openLoop(clients, r, seconds);
         const cpuUs = Math.round(((weft.cpuMs() - cpu0) * 1000) / Math.max(1, x.ok + x.failed));
-        report.row({ kind: 'open', system: label, offered_per_s: r, transitions_per_s: x.achieved_per_s, saturated: x.saturated, sent: x.sent, failed: x.failed, p50_ms: x.latency.p50_ms, p99_ms: x.latency.p99_ms, p999_ms: x.latency.p999_ms, cpu_us: cpuUs, load1: load()[0] });
-        console.log(`  ${label} open ${r}/s${x.saturated ? ' (saturated: stopped after ' + x.sent + ' requests)' : ''}: achieved ${x.achieved_per_s}/s, p50 ${x.latency.p50_ms} p99 ${x.latency.p99_ms} p99.9 ${x.latency.p999_ms} ms`);
+        report.row({ kind: 'open', system: label, offered_per_s: r, transitions_per_s: x.achieved_per_s, saturated: x.saturated, sent: x.sent, failed: x.failed, p50_ms: x.latency.p50_ms, p99_ms: x.latency.p99_ms, p999_ms: x.latency.p999_ms, cpu_us: cpuUs, client_lag_p99_ms: x.clientLag.p99_ms, client_lag_max_ms: x.clientLag.max_ms, load1: load()[0] });
+        console.log(`  ${label} open ${r}/s${x.saturated ? ' (saturated: stopped after ' + x.sent + ' requests)' : ''}: achieved ${x.achieved_per_s}/s, p50 ${x.latency.p50_ms} p99 ${x.latency.p99_ms} p99.9 ${x.latency.p999_ms} ms; load generator's event-loop delay p99 ${x.clientLag.p99_ms}, max ${x.clientLag.max_ms} ms`);
       }
       if (backend.kind === 'sqlite') {
         for (const k of clientsList) {
@@ -197,13 +213,33 @@ export async function runFlows(o: BenchOptions): Promise<ScenarioResult> {
     console.log('  flows: not available yet');
     return report.finish(o.out);
   }
+  // The transport floor: the same load generator, clients and rate against a WebSocket server that
+  // answers at once and stores nothing (its own process, like weft).
+  if (selected(o, 'echo')) {
+    const echo = await startScript(ECHO);
+    const k = clientsList[clientsList.length - 1];
+    const sockets = await Promise.all(Array.from({ length: k }, () => RpcSocket.open(`ws://127.0.0.1:${echo.port}/`)));
+    try {
+      const clients = sockets.map((socket, c) => ({ socket, instances: Array.from({ length: per }, (_, i) => `echo-c${c}-i${i}`) }));
+      const r = FLOWS_DEFAULTS.targetRate / 2;
+      // Unmeasured first, as weft's open loop follows its closed loops: both are measured warm.
+      await openLoop(clients, r, 1);
+      const x = await openLoop(clients, r, seconds);
+      report.row({ kind: 'echo', system: 'WebSocket echo server (no storage)', offered_per_s: r, transitions_per_s: x.achieved_per_s, saturated: x.saturated, p50_ms: x.latency.p50_ms, p99_ms: x.latency.p99_ms, p999_ms: x.latency.p999_ms, client_lag_p99_ms: x.clientLag.p99_ms, client_lag_max_ms: x.clientLag.max_ms, load1: load()[0] });
+      console.log(`  transport floor (echo) open ${r}/s: achieved ${x.achieved_per_s}/s, p50 ${x.latency.p50_ms} p99 ${x.latency.p99_ms} p99.9 ${x.latency.p999_ms} ms; load generator's event-loop delay p99 ${x.clientLag.p99_ms}, max ${x.clientLag.max_ms} ms`);
+    } finally {
+      for (const s of sockets) s.close();
+      await echo.stop();
+    }
+  }
   const show = (kind: string, cols: string[]) => {
     const rows = report.rows.filter((r) => r.kind === kind);
     if (rows.length) console.log('\n' + formatTable(rows, cols));
   };
   show('closed', ['system', 'clients', 'in_flight', 'transitions_per_s', 'p50_ms', 'p99_ms', 'p999_ms', 'failed', 'cpu_us', 'load1']);
-  show('open', ['system', 'offered_per_s', 'transitions_per_s', 'saturated', 'p50_ms', 'p99_ms', 'p999_ms', 'failed', 'cpu_us', 'load1']);
+  show('open', ['system', 'offered_per_s', 'transitions_per_s', 'saturated', 'p50_ms', 'p99_ms', 'p999_ms', 'failed', 'cpu_us', 'client_lag_p99_ms', 'client_lag_max_ms', 'load1']);
   show('floor', ['system', 'batch', 'transitions_per_s', 'load1']);
+  show('echo', ['system', 'offered_per_s', 'transitions_per_s', 'saturated', 'p50_ms', 'p99_ms', 'p999_ms', 'client_lag_p99_ms', 'client_lag_max_ms', 'load1']);
   const best = Math.max(0, ...report.rows.filter((r) => r.kind === 'closed').map((r) => Number(r.transitions_per_s)));
   const half = report.rows.filter((r) => r.kind === 'open' && r.offered_per_s === FLOWS_DEFAULTS.targetRate / 2);
   const t = {
@@ -214,6 +250,8 @@ export async function runFlows(o: BenchOptions): Promise<ScenarioResult> {
     p99_at_half_target: Object.fromEntries(half.map((r) => [String(r.system), r.p99_ms])),
     p99_target_ms: 5,
     p99_met: Object.fromEntries(half.map((r) => [String(r.system), !r.saturated && Number(r.p99_ms) <= 5 && Number(r.failed) === 0])),
+    // Context, not a target: the p99 this machine and load generator give a server that does nothing.
+    transport_floor_p99_ms: report.rows.find((r) => r.kind === 'echo')?.p99_ms ?? null,
   };
   report.row(t);
   console.log('\ntargets: ' + JSON.stringify(t));
