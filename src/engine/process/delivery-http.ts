@@ -1,5 +1,5 @@
 import type { Agent } from 'undici';
-import { loadUndici } from '../undici.js';
+import { loadUndici, originAndPath } from '../undici.js';
 import { Deadline } from '../deadline.js';
 import type { DeliveryRecord } from '../../storage/process-store.js';
 import { webhookHeaders } from './delivery-signing.js';
@@ -19,9 +19,9 @@ export function createDeliveryHttp(opts: { timeoutMs: number; signingKey: Buffer
   const stops = new WeakSet<AbortSignal>();
   return {
     async send(d, now, stop) {
-      const { Agent, request } = await loadUndici();
+      const undici = await loadUndici();
       // Default 10 s keep-alive: a participant called once is often called again soon.
-      agent ??= new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+      agent ??= new undici.Agent({ keepAliveTimeout: 10_000, connections: 64 });
       if (!stops.has(stop)) {
         stops.add(stop);
         stop.addEventListener('abort', () => inFlight.forEach((d) => d.abort()), { once: true });
@@ -30,9 +30,9 @@ export function createDeliveryHttp(opts: { timeoutMs: number; signingKey: Buffer
       const attempt = new Deadline(opts.timeoutMs);
       inFlight.add(attempt);
       try {
-        const res = await request(d.url, {
+        const res = await agent.request({
+          ...originAndPath(undici, d.url),
           method: 'POST',
-          dispatcher: agent,
           signal: attempt,
           headersTimeout: opts.timeoutMs,
           bodyTimeout: opts.timeoutMs,
