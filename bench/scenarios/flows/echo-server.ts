@@ -1,7 +1,7 @@
 // The transport floor of the flows scenario, run as its own process like weft: a WebSocket server
-// that answers every envelope frame at once with a reply the shape and size of weft's answer to a transition,
-// and stores nothing. The open loop against it shows what the load generator, the sockets and the
-// machine's scheduling alone cost in latency. Prints its port on stdout.
+// that answers every envelope frame at once, with a reply of the shape and size of weft's answer to a
+// transition, and stores nothing. The open loop against it shows what the load generator, the
+// sockets and the machine's scheduling alone cost in latency. Prints its port on stdout.
 import { WebSocketServer } from 'ws';
 
 let seq = 0;
