@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createSqliteDb } from '../../src/storage/sqlite/sqlite-db.js';
 
 // The SQLite executor's group commit, with synchronous=FULL done as an fsync of the WAL off the
@@ -143,6 +144,55 @@ for (const synchronous of ['FULL', 'NORMAL'] as const) test(`synchronous=${synch
     assert.equal(bytes, 6000 * 3000);
     await again.close();
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a reader elsewhere holding an old snapshot holds no write for long: catch-ups give up, writes go on, and the WAL starts over once it lets go', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-sqlite-db-'));
+  const file = join(dir, 'db.sqlite');
+  const frameBytes = 4096 + 24;
+  const db = createSqliteDb({ filename: file, synchronous: 'NORMAL', walRestartFrames: 200 });
+  const pad = Buffer.alloc(3000, 7);
+  let next = 0;
+  let slowest = 0;
+  // `rows` more rows of ~3 KB (a WAL frame each) from 64 lanes, the slowest write timed.
+  const write = async (rows: number) => {
+    const end = next + rows;
+    const lane = async () => {
+      while (next < end) {
+        const i = next++;
+        const t = performance.now();
+        await db.exec('INSERT INTO t (i, pad) VALUES (?, ?)', [i, pad]);
+        slowest = Math.max(slowest, performance.now() - t);
+      }
+    };
+    await Promise.all(Array.from({ length: 64 }, lane));
+  };
+  const reader = new Database(file);
+  try {
+    await db.exec('CREATE TABLE t (i INTEGER PRIMARY KEY, pad BLOB NOT NULL)');
+    await new Promise((r) => setTimeout(r, 300));
+    // Another connection (a backup, `sqlite3` in a terminal) reads in a transaction it keeps open:
+    // no checkpoint can pass its snapshot, so the WAL cannot start over while it holds it.
+    reader.exec('BEGIN');
+    assert.deepEqual(reader.prepare('SELECT COUNT(*) AS n FROM t').get(), { n: 0 });
+    await write(3000);
+    // A catch-up that cannot catch up holds the writes at most 250 ms, then none for a second.
+    assert.ok(slowest < 5000, `a write waited ${Math.round(slowest)} ms`);
+    const pinned = statSync(`${file}-wal`).size;
+    assert.ok(pinned > 3000 * frameBytes, `the WAL held ${Math.round(pinned / frameBytes)} frames`);
+    reader.exec('COMMIT');
+    // Let go: once the last failed catch-up's second has passed, the next one succeeds and the WAL is
+    // written from its start again, so it grows no more.
+    await new Promise((r) => setTimeout(r, 1100));
+    await write(3000);
+    const after = statSync(`${file}-wal`).size;
+    assert.ok(after < pinned + 1000 * frameBytes, `the WAL went from ${Math.round(pinned / frameBytes)} to ${Math.round(after / frameBytes)} frames`);
+    assert.deepEqual(await db.query('SELECT COUNT(*) AS n FROM t'), [{ n: 6000 }]);
+  } finally {
+    reader.close();
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
