@@ -132,6 +132,30 @@ async function openLoop(clients: Client[], perSecond: number, seconds: number) {
   return { offered_per_s: perSecond, sent: i, ok, failed, saturated, achieved_per_s: rate(ok, Math.max(sentMs, performance.now() - t0)), latency: samples.summary(), clientLag };
 }
 
+type OpenLoopResult = Awaited<ReturnType<typeof openLoop>>;
+
+/** A result row of an open loop (weft's, or the transport floor's). */
+function openRow(kind: 'open' | 'echo', system: string, x: OpenLoopResult) {
+  return {
+    kind,
+    system,
+    offered_per_s: x.offered_per_s,
+    transitions_per_s: x.achieved_per_s,
+    saturated: x.saturated,
+    sent: x.sent,
+    failed: x.failed,
+    p50_ms: x.latency.p50_ms,
+    p99_ms: x.latency.p99_ms,
+    p999_ms: x.latency.p999_ms,
+    client_lag_p99_ms: x.clientLag.p99_ms,
+    client_lag_max_ms: x.clientLag.max_ms,
+    load1: load()[0],
+  };
+}
+
+const describeOpen = (x: OpenLoopResult) =>
+  `open ${x.offered_per_s}/s${x.saturated ? ` (saturated: stopped after ${x.sent} requests)` : ''}: achieved ${x.achieved_per_s}/s, p50 ${x.latency.p50_ms} p99 ${x.latency.p99_ms} p99.9 ${x.latency.p999_ms} ms; load generator's event-loop delay p99 ${x.clientLag.p99_ms}, max ${x.clientLag.max_ms} ms`;
+
 export async function runFlows(o: BenchOptions): Promise<ScenarioResult> {
   const clientsList = o.concurrency ?? FLOWS_DEFAULTS.clients;
   const seconds = o.duration ?? FLOWS_DEFAULTS.seconds;
@@ -187,8 +211,8 @@ export async function runFlows(o: BenchOptions): Promise<ScenarioResult> {
         const cpu0 = weft.cpuMs();
         const x = await openLoop(clients, r, seconds);
         const cpuUs = Math.round(((weft.cpuMs() - cpu0) * 1000) / Math.max(1, x.ok + x.failed));
-        report.row({ kind: 'open', system: label, offered_per_s: r, transitions_per_s: x.achieved_per_s, saturated: x.saturated, sent: x.sent, failed: x.failed, p50_ms: x.latency.p50_ms, p99_ms: x.latency.p99_ms, p999_ms: x.latency.p999_ms, cpu_us: cpuUs, client_lag_p99_ms: x.clientLag.p99_ms, client_lag_max_ms: x.clientLag.max_ms, load1: load()[0] });
-        console.log(`  ${label} open ${r}/s${x.saturated ? ' (saturated: stopped after ' + x.sent + ' requests)' : ''}: achieved ${x.achieved_per_s}/s, p50 ${x.latency.p50_ms} p99 ${x.latency.p99_ms} p99.9 ${x.latency.p999_ms} ms; load generator's event-loop delay p99 ${x.clientLag.p99_ms}, max ${x.clientLag.max_ms} ms`);
+        report.row({ ...openRow('open', label, x), cpu_us: cpuUs });
+        console.log(`  ${label} ${describeOpen(x)}`);
       }
       if (backend.kind === 'sqlite') {
         for (const k of clientsList) {
@@ -225,8 +249,8 @@ export async function runFlows(o: BenchOptions): Promise<ScenarioResult> {
       // Unmeasured first, as weft's open loop follows its closed loops: both are measured warm.
       await openLoop(clients, r, 1);
       const x = await openLoop(clients, r, seconds);
-      report.row({ kind: 'echo', system: 'WebSocket echo server (no storage)', offered_per_s: r, transitions_per_s: x.achieved_per_s, saturated: x.saturated, p50_ms: x.latency.p50_ms, p99_ms: x.latency.p99_ms, p999_ms: x.latency.p999_ms, client_lag_p99_ms: x.clientLag.p99_ms, client_lag_max_ms: x.clientLag.max_ms, load1: load()[0] });
-      console.log(`  transport floor (echo) open ${r}/s: achieved ${x.achieved_per_s}/s, p50 ${x.latency.p50_ms} p99 ${x.latency.p99_ms} p99.9 ${x.latency.p999_ms} ms; load generator's event-loop delay p99 ${x.clientLag.p99_ms}, max ${x.clientLag.max_ms} ms`);
+      report.row(openRow('echo', 'WebSocket echo server (no storage)', x));
+      console.log(`  transport floor (echo) ${describeOpen(x)}`);
     } finally {
       for (const s of sockets) s.close();
       await echo.stop();
