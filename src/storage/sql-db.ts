@@ -31,6 +31,14 @@ export interface SqlRunner {
    */
   queryMany(statements: ReadonlyArray<readonly [sql: string, params: readonly SqlParam[]]>): Promise<Array<Array<Record<string, unknown>>>>;
   /**
+   * A transaction's last statements: queryMany, after which the transaction runs no other statement
+   * (notifications may still be added). PERF: on PostgreSQL they travel with the transaction's
+   * notifications and its COMMIT in one round trip, so a lock they take is held for their own time
+   * and the commit's, not for a round trip to this process and its turn of the event loop as well.
+   * Elsewhere it is queryMany (the commit comes when fn returns).
+   */
+  finish(statements: ReadonlyArray<readonly [sql: string, params: readonly SqlParam[]]>): Promise<Array<Array<Record<string, unknown>>>>;
+  /**
    * Announces a change to every node (this one included) once the transaction commits, in commit
    * order; dropped if it rolls back. On PostgreSQL this is NOTIFY (payload at most ~7 KB of JSON),
    * on SQLite a local delivery after the COMMIT.

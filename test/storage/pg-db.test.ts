@@ -95,6 +95,56 @@ test('postgres: a transaction\'s first statement gets its parameters as literals
   }
 });
 
+test('postgres: finish commits with its statements, so their locks are free before the transaction\'s function returns; nothing runs after it', async (t) => {
+  if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
+  const schema = `weft_pgfinish_${randomBytes(4).toString('hex')}`;
+  const db = await createPgDb({ url: PG_URL, schema });
+  try {
+    await db.exec('CREATE TABLE t (id BIGINT PRIMARY KEY, s TEXT)');
+    await db.exec('INSERT INTO t (id, s) VALUES (?, ?)', [1, 'before']);
+    const heard: unknown[] = [];
+    const both = new Promise<void>((resolve) =>
+      db.onNotify((e, p) => {
+        if (e !== 'fin') return;
+        heard.push(p);
+        if (heard.length === 2) resolve();
+      }),
+    );
+    const rows = await db.transaction(async (tx) => {
+      const [first] = await tx.queryMany([['SELECT s FROM t WHERE id = ?', [1]]]);
+      tx.notify('fin', { n: 1 });
+      // The row lock the UPDATE takes is released by the COMMIT that travels with it.
+      const results = await tx.finish([
+        ['UPDATE t SET s = ? WHERE id = ?', ['after', 1]],
+        ['SELECT s FROM t WHERE id = ?', [1]],
+      ]);
+      // Committed: another connection sees the change and takes the row's lock without waiting.
+      const elsewhere = await db.transaction((other) => other.query<{ s: string }>('SELECT s FROM t WHERE id = ? FOR UPDATE NOWAIT', [1]));
+      assert.deepEqual(elsewhere, [{ s: 'after' }]);
+      await assert.rejects(tx.exec('UPDATE t SET s = ? WHERE id = ?', ['too late', 1]), /committed/);
+      // A notification after finish is still delivered, after the one that went with the COMMIT.
+      tx.notify('fin', { n: 2 });
+      return [first, ...results];
+    });
+    assert.deepEqual(rows, [[{ s: 'before' }], [], [{ s: 'after' }]]);
+    await both;
+    assert.deepEqual(heard, [{ n: 1 }, { n: 2 }]);
+    assert.deepEqual(await db.query('SELECT s FROM t WHERE id = ?', [1]), [{ s: 'after' }]);
+
+    // A statement of finish that fails rolls the whole transaction back; the pool stays usable.
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.exec('UPDATE t SET s = ? WHERE id = ?', ['lost', 1]);
+        return tx.finish([['INSERT INTO t (id, s) VALUES (?, ?)', [1, 'duplicate']]]);
+      }),
+    );
+    assert.deepEqual(await db.finish([['SELECT s FROM t WHERE id = ?', [1]]]), [[{ s: 'after' }]]);
+  } finally {
+    await db.exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
+    await db.close();
+  }
+});
+
 test('postgres: statements are prepared once per connection, the least recently used deallocated beyond the cap, and forgotten when their query fails', async (t) => {
   if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
   const schema = `weft_pgprep_${randomBytes(4).toString('hex')}`;

@@ -135,12 +135,12 @@ function compose(client: pg.PoolClient, statements: ReadonlyArray<readonly [stri
   return { text: parts.join('; '), results, preparing, statements: known };
 }
 
-/** Runs composed statements on a connection; their results, in order. */
-async function runComposed(client: pg.PoolClient, statements: ReadonlyArray<readonly [string, readonly SqlParam[]]>, begin: boolean): Promise<pg.QueryResult[]> {
+/** Runs composed statements on a connection, then `tail` (statements whose results are not wanted) in the same round trip; their results, in order. */
+async function runComposed(client: pg.PoolClient, statements: ReadonlyArray<readonly [string, readonly SqlParam[]]>, begin: boolean, tail = ''): Promise<pg.QueryResult[]> {
   const q = compose(client, statements, begin);
   let out: pg.QueryResult | pg.QueryResult[];
   try {
-    out = (await client.query(q.text)) as unknown as pg.QueryResult | pg.QueryResult[];
+    out = (await client.query(tail ? `${q.text}; ${tail}` : q.text)) as unknown as pg.QueryResult | pg.QueryResult[];
   } catch (err) {
     if (q.preparing) q.statements.unsure = true;
     throw mapPgError(err);
@@ -155,12 +155,17 @@ async function runComposed(client: pg.PoolClient, statements: ReadonlyArray<read
  * statements, in one round trip, so a transaction of n statements costs n + 1 round trips with its
  * COMMIT, not n + 2.
  */
-function runnerFor(pool: pg.Pool, tx: { client: pg.PoolClient; notes: Set<string>; begun: boolean } | null, channel: string): SqlRunner {
-  async function run(statements: ReadonlyArray<readonly [string, readonly SqlParam[]]>): Promise<pg.QueryResult[]> {
+function runnerFor(pool: pg.Pool, tx: Tx | null, channel: string): SqlRunner {
+  async function run(statements: ReadonlyArray<readonly [string, readonly SqlParam[]]>, commit = false): Promise<pg.QueryResult[]> {
     if (tx) {
+      if (tx.committed) throw new Error('the transaction has committed (finish ran)');
       const begin = !tx.begun;
       tx.begun = true;
-      return runComposed(tx.client, statements, begin);
+      if (!commit) return runComposed(tx.client, statements, begin);
+      tx.committed = true;
+      const tail = commitText(tx.client, channel, tx.notes);
+      tx.notes.clear();
+      return runComposed(tx.client, statements, begin, tail);
     }
     let client: pg.PoolClient;
     try {
@@ -200,7 +205,35 @@ function runnerFor(pool: pg.Pool, tx: { client: pg.PoolClient; notes: Set<string
       if (statements.length === 0) return [];
       return (await run(statements)).map((r) => r.rows);
     },
+    async finish(statements) {
+      if (!tx) throw new Error('finish runs in a transaction');
+      return (await run(statements, true)).map((r) => r.rows);
+    },
   };
+}
+
+/** A transaction's connection and its state. */
+interface Tx {
+  client: pg.PoolClient;
+  /** Notifications to send with the COMMIT. */
+  notes: Set<string>;
+  /** Whether the BEGIN has been sent. */
+  begun: boolean;
+  /** Whether the COMMIT has been sent (finish). */
+  committed: boolean;
+}
+
+/**
+ * A transaction's notifications, then its COMMIT: NOTIFY inside the transaction, so PostgreSQL
+ * delivers it at commit, in commit order, to every node. PERF: the notifications together in as
+ * few NOTIFYs as their size allows (NOTIFY rather than SELECT pg_notify: no result set to describe
+ * and parse), sent with the COMMIT in one simple-protocol round trip (literals escaped by pg).
+ */
+function commitText(client: pg.PoolClient, channel: string, notes: ReadonlySet<string>, commit = true): string {
+  return packNotes([...notes])
+    .map((n) => `NOTIFY ${quoteIdent(channel)}, ${client.escapeLiteral(n)};`)
+    .concat(commit ? ['COMMIT'] : [])
+    .join(' ');
 }
 
 // Default 7,900 bytes per NOTIFY payload: PostgreSQL refuses 8,000 and more.
@@ -274,18 +307,12 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
     const onError = () => (broken = true);
     client.on('error', onError);
     try {
-      const tx = { client, notes: new Set<string>(), begun: false };
+      const tx: Tx = { client, notes: new Set<string>(), begun: false, committed: false };
       const value = await fn(runnerFor(pool, tx, channel));
-      // NOTIFY inside the transaction: PostgreSQL delivers it at commit, in commit order, to every
-      // node. PERF: sent with the COMMIT in one simple-protocol round trip (literals escaped by pg),
-      // the transaction's notifications together in as few NOTIFYs as their size allows (NOTIFY
-      // rather than SELECT pg_notify: no result set to describe and parse).
-      const notes = packNotes([...tx.notes])
-        .map((n) => `NOTIFY ${quoteIdent(channel)}, ${client.escapeLiteral(n)};`)
-        .join(' ');
-      // A transaction that ran no statement has nothing to commit; its notifications go alone.
-      if (tx.begun) await client.query(`${notes} COMMIT`);
-      else if (notes) await client.query(notes);
+      // A transaction that ran no statement has nothing to commit, nor one that finish committed:
+      // its notifications (those added after finish) go alone.
+      if (tx.begun && !tx.committed) await client.query(commitText(client, channel, tx.notes));
+      else if (tx.notes.size > 0) await client.query(commitText(client, channel, tx.notes, false));
       return value;
     } catch (err) {
       try {
@@ -308,6 +335,7 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
     query: base.query,
     exec: base.exec,
     queryMany: (statements) => transaction((tx) => tx.queryMany(statements)),
+    finish: (statements) => transaction((tx) => tx.finish(statements)),
     notify: base.notify,
     onNotify(l) {
       listeners.add(l);

@@ -156,6 +156,7 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
       }
       return out;
     },
+    finish: (statements) => runner.queryMany(statements),
     notify(event, payload) {
       pending.push([event, payload]);
     },
@@ -251,6 +252,7 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
     },
     exec: (sql, params) => enqueue((tx) => tx.exec(sql, params)),
     queryMany: (statements) => enqueue((tx) => tx.queryMany(statements)),
+    finish: (statements) => enqueue((tx) => tx.queryMany(statements)),
     notify: (event, payload) => void enqueue(async (tx) => tx.notify(event, payload)),
     onNotify(listener) {
       listeners.add(listener);
