@@ -464,13 +464,15 @@ export function createFlowStore(db: SqlDb): FlowStore {
           // The row as written, without reading it back and parsing it again.
           instance = { ...instance, state: next.state, steps: next.steps, data, seq, updatedAt: req.now };
           const record = req.requestId === null ? null : changeRecord(next.state, stepsJson, dataJson, seq, req.now);
-          // PERF: the UPDATE and the history entries go together (one round trip on PostgreSQL).
-          await tx.queryMany([[UPDATES[(stateChanged ? 1 : 0) | (dataKept ? 0 : 2)], params], ...historyInserts(id, seq, result.applied, record === null ? null : { key: req.requestId!, record })]);
+          const statements = [[UPDATES[(stateChanged ? 1 : 0) | (dataKept ? 0 : 2)], params] as [string, SqlParam[]], ...historyInserts(id, seq, result.applied, record === null ? null : { key: req.requestId!, record })];
           // A change that fired nothing has no history entry to hold its record.
           if (record !== null && result.applied.length === 0) {
-            await tx.exec('INSERT INTO flow_requests (instance_id, request_id, outcome, created_at) VALUES (?, ?, ?, ?)', [id, req.requestId, record, req.now]);
+            statements.push(['INSERT INTO flow_requests (instance_id, request_id, outcome, created_at) VALUES (?, ?, ?, ?)', [id, req.requestId, record, req.now]]);
           }
           announce(db, tx, ws, instance, result.applied.length);
+          // PERF: the UPDATE and the history entries go together, the transaction's last statements:
+          // on PostgreSQL one round trip with the notification and the COMMIT.
+          await tx.finish(statements);
           answer = { ok: true, instance };
         } else {
           if (req.requestId !== null) {

@@ -184,8 +184,9 @@ const INSERT_LEASED_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid
 
 /**
  * Writes a step's process row (`row`, the statement inserting or updating it), its outbox rows and
- * its timers; resolves to the deliveries inserted already claimed. PERF: the statements go in one
- * queryMany (one round trip on PostgreSQL, where they were one each).
+ * its timers, the last statements of its transaction; resolves to the deliveries inserted already
+ * claimed. PERF: the statements go in one queryMany (one round trip on PostgreSQL, where they were
+ * one each).
  * `launched`: the process was inserted by this transaction, so every workitem it dispatches is fresh.
  * PERF: a fresh workitem has nothing to supersede, and its first delivery nothing to wait behind
  * (a plain INSERT instead of one with two EXISTS); in a sequence every step's workitem is fresh.
@@ -244,7 +245,14 @@ export async function writeEffects(
       ]);
     }
   }
-  const results = await tx.queryMany(statements);
+  // `unclaimed` (in the notification): deliveries no sender holds yet, for the senders of every node
+  // to pick up. Known before the statements run unless one is inserted claimed only if it is not
+  // behind another. PERF: when known, the statements are the transaction's last (finish): on
+  // PostgreSQL they go with the notification and the COMMIT in one round trip.
+  const known = !lease || inserts.every((i) => i.alone);
+  const notify = (unclaimed: number) => tx.notify('process:changed', { ws, wfid, status: write.status, unclaimed });
+  if (known) notify(lease ? 0 : write.deliveries.length);
+  const results = known ? await tx.finish(statements) : await tx.queryMany(statements);
   const claimed: DeliveryRecord[] = [];
   for (const { at, d, alone } of inserts) {
     const inserted = results[at][0] as { id: number; lease_owner?: string | null };
@@ -255,7 +263,6 @@ export async function writeEffects(
       });
     }
   }
-  // `unclaimed`: deliveries no sender holds yet, for the senders of every node to pick up.
-  tx.notify('process:changed', { ws, wfid, status: write.status, unclaimed: write.deliveries.length - claimed.length });
+  if (!known) notify(write.deliveries.length - claimed.length);
   return claimed;
 }
