@@ -30,8 +30,11 @@ export function createDeliveryHttp(opts: { timeoutMs: number; signingKey: Buffer
       const attempt = new Deadline(opts.timeoutMs);
       inFlight.add(attempt);
       try {
+        // PERF: one object literal, no spread (see the endpoint http client).
+        const { origin, path } = originAndPath(undici, d.url);
         const res = await agent.request({
-          ...originAndPath(undici, d.url),
+          origin,
+          path,
           method: 'POST',
           signal: attempt,
           headersTimeout: opts.timeoutMs,
