@@ -175,6 +175,8 @@ async function lockRunning(db: SqlDb, tx: SqlRunner, ws: number, id: number, tok
 const CLAIM_SET = `status = 'running', attempts = attempts + 1, runner = ?, lease_owner = ?, lease_token = ?, lease_expires_at = ?,
   worker_id = ?, started_at = ?, updated_at = ?, error = NULL`;
 const claimSetParams = (req: ClaimRequest, token: string) => [req.runner, req.owner, token, req.leaseExpiresAt, req.workerId, req.now, req.now];
+/** The order a claim answers its tasks in: due first, then by workspace and id. */
+const byClaimOrder = (a: TaskRecord, b: TaskRecord) => a.runAt - b.runAt || a.ws - b.ws || a.id - b.id;
 const COMPLETE_SET = "status = 'completed', result = ?, finished_at = ?, updated_at = ?, lease_token = NULL, lease_expires_at = NULL";
 const completeSetParams = (result: unknown, now: number) => [toJson(result ?? null), now, now];
 
@@ -236,8 +238,7 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
   /** A claim in its own transaction, in one workspace or (null) any; its tasks in claim order. */
   async function claimOne(req: ClaimRequest, ws: number | null): Promise<TaskRecord[]> {
     const claimed = await db.transaction((tx) => (ws === null ? claimAnywhere(tx, req) : claimInWorkspace(tx, req, ws)));
-    claimed.sort((a, b) => a.runAt - b.runAt || a.ws - b.ws || a.id - b.id);
-    return claimed;
+    return claimed.sort(byClaimOrder);
   }
 
   function claimedRows(tx: SqlRunner, ws: number, rows: unknown[]): TaskRecord[] {
@@ -439,9 +440,7 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
         // `task:changed`), announced before its rows are known: a claim of none is a spare hint.
         tx.notify('task:changed', { ws });
         const results = await tx.finish(claimStatements(claim, ws));
-        const claimed = (results[results.length - 1] as unknown as DbTask[]).map(toTask);
-        claimed.sort((a, b) => a.runAt - b.runAt || a.id - b.id);
-        return { outcomes, claimed };
+        return { outcomes, claimed: (results[results.length - 1] as unknown as DbTask[]).map(toTask).sort(byClaimOrder) };
       });
     },
 
