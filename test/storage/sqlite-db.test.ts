@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createSqliteDb } from '../../src/storage/sqlite/sqlite-db.js';
+import type { SqlDb } from '../../src/storage/sql-db.js';
 
 // The SQLite executor's group commit, with synchronous=FULL done as an fsync of the WAL off the
 // event loop: callers resolve after their commit is durable, notifications keep commit order.
@@ -119,31 +120,48 @@ for (const synchronous of ['FULL', 'NORMAL'] as const) test(`synchronous=${synch
   }
 });
 
-/** 6,000 rows of ~3 KB (a WAL frame each) from 64 transactions always queued; the WAL's largest size and the slowest write. */
+/**
+ * Rows of ~3 KB (a WAL frame each) into table t from 64 lanes, so that 64 transactions are always
+ * queued; `write(rows)` numbers on from the last row, `slowest` is the longest write so far, and
+ * `each(i)` runs after the write of row i.
+ */
+function frameWriter(db: SqlDb, each?: (i: number) => void) {
+  const pad = Buffer.alloc(3000, 7);
+  let next = 0;
+  const writer = {
+    slowest: 0,
+    async write(rows: number) {
+      const end = next + rows;
+      const lane = async () => {
+        while (next < end) {
+          const i = next++;
+          const t = performance.now();
+          await db.exec('INSERT INTO t (i, pad) VALUES (?, ?)', [i, pad]);
+          writer.slowest = Math.max(writer.slowest, performance.now() - t);
+          each?.(i);
+        }
+      };
+      await Promise.all(Array.from({ length: 64 }, lane));
+    },
+  };
+  return writer;
+}
+
+/** 6,000 rows written without a pause; the WAL's largest size and the slowest write. */
 async function writeWithoutPause(synchronous: 'FULL' | 'NORMAL'): Promise<{ largestWal: number; slowest: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-sqlite-db-'));
   const file = join(dir, 'db.sqlite');
   const db = createSqliteDb({ filename: file, synchronous, walRestartFrames: 200 });
   let largestWal = 0;
-  let slowest = 0;
+  const writer = frameWriter(db, (i) => {
+    if (i % 50 === 0) largestWal = Math.max(largestWal, statSync(`${file}-wal`).size);
+  });
   try {
     await db.exec('CREATE TABLE t (i INTEGER PRIMARY KEY, pad BLOB NOT NULL)');
     // The checkpointer's thread takes a moment to start.
     await new Promise((r) => setTimeout(r, 300));
     // The writer commits batch after batch and the checkpointer, one commit behind, never finds the WAL idle.
-    const rows = 6000;
-    const pad = Buffer.alloc(3000, 7);
-    let next = 0;
-    const lane = async () => {
-      while (next < rows) {
-        const i = next++;
-        const t = performance.now();
-        await db.exec('INSERT INTO t (i, pad) VALUES (?, ?)', [i, pad]);
-        slowest = Math.max(slowest, performance.now() - t);
-        if (i % 50 === 0) largestWal = Math.max(largestWal, statSync(`${file}-wal`).size);
-      }
-    };
-    await Promise.all(Array.from({ length: 64 }, lane));
+    await writer.write(6000);
     largestWal = Math.max(largestWal, statSync(`${file}-wal`).size);
   } finally {
     await db.close();
@@ -158,7 +176,7 @@ async function writeWithoutPause(synchronous: 'FULL' | 'NORMAL'): Promise<{ larg
     rmSync(dir, { recursive: true, force: true });
   }
   // Written: a frame or more per row. Kept: walRestartFrames, plus what is written while a checkpoint runs.
-  return { largestWal, slowest };
+  return { largestWal, slowest: writer.slowest };
 }
 
 test('a reader elsewhere holding an old snapshot holds no write for long: catch-ups give up, writes go on, and the WAL starts over once it lets go', async () => {
@@ -166,22 +184,7 @@ test('a reader elsewhere holding an old snapshot holds no write for long: catch-
   const file = join(dir, 'db.sqlite');
   const frameBytes = 4096 + 24;
   const db = createSqliteDb({ filename: file, synchronous: 'NORMAL', walRestartFrames: 200 });
-  const pad = Buffer.alloc(3000, 7);
-  let next = 0;
-  let slowest = 0;
-  // `rows` more rows of ~3 KB (a WAL frame each) from 64 lanes, the slowest write timed.
-  const write = async (rows: number) => {
-    const end = next + rows;
-    const lane = async () => {
-      while (next < end) {
-        const i = next++;
-        const t = performance.now();
-        await db.exec('INSERT INTO t (i, pad) VALUES (?, ?)', [i, pad]);
-        slowest = Math.max(slowest, performance.now() - t);
-      }
-    };
-    await Promise.all(Array.from({ length: 64 }, lane));
-  };
+  const writer = frameWriter(db);
   const reader = new Database(file);
   try {
     await db.exec('CREATE TABLE t (i INTEGER PRIMARY KEY, pad BLOB NOT NULL)');
@@ -190,16 +193,16 @@ test('a reader elsewhere holding an old snapshot holds no write for long: catch-
     // no checkpoint can pass its snapshot, so the WAL cannot start over while it holds it.
     reader.exec('BEGIN');
     assert.deepEqual(reader.prepare('SELECT COUNT(*) AS n FROM t').get(), { n: 0 });
-    await write(3000);
+    await writer.write(3000);
     // A catch-up that cannot catch up holds the writes at most 250 ms, then none for a second.
-    assert.ok(slowest < 5000, `a write waited ${Math.round(slowest)} ms`);
+    assert.ok(writer.slowest < 5000, `a write waited ${Math.round(writer.slowest)} ms`);
     const pinned = statSync(`${file}-wal`).size;
     assert.ok(pinned > 3000 * frameBytes, `the WAL held ${Math.round(pinned / frameBytes)} frames`);
     reader.exec('COMMIT');
     // Let go: once the last failed catch-up's second has passed, the next one succeeds and the WAL is
     // written from its start again, so it grows no more.
     await new Promise((r) => setTimeout(r, 1100));
-    await write(3000);
+    await writer.write(3000);
     const after = statSync(`${file}-wal`).size;
     assert.ok(after < pinned + 1000 * frameBytes, `the WAL went from ${Math.round(pinned / frameBytes)} to ${Math.round(after / frameBytes)} frames`);
     assert.deepEqual(await db.query('SELECT COUNT(*) AS n FROM t'), [{ n: 6000 }]);
