@@ -3,17 +3,28 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createPgDb, packNotes, PREPARED_PER_CONNECTION } from '../../src/storage/postgres/pg-db.js';
 import { PG_URL, postgresReachable } from '../helpers/backends.js';
+import type { SqlDb } from '../../src/storage/sql-db.js';
 
 // The PostgreSQL executor sends a transaction's BEGIN with its first statement, in one
 // simple-protocol query; every statement is PREPAREd on its connection and EXECUTEd with its
 // parameters as quoted literals: the values must arrive exactly as they would as parameters,
 // whatever they hold.
 
+/** fn on an executor over a schema of its own, dropped afterwards. */
+async function withFreshSchema(opts: { poolSize?: number }, fn: (db: SqlDb) => Promise<void>) {
+  const schema = `weft_pgdb_${randomBytes(4).toString('hex')}`;
+  const db = await createPgDb({ url: PG_URL, schema, ...opts });
+  try {
+    await fn(db);
+  } finally {
+    await db.exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
+    await db.close();
+  }
+}
+
 test('postgres: a transaction\'s first statement gets its parameters as literals, unchanged; a failed one rolls back', async (t) => {
   if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
-  const schema = `weft_pgdb_${randomBytes(4).toString('hex')}`;
-  const db = await createPgDb({ url: PG_URL, schema });
-  try {
+  await withFreshSchema({}, async (db) => {
     await db.exec('CREATE TABLE t (id BIGINT PRIMARY KEY, s TEXT, n DOUBLE PRECISION, b BOOLEAN, j TEXT)');
     const nasty = [`O'Reilly`, `back\\slash \\' and '' quotes`, `'); DROP TABLE t; --`, 'ünï©ødé 🙂', '$1 ? $$ dollar $$', ''];
     const inserted = await db.transaction(async (tx) => {
@@ -89,17 +100,12 @@ test('postgres: a transaction\'s first statement gets its parameters as literals
     });
     await all;
     assert.deepEqual(got, sent);
-  } finally {
-    await db.exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
-    await db.close();
-  }
+  });
 });
 
 test('postgres: finish commits with its statements, so their locks are free before the transaction\'s function returns; nothing runs after it', async (t) => {
   if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
-  const schema = `weft_pgfinish_${randomBytes(4).toString('hex')}`;
-  const db = await createPgDb({ url: PG_URL, schema });
-  try {
+  await withFreshSchema({}, async (db) => {
     await db.exec('CREATE TABLE t (id BIGINT PRIMARY KEY, s TEXT)');
     await db.exec('INSERT INTO t (id, s) VALUES (?, ?)', [1, 'before']);
     const heard: unknown[] = [];
@@ -139,20 +145,15 @@ test('postgres: finish commits with its statements, so their locks are free befo
       }),
     );
     assert.deepEqual(await db.finish([['SELECT s FROM t WHERE id = ?', [1]]]), [[{ s: 'after' }]]);
-  } finally {
-    await db.exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
-    await db.close();
-  }
+  });
 });
 
 test('postgres: statements are prepared once per connection, the least recently used deallocated beyond the cap, and forgotten when their query fails', async (t) => {
   if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
-  const schema = `weft_pgprep_${randomBytes(4).toString('hex')}`;
   // One connection: every statement runs where pg_prepared_statements can see it.
-  const db = await createPgDb({ url: PG_URL, schema, poolSize: 1 });
-  const prepared = async () =>
-    (await db.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'weft\\_%'")).map((r) => r.statement);
-  try {
+  await withFreshSchema({ poolSize: 1 }, async (db) => {
+    const prepared = async () =>
+      (await db.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'weft\\_%'")).map((r) => r.statement);
     await db.exec('CREATE TABLE t (id BIGINT PRIMARY KEY, s TEXT, b BOOLEAN, raw BYTEA)');
     const insert = 'INSERT INTO t (id, s, b, raw) VALUES (?, ?, ?, ?)';
     await db.exec(insert, [1, 'one', true, Buffer.from([0, 1, 255])]);
@@ -193,10 +194,7 @@ test('postgres: statements are prepared once per connection, the least recently 
     assert.ok(names.some((s) => s.includes(`+ ${PREPARED_PER_CONNECTION + 19} AS v`)));
     // An evicted statement is prepared again when it comes back.
     assert.deepEqual(await db.query(first, [3]), [{ s: 'three' }]);
-  } finally {
-    await db.exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
-    await db.close();
-  }
+  });
 });
 
 test('packNotes: one notification as it is, several as JSON arrays within the NOTIFY size limit', () => {
