@@ -110,12 +110,15 @@ test('rows come back as objects keyed by column name, whatever the names, as bet
 
 for (const synchronous of ['FULL', 'NORMAL'] as const) test(`synchronous=${synchronous}: under writes that never pause, the WAL still starts over once it is past walRestartFrames (the checkpointer catches up between two transactions)`, async () => {
   const frameBytes = 4096 + 24;
-  // A checkpoint the disk stalls for 250 ms makes the catch-up give up and back off a second, by
-  // design (see the next test), and the WAL grows meanwhile: such a run (one of its writes waited
-  // that long) is tried again, up to three times. Without the catch-up every run fails.
+  // Never started over, the WAL would hold a frame or more per row (12,000 rows: 12,699 frames). Started
+  // over, it holds walRestartFrames (200) plus what is written while the checkpoint that lets it start
+  // over runs: up to a few thousand frames when the machine is busy (a run beside the rest of the
+  // suite reached 2,168), so the bound is half the rows. A checkpoint the disk stalls for 250 ms makes
+  // the catch-up give up and back off a second, by design (see the next test), and the WAL grows
+  // meanwhile: such a run (one of its writes waited that long) is tried again, up to three times.
   for (let attempt = 1; ; attempt++) {
     const { largestWal, slowest } = await writeWithoutPause(synchronous);
-    if (largestWal < 2000 * frameBytes) return;
+    if (largestWal < WITHOUT_PAUSE_ROWS / 2 * frameBytes) return;
     assert.ok(slowest >= 240 && attempt < 3, `the WAL reached ${Math.round(largestWal / frameBytes)} frames (slowest write ${Math.round(slowest)} ms, attempt ${attempt})`);
   }
 });
@@ -147,7 +150,9 @@ function frameWriter(db: SqlDb, each?: (i: number) => void) {
   return writer;
 }
 
-/** 6,000 rows written without a pause; the WAL's largest size and the slowest write. */
+const WITHOUT_PAUSE_ROWS = 12_000;
+
+/** WITHOUT_PAUSE_ROWS rows written without a pause; the WAL's largest size and the slowest write. */
 async function writeWithoutPause(synchronous: 'FULL' | 'NORMAL'): Promise<{ largestWal: number; slowest: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-sqlite-db-'));
   const file = join(dir, 'db.sqlite');
@@ -161,7 +166,7 @@ async function writeWithoutPause(synchronous: 'FULL' | 'NORMAL'): Promise<{ larg
     // The checkpointer's thread takes a moment to start.
     await new Promise((r) => setTimeout(r, 300));
     // The writer commits batch after batch and the checkpointer, one commit behind, never finds the WAL idle.
-    await writer.write(6000);
+    await writer.write(WITHOUT_PAUSE_ROWS);
     largestWal = Math.max(largestWal, statSync(`${file}-wal`).size);
   } finally {
     await db.close();
@@ -169,13 +174,12 @@ async function writeWithoutPause(synchronous: 'FULL' | 'NORMAL'): Promise<{ larg
   try {
     const again = createSqliteDb({ filename: file, synchronous });
     const [{ n, bytes }] = await again.query<{ n: number; bytes: number }>('SELECT COUNT(*) AS n, SUM(LENGTH(pad)) AS bytes FROM t');
-    assert.equal(n, 6000);
-    assert.equal(bytes, 6000 * 3000);
+    assert.equal(n, WITHOUT_PAUSE_ROWS);
+    assert.equal(bytes, WITHOUT_PAUSE_ROWS * 3000);
     await again.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  // Written: a frame or more per row. Kept: walRestartFrames, plus what is written while a checkpoint runs.
   return { largestWal, slowest: writer.slowest };
 }
 
