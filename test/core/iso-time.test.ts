@@ -21,3 +21,10 @@ test('isoTime across minutes, years and the edges of four-digit years, back and 
   for (let t = Date.parse('2026-11-28T13:59:58.000Z'); t < Date.parse('2026-11-28T14:00:03.000Z'); t += 7) values.push(t, t - 61_000);
   for (const ms of values) assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
 });
+
+test('isoTime keeps recent strings without mixing up times that share a slot', () => {
+  const t = Date.parse('2026-11-29T02:30:00.000Z');
+  // 8 ms apart: the same slot of the recent strings; -0 and 0, and a fraction beside its integer.
+  const values = [t, t + 8, t, t + 16, t + 8, t - 8, 0, -0, 1, 1.5, 1, 9, t + 1, t + 9, t + 1];
+  for (let round = 0; round < 3; round++) for (const ms of values) assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
+});
