@@ -162,6 +162,16 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
     },
   };
 
+  // PERF: the group commit's transaction control, prepared once (db.exec compiles its SQL on every
+  // call): a batch runs BEGIN and COMMIT, and a SAVEPOINT and RELEASE per job.
+  const control = {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    savepoint: db.prepare('SAVEPOINT job'),
+    release: db.prepare('RELEASE job'),
+    rollbackTo: db.prepare('ROLLBACK TO job'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+  };
   let queue: Job[] = [];
   let draining = false;
   let closed = false;
@@ -189,27 +199,27 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
         const results: Array<{ ok: boolean; value: unknown }> = [];
         const notes: Array<[string, unknown]> = [];
         wrote = false;
-        db.exec('BEGIN IMMEDIATE');
+        control.begin.run();
         try {
           for (const job of batch) {
-            db.exec('SAVEPOINT job');
+            control.savepoint.run();
             pending = [];
             try {
               const value = await job.fn(runner);
-              db.exec('RELEASE job');
+              control.release.run();
               results.push({ ok: true, value });
               notes.push(...pending);
             } catch (err) {
-              db.exec('ROLLBACK TO job');
-              db.exec('RELEASE job');
+              control.rollbackTo.run();
+              control.release.run();
               results.push({ ok: false, value: err });
             }
           }
           pending = [];
-          db.exec('COMMIT');
+          control.commit.run();
         } catch (err) {
           pending = [];
-          if (db.inTransaction) db.exec('ROLLBACK');
+          if (db.inTransaction) control.rollback.run();
           batch.forEach((job) => job.reject(err));
           continue;
         }
