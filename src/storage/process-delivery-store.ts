@@ -87,6 +87,9 @@ export interface ProcessDeliveryStore {
   nextDueAt(): Promise<number | null>;
 }
 
+// A process's deliveries, by the index on (launched_at, wfid, id) (migration 0010); parameters: the wfid twice.
+const OF_PROCESS = 'launched_at = (SELECT launched_at FROM processes WHERE wfid = ?) AND wfid = ?';
+
 export function createProcessDeliveryStore(db: SqlDb, cache?: ProcessCache): ProcessDeliveryStore {
   return {
     async claim(req) {
@@ -185,8 +188,8 @@ export function createProcessDeliveryStore(db: SqlDb, cache?: ProcessCache): Pro
       const out = new Map<string, DeliveryView>();
       if (workitemIds.length === 0) return out;
       const rows = await db.query<DbDelivery>(
-        `SELECT ${COLUMNS} FROM process_deliveries WHERE wfid = ? AND status = 'active' AND workitem_id IN (${marks(workitemIds.length)}) ORDER BY id`,
-        [wfid, ...workitemIds],
+        `SELECT ${COLUMNS} FROM process_deliveries WHERE ${OF_PROCESS} AND status = 'active' AND workitem_id IN (${marks(workitemIds.length)}) ORDER BY id`,
+        [wfid, wfid, ...workitemIds],
       );
       for (const r of rows.map(toDelivery)) {
         out.set(r.workitemId, { workitemId: r.workitemId, state: r.state, attempts: r.attempts, nextAttemptAt: r.nextAttemptAt, lastError: r.lastError, createdAt: r.createdAt });
@@ -195,7 +198,7 @@ export function createProcessDeliveryStore(db: SqlDb, cache?: ProcessCache): Pro
     },
 
     async ofProcess(wfid) {
-      const rows = await db.query<DbDelivery>(`SELECT ${COLUMNS} FROM process_deliveries WHERE wfid = ? ORDER BY id`, [wfid]);
+      const rows = await db.query<DbDelivery>(`SELECT ${COLUMNS} FROM process_deliveries WHERE ${OF_PROCESS} ORDER BY id`, [wfid, wfid]);
       return rows.map(toDelivery);
     },
 

@@ -159,7 +159,7 @@ export async function stepLocked(tx: SqlRunner, before: ProcessRecord, decide: S
     'UPDATE processes SET status = ?, state = ?, tokens = ?, seq = seq + 1, ended_at = ?, updated_at = ? WHERE wfid = ?',
     [write.status, state, toJson(write.tokens), write.endedAt, now, before.wfid],
   ] as const;
-  const claimed = await writeEffects(tx, row, before.wfid, before.ws, write, now);
+  const claimed = await writeEffects(tx, row, before, write, now);
   return { before, write, claimed, stateChars: state.length };
 }
 
@@ -175,17 +175,18 @@ export function cacheStep(cache: ProcessCache, out: StepOutcome | null | undefin
 // a pending delivery of its workitem is there (the one-at-a-time rule of claims holds here too:
 // behind a pending one, a new one waits). PERF: the check is part of the INSERT (it was a SELECT
 // before it, a round trip more on PostgreSQL).
-const INSERT_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid, ws, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?) RETURNING id`;
+const INSERT_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid, ws, launched_at, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?) RETURNING id`;
 const BEHIND = "EXISTS (SELECT 1 FROM process_deliveries WHERE workitem_id = ? AND state = 'pending')";
-const INSERT_LEASED_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid, ws, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, CASE WHEN ${BEHIND} THEN NULL ELSE ? END, CASE WHEN ${BEHIND} THEN NULL ELSE CAST(? AS BIGINT) END, ?)
+const INSERT_LEASED_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid, ws, launched_at, workitem_id, participant, status, url, body, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, CASE WHEN ${BEHIND} THEN NULL ELSE ? END, CASE WHEN ${BEHIND} THEN NULL ELSE CAST(? AS BIGINT) END, ?)
   RETURNING id, lease_owner`;
 
 /**
  * Writes a step's process row (`row`, the statement inserting or updating it), its outbox rows and
  * its timers, the last statements of its transaction; resolves to the deliveries inserted already
- * claimed. PERF: the statements go in one queryMany (one round trip on PostgreSQL, where they were
+ * claimed. A delivery carries its process's launch time, the first key of the index its process's
+ * deliveries are found by (migration 0010). PERF: the statements go in one queryMany (one round trip on PostgreSQL, where they were
  * one each).
  * `launched`: the process was inserted by this transaction, so every workitem it dispatches is fresh.
  * PERF: a fresh workitem has nothing to supersede, and its first delivery nothing to wait behind
@@ -194,12 +195,12 @@ const INSERT_LEASED_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid
 export async function writeEffects(
   tx: SqlRunner,
   row: readonly [string, readonly SqlParam[]],
-  wfid: string,
-  ws: number,
+  proc: Pick<ProcessRecord, 'wfid' | 'ws' | 'launchedAt'>,
   write: StepWrite,
   now: number,
   launched = false,
 ): Promise<DeliveryRecord[]> {
+  const { wfid, ws } = proc;
   const statements: Array<readonly [string, readonly SqlParam[]]> = [row];
   const fresh = launched ? null : new Set(write.fresh);
   const isFresh = (id: string) => fresh === null || fresh.has(id);
@@ -221,7 +222,7 @@ export async function writeEffects(
   const inserts: Array<{ at: number; d: StepWrite['deliveries'][number]; alone: boolean }> = [];
   const first = new Set<string>();
   for (const d of write.deliveries) {
-    const base = [d.webhookId, wfid, ws, d.workitemId, d.participant, d.status, d.url, d.body, now];
+    const base = [d.webhookId, wfid, ws, proc.launchedAt, d.workitemId, d.participant, d.status, d.url, d.body, now];
     const alone = isFresh(d.workitemId) && !first.has(d.workitemId);
     first.add(d.workitemId);
     inserts.push({ at: statements.length, d, alone });

@@ -58,7 +58,7 @@ export function createProcessStore(db: SqlDb): ProcessStore {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
           [p.wfid, p.ws, p.name, p.revision, p.definition, write.status, state, toJson(write.tokens), p.launchedAt, write.endedAt, p.launchedAt],
         ] as const;
-        const out = await db.transaction(async (tx) => ({ claimed: await writeEffects(tx, row, p.wfid, p.ws, write, p.launchedAt, true) }));
+        const out = await db.transaction(async (tx) => ({ claimed: await writeEffects(tx, row, p, write, p.launchedAt, true) }));
         if (write.endedAt === null) cache.put(p.wfid, 1, p.launchedAt, { state: write.state, tokens: write.tokens }, state.length);
         return out;
       } catch (err) {

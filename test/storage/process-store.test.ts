@@ -6,6 +6,7 @@ import type { Store } from '../../src/storage/store.js';
 import type { NewDelivery, StepWrite } from '../../src/storage/process-store.js';
 import { launchProcess, stepProcess, type ProcessState, type Tree } from '../../src/core/process/interpreter/index.js';
 import { rawQuery } from '../helpers/raw-sql.js';
+import { readMigrations } from '../../src/storage/migrator.js';
 
 // The process store's conformance suite: the same expectations on SQLite and PostgreSQL.
 
@@ -199,6 +200,30 @@ for (const backend of await backends()) {
       await store.processes.step(wfid, ws, T0 + 32, () => write({ settle: [w3] }));
       assert.equal(await deliveries.retryLater(inFlight.id, 'me', { now: T0 + 33, error: 'HTTP 500', nextAttemptAt: T0 + 34 }), false);
       assert.deepEqual((await deliveries.claim({ now: T0 + 100, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 10 })).filter((d) => d.workitemId === w3), []);
+    });
+
+    test('a process\'s deliveries are found by its launch time and wfid; rows from before migration 0010 get their launch time', async () => {
+      const launchedAt = T0 + 5_000;
+      const wfid = wfidOf();
+      const w = `launch-${n}`;
+      assert.notEqual(await store.processes.create({ wfid, ws, name: null, revision: null, definition: null, launchedAt }, write({ deliveries: [delivery(w)] })), 'conflict');
+      // Another process, launched at another time, with a delivery for a workitem of the same id.
+      const twin = await create(write({ deliveries: [delivery(w)] }));
+      assert.notEqual(twin, wfid);
+      await store.processes.step(wfid, ws, launchedAt + 1, () => write({ deliveries: [delivery(`${w}-b`)] }));
+      const rows = await rawQuery<{ wfid: string; launched_at: number | string | null }>(db, 'SELECT wfid, launched_at FROM process_deliveries WHERE wfid = ?', [wfid]);
+      assert.deepEqual(rows.map((r) => Number(r.launched_at)), [launchedAt, launchedAt], 'each delivery carries its process\'s launch time');
+      assert.deepEqual((await store.processes.deliveries.ofProcess(wfid)).map((d) => d.workitemId), [w, `${w}-b`]);
+      assert.deepEqual([...(await store.processes.deliveries.latestActive(wfid, [w, `${w}-b`])).keys()], [w, `${w}-b`]);
+
+      // As written before migration 0010: no launch time. The migration's backfill gives it back.
+      await rawQuery(db, 'UPDATE process_deliveries SET launched_at = NULL WHERE wfid = ?', [wfid]);
+      assert.deepEqual(await store.processes.deliveries.ofProcess(wfid), []);
+      const migration = readMigrations(backend.name).find((m) => m.version === 10)!;
+      const backfill = migration.sql.split(';').map((x) => x.replace(/^\s*--.*$/gm, '').trim()).find((x) => x.startsWith('UPDATE'))!;
+      await rawQuery(db, backfill);
+      assert.deepEqual((await store.processes.deliveries.ofProcess(wfid)).map((d) => d.workitemId), [w, `${w}-b`]);
+      assert.deepEqual((await store.processes.deliveries.ofProcess(twin)).map((d) => d.workitemId), [w]);
     });
 
     test('deliveries inserted under a lease are claimed by the step itself, unless one of their workitem is pending', async () => {
