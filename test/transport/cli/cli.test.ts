@@ -53,19 +53,26 @@ test('a port already in use stops weft with one line saying so, not a stack trac
   }
 });
 
+// A key as printed: no \b after it, which a key ending in "-" (1 in 64) does not have.
+const KEY = /\b(weft_[A-Za-z0-9_-]{20,})/;
+
 test('first start prints a generated key once; keys create|list|revoke and migrate work on the same data', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'weft-cli-'));
+  // A server left running by a failed assertion would keep the test file from ending.
+  const children: Array<{ kill(signal?: NodeJS.Signals): boolean }> = [];
   try {
     const env = { WEFT_DATA_DIR: dir, WEFT_API_KEYS: '' };
     const first = await startChildWeft(env);
+    children.push(first.child);
     await new Promise((r) => setTimeout(r, 200));
-    const key = /\b(weft_[A-Za-z0-9_-]{20,})\b/.exec(first.output())?.[1];
+    const key = KEY.exec(first.output())?.[1];
     assert.ok(key, `a key is printed:\n${first.output()}`);
     assert.equal((await fetch(`${first.url}/tasks`, { headers: { 'x-api-key': key } })).status, 200);
     first.child.kill('SIGTERM');
     assert.equal((await first.exited).code, 0);
 
     const second = await startChildWeft(env);
+    children.push(second.child);
     await new Promise((r) => setTimeout(r, 200));
     assert.doesNotMatch(second.output(), /weft_[A-Za-z0-9_-]{20,}/, 'printed only at first start');
     second.child.kill('SIGTERM');
@@ -73,7 +80,7 @@ test('first start prints a generated key once; keys create|list|revoke and migra
 
     const created = await run(['keys', 'create', '--name', 'ci'], env);
     assert.equal(created.code, 0);
-    const newKey = /\b(weft_[A-Za-z0-9_-]{20,})\b/.exec(created.out)?.[1];
+    const newKey = KEY.exec(created.out)?.[1];
     assert.ok(newKey);
     const listed = await run(['keys', 'list'], env);
     assert.match(listed.out, /ci/);
@@ -85,6 +92,7 @@ test('first start prints a generated key once; keys create|list|revoke and migra
     assert.equal(migrated.code, 0);
     assert.match(migrated.out, /up to date/);
   } finally {
+    for (const child of children) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
