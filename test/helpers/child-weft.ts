@@ -25,8 +25,9 @@ export interface ChildWeft {
 }
 
 /** Runs `weft <args>` as a real child process, through bin/weft.js as `npm start` does (the bundle when it is fresh). */
-export function runWeft(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['bin/weft.js', ...args], {
+/** Runs the `weft` command (`entry`: bin/weft.js, or a server bundle built elsewhere). */
+export function runWeft(args: string[], env: Record<string, string>, entry = 'bin/weft.js'): ChildProcess {
+  return spawn(process.execPath, [entry, ...args], {
     env: { ...process.env, WEFT_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,21 +37,21 @@ export function runWeft(args: string[], env: Record<string, string>): ChildProce
  * Starts `weft serve` in a child process and waits until /healthz answers. A port it picked itself
  * can be taken by another process between freePort() and the child's bind: then it picks another.
  */
-export async function startChildWeft(env: Record<string, string>, timeoutMs = 20000): Promise<ChildWeft> {
-  if (env.WEFT_PORT) return startOn(Number(env.WEFT_PORT), env, timeoutMs);
+export async function startChildWeft(env: Record<string, string>, timeoutMs = 20000, entry?: string): Promise<ChildWeft> {
+  if (env.WEFT_PORT) return startOn(Number(env.WEFT_PORT), env, timeoutMs, entry);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOn(await freePort(), env, timeoutMs);
+      return await startOn(await freePort(), env, timeoutMs, entry);
     } catch (err) {
       if (attempt >= 3 || !/the address is in use/.test((err as Error).message)) throw err;
     }
   }
 }
 
-async function startOn(port: number, env: Record<string, string>, timeoutMs: number): Promise<ChildWeft> {
+async function startOn(port: number, env: Record<string, string>, timeoutMs: number, entry?: string): Promise<ChildWeft> {
   // /healthz names its node: an answer from another server that took the port is not this one's.
   const node = env.WEFT_NODE_ID ?? `child-${randomBytes(4).toString('hex')}`;
-  const child = runWeft(['serve'], { WEFT_HOST: '127.0.0.1', ...env, WEFT_PORT: String(port), WEFT_NODE_ID: node });
+  const child = runWeft(['serve'], { WEFT_HOST: '127.0.0.1', ...env, WEFT_PORT: String(port), WEFT_NODE_ID: node }, entry);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SETTINGS } from '../../../src/engine/settings.js';
-import { freePort, runWeft, startChildWeft } from '../../helpers/child-weft.js';
+import { runWeft, startChildWeft } from '../../helpers/child-weft.js';
 import { eventually } from '../../helpers/weft.js';
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
@@ -103,7 +103,6 @@ test('the server bundle (npm run build:server) migrates, serves the API and the 
   const dir = mkdtempSync(join(tmpdir(), 'weft-bundle-'));
   const built = spawnSync(process.execPath, ['scripts/build-server.mjs', bundle], { encoding: 'utf8' });
   assert.equal(built.status, 0, built.stderr);
-  const port = await freePort();
   let callbacks = 0;
   const hook = createServer((req, res) => {
     callbacks++;
@@ -111,18 +110,13 @@ test('the server bundle (npm run build:server) migrates, serves the API and the 
   }).listen(0, '127.0.0.1');
   await once(hook, 'listening');
   const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
-  const child = spawn(process.execPath, [bundle, 'serve'], {
-    env: { ...process.env, WEFT_HOST: '127.0.0.1', WEFT_PORT: String(port), WEFT_DATA_DIR: dir, WEFT_API_KEYS: 'bundle-key', WEFT_LOG_LEVEL: 'warn' },
-    stdio: 'ignore',
-  });
+  let child: { kill(signal?: NodeJS.Signals): boolean } | null = null;
   try {
-    const url = `http://127.0.0.1:${port}`;
-    await eventually(
-      () => fetch(`${url}/healthz`).then((r) => r.status, () => 0),
-      (status) => status === 200,
-      20000,
-      'the bundle serving',
-    );
+    // Started as the other children are: on a port it is seen serving on (its /healthz names it), so
+    // that a port another test's server took first is not mistaken for it.
+    const started = await startChildWeft({ WEFT_DATA_DIR: dir, WEFT_API_KEYS: 'bundle-key' }, 20000, bundle);
+    child = started.child;
+    const url = started.url;
     const headers = { 'x-api-key': 'bundle-key', 'content-type': 'application/json' };
     const created = await fetch(`${url}/tasks`, { method: 'POST', headers, body: JSON.stringify({ name: 'n', type: 'gx.tiny' }) });
     assert.equal(created.status, 200);
@@ -137,7 +131,7 @@ test('the server bundle (npm run build:server) migrates, serves the API and the 
     assert.match(id, /^\d{8}-\d{4}-/);
     await eventually(() => callbacks, (n) => n === 1, 10000, 'the participant callback');
   } finally {
-    child.kill('SIGKILL');
+    child?.kill('SIGKILL');
     hook.close();
     rmSync(bundle, { force: true });
     rmSync(dir, { recursive: true, force: true });
