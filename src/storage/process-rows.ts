@@ -186,8 +186,8 @@ const INSERT_LEASED_DELIVERY = `INSERT INTO process_deliveries (webhook_id, wfid
  * Writes a step's process row (`row`, the statement inserting or updating it), its outbox rows and
  * its timers, the last statements of its transaction; resolves to the deliveries inserted already
  * claimed. A delivery carries its process's launch time, the first key of the index its process's
- * deliveries are found by (migration 0010). PERF: the statements go in one queryMany (one round trip on PostgreSQL, where they were
- * one each).
+ * deliveries are found by (migration 0010). PERF: the statements go in one queryMany (one round
+ * trip on PostgreSQL, where they were one each).
  * `launched`: the process was inserted by this transaction, so every workitem it dispatches is fresh.
  * PERF: a fresh workitem has nothing to supersede, and its first delivery nothing to wait behind
  * (a plain INSERT instead of one with two EXISTS); in a sequence every step's workitem is fresh.

@@ -24,8 +24,10 @@ export interface ChildWeft {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `weft <args>` as a real child process, through bin/weft.js as `npm start` does (the bundle when it is fresh). */
-/** Runs the `weft` command (`entry`: bin/weft.js, or a server bundle built elsewhere). */
+/**
+ * Runs `weft <args>` as a real child process, through bin/weft.js as `npm start` does (the bundle
+ * when it is fresh), or through `entry` (a server bundle built elsewhere).
+ */
 export function runWeft(args: string[], env: Record<string, string>, entry = 'bin/weft.js'): ChildProcess {
   return spawn(process.execPath, [entry, ...args], {
     env: { ...process.env, WEFT_LOG_LEVEL: 'warn', ...env },
