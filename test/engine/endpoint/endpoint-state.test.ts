@@ -35,7 +35,8 @@ describe('state records', () => {
           { id: 'lookup2', allowedStatuses: ['2xx', '4xx'], config: { url: `${upstream.url}/status/404` } },
         ],
       },
-      inputMapping: { 'requestBody.total': 'totals.count' },
+      // The second key reads the state (there is none yet), so that the state's config is asked for.
+      inputMapping: { 'requestBody.total': 'totals.count', 'state.requestBody.org': 'previous.org' },
       state: {
         extract: {
           requestBody: { org: 'organisation[0].facilityId' },
@@ -165,10 +166,34 @@ describe('state.config filters', () => {
   });
 });
 
+describe('state reads', () => {
+  test('the newest record is read only by a definition that can read it', async () => {
+    const pipeline = createEndpointPipeline({ http, clock: clock() });
+    const reads = async (over: Record<string, unknown>) => {
+      const state = memoryState([{ system: { timestamps: {} }, lookupNetworkError: false, requestBody: { n: 1 } } as never]);
+      const out = await pipeline.serve(define(over), request({ json: { n: 2 } }), state.access);
+      return { read: state.configs.length > 0, body: JSON.parse(String(out.body)) as unknown };
+    };
+    // Nothing names the state: it is not read (and the reply is what it was).
+    assert.deepEqual(await reads({ inputMapping: { 'requestBody.n': 'n' } }), { read: false, body: { n: 2 } });
+    // A mapping key, a parameter path, a wildcard mapping key or any transform can read it.
+    assert.deepEqual(await reads({ inputMapping: { 'state.requestBody.n': 'previous' } }), { read: true, body: { previous: 1 } });
+    assert.equal(
+      (await reads({ requests: { lookup: [{ id: 'l', config: { url: `${upstream.url}/ok`, params: { query: { since: { path: 'state.requestBody.n' } } } } }] } })).read,
+      true,
+    );
+    const all = await reads({ inputMapping: { '*': 'all' } });
+    assert.equal(all.read, true);
+    assert.ok(JSON.stringify(all.body).includes('"n":1'), 'the wildcard maps the state too');
+    assert.equal((await reads({ inputTransforms: { t: '$count($keys($))' } })).read, true);
+  });
+});
+
 describe('state failures', () => {
   test('a failing state store answers 500 instead of throwing', async () => {
     const pipeline = createEndpointPipeline({ http, clock: clock() });
-    const def = define({});
+    // A definition that reads the state (one that cannot does not ask for it).
+    const def = define({ inputMapping: { 'state.requestBody.n': 'previous' } });
     const loadFails = await pipeline.serve(def, request({ json: {} }), {
       loadState: async () => {
         throw new Error('db away');
