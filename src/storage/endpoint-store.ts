@@ -63,9 +63,10 @@ export interface EndpointStore {
 
 // Default 100: state records kept per endpoint beyond the newest of each (network error, status) pair.
 export const STATE_RECORDS_KEPT = 100;
-// Default 25: the prune scans the endpoint's records, so it runs on one save in 25 (per node):
-// at most KEPT + 25 × nodes records (plus the newest per pair) between prunes.
-export const STATE_PRUNE_EVERY = 25;
+// Default 100: the prune scans the endpoint's records (~100 µs on SQLite), so it runs on one save in
+// 100 (per node): at most KEPT + 100 × nodes records (plus the newest per pair) between prunes. PERF:
+// one in 25 cost ~2 µs more a request (the endpoint service in process, 30-32.5 against 32.5-33.5).
+export const STATE_PRUNE_EVERY = 100;
 
 interface DbEndpoint {
   id: string;
