@@ -94,8 +94,9 @@ export async function startWeft(opts: WeftProcessOptions): Promise<WeftProcess> 
   if (opts.cpuProfDir) {
     mkdirSync(opts.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
-    // Profiles of the TypeScript sources, so that bench/profile-summary.ts names .ts lines.
-    env.WEFT_FROM_SOURCE = '1';
+    // Profiles of the TypeScript sources, so that bench/profile-summary.ts names .ts lines; with
+    // BENCH_PROFILE_BUNDLE=1, of the bundle the benchmark measures (tsx's compiling stays out of it).
+    if (!process.env.BENCH_PROFILE_BUNDLE) env.WEFT_FROM_SOURCE = '1';
   }
   const spawnedAt = performance.now();
   // bin/weft.js, as `npm start`: the server bundle (bench/run.ts rebuilds it first).

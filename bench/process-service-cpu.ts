@@ -1,0 +1,89 @@
+// npx tsx bench/process-service-cpu.ts [repo]
+// CPU µs per workflow of the process service alone, in process: the processes scenario's
+// three-participant sequence launched and proceeded on SQLite at synchronous=NORMAL by 64 launchers,
+// each waiting for its workflow to complete before launching the next. A stand-in for the
+// participants' HTTP (no sockets, no Fastify, no undici) answers every delivery at once and then
+// proceeds it with its proceed_url's token. What is left of the processes scenario's server CPU is
+// the interpreter, the step's rows and the store. Prints the minimum and median of 7 rounds of 3,000
+// workflows: the whole process's CPU and the main thread's alone. [repo] (default: this one) lets
+// another worktree's sources be measured back to back with these.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from './lib/paths.js';
+import { threadCpuMs } from './lib/weft-process.js';
+import { SEQUENCE } from './scenarios/processes/processes-scenario.js';
+
+const repo = process.argv[2] ?? REPO;
+const { createStore } = await import(`${repo}/src/storage/store.ts`);
+const { createEventBus } = await import(`${repo}/src/engine/event-bus.ts`);
+const { createAuthService } = await import(`${repo}/src/engine/auth-service.ts`);
+const { createProcessService } = await import(`${repo}/src/engine/process/process-service.ts`);
+const { compileSettings } = await import(`${repo}/src/engine/settings.ts`);
+const { systemClock } = await import(`${repo}/src/engine/clock.ts`);
+
+const KEY = 'bench-key-0123456789';
+const LAST = 'charlie';
+const dir = mkdtempSync(join(tmpdir(), 'weft-process-cpu-'));
+const store = await createStore({ databaseUrl: null, sqliteFile: join(dir, 'weft.db'), sqliteSynchronous: 'NORMAL' });
+await store.migrate();
+const bus = createEventBus();
+store.onNotify((event: string, payload: unknown) => bus.emit(event as never, payload as never));
+const auth = createAuthService(store, systemClock);
+await auth.ensureKeys([KEY]);
+const ws: number = (await auth.workspace((await auth.authenticate(KEY)).id, undefined)).pk;
+
+const waiting = new Map<string, () => void>();
+let failures = 0;
+// The participants: a delivery is answered at once, then proceeded (as the scenario's receiver does).
+const http = {
+  async send(d: { body: string }) {
+    const b = JSON.parse(d.body) as { workflow_id: string; workitem_id: string; participant: string; status: string; proceed_url: string };
+    if (b.status === 'active') {
+      setImmediate(() => {
+        const token = new URL(b.proceed_url).searchParams.get('token')!;
+        service.proceed(b.workflow_id, b.workitem_id, undefined, { token }).then(
+          () => b.participant === LAST && waiting.get(b.workflow_id)?.(),
+          () => failures++,
+        );
+      });
+    }
+    return { ok: true as const };
+  },
+  close: async () => {},
+};
+const settings = compileSettings({}, { WEFT_PUBLIC_URL: 'http://127.0.0.1:3000' });
+const service = createProcessService({ store, settings, clock: systemClock, bus, onError: () => failures++, http });
+service.start();
+
+async function round(total: number, launchers = 64): Promise<{ all: number; main: number }> {
+  let left = total;
+  const lane = async () => {
+    while (left-- > 0) {
+      const done = new Promise<void>((resolve) => {
+        void service.launch(ws, { workflow: SEQUENCE, callback: 'http://127.0.0.1:9/callback' }).then(({ wfid }: { wfid: string }) => waiting.set(wfid, resolve));
+      });
+      await done;
+    }
+  };
+  const start = process.cpuUsage();
+  const main0 = threadCpuMs(process.pid);
+  await Promise.all(Array.from({ length: launchers }, lane));
+  const used = process.cpuUsage(start);
+  if (failures > 0) throw new Error(`${failures} proceeds or sends failed`);
+  waiting.clear();
+  return { all: (used.user + used.system) / total, main: ((threadCpuMs(process.pid) - main0) * 1000) / total };
+}
+
+const summary = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${s[0].toFixed(0)} (min), ${s[3].toFixed(0)} (median); rounds ${xs.map((x) => x.toFixed(0)).join(' ')}`;
+};
+await round(3000);
+const rounds: Array<{ all: number; main: number }> = [];
+for (let i = 0; i < 7; i++) rounds.push(await round(3000));
+console.log(`${repo}: µs/workflow, process ${summary(rounds.map((r) => r.all))}`);
+console.log(`${repo}: µs/workflow, main thread ${summary(rounds.map((r) => r.main))}`);
+await service.stop();
+await store.close();
+rmSync(dir, { recursive: true, force: true });
