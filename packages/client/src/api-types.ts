@@ -23,74 +23,26 @@ export type CreateTaskInput = BodyOf<'/tasks', 'post'>;
 export type ClaimInput = BodyOf<'/v1/tasks/claim', 'post'>;
 
 export type FlowDefinitionInput = BodyOf<'/v1/flows', 'post'>;
-type FlowSchemaDoc = ResponseOf<'/v1/flows/{identifier}', 'get', 200>;
-/** name and description are shown only when the definition had them. */
-export type FlowSchema = Omit<Present<FlowSchemaDoc>, 'name' | 'description'> & Pick<FlowSchemaDoc, 'name' | 'description'>;
+export type FlowSchema = Present<ResponseOf<'/v1/flows/{identifier}', 'get', 200>>;
 export type FlowInstance = Present<ResponseOf<'/v1/flow-instances/{id}', 'get', 200>>;
 export type FlowInstanceState = FlowInstance['state'];
 export type FlowInstanceFilter = QueryOf<'/v1/flow-instances', 'get'>;
 export type SubjectInput = BodyOf<'/v1/subjects/{key}', 'put'>;
-// The subject and history routes document their answers loosely; these follow the server's render functions.
-export interface Subject {
-  key: string;
-  properties: Record<string, unknown>;
-  schema: unknown;
-  instances: FlowInstance[];
-  created_at: string;
-  updated_at: string;
-}
+export type Subject = Omit<Present<ResponseOf<'/v1/subjects/{key}', 'get', 200>>, 'instances'> & { instances: FlowInstance[] };
 export type TransitionInput = BodyOf<'/v1/flow-instances/{id}/transitions', 'post'>;
 export interface TransitionSuccess {
   result: 'success';
   instance: FlowInstance;
 }
-export interface HistoryEntry {
-  seq: number;
-  transition: string;
-  from: string | null;
-  to: string | null;
-  type: 'manual' | 'automatic' | string;
-  request_id: string | null;
-  at: string;
-}
+export type HistoryEntry = Present<NonNullable<ResponseOf<'/v1/flow-instances/{id}/history', 'get', 200>['history']>[number]>;
 
-// The workflows API answers without response schemas (GET /v1/workflows, /v1/workflows/:wfid, definitions),
-// so these are written by hand from docs/processes.md and the server's render functions.
 export type LaunchInput = BodyOf<'/v1/workflows', 'post'>;
-export type ProcessStatus = 'running' | 'completed' | 'cancelled' | 'error' | 'terminated';
-export interface ProcessSummary {
-  id: string;
-  name: string | null;
-  revision: number | null;
-  definition: string | null;
-  status: ProcessStatus;
-  paused: boolean;
-  launched_at: string;
-  ended_at: string | null;
-}
-export interface Workitem {
-  workitem_id: string;
-  participant: string;
-  fields: Record<string, unknown>;
-  proceed_url: string;
-  dispatched_at: string | null;
-  delivery: { state: 'pending' | 'delivered' | 'failed' | 'superseded'; attempts: number; next_attempt_at: string | null; last_error: string | null } | null;
-}
-export interface Process extends ProcessSummary {
-  fields: Record<string, unknown>;
-  variables: Record<string, unknown>;
-  workitems: Workitem[];
-  errors: { id: string; expid: string; message: string; at: string }[];
-  tree: unknown;
-  trace: string[];
-}
-export interface DefinitionSummary {
-  name: string;
-  revision: number;
-  created_at: string;
-}
-export interface Definition extends DefinitionSummary {
-  workflow: unknown;
-  tree: unknown;
-}
+type ProcessDoc = ResponseOf<'/v1/workflows/{wfid}', 'get', 200>;
+type WorkitemDoc = NonNullable<ProcessDoc['workitems']>[number];
+export type Workitem = Omit<Present<WorkitemDoc>, 'delivery'> & { delivery: Present<NonNullable<WorkitemDoc['delivery']>> | null };
+export type ProcessSummary = Present<NonNullable<ResponseOf<'/v1/workflows', 'get', 200>['workflows']>[number]>;
+export type ProcessStatus = ProcessSummary['status'];
+export type Process = Omit<Present<ProcessDoc>, 'workitems' | 'errors'> & { workitems: Workitem[]; errors: Present<NonNullable<ProcessDoc['errors']>[number]>[] };
+export type DefinitionSummary = Present<ResponseOf<'/v1/definitions', 'post', 201>>;
+export type Definition = Present<ResponseOf<'/v1/definitions/{name}', 'get', 200>>;
 export type ReplayInput = BodyOf<'/v1/workflows/{wfid}/errors/{id}/replay', 'post'>;

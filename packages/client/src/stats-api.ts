@@ -1,21 +1,9 @@
 import type { Transport } from './rest-client.js';
+import type { Present, ResponseOf } from './api-types.js';
 
-// The summaries the dashboard reads. The routes document no response schemas: these types follow the
-// server's render functions (src/transport/http/stats-routes.ts).
-
-export interface StatsCounts {
-  /** status → count */
-  tasks: Record<string, number>;
-  flow_instances: Record<string, number>;
-  processes: Record<string, number>;
-  endpoints: number;
-}
-
-export interface ThroughputMinute {
-  at: string;
-  tasks_completed: number;
-  transitions_fired: number;
-}
+// The summaries the dashboard reads.
+export type StatsCounts = Present<ResponseOf<'/v1/stats/counts', 'get', 200>>;
+export type ThroughputMinute = Present<NonNullable<ResponseOf<'/v1/stats/throughput', 'get', 200>['minutes']>[number]>;
 
 export interface StatsApi {
   counts(): Promise<StatsCounts>;

@@ -32,9 +32,21 @@ const definitionSchema = {
     state: { type: 'object' },
   },
 } as const;
+// A stored definition: the optional fields appear when the definition has them.
+const { endpoint, transformation, requests } = definitionSchema.properties;
 const documentSchema = {
   ...definitionSchema,
-  properties: { _id: { type: 'string' }, ...definitionSchema.properties, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
+  required: ['_id', 'name', 'endpoint', 'transformation', 'requests', 'state', 'createdAt', 'updatedAt'],
+  properties: {
+    _id: { type: 'string' },
+    ...definitionSchema.properties,
+    kafkaConsumerTopic: { type: 'string' },
+    endpoint: { ...endpoint, required: ['pattern', 'method'] },
+    transformation: { ...transformation, required: ['output'] },
+    requests: { ...requests, required: ['lookup', 'response'] },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
 } as const;
 
 const ws = (req: FastifyRequest) => req.workspace!.pk;

@@ -58,12 +58,50 @@ const flowBody = {
     },
   },
 } as const;
-const flowSchema = { type: 'object', properties: { ...flowBody.properties, version: { type: 'integer' }, created_at: { type: 'string' } } } as const;
+// A stored version, normalised: name defaults to the identifier, description to "", a step's name to
+// its identifier; a transition without a condition has null.
+const flowSchema = {
+  type: 'object',
+  properties: {
+    identifier: { type: 'string' },
+    version: { type: 'integer' },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    steps: { type: 'array', items: { type: 'object', properties: { identifier: { type: 'string' }, name: { type: 'string' }, properties: {}, action: {} } } },
+    transitions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { identifier: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, type: { enum: ['manual', 'automatic'] }, condition: { type: ['string', 'null'] } },
+      },
+    },
+    created_at: { type: 'string' },
+  },
+} as const;
 const subjectSchema = {
   type: 'object',
-  properties: { key: { type: 'string' }, properties: { type: 'object' }, schema: {}, instances: { type: 'array', items: instanceSchema } },
+  properties: {
+    key: { type: 'string' },
+    properties: { type: 'object', additionalProperties: true },
+    schema: {},
+    instances: { type: 'array', items: instanceSchema },
+    created_at: { type: 'string' },
+    updated_at: { type: 'string' },
+  },
 } as const;
 const idParams = { type: 'object', properties: { id: { type: 'string' } } } as const;
+const historySchema = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer' },
+    transition: { type: 'string' },
+    from: { type: ['string', 'null'] },
+    to: { type: ['string', 'null'] },
+    type: { type: 'string', enum: ['manual', 'automatic'] },
+    request_id: { type: ['string', 'null'] },
+    at: { type: 'string' },
+  },
+} as const;
 
 const ws = (req: FastifyRequest) => req.workspace!.pk;
 const params = (req: FastifyRequest) => req.params as Record<string, string>;
@@ -146,7 +184,7 @@ export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
 
   app.get(
     '/v1/flow-instances/:id/history',
-    { schema: { tags, summary: 'The transitions applied to an instance, in order', params: idParams, response: { 200: { type: 'object', properties: { history: { type: 'array' } } }, 404: messageSchema } } },
+    { schema: { tags, summary: 'The transitions applied to an instance, in order', params: idParams, response: { 200: { type: 'object', properties: { history: { type: 'array', items: historySchema } } }, 404: messageSchema } } },
     async (req) => ({ history: await flows.history(ws(req), readInstanceId(params(req).id, 'id')) }),
   );
 

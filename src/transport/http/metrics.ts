@@ -37,7 +37,9 @@ export function installMetrics(app: FastifyInstance, engine: Engine) {
     requests.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', { config: { public: !engine.settings.metricsRequireKey, noWorkspace: true }, schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
+  const text = { description: 'the text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } as const;
+  const schema = { tags: ['operations'], summary: 'Prometheus metrics', response: { 200: text } };
+  app.get('/metrics', { config: { public: !engine.settings.metricsRequireKey, noWorkspace: true }, schema }, async (_req, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });

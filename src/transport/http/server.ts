@@ -76,20 +76,46 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     if (closing) throw ShuttingDown();
   });
 
-  app.get('/healthz', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness and database reachability' } }, async (_req, reply) => {
-    try {
-      await engine.store.ping();
-      return { status: 'ok', node: engine.settings.nodeId, database: engine.store.dialect };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', node: engine.settings.nodeId, database: engine.store.dialect });
-    }
-  });
+  const healthSchema = {
+    type: 'object',
+    properties: { status: { type: 'string', enum: ['ok', 'unavailable'] }, node: { type: 'string' }, database: { type: 'string', enum: ['sqlite', 'postgres'] } },
+  } as const;
+  app.get(
+    '/healthz',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness and database reachability',
+        response: { 200: healthSchema, 503: healthSchema },
+      },
+    },
+    async (_req, reply) => {
+      try {
+        await engine.store.ping();
+        return { status: 'ok', node: engine.settings.nodeId, database: engine.store.dialect };
+      } catch {
+        return reply.code(503).send({ status: 'unavailable', node: engine.settings.nodeId, database: engine.store.dialect });
+      }
+    },
+  );
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   installMetrics(app, engine);
 
-  app.get('/v1/workspaces', { config: { noWorkspace: true }, schema: { tags: ['workspaces'], summary: "The key's workspaces" } }, async (req) => ({
-    workspaces: (await engine.store.auth.listWorkspaces(req.apiKey!.id)).map((w) => ({ id: w.name, created_at: new Date(w.createdAt).toISOString() })),
-  }));
+  app.get(
+    '/v1/workspaces',
+    {
+      config: { noWorkspace: true },
+      schema: {
+        tags: ['workspaces'],
+        summary: "The key's workspaces",
+        response: { 200: { type: 'object', properties: { workspaces: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, created_at: { type: 'string' } } } } } } },
+      },
+    },
+    async (req) => ({
+      workspaces: (await engine.store.auth.listWorkspaces(req.apiKey!.id)).map((w) => ({ id: w.name, created_at: new Date(w.createdAt).toISOString() })),
+    }),
+  );
 
   registerTaskRoutes(app, engine);
   registerFlowRoutes(app, engine);

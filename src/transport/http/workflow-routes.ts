@@ -13,8 +13,64 @@ import { renderDefinition, renderProcess, renderProcessSummary } from './workflo
 
 const config = { errorStyle: 'error' } as const;
 const tags = ['processes'];
-const errorSchema = { type: 'object', properties: { error: { type: 'string' }, details: { type: 'object' } } } as const;
+const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: { error: { type: 'string' }, details: { type: 'object', description: 'where a definition failed to parse: message, line, column' } },
+} as const;
 const wfidParam = { type: 'object', properties: { wfid: { type: 'string' } } } as const;
+// The answers, as workflow-render.ts renders them (documentation: responses are not filtered).
+const isoOrNull = { type: ['string', 'null'] } as const;
+const summaryProperties = {
+  id: { type: 'string' },
+  name: { type: ['string', 'null'] },
+  revision: { type: ['string', 'null'], description: "the definition's revision attribute, as given" },
+  definition: { type: ['string', 'null'], description: 'the stored definition it was launched from' },
+  status: { type: 'string', enum: ['running', 'completed', 'cancelled', 'error', 'terminated'] },
+  paused: { type: 'boolean' },
+  launched_at: { type: 'string' },
+  ended_at: isoOrNull,
+} as const;
+const summarySchema = { type: 'object', properties: summaryProperties } as const;
+const processSchema = {
+  type: 'object',
+  properties: {
+    ...summaryProperties,
+    fields: { type: 'object', additionalProperties: true },
+    variables: { type: 'object', additionalProperties: true },
+    workitems: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          workitem_id: { type: 'string' },
+          participant: { type: 'string' },
+          fields: { type: 'object', additionalProperties: true },
+          proceed_url: { type: 'string' },
+          dispatched_at: isoOrNull,
+          delivery: {
+            type: ['object', 'null'],
+            description: 'the latest active callback sent for the workitem',
+            properties: {
+              state: { type: 'string', enum: ['pending', 'delivered', 'failed', 'superseded'] },
+              attempts: { type: 'integer' },
+              next_attempt_at: isoOrNull,
+              last_error: { type: ['string', 'null'] },
+            },
+          },
+        },
+      },
+    },
+    errors: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, expid: { type: 'string' }, message: { type: 'string' }, at: { type: 'string' } } } },
+    tree: { description: 'the process definition, as a JSON tree' },
+    trace: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+const definitionSummary = { name: { type: 'string' }, revision: { type: 'integer' }, created_at: { type: 'string' } } as const;
+const definitionSchema = { type: 'object', properties: { ...definitionSummary, workflow: { description: 'the definition as it was saved' }, tree: { description: 'its JSON tree' } } } as const;
+// The actions answer 201 with the text `OK`.
+const okText = { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } } as const;
+const actionResponses = { 201: okText, 400: errorSchema } as const;
 const launchBody = {
   type: 'object',
   properties: {
@@ -44,7 +100,7 @@ async function proceedAccess(req: FastifyRequest, engine: Engine): Promise<Proce
 export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
   const processes = engine.processes;
 
-  app.get('/v1/ping', { config: { ...config, noWorkspace: true }, schema: { tags, summary: 'Ping' } }, async () => ({ ping: 'pong' }));
+  app.get('/v1/ping', { config: { ...config, noWorkspace: true }, schema: { tags, summary: 'Ping', response: { 200: { type: 'object', properties: { ping: { type: 'string' } } } } } }, async () => ({ ping: 'pong' }));
 
   app.post(
     '/v1/workflows',
@@ -65,14 +121,22 @@ export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
 
   app.get(
     '/v1/workflows',
-    { config, schema: { tags, summary: "The workspace's processes, newest first", querystring: { type: 'object', properties: { status: { type: 'string' } } } } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: "The workspace's processes, newest first",
+        querystring: { type: 'object', properties: { status: { type: 'string' } } },
+        response: { 200: { type: 'object', properties: { workflows: { type: 'array', items: summarySchema } } }, 400: errorSchema },
+      },
+    },
     async (req) => {
       const status = readStatusFilter((req.query as Record<string, unknown>).status);
       return { workflows: (await processes.list(ws(req), status)).map(renderProcessSummary) };
     },
   );
 
-  app.get('/v1/workflows/:wfid', { config, schema: { tags, summary: 'One process: status, workitems and their deliveries, errors, tree, trace', params: wfidParam } }, async (req) =>
+  app.get('/v1/workflows/:wfid', { config, schema: { tags, summary: 'One process: status, workitems and their deliveries, errors, tree, trace', params: wfidParam, response: { 200: processSchema, 404: errorSchema } } }, async (req) =>
     renderProcess(await processes.get(ws(req), params(req).wfid)),
   );
 
@@ -85,6 +149,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
         summary: "Proceed a workitem (with the proceed_url's token, or an API key)",
         params: { type: 'object', properties: { wfid: { type: 'string' }, workitem_id: { type: 'string' } } },
         body: { type: 'object', properties: { fields: { type: 'object' } } },
+        response: { ...actionResponses, 403: errorSchema },
         security: [],
       },
     },
@@ -104,6 +169,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
         tags,
         summary: "Send a workitem's pending delivery now instead of at its next retry",
         params: { type: 'object', properties: { wfid: { type: 'string' }, workitem_id: { type: 'string' } } },
+        response: actionResponses,
       },
     },
     async (req, reply) => {
@@ -120,7 +186,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
     ['resume', 'Resume a paused process'],
   ] as const;
   for (const [action, summary] of actions) {
-    app.post(`/v1/workflows/:wfid/${action}`, { config, schema: { tags, summary, params: wfidParam } }, async (req, reply) => {
+    app.post(`/v1/workflows/:wfid/${action}`, { config, schema: { tags, summary, params: wfidParam, response: actionResponses } }, async (req, reply) => {
       await processes[action](ws(req), params(req).wfid);
       return ok(reply);
     });
@@ -135,6 +201,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
         summary: 'Replay at an error, optionally with a corrected tree or fields',
         params: { type: 'object', properties: { wfid: { type: 'string' }, id: { type: 'string' } } },
         body: { type: 'object', properties: { tree: {}, fields: { type: 'object' } } },
+        response: actionResponses,
       },
     },
     async (req, reply) => {
@@ -152,6 +219,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
         tags,
         summary: 'Store a definition (each save is a new revision)',
         body: { type: 'object', required: ['name', 'workflow'], properties: { name: { type: 'string' }, workflow: {} } },
+        response: { 201: { type: 'object', properties: definitionSummary }, 400: errorSchema },
       },
     },
     async (req, reply) => {
@@ -160,11 +228,11 @@ export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
     },
   );
 
-  app.get('/v1/definitions', { config, schema: { tags, summary: 'Stored definitions (latest revisions)' } }, async (req) => ({
+  app.get('/v1/definitions', { config, schema: { tags, summary: 'Stored definitions (latest revisions)', response: { 200: { type: 'object', properties: { definitions: { type: 'array', items: { type: 'object', properties: definitionSummary } } } } } } }, async (req) => ({
     definitions: (await processes.listDefinitions(ws(req))).map((d) => renderDefinition(d, false)),
   }));
 
-  app.get('/v1/definitions/:name', { config, schema: { tags, summary: "A stored definition's latest revision", params: { type: 'object', properties: { name: { type: 'string' } } } } }, async (req) =>
+  app.get('/v1/definitions/:name', { config, schema: { tags, summary: "A stored definition's latest revision", params: { type: 'object', properties: { name: { type: 'string' } } }, response: { 200: definitionSchema, 404: errorSchema } } }, async (req) =>
     renderDefinition(await processes.getDefinition(ws(req), params(req).name), true),
   );
 }

@@ -26,30 +26,31 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            _id?: string;
+                            _id: string;
                             constants?: unknown;
-                            createdAt?: string;
+                            createdAt: string;
                             description?: string;
-                            endpoint?: {
+                            endpoint: {
                                 /** @enum {string} */
-                                method?: "GET" | "POST" | "PUT" | "DELETE";
-                                pattern?: string;
+                                method: "GET" | "POST" | "PUT" | "DELETE";
+                                pattern: string;
                             };
                             inputMapping?: Record<string, unknown>;
                             inputTransforms?: Record<string, unknown>;
                             inputValidation?: Record<string, unknown>;
-                            name?: string;
+                            kafkaConsumerTopic?: string;
+                            name: string;
                             public?: boolean;
-                            requests?: {
-                                lookup?: unknown[];
-                                response?: unknown[];
+                            requests: {
+                                lookup: unknown[];
+                                response: unknown[];
                             };
-                            state?: Record<string, unknown>;
-                            transformation?: {
+                            state: Record<string, unknown>;
+                            transformation: {
                                 input?: string;
-                                output?: string;
+                                output: string;
                             };
-                            updatedAt?: string;
+                            updatedAt: string;
                         }[];
                     };
                 };
@@ -100,30 +101,31 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            _id?: string;
+                            _id: string;
                             constants?: unknown;
-                            createdAt?: string;
+                            createdAt: string;
                             description?: string;
-                            endpoint?: {
+                            endpoint: {
                                 /** @enum {string} */
-                                method?: "GET" | "POST" | "PUT" | "DELETE";
-                                pattern?: string;
+                                method: "GET" | "POST" | "PUT" | "DELETE";
+                                pattern: string;
                             };
                             inputMapping?: Record<string, unknown>;
                             inputTransforms?: Record<string, unknown>;
                             inputValidation?: Record<string, unknown>;
-                            name?: string;
+                            kafkaConsumerTopic?: string;
+                            name: string;
                             public?: boolean;
-                            requests?: {
-                                lookup?: unknown[];
-                                response?: unknown[];
+                            requests: {
+                                lookup: unknown[];
+                                response: unknown[];
                             };
-                            state?: Record<string, unknown>;
-                            transformation?: {
+                            state: Record<string, unknown>;
+                            transformation: {
                                 input?: string;
-                                output?: string;
+                                output: string;
                             };
-                            updatedAt?: string;
+                            updatedAt: string;
                         };
                     };
                 };
@@ -173,30 +175,31 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            _id?: string;
+                            _id: string;
                             constants?: unknown;
-                            createdAt?: string;
+                            createdAt: string;
                             description?: string;
-                            endpoint?: {
+                            endpoint: {
                                 /** @enum {string} */
-                                method?: "GET" | "POST" | "PUT" | "DELETE";
-                                pattern?: string;
+                                method: "GET" | "POST" | "PUT" | "DELETE";
+                                pattern: string;
                             };
                             inputMapping?: Record<string, unknown>;
                             inputTransforms?: Record<string, unknown>;
                             inputValidation?: Record<string, unknown>;
-                            name?: string;
+                            kafkaConsumerTopic?: string;
+                            name: string;
                             public?: boolean;
-                            requests?: {
-                                lookup?: unknown[];
-                                response?: unknown[];
+                            requests: {
+                                lookup: unknown[];
+                                response: unknown[];
                             };
-                            state?: Record<string, unknown>;
-                            transformation?: {
+                            state: Record<string, unknown>;
+                            transformation: {
                                 input?: string;
-                                output?: string;
+                                output: string;
                             };
-                            updatedAt?: string;
+                            updatedAt: string;
                         };
                     };
                 };
@@ -271,30 +274,31 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            _id?: string;
+                            _id: string;
                             constants?: unknown;
-                            createdAt?: string;
+                            createdAt: string;
                             description?: string;
-                            endpoint?: {
+                            endpoint: {
                                 /** @enum {string} */
-                                method?: "GET" | "POST" | "PUT" | "DELETE";
-                                pattern?: string;
+                                method: "GET" | "POST" | "PUT" | "DELETE";
+                                pattern: string;
                             };
                             inputMapping?: Record<string, unknown>;
                             inputTransforms?: Record<string, unknown>;
                             inputValidation?: Record<string, unknown>;
-                            name?: string;
+                            kafkaConsumerTopic?: string;
+                            name: string;
                             public?: boolean;
-                            requests?: {
-                                lookup?: unknown[];
-                                response?: unknown[];
+                            requests: {
+                                lookup: unknown[];
+                                response: unknown[];
                             };
-                            state?: Record<string, unknown>;
-                            transformation?: {
+                            state: Record<string, unknown>;
+                            transformation: {
                                 input?: string;
-                                output?: string;
+                                output: string;
                             };
-                            updatedAt?: string;
+                            updatedAt: string;
                         };
                     };
                 };
@@ -402,7 +406,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            records?: {
+                                created_at?: string;
+                                record?: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error?: string;
+                        };
+                    };
                 };
             };
         };
@@ -436,7 +469,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            database?: "sqlite" | "postgres";
+                            node?: string;
+                            /** @enum {string} */
+                            status?: "ok" | "unavailable";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            database?: "sqlite" | "postgres";
+                            node?: string;
+                            /** @enum {string} */
+                            status?: "ok" | "unavailable";
+                        };
+                    };
                 };
             };
         };
@@ -465,12 +521,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the text exposition format */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/plain": string;
+                    };
                 };
             };
         };
@@ -800,7 +858,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            definitions?: {
+                                created_at?: string;
+                                name?: string;
+                                revision?: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -823,11 +889,30 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            created_at?: string;
+                            name?: string;
+                            revision?: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -861,7 +946,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            created_at?: string;
+                            name?: string;
+                            revision?: number;
+                            /** @description its JSON tree */
+                            tree?: unknown;
+                            /** @description the definition as it was saved */
+                            workflow?: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -1171,7 +1279,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            history?: unknown[];
+                            history?: {
+                                at?: string;
+                                from?: string | null;
+                                request_id?: string | null;
+                                seq?: number;
+                                to?: string | null;
+                                transition?: string;
+                                /** @enum {string} */
+                                type?: "manual" | "automatic";
+                            }[];
                         };
                     };
                 };
@@ -1502,15 +1619,15 @@ export interface paths {
                                 name?: string;
                                 steps?: {
                                     action?: unknown;
-                                    identifier: string;
+                                    identifier?: string;
                                     name?: string;
                                     properties?: unknown;
                                 }[];
                                 transitions?: {
-                                    condition?: string;
-                                    from: string;
-                                    identifier: string;
-                                    to: string;
+                                    condition?: string | null;
+                                    from?: string;
+                                    identifier?: string;
+                                    to?: string;
                                     /** @enum {unknown} */
                                     type?: "manual" | "automatic";
                                 }[];
@@ -1567,15 +1684,15 @@ export interface paths {
                             name?: string;
                             steps?: {
                                 action?: unknown;
-                                identifier: string;
+                                identifier?: string;
                                 name?: string;
                                 properties?: unknown;
                             }[];
                             transitions?: {
-                                condition?: string;
-                                from: string;
-                                identifier: string;
-                                to: string;
+                                condition?: string | null;
+                                from?: string;
+                                identifier?: string;
+                                to?: string;
                                 /** @enum {unknown} */
                                 type?: "manual" | "automatic";
                             }[];
@@ -1635,15 +1752,15 @@ export interface paths {
                             name?: string;
                             steps?: {
                                 action?: unknown;
-                                identifier: string;
+                                identifier?: string;
                                 name?: string;
                                 properties?: unknown;
                             }[];
                             transitions?: {
-                                condition?: string;
-                                from: string;
-                                identifier: string;
-                                to: string;
+                                condition?: string | null;
+                                from?: string;
+                                identifier?: string;
+                                to?: string;
                                 /** @enum {unknown} */
                                 type?: "manual" | "automatic";
                             }[];
@@ -1706,15 +1823,15 @@ export interface paths {
                             name?: string;
                             steps?: {
                                 action?: unknown;
-                                identifier: string;
+                                identifier?: string;
                                 name?: string;
                                 properties?: unknown;
                             }[];
                             transitions?: {
-                                condition?: string;
-                                from: string;
-                                identifier: string;
-                                to: string;
+                                condition?: string | null;
+                                from?: string;
+                                identifier?: string;
+                                to?: string;
                                 /** @enum {unknown} */
                                 type?: "manual" | "automatic";
                             }[];
@@ -1766,7 +1883,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ping?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1800,7 +1921,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            endpoints?: number;
+                            /** @description status → count (statuses with none left out) */
+                            flow_instances?: {
+                                [key: string]: number;
+                            };
+                            /** @description status → count (statuses with none left out) */
+                            processes?: {
+                                [key: string]: number;
+                            };
+                            /** @description status → count (statuses with none left out) */
+                            tasks?: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -1836,7 +1973,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            minutes?: {
+                                at?: string;
+                                tasks_completed?: number;
+                                transitions_fired?: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1874,6 +2030,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            created_at?: string;
                             instances?: {
                                 active_steps?: string[];
                                 created_at?: string;
@@ -1892,8 +2049,11 @@ export interface paths {
                                 version?: number;
                             }[];
                             key?: string;
-                            properties?: Record<string, unknown>;
+                            properties?: {
+                                [key: string]: unknown;
+                            };
                             schema?: unknown;
+                            updated_at?: string;
                         };
                     };
                 };
@@ -1937,6 +2097,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            created_at?: string;
                             instances?: {
                                 active_steps?: string[];
                                 created_at?: string;
@@ -1955,8 +2116,11 @@ export interface paths {
                                 version?: number;
                             }[];
                             key?: string;
-                            properties?: Record<string, unknown>;
+                            properties?: {
+                                [key: string]: unknown;
+                            };
                             schema?: unknown;
+                            updated_at?: string;
                         };
                     };
                 };
@@ -2003,7 +2167,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            types?: {
+                                max_seconds?: number;
+                                /** @enum {string} */
+                                runner?: "builtin" | "worker";
+                                type?: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2524,7 +2697,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            workflows?: {
+                                /** @description the stored definition it was launched from */
+                                definition?: string | null;
+                                ended_at?: string | null;
+                                id?: string;
+                                launched_at?: string;
+                                name?: string | null;
+                                paused?: boolean;
+                                /** @description the definition's revision attribute, as given */
+                                revision?: string | null;
+                                /** @enum {string} */
+                                status?: "running" | "completed" | "cancelled" | "error" | "terminated";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -2574,8 +2776,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
                             details?: Record<string, unknown>;
-                            error?: string;
+                            error: string;
                         };
                     };
                 };
@@ -2611,7 +2814,66 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description the stored definition it was launched from */
+                            definition?: string | null;
+                            ended_at?: string | null;
+                            errors?: {
+                                at?: string;
+                                expid?: string;
+                                id?: string;
+                                message?: string;
+                            }[];
+                            fields?: {
+                                [key: string]: unknown;
+                            };
+                            id?: string;
+                            launched_at?: string;
+                            name?: string | null;
+                            paused?: boolean;
+                            /** @description the definition's revision attribute, as given */
+                            revision?: string | null;
+                            /** @enum {string} */
+                            status?: "running" | "completed" | "cancelled" | "error" | "terminated";
+                            trace?: string[];
+                            /** @description the process definition, as a JSON tree */
+                            tree?: unknown;
+                            variables?: {
+                                [key: string]: unknown;
+                            };
+                            workitems?: {
+                                /** @description the latest active callback sent for the workitem */
+                                delivery?: {
+                                    attempts?: number;
+                                    last_error?: string | null;
+                                    next_attempt_at?: string | null;
+                                    /** @enum {string} */
+                                    state?: "pending" | "delivered" | "failed" | "superseded";
+                                } | null;
+                                dispatched_at?: string | null;
+                                fields?: {
+                                    [key: string]: unknown;
+                                };
+                                participant?: string;
+                                proceed_url?: string;
+                                workitem_id?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -2644,12 +2906,27 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description OK */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -2688,12 +2965,27 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description OK */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -2724,12 +3016,27 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description OK */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -2760,12 +3067,27 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description OK */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -2796,12 +3118,27 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description OK */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -2839,12 +3176,40 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description OK */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -2876,12 +3241,27 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description OK */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
                 };
             };
         };
@@ -2913,7 +3293,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            workspaces?: {
+                                created_at?: string;
+                                id?: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
