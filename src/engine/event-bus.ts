@@ -18,6 +18,8 @@ export interface EventMap {
   /** `unclaimed`: deliveries the step wrote that no sender holds yet. */
   'process:changed': { ws: number; wfid: string; status: string; unclaimed: number };
   'callback:failed': { ws: number; wfid: string; workitemId: string; error: string };
+  /** An attempt failed and the delivery waits for its next one. */
+  'callback:retrying': { ws: number; wfid: string; workitemId: string; participant: string; attempts: number; nextAttemptAt: number; error: string };
   'endpoint:changed': { ws: number; id: string };
   'endpoint:served': { ws: number; id: string; status: number };
   /** The store's notification connection came back (PostgreSQL restarted): notifications may have been missed. */

@@ -67,7 +67,8 @@ export interface ProcessDeliveryStore {
    * held; `waiting`: whether a pending delivery of one of their workitems waits behind them.
    */
   deliveredMany(ids: readonly number[], owner: string, now: number): Promise<{ recorded: number[]; waiting: boolean }>;
-  retryLater(id: number, owner: string, req: { now: number; error: string; nextAttemptAt: number }): Promise<boolean>;
+  /** A failed attempt with retries left: due again at `nextAttemptAt` (and `callback:retrying` after the commit). */
+  retryLater(d: DeliveryRecord, owner: string, req: { now: number; error: string; nextAttemptAt: number }): Promise<boolean>;
   /**
    * Out of retries: marks the delivery failed and, for an `active` one, applies `decide` to its
    * process in the same transaction. Null when the lease was lost.
@@ -85,7 +86,18 @@ export interface ProcessDeliveryStore {
   ofProcess(wfid: string): Promise<DeliveryRecord[]>;
   /** When the next pending delivery is due (null: none). */
   nextDueAt(): Promise<number | null>;
+  /** A workspace's deliveries in one state: pending ones soonest due first, the others newest first. */
+  list(ws: number, filter: DeliveryFilter): Promise<DeliveryRecord[]>;
 }
+
+export interface DeliveryFilter {
+  state: DeliveryState;
+  /** Only those whose last attempt failed. */
+  failing: boolean;
+  limit: number;
+}
+
+const LISTED: Record<DeliveryState, string> = { pending: "'pending'", delivered: "'delivered'", failed: "'failed'", superseded: "'superseded'" };
 
 // A process's deliveries, by the index on (launched_at, wfid, id) (migration 0010); parameters: the wfid twice.
 const OF_PROCESS = 'launched_at = (SELECT launched_at FROM processes WHERE wfid = ?) AND wfid = ?';
@@ -132,13 +144,19 @@ export function createProcessDeliveryStore(db: SqlDb, cache?: ProcessCache): Pro
       return { recorded: rows.map((r) => Number(r.id)), waiting: rows.some((r) => Boolean(Number(r.waiting))) };
     },
 
-    async retryLater(id, owner, req) {
-      const n = await db.exec(
-        `UPDATE process_deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL
-         WHERE id = ? AND lease_owner = ? AND state = 'pending'`,
-        [req.error, req.nextAttemptAt, id, owner],
-      );
-      return n > 0;
+    retryLater(d, owner, req) {
+      return db.transaction(async (tx) => {
+        const n = await tx.exec(
+          `UPDATE process_deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL
+           WHERE id = ? AND lease_owner = ? AND state = 'pending'`,
+          [req.error, req.nextAttemptAt, d.id, owner],
+        );
+        if (n === 0) return false;
+        tx.notify('callback:retrying', {
+          ws: d.ws, wfid: d.wfid, workitemId: d.workitemId, participant: d.participant, attempts: d.attempts + 1, nextAttemptAt: req.nextAttemptAt, error: req.error,
+        });
+        return true;
+      });
     },
 
     async exhausted(d, owner, req, decide) {
@@ -199,6 +217,20 @@ export function createProcessDeliveryStore(db: SqlDb, cache?: ProcessCache): Pro
 
     async ofProcess(wfid) {
       const rows = await db.query<DbDelivery>(`SELECT ${COLUMNS} FROM process_deliveries WHERE ${OF_PROCESS} ORDER BY id`, [wfid, wfid]);
+      return rows.map(toDelivery);
+    },
+
+    async list(ws, filter) {
+      // The state is written into the statement (one of four: see LISTED) so that the partial
+      // indexes can serve it: pending ones by the due index, failed ones by migration 0011's. The
+      // delivered and superseded ones (most rows) are read newest first by id.
+      const state = LISTED[filter.state];
+      const failing = filter.failing ? ' AND last_error IS NOT NULL' : '';
+      const order = filter.state === 'pending' ? 'next_attempt_at, id' : 'id DESC';
+      const rows = await db.query<DbDelivery>(`SELECT ${COLUMNS} FROM process_deliveries WHERE state = ${state} AND ws = ?${failing} ORDER BY ${order} LIMIT ?`, [
+        ws,
+        filter.limit,
+      ]);
       return rows.map(toDelivery);
     },
 

@@ -181,7 +181,7 @@ describe('createClient against a real weft (SQLite)', () => {
     assert.ok((await client.endpoints.uptime()).milliseconds > 0);
   });
 
-  test('workflows.redeliver sends a pending delivery now instead of at its next retry (30 s away)', async () => {
+  test('workflows.deliveries lists the failing one; workflows.redeliver sends it now instead of at its next retry (30 s away)', async () => {
     const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: 'rest-redeliver' });
     let hits = 0;
     const stub = createServer((_req, res) => {
@@ -194,6 +194,9 @@ describe('createClient against a real weft (SQLite)', () => {
       const { id } = await client.workflows.launch({ workflow: ['define', {}, [['participant', { ref: 'alpha' }, []]]], callback: url });
       const first = await pollUntil(() => client.workflows.get(id), (p) => (p.workitems[0]?.delivery?.attempts ?? 0) >= 1);
       assert.equal(hits, 1);
+      const [failing] = await client.workflows.deliveries({ failing: 'true' });
+      assert.deepEqual([failing.workflow_id, failing.state, failing.attempts, failing.last_error], [id, 'pending', 1, 'HTTP 503']);
+      assert.deepEqual(await client.workflows.deliveries({ state: 'delivered' }), []);
       await client.workflows.redeliver(id, first.workitems[0].workitem_id);
       await pollUntil(async () => hits, (h) => h >= 2);
       assert.equal(hits, 2);

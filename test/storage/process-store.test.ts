@@ -4,6 +4,7 @@ import { backends } from '../helpers/backends.js';
 import { freshDatabase, openStore, type Database } from '../helpers/weft.js';
 import type { Store } from '../../src/storage/store.js';
 import type { NewDelivery, StepWrite } from '../../src/storage/process-store.js';
+import type { DeliveryState } from '../../src/storage/process-delivery-store.js';
 import { launchProcess, stepProcess, type ProcessState, type Tree } from '../../src/core/process/interpreter/index.js';
 import { rawQuery } from '../helpers/raw-sql.js';
 import { readMigrations } from '../../src/storage/migrator.js';
@@ -198,7 +199,7 @@ for (const backend of await backends()) {
       const [inFlight] = (await deliveries.claim({ now: T0 + 31, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 10 })).filter((d) => d.workitemId === w3);
       assert.ok(inFlight);
       await store.processes.step(wfid, ws, T0 + 32, () => write({ settle: [w3] }));
-      assert.equal(await deliveries.retryLater(inFlight.id, 'me', { now: T0 + 33, error: 'HTTP 500', nextAttemptAt: T0 + 34 }), false);
+      assert.equal(await deliveries.retryLater(inFlight, 'me', { now: T0 + 33, error: 'HTTP 500', nextAttemptAt: T0 + 34 }), false);
       assert.deepEqual((await deliveries.claim({ now: T0 + 100, owner: 'me', leaseExpiresAt: T0 + 60_000, max: 10 })).filter((d) => d.workitemId === w3), []);
     });
 
@@ -298,7 +299,19 @@ for (const backend of await backends()) {
       const deliveries = store.processes.deliveries;
       const claim = async (now: number, owner = 'me') => (await deliveries.claim({ now, owner, leaseExpiresAt: now + 60_000, max: 50 })).filter((d) => d.wfid === wfid);
       const [d] = await claim(T0 + 1);
-      assert.equal(await deliveries.retryLater(d.id, 'me', { now: T0 + 2, error: 'HTTP 500', nextAttemptAt: T0 + 1000 }), true);
+      const heard: unknown[] = [];
+      const off = store.onNotify((event, payload) => event === 'callback:retrying' && (payload as { wfid: string }).wfid === wfid && heard.push(payload));
+      assert.equal(await deliveries.retryLater(d, 'me', { now: T0 + 2, error: 'HTTP 500', nextAttemptAt: T0 + 1000 }), true);
+      assert.equal(await deliveries.retryLater(d, 'other', { now: T0 + 2, error: 'HTTP 500', nextAttemptAt: T0 + 1000 }), false, 'not its lease');
+      // On PostgreSQL the notification comes back through LISTEN.
+      for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      off();
+      assert.deepEqual(heard, [{ ws, wfid, workitemId: w, participant: d.participant, attempts: 1, nextAttemptAt: T0 + 1000, error: 'HTTP 500' }]);
+      const listed = async (state: DeliveryState, failing: boolean) => (await deliveries.list(ws, { state, failing, limit: 500 })).filter((x) => x.wfid === wfid).map((x) => [x.workitemId, x.attempts, x.lastError]);
+      assert.deepEqual(await listed('pending', true), [[w, 1, 'HTTP 500']]);
+      assert.deepEqual(await listed('pending', false), [[w, 1, 'HTTP 500']]);
+      assert.deepEqual(await listed('failed', false), []);
+      assert.deepEqual((await deliveries.list(ws + 1000, { state: 'pending', failing: false, limit: 500 })).length, 0, 'another workspace sees none');
       assert.deepEqual(await claim(T0 + 999), []);
       const latest = await deliveries.latestActive(wfid, [w]);
       assert.deepEqual({ ...latest.get(w)!, createdAt: 0 }, { workitemId: w, state: 'pending', attempts: 1, nextAttemptAt: T0 + 1000, lastError: 'HTTP 500', createdAt: 0 });
@@ -312,6 +325,15 @@ for (const backend of await backends()) {
       assert.equal((p.state as unknown as { note: string }).note, 'failed at seq 1');
       const failed = (await deliveries.ofProcess(wfid))[0];
       assert.deepEqual([failed.state, failed.attempts, failed.lastError], ['failed', 2, 'HTTP 502']);
+      assert.deepEqual(await listed('failed', true), [[w, 2, 'HTTP 502']]);
+      assert.deepEqual(await listed('pending', true), []);
+      if (backend.name === 'sqlite') {
+        // The listings of the rare states read their partial indexes (on PostgreSQL a table this small is scanned whatever the indexes).
+        const plan = async (state: string, order: string) =>
+          (await rawQuery<{ detail: string }>(db, `EXPLAIN QUERY PLAN SELECT id FROM process_deliveries WHERE state = '${state}' AND ws = ? ORDER BY ${order} LIMIT 5`, [ws])).map((r) => r.detail).join('; ');
+        assert.match(await plan('failed', 'id DESC'), /USING (COVERING )?INDEX process_deliveries_failed/);
+        assert.match(await plan('pending', 'next_attempt_at, id'), /USING INDEX process_deliveries_due/);
+      }
 
       const w4 = `w4-${n}`;
       await store.processes.step(wfid, ws, T0 + 2000, () => write({ deliveries: [delivery(w4)] }));

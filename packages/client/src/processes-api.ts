@@ -1,5 +1,5 @@
 import type { Transport } from './rest-client.js';
-import type { Definition, DefinitionSummary, LaunchInput, Process, ProcessStatus, ProcessSummary, ReplayInput } from './api-types.js';
+import type { Definition, DefinitionSummary, Delivery, DeliveryFilter, LaunchInput, Process, ProcessStatus, ProcessSummary, ReplayInput } from './api-types.js';
 
 export interface WorkflowsApi {
   /** Launches a process; answers its wfid. */
@@ -15,6 +15,8 @@ export interface WorkflowsApi {
   replay(wfid: string, errorId: string, input?: ReplayInput): Promise<void>;
   /** Sends a workitem's pending delivery now instead of at its next retry. */
   redeliver(wfid: string, workitemId: string): Promise<void>;
+  /** The workspace's participant deliveries in one state (default: pending, soonest due first). */
+  deliveries(filter?: DeliveryFilter): Promise<Delivery[]>;
 }
 
 export interface DefinitionsApi {
@@ -44,6 +46,7 @@ export function createWorkflowsApi(t: Transport): WorkflowsApi {
     redeliver: async (wfid, workitemId) => {
       await unwrap(raw.POST('/v1/workflows/{wfid}/workitems/{workitem_id}/redeliver', { params: { path: { wfid, workitem_id: workitemId } }, ...text, ...policy(false) }));
     },
+    deliveries: async (filter = {}) => (await unwrap<{ deliveries: Delivery[] }>(raw.GET('/v1/deliveries', { params: { query: filter }, ...policy(true) }))).deliveries,
     replay: async (wfid, errorId, input = {}) => {
       await unwrap(raw.POST('/v1/workflows/{wfid}/errors/{id}/replay', { params: { path: { wfid, id: errorId } }, body: input, ...text, ...policy(false) }));
     },

@@ -20,6 +20,7 @@ export interface TaskWatch {
 export type WeftEvent =
   | { event: 'process.changed'; data: { wfid: string; status: string } }
   | { event: 'callback.failed'; data: { wfid: string; workitem_id: string; error: string } }
+  | { event: 'callback.retrying'; data: { wfid: string; workitem_id: string; participant: string; attempts: number; next_attempt_at: string; error: string } }
   | { event: 'endpoint.changed'; data: { id: string } }
   | { event: 'endpoint.served'; data: { id: string; status: number } }
   | { event: 'flow.transition'; data: { instance_id: string; count: number } }

@@ -126,7 +126,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     }
     const delay = retryDelayMs(settings, d.attempts);
     if (delay !== null) {
-      await deliveries.retryLater(d.id, owner, { now, error: result.error, nextAttemptAt: now + delay });
+      await deliveries.retryLater(d, owner, { now, error: result.error, nextAttemptAt: now + delay });
       loop.wakeAt(now + delay, now);
       return true;
     }

@@ -1,6 +1,7 @@
 import { readDefinition, WorkflowInvalid } from '../../core/process/readers/index.js';
 import { isWeftError } from '../../core/errors.js';
 import type { Fields, Tree } from '../../core/process/interpreter/index.js';
+import type { DeliveryFilter, DeliveryState } from '../../storage/process-delivery-store.js';
 import { CallbackMissing, ProcessFieldInvalid, WorkflowMissing } from './process-errors.js';
 
 // Validation of the workflows API requests, with the contract's messages. Bodies arrive as plain
@@ -107,4 +108,18 @@ export function readStatusFilter(raw: unknown): string | null {
   if (raw === undefined || raw === '') return null;
   if (typeof raw !== 'string' || !STATUSES.includes(raw)) throw ProcessFieldInvalid('status is invalid');
   return raw;
+}
+
+const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'failed', 'superseded'];
+// Default 100 deliveries a listing, at most 500.
+const DELIVERY_LIMIT = { default: 100, max: 500 };
+
+/** GET /v1/deliveries's query: `state` (default pending), `failing` (true|false), `limit` (1–500). */
+export function readDeliveryFilter(query: Record<string, unknown>): DeliveryFilter {
+  const { state = 'pending', failing = 'false', limit } = query;
+  if (typeof state !== 'string' || !DELIVERY_STATES.includes(state as DeliveryState)) throw ProcessFieldInvalid('state is invalid');
+  if (failing !== 'true' && failing !== 'false') throw ProcessFieldInvalid('failing is invalid');
+  const n = limit === undefined || limit === '' ? DELIVERY_LIMIT.default : Number(limit);
+  if (!Number.isInteger(n) || n < 1 || n > DELIVERY_LIMIT.max) throw ProcessFieldInvalid('limit is invalid');
+  return { state: state as DeliveryState, failing: failing === 'true', limit: n };
 }

@@ -14,6 +14,7 @@ import { summarise, viewProcess, type ProcessSummary, type ProcessView } from '.
 import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker.js';
 import { createTimerWorker, type TimerWorker } from './timer-worker.js';
 import type { DeliveryHttp } from './delivery-http.js';
+import type { DeliveryFilter } from '../../storage/process-delivery-store.js';
 
 /** Who may proceed a workitem: a key's workspace, or the token of its proceed_url. */
 export type ProceedAccess = { ws: number } | { token: string };
@@ -31,6 +32,8 @@ export interface ProcessService {
   replay(ws: number, wfid: string, errorId: string, input: { tree?: Tree; fields?: Fields }): Promise<void>;
   /** Sends a workitem's pending delivery now instead of at its next retry. */
   redeliver(ws: number, wfid: string, workitemId: string): Promise<void>;
+  /** The workspace's participant deliveries in one state (GET /v1/deliveries). */
+  deliveries(ws: number, filter: DeliveryFilter): Promise<DeliveryRecord[]>;
   saveDefinition(ws: number, name: string, workflow: unknown): Promise<DefinitionRecord>;
   getDefinition(ws: number, name: string): Promise<DefinitionRecord>;
   listDefinitions(ws: number): Promise<DefinitionRecord[]>;
@@ -258,6 +261,8 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
       if (!(await processes.deliveries.retryNow(wfid, ws, workitemId, clock.now()))) throw DeliveryNotPending();
       deliveries.wake();
     },
+
+    deliveries: (ws, filter) => processes.deliveries.list(ws, filter),
 
     async saveDefinition(ws, name, workflow) {
       const tree = readWorkflow(workflow);

@@ -1,5 +1,5 @@
 import type { ProcessSummary, ProcessView } from '../../engine/process/index.js';
-import type { DefinitionRecord } from '../../storage/process-store.js';
+import type { DefinitionRecord, DeliveryRecord } from '../../storage/process-store.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -43,4 +43,22 @@ export function renderProcess(p: ProcessView) {
 export function renderDefinition(d: DefinitionRecord, full: boolean) {
   const base = { name: d.name, revision: d.revision, created_at: iso(d.createdAt) };
   return full ? { ...base, workflow: d.source, tree: d.tree } : base;
+}
+
+/** A participant delivery (GET /v1/deliveries): `webhook_id` is the `webhook-id` header it is sent with. */
+export function renderDelivery(d: DeliveryRecord) {
+  return {
+    webhook_id: d.webhookId,
+    workflow_id: d.wfid,
+    workitem_id: d.workitemId,
+    participant: d.participant,
+    status: d.status,
+    url: d.url,
+    state: d.state,
+    attempts: d.attempts,
+    next_attempt_at: d.state === 'pending' ? iso(d.nextAttemptAt) : null,
+    last_error: d.lastError,
+    created_at: iso(d.createdAt),
+    finished_at: iso(d.finishedAt),
+  };
 }

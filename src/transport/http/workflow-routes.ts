@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 import { Forbidden } from '../../core/errors.js';
 import {
-  readDefinitionInput, readLaunchInput, readProceedFields, readReplayInput, readStatusFilter, type ProceedAccess,
+  readDefinitionInput, readDeliveryFilter, readLaunchInput, readProceedFields, readReplayInput, readStatusFilter, type ProceedAccess,
 } from '../../engine/process/index.js';
 import { authenticateRequest, readApiKey } from './auth-hook.js';
 import { readBody } from './workflow-form.js';
-import { renderDefinition, renderProcess, renderProcessSummary } from './workflow-render.js';
+import { renderDefinition, renderDelivery, renderProcess, renderProcessSummary } from './workflow-render.js';
 
 // The workflows API v1 (issue 4), routes, statuses and messages exactly as the contract spells
 // them: errors render {"error": …}; actions answer 201 with the text `OK`.
@@ -64,6 +64,23 @@ const processSchema = {
     errors: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, expid: { type: 'string' }, message: { type: 'string' }, at: { type: 'string' } } } },
     tree: { description: 'the process definition, as a JSON tree' },
     trace: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+const deliverySchema = {
+  type: 'object',
+  properties: {
+    webhook_id: { type: 'string', description: 'the webhook-id header it is sent with' },
+    workflow_id: { type: 'string' },
+    workitem_id: { type: 'string' },
+    participant: { type: 'string' },
+    status: { type: 'string', enum: ['active', 'cancel', 'timeout'] },
+    url: { type: 'string' },
+    state: { type: 'string', enum: ['pending', 'delivered', 'failed', 'superseded'] },
+    attempts: { type: 'integer', description: 'attempts made so far' },
+    next_attempt_at: { ...isoOrNull, description: 'when a pending delivery is sent next' },
+    last_error: { type: ['string', 'null'] },
+    created_at: { type: 'string' },
+    finished_at: isoOrNull,
   },
 } as const;
 const definitionSummary = { name: { type: 'string' }, revision: { type: 'integer' }, created_at: { type: 'string' } } as const;
@@ -177,6 +194,27 @@ export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
       await processes.redeliver(ws(req), wfid, workitem_id);
       return ok(reply);
     },
+  );
+
+  app.get(
+    '/v1/deliveries',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "The workspace's participant deliveries in one state: pending ones soonest due first, the others newest first",
+        querystring: {
+          type: 'object',
+          properties: {
+            state: { type: 'string', enum: ['pending', 'delivered', 'failed', 'superseded'], default: 'pending' },
+            failing: { type: 'string', enum: ['true', 'false'], description: 'only those whose last attempt failed' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+          },
+        },
+        response: { 200: { type: 'object', properties: { deliveries: { type: 'array', items: deliverySchema } } }, 400: errorSchema },
+      },
+    },
+    async (req) => ({ deliveries: (await processes.deliveries(ws(req), readDeliveryFilter(req.query as Record<string, unknown>))).map(renderDelivery) }),
   );
 
   const actions = [

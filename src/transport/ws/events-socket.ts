@@ -12,6 +12,10 @@ type Rendered = { event: string; data: Record<string, unknown> };
 const RENDER: { [K in EventName]?: (p: EventMap[K]) => Rendered } = {
   'process:changed': (p) => ({ event: 'process.changed', data: { wfid: p.wfid, status: p.status } }),
   'callback:failed': (p) => ({ event: 'callback.failed', data: { wfid: p.wfid, workitem_id: p.workitemId, error: p.error } }),
+  'callback:retrying': (p) => ({
+    event: 'callback.retrying',
+    data: { wfid: p.wfid, workitem_id: p.workitemId, participant: p.participant, attempts: p.attempts, next_attempt_at: new Date(p.nextAttemptAt).toISOString(), error: p.error },
+  }),
   'endpoint:changed': (p) => ({ event: 'endpoint.changed', data: { id: p.id } }),
   'endpoint:served': (p) => ({ event: 'endpoint.served', data: { id: p.id, status: p.status } }),
   'flow:transition': (p) => ({ event: 'flow.transition', data: { instance_id: p.instanceId, count: p.count } }),

@@ -74,6 +74,9 @@ describe('OpenAPI response schemas', () => {
     assert.equal(view.workitems[0].delivery.state, 'delivered');
     assert.equal(view.revision, '3');
     await check('GET', '/v1/workflows', '/v1/workflows', 200);
+    const { deliveries } = await check('GET', '/v1/deliveries', '/v1/deliveries?state=delivered', 200);
+    assert.equal(deliveries[0]?.workflow_id, id);
+    await check('GET', '/v1/deliveries', '/v1/deliveries?limit=0', 400);
     await check('GET', '/v1/workflows/{wfid}', '/v1/workflows/20990101-0000-nobody-nothing', 404);
     const proceedPath = new URL(cb.body.proceed_url).pathname + new URL(cb.body.proceed_url).search;
     assert.equal(await check('POST', '/v1/workflows/{wfid}/workitems/{workitem_id}/proceed', proceedPath, 201, {}), 'OK');

@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import WebSocket from 'ws';
 import { backends } from '../../helpers/backends.js';
 import { freshDatabase, startWeft, eventually, OTHER_KEY, TEST_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
 import { startReceiver, type Callback, type Receiver } from '../../engine/process/callback-receiver.js';
@@ -279,11 +280,26 @@ for (const backend of await backends()) {
 
     test('when the retries are exhausted the participant errors and the process is in error; GET shows the delivery', async () => {
       rx.respond = (path) => (path === '/down' ? 500 : 200);
+      const socket = new WebSocket(`${weft.wsUrl}/ws/events?api_key=${TEST_KEY}`);
       try {
+        const events: Array<{ event: string; data: Record<string, any> }> = [];
+        socket.on('message', (d) => events.push(JSON.parse(d.toString())));
+        await new Promise((r, j) => (socket.on('open', r), socket.on('error', j)));
         const failed = weft.engine.bus.once('callback:failed', (e) => e.workitemId.endsWith(''));
         const wfid = await launch(define(P('down')), { callback: `${rx.url}/down` });
         const pending = await until(wfid, (p) => p.workitems[0]?.delivery?.attempts >= 1, 'a failed attempt');
         assert.equal(pending.workitems[0].delivery.last_error, 'HTTP 500');
+        // Listed among the workspace's failing deliveries while it waits for its next attempt.
+        const listed = (await weft.api('/v1/deliveries?failing=true')).body.deliveries.find((d: any) => d.workflow_id === wfid);
+        if (listed?.state === 'pending') {
+          assert.deepEqual(
+            { ...listed, webhook_id: typeof listed.webhook_id, attempts: listed.attempts >= 1, next_attempt_at: typeof listed.next_attempt_at, created_at: typeof listed.created_at },
+            {
+              webhook_id: 'string', workflow_id: wfid, workitem_id: pending.workitems[0].workitem_id, participant: 'down', status: 'active', url: `${rx.url}/down`,
+              state: 'pending', attempts: true, next_attempt_at: 'string', last_error: 'HTTP 500', created_at: 'string', finished_at: null,
+            },
+          );
+        } else assert.equal(listed?.state, undefined, 'gave up already: no longer pending');
         const view = await until(wfid, (p) => p.status === 'error', 'error status');
         // One attempt, then one per configured retry (3), each no sooner than its delay (0.05, 0.05, 0.1 s).
         const attempts = rx.calls.filter((c) => c.body.workflow_id === wfid);
@@ -297,9 +313,26 @@ for (const backend of await backends()) {
         const event = await failed;
         assert.equal(event.wfid, wfid);
         assert.equal(event.error, 'HTTP 500');
-        const listed = await weft.api('/v1/workflows?status=error');
-        assert.ok(listed.body.workflows.some((w: any) => w.id === wfid));
+        const listedProcesses = await weft.api('/v1/workflows?status=error');
+        assert.ok(listedProcesses.body.workflows.some((w: any) => w.id === wfid));
+        const gaveUp = (await weft.api('/v1/deliveries?state=failed')).body.deliveries.find((d: any) => d.workflow_id === wfid);
+        assert.deepEqual([gaveUp.attempts, gaveUp.last_error, gaveUp.next_attempt_at, typeof gaveUp.finished_at], [4, 'HTTP 500', null, 'string']);
+        assert.equal((await weft.api('/v1/deliveries?failing=true')).body.deliveries.some((d: any) => d.workflow_id === wfid), false, 'no longer pending');
+        assert.equal((await weft.api('/v1/deliveries?state=failed', { key: OTHER_KEY })).body.deliveries.some((d: any) => d.workflow_id === wfid), false, "another key's workspace");
+        // Each failed attempt with a retry left was pushed, then the one that gave up.
+        const mine = await eventually(
+          () => events.filter((e) => e.data.wfid === wfid && e.event.startsWith('callback.')),
+          (e) => e.length === 4,
+          5000,
+          'three retrying events and a failed one',
+        );
+        assert.deepEqual(
+          mine.map((e) => [e.event, e.data.attempts, e.data.error]),
+          [['callback.retrying', 1, 'HTTP 500'], ['callback.retrying', 2, 'HTTP 500'], ['callback.retrying', 3, 'HTTP 500'], ['callback.failed', undefined, 'HTTP 500']],
+        );
+        assert.equal(typeof mine[0].data.next_attempt_at, 'string');
       } finally {
+        socket.close();
         rx.respond = () => 200;
       }
     });
@@ -478,6 +511,12 @@ for (const backend of await backends()) {
         [weft.api('/v1/workflows/not-a-wfid'), 404, 'workflow not found'],
         [weft.api('/v1/definitions/none'), 404, 'definition not found'],
         [post('/v1/definitions', { name: 'bad name!', workflow: 'define' }), 400, 'name is invalid'],
+        [weft.api('/v1/deliveries?state=lost'), 400, 'state is invalid'],
+        [weft.api('/v1/deliveries?state=failed&state=pending'), 400, 'state is invalid'],
+        [weft.api('/v1/deliveries?failing=yes'), 400, 'failing is invalid'],
+        [weft.api('/v1/deliveries?limit=0'), 400, 'limit is invalid'],
+        [weft.api('/v1/deliveries?limit=501'), 400, 'limit is invalid'],
+        [weft.api('/v1/deliveries?limit=1.5'), 400, 'limit is invalid'],
       ];
       for (const [pending, status, error] of cases) {
         const r = await pending;

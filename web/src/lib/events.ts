@@ -7,6 +7,7 @@ import { openSocket, type Api, type LiveSocket } from './api.js';
 export type WeftEvent =
   | { event: 'process.changed'; data: { wfid: string; status: string } }
   | { event: 'callback.failed'; data: { wfid: string; workitem_id: string; error: string } }
+  | { event: 'callback.retrying'; data: { wfid: string; workitem_id: string; participant: string; attempts: number; next_attempt_at: string; error: string } }
   | { event: 'endpoint.changed'; data: { id: string } }
   | { event: 'endpoint.served'; data: { id: string; status: number } }
   | { event: 'flow.transition'; data: { instance_id: string; count: number } }
@@ -42,7 +43,7 @@ function hubFor(api: Api): Hub {
   return hub;
 }
 
-const KNOWN = new Set<string>(['process.changed', 'callback.failed', 'endpoint.changed', 'endpoint.served', 'flow.transition', 'task.changed']);
+const KNOWN = new Set<string>(['process.changed', 'callback.failed', 'callback.retrying', 'endpoint.changed', 'endpoint.served', 'flow.transition', 'task.changed']);
 
 /** Listens to the workspace's /ws/events; returns the function that stops listening. */
 export function listenToEvents(api: Api, listener: EventListener): () => void {

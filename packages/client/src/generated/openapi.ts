@@ -981,6 +981,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's participant deliveries in one state: pending ones soonest due first, the others newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only those whose last attempt failed */
+                    failing?: "true" | "false";
+                    limit?: number;
+                    state?: "pending" | "delivered" | "failed" | "superseded";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deliveries?: {
+                                /** @description attempts made so far */
+                                attempts?: number;
+                                created_at?: string;
+                                finished_at?: string | null;
+                                last_error?: string | null;
+                                /** @description when a pending delivery is sent next */
+                                next_attempt_at?: string | null;
+                                participant?: string;
+                                /** @enum {string} */
+                                state?: "pending" | "delivered" | "failed" | "superseded";
+                                /** @enum {string} */
+                                status?: "active" | "cancel" | "timeout";
+                                url?: string;
+                                /** @description the webhook-id header it is sent with */
+                                webhook_id?: string;
+                                workflow_id?: string;
+                                workitem_id?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/flow-instances": {
         parameters: {
             query?: never;

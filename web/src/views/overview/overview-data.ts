@@ -36,25 +36,39 @@ export interface Attention {
 
 interface ProcessDetail {
   id: string;
-  workitems: Array<{ workitem_id: string; participant: string; delivery: { attempts: number; last_error: string | null; next_attempt_at: string | null } | null }>;
   errors: Array<{ id: string; message: string }>;
 }
 
-// Default 20: running processes read in full per refresh; the API lists no failing deliveries.
-const MAX_PROCESS_DETAILS = 20;
+interface FailingDelivery {
+  workflow_id: string;
+  workitem_id: string;
+  participant: string;
+  attempts: number;
+  last_error: string;
+}
 
-/** Errors and failing deliveries of the running processes (the list carries neither: each is read). */
+// Default 20: processes read in full per refresh for their errors (the list carries none).
+const MAX_PROCESS_DETAILS = 20;
+// Default 50 failing deliveries shown, the soonest retried first.
+const MAX_FAILING = 50;
+
+/** Failing participant deliveries (GET /v1/deliveries), and the errors of running and errored processes. */
 export async function loadProcessAttention(api: Api): Promise<Attention[]> {
-  const { workflows } = await api.get<{ workflows: Array<{ id: string; status: string }> }>('/v1/workflows');
+  const [{ workflows }, { deliveries }] = await Promise.all([
+    api.get<{ workflows: Array<{ id: string; status: string }> }>('/v1/workflows'),
+    api.get<{ deliveries: FailingDelivery[] }>(`/v1/deliveries?failing=true&limit=${MAX_FAILING}`),
+  ]);
   const open = workflows.filter((w) => w.status === 'running' || w.status === 'error').slice(0, MAX_PROCESS_DETAILS);
   const details = await Promise.all(open.map((w) => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(w.id)}`).catch(() => null)));
-  const attention: Attention[] = [];
+  const attention: Attention[] = deliveries.map((d) => ({
+    key: `${d.workflow_id}/${d.workitem_id}`,
+    wfid: d.workflow_id,
+    what: `${d.participant}: ${d.attempts} attempts`,
+    message: d.last_error,
+  }));
   for (const d of details) {
     if (!d) continue;
     for (const e of d.errors) attention.push({ key: `${d.id}/e/${e.id}`, wfid: d.id, what: 'error', message: e.message });
-    for (const w of d.workitems) {
-      if (w.delivery?.last_error) attention.push({ key: `${d.id}/${w.workitem_id}`, wfid: d.id, what: `${w.participant}: ${w.delivery.attempts} attempts`, message: w.delivery.last_error });
-    }
   }
   return attention;
 }

@@ -8,9 +8,6 @@ import { loadCounts, loadProcessAttention, loadThroughput } from './overview-dat
 
 // Default 10 s: the fallback poll; pushed events reload at once.
 const FALLBACK_MS = 10_000;
-// Default 5 s: failing delivery attempts push no event until a delivery gives up, so the
-// attention list looks again sooner than the rest.
-const ATTENTION_MS = 5000;
 
 /** Counts per capability, throughput over the last hour, and what needs attention. */
 export function OverviewView(_props: ViewProps) {
@@ -20,12 +17,12 @@ export function OverviewView(_props: ViewProps) {
   const { tasks } = useTaskStream(api);
   const counts = usePoll(() => loadCounts(api), [api], FALLBACK_MS);
   const throughput = usePoll(() => loadThroughput(api), [api], FALLBACK_MS);
-  const attention = usePoll(() => loadProcessAttention(api), [api], ATTENTION_MS);
+  const attention = usePoll(() => loadProcessAttention(api), [api], FALLBACK_MS);
   const flows = usePoll(() => api.get<{ flows: Array<{ identifier: string }> }>('/v1/flows').then((b) => b.flows.map((f) => f.identifier)), [api], FALLBACK_MS);
 
   useEvents(api, (e) => e.event !== 'endpoint.served', counts.reload);
   useEvents(api, (e) => e.event === 'task.changed' || e.event === 'flow.transition', throughput.reload);
-  useEvents(api, (e) => e.event === 'process.changed' || e.event === 'callback.failed', attention.reload);
+  useEvents(api, (e) => e.event === 'process.changed' || e.event === 'callback.failed' || e.event === 'callback.retrying', attention.reload);
   // A flow instance started, paused or exited fires no transition: the flows' own streams say so.
   const topics = useMemo(() => (flows.data ?? []).map((flow) => ({ flow })), [flows.data]);
   useFlowEvents(api, topics, counts.reload);

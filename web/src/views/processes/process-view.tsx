@@ -6,7 +6,7 @@ import { Badge, ConfirmButton, ErrorLine, Json, Section, Time, useNow } from '..
 import { ProcessOutline } from './process-outline.js';
 import { expidOf, type ProcessDetail } from './process-types.js';
 
-// Default 10 s: the fallback poll; /ws/events reloads at once on process.changed and callback.failed.
+// Default 10 s: the fallback poll; /ws/events reloads at once on process.changed, callback.retrying and callback.failed.
 const FALLBACK_MS = 10_000;
 // Default 1 s: how long after a delivery's next attempt is due the view looks at its outcome.
 const AFTER_RETRY_MS = 1000;
@@ -37,7 +37,7 @@ export function ProcessView(props: ViewProps) {
   const wfid = props.params.wfid;
   const [error, setError] = useState<string | null>(null);
   const p = usePoll(() => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(wfid)}`), [api, wfid], FALLBACK_MS);
-  useEvents(api, (e) => (e.event === 'process.changed' || e.event === 'callback.failed') && e.data.wfid === wfid, p.reload);
+  useEvents(api, (e) => (e.event === 'process.changed' || e.event === 'callback.failed' || e.event === 'callback.retrying') && e.data.wfid === wfid, p.reload);
   useReloadAfterRetries(p.data, p.reload);
   const act = async (route: string, body?: unknown) => {
     setError(null);
