@@ -34,6 +34,8 @@ export interface Settings {
   readonly httpTimeoutMs: number;
   readonly httpAllowHosts: readonly string[] | null;
   readonly metricsRequireKey: boolean;
+  /** Origins whose pages may call the API from a browser (CORS); `*` any; empty: no CORS headers. */
+  readonly corsOrigins: readonly string[];
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
 }
 
@@ -80,6 +82,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'httpTimeoutMs', env: 'WEFT_HTTP_TIMEOUT_MS', flag: '--http-timeout-ms', default: '30000', description: 'time limit of an endpoint lookup or response request' },
   { key: 'httpAllowHosts', env: 'WEFT_HTTP_ALLOW_HOSTS', flag: '--http-allow-hosts', default: '(any)', description: 'comma-separated hosts endpoints may call; any when unset' },
   { key: 'metricsRequireKey', env: 'WEFT_METRICS_REQUIRE_KEY', flag: '--metrics-require-key', default: 'false', description: 'require an API key on /metrics' },
+  { key: 'corsOrigins', env: 'WEFT_CORS_ORIGINS', flag: '--cors-origins', default: '(none)', description: 'comma-separated origins (https://app.example.com, or *) whose pages may call the API; no CORS headers when unset' },
   { key: 'sqliteSynchronous', env: 'WEFT_SQLITE_SYNCHRONOUS', flag: '--sqlite-synchronous', default: 'FULL', description: 'SQLite synchronous mode: FULL (every acknowledged change on disk) or NORMAL' },
 ];
 
@@ -108,6 +111,21 @@ const list = (raw: string) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** A CORS origin as browsers send it (scheme, host, port; no path), or `*`. */
+function corsOrigin(raw: string): string {
+  if (raw === '*') return raw;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // reported below
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.origin !== raw.replace(/\/$/, '')) {
+    throw new SettingsError(`WEFT_CORS_ORIGINS entries are origins like https://app.example.com (or *), got "${raw}"`);
+  }
+  return url.origin;
+}
 
 function taskTypes(raw: string, workerTypes: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();
@@ -178,6 +196,7 @@ export function compileSettings(flags: Partial<Record<keyof Settings, string>> =
     httpTimeoutMs: int('WEFT_HTTP_TIMEOUT_MS', raw('httpTimeoutMs') ?? def('httpTimeoutMs'), 1),
     httpAllowHosts: allow === undefined ? null : Object.freeze(list(allow)),
     metricsRequireKey: bool('WEFT_METRICS_REQUIRE_KEY', raw('metricsRequireKey') ?? 'false'),
+    corsOrigins: Object.freeze(list(raw('corsOrigins') ?? '').map(corsOrigin)),
     sqliteSynchronous: sync,
   } satisfies Settings);
 }

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
@@ -50,6 +51,18 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
   // Requests no route matches are endpoint requests (docs/endpoints.md).
   installErrorHandling(app, { notFound: createEndpointFallback(engine) });
   installEndpointBodyParsers(app);
+  if (engine.settings.corsOrigins.length > 0) {
+    // Registered before the auth hook: a preflight (which carries no key) is answered in its hook.
+    // No credentials: the key travels in a header, never in a cookie.
+    await app.register(cors, {
+      origin: engine.settings.corsOrigins.includes('*') ? '*' : [...engine.settings.corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['content-type', 'x-api-key', 'x-workspace-id', 'authorization'],
+      exposedHeaders: ['weft-error-code', 'retry-after'],
+      // Default 600 s: how long a browser may reuse a preflight's answer.
+      maxAge: 600,
+    });
+  }
   await app.register(formbody, { bodyLimit: engine.settings.bodyLimitBytes });
   await app.register(websocket, { options: { maxPayload: engine.settings.bodyLimitBytes } });
   await app.register(swagger, {
