@@ -40,6 +40,7 @@ interface ProcessDetail {
 }
 
 interface FailingDelivery {
+  webhook_id: string;
   workflow_id: string;
   workitem_id: string;
   participant: string;
@@ -61,7 +62,7 @@ export async function loadProcessAttention(api: Api): Promise<Attention[]> {
   const open = workflows.filter((w) => w.status === 'running' || w.status === 'error').slice(0, MAX_PROCESS_DETAILS);
   const details = await Promise.all(open.map((w) => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(w.id)}`).catch(() => null)));
   const attention: Attention[] = deliveries.map((d) => ({
-    key: `${d.workflow_id}/${d.workitem_id}`,
+    key: d.webhook_id,
     wfid: d.workflow_id,
     what: `${d.participant}: ${d.attempts} attempts`,
     message: d.last_error,
