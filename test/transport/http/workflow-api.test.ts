@@ -237,13 +237,17 @@ for (const backend of await backends()) {
     test('a delivery without an answer within WEFT_CALLBACK_TIMEOUT_MS is retried', async () => {
       rx.respond = (path, nth) => (path === '/hang' && nth === 1 ? 0 : 200);
       try {
+        // The failed attempt is seen through its event: the retry, 50 ms later, may succeed before a poll.
+        const retrying = weft.engine.bus.once('callback:retrying', (e) => e.participant === 'hang');
         const wfid = await launch(define(P('hang')), { callback: `${rx.url}/hang` });
-        const pending = await until(wfid, (p) => p.workitems[0]?.delivery?.attempts === 1, 'the timed-out attempt');
-        assert.equal(pending.workitems[0].delivery.last_error, 'no answer within 500 ms');
+        const event = await retrying;
+        assert.deepEqual([event.wfid, event.attempts, event.error], [wfid, 1, 'no answer within 500 ms']);
         const ok = await active(wfid, 'hang');
         const attempts = rx.calls.filter((c) => c.body.workflow_id === wfid);
         assert.deepEqual(attempts.map((c) => c.answered), [0, 200]);
         assert.equal(attempts[0].headers['webhook-id'], attempts[1].headers['webhook-id']);
+        const delivered = await until(wfid, (p) => p.workitems[0]?.delivery?.state === 'delivered');
+        assert.deepEqual([delivered.workitems[0].delivery.attempts, delivered.workitems[0].delivery.last_error], [2, null]);
         await proceed(ok);
         await until(wfid, (p) => p.status === 'completed');
       } finally {
