@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './lib/paths.js';
-import { threadCpuMs } from './lib/weft-process.js';
+import { cpuPerOp, reportRounds } from './lib/cpu-rounds.js';
 import { benchEndpoint } from './scenarios/endpoints/endpoints-scenario.js';
 
 const repo = process.argv[2] ?? REPO;
@@ -46,27 +46,15 @@ async function one() {
   if (r.status !== 200) throw new Error(`unexpected reply ${r.status} ${r.body}`);
 }
 
-async function round(total: number, inFlight = 16): Promise<{ all: number; main: number }> {
+function round(total: number, inFlight = 16) {
   let left = total;
   const lane = async () => {
     while (left-- > 0) await one();
   };
-  const start = process.cpuUsage();
-  const main0 = threadCpuMs(process.pid);
-  await Promise.all(Array.from({ length: inFlight }, lane));
-  const used = process.cpuUsage(start);
-  return { all: (used.user + used.system) / total, main: ((threadCpuMs(process.pid) - main0) * 1000) / total };
+  return cpuPerOp(total, () => Promise.all(Array.from({ length: inFlight }, lane)));
 }
 
-const summary = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${s[0].toFixed(1)} (min), ${s[3].toFixed(1)} (median); rounds ${xs.map((x) => x.toFixed(1)).join(' ')}`;
-};
-await round(20000);
-const rounds: Array<{ all: number; main: number }> = [];
-for (let i = 0; i < 7; i++) rounds.push(await round(20000));
-console.log(`${repo}: µs/request, process ${summary(rounds.map((r) => r.all))}`);
-console.log(`${repo}: µs/request, main thread ${summary(rounds.map((r) => r.main))}`);
+await reportRounds(`${repo}: µs/request`, 7, () => round(20000));
 await endpoints.close();
 await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './lib/paths.js';
-import { threadCpuMs } from './lib/weft-process.js';
+import { cpuPerOp, reportRounds } from './lib/cpu-rounds.js';
 import { SEQUENCE } from './scenarios/processes/processes-scenario.js';
 
 const repo = process.argv[2] ?? REPO;
@@ -56,7 +56,7 @@ const settings = compileSettings({}, { WEFT_PUBLIC_URL: 'http://127.0.0.1:3000' 
 const service = createProcessService({ store, settings, clock: systemClock, bus, onError: () => failures++, http });
 service.start();
 
-async function round(total: number, launchers = 64): Promise<{ all: number; main: number }> {
+async function round(total: number, launchers = 64) {
   let left = total;
   const lane = async () => {
     while (left-- > 0) {
@@ -66,24 +66,13 @@ async function round(total: number, launchers = 64): Promise<{ all: number; main
       await done;
     }
   };
-  const start = process.cpuUsage();
-  const main0 = threadCpuMs(process.pid);
-  await Promise.all(Array.from({ length: launchers }, lane));
-  const used = process.cpuUsage(start);
+  const used = await cpuPerOp(total, () => Promise.all(Array.from({ length: launchers }, lane)));
   if (failures > 0) throw new Error(`${failures} proceeds or sends failed`);
   waiting.clear();
-  return { all: (used.user + used.system) / total, main: ((threadCpuMs(process.pid) - main0) * 1000) / total };
+  return used;
 }
 
-const summary = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${s[0].toFixed(0)} (min), ${s[3].toFixed(0)} (median); rounds ${xs.map((x) => x.toFixed(0)).join(' ')}`;
-};
-await round(3000);
-const rounds: Array<{ all: number; main: number }> = [];
-for (let i = 0; i < 7; i++) rounds.push(await round(3000));
-console.log(`${repo}: µs/workflow, process ${summary(rounds.map((r) => r.all))}`);
-console.log(`${repo}: µs/workflow, main thread ${summary(rounds.map((r) => r.main))}`);
+await reportRounds(`${repo}: µs/workflow`, 7, () => round(3000), 0);
 await service.stop();
 await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './lib/paths.js';
-import { threadCpuMs } from './lib/weft-process.js';
+import { cpuPerOp, reportRounds, type CpuPerOp } from './lib/cpu-rounds.js';
 
 const synchronous = (process.argv[2] ?? 'NORMAL').toUpperCase() as 'FULL' | 'NORMAL';
 const repo = process.argv[3] ?? REPO;
@@ -36,7 +36,7 @@ interface Held {
   leaseToken: string | null;
 }
 
-async function round(): Promise<{ all: number; main: number }> {
+async function round(): Promise<CpuPerOp> {
   for (let i = 0; i < TASKS; i += 1000) {
     const chunk = Array.from({ length: 1000 }, (_, j) => ({ name: `t${i + j}`, type: TYPE, payload: { i: i + j }, maxAttempts: 3 }));
     await store.tasks.createMany(ws, chunk, Date.now());
@@ -58,22 +58,11 @@ async function round(): Promise<{ all: number; main: number }> {
       if (held.length === 0) return;
     }
   };
-  const start = process.cpuUsage();
-  const main0 = threadCpuMs(process.pid);
-  await Promise.all(Array.from({ length: LANES }, lane));
-  const used = process.cpuUsage(start);
+  const used = await cpuPerOp(TASKS, () => Promise.all(Array.from({ length: LANES }, lane)));
   if (completed !== TASKS) throw new Error(`completed ${completed} of ${TASKS}`);
-  return { all: (used.user + used.system) / TASKS, main: ((threadCpuMs(process.pid) - main0) * 1000) / TASKS };
+  return used;
 }
 
-const summary = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${s[0].toFixed(1)} (min), ${s[Math.floor(s.length / 2)].toFixed(1)} (median); rounds ${xs.map((x) => x.toFixed(1)).join(' ')}`;
-};
-await round();
-const rounds: Array<{ all: number; main: number }> = [];
-for (let i = 0; i < 5; i++) rounds.push(await round());
-console.log(`${repo} ${synchronous}: µs/task, process ${summary(rounds.map((r) => r.all))}`);
-console.log(`${repo} ${synchronous}: µs/task, main thread ${summary(rounds.map((r) => r.main))}`);
+await reportRounds(`${repo} ${synchronous}: µs/task`, 5, round);
 await store.close();
 rmSync(dir, { recursive: true, force: true });
