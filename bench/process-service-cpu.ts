@@ -7,31 +7,16 @@
 // the interpreter, the step's rows and the store. Prints the minimum and median of 7 rounds of 3,000
 // workflows: the whole process's CPU and the main thread's alone. [repo] (default: this one) lets
 // another worktree's sources be measured back to back with these.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { REPO } from './lib/paths.js';
-import { cpuPerOp, reportRounds } from './lib/cpu-rounds.js';
+import { cpuPerOp, inProcessStore, reportRounds } from './lib/cpu-rounds.js';
 import { SEQUENCE } from './scenarios/processes/processes-scenario.js';
 
 const repo = process.argv[2] ?? REPO;
-const { createStore } = await import(`${repo}/src/storage/store.ts`);
-const { createEventBus } = await import(`${repo}/src/engine/event-bus.ts`);
-const { createAuthService } = await import(`${repo}/src/engine/auth-service.ts`);
 const { createProcessService } = await import(`${repo}/src/engine/process/process-service.ts`);
 const { compileSettings } = await import(`${repo}/src/engine/settings.ts`);
-const { systemClock } = await import(`${repo}/src/engine/clock.ts`);
 
-const KEY = 'bench-key-0123456789';
 const LAST = 'charlie';
-const dir = mkdtempSync(join(tmpdir(), 'weft-process-cpu-'));
-const store = await createStore({ databaseUrl: null, sqliteFile: join(dir, 'weft.db'), sqliteSynchronous: 'NORMAL' });
-await store.migrate();
-const bus = createEventBus();
-store.onNotify((event: string, payload: unknown) => bus.emit(event as never, payload as never));
-const auth = createAuthService(store, systemClock);
-await auth.ensureKeys([KEY]);
-const ws: number = (await auth.workspace((await auth.authenticate(KEY)).id, undefined)).pk;
+const { store, bus, ws, clock, close } = await inProcessStore(repo, 'process-cpu');
 
 const waiting = new Map<string, () => void>();
 let failures = 0;
@@ -53,7 +38,7 @@ const http = {
   close: async () => {},
 };
 const settings = compileSettings({}, { WEFT_PUBLIC_URL: 'http://127.0.0.1:3000' });
-const service = createProcessService({ store, settings, clock: systemClock, bus, onError: () => failures++, http });
+const service = createProcessService({ store, settings, clock, bus, onError: () => failures++, http });
 service.start();
 
 async function round(total: number, launchers = 64) {
@@ -74,5 +59,4 @@ async function round(total: number, launchers = 64) {
 
 await reportRounds(`${repo}: µs/workflow`, 7, () => round(3000), 0);
 await service.stop();
-await store.close();
-rmSync(dir, { recursive: true, force: true });
+await close();

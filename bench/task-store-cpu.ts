@@ -6,17 +6,11 @@
 // the store. Prints the minimum and median of 5 rounds, for the whole process and for its main thread
 // alone (the event loop, without the checkpointer's thread and the fsyncs of the thread pool).
 // [repo] (default: this one) lets another worktree's sources be measured back to back with these.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { REPO } from './lib/paths.js';
-import { cpuPerOp, reportRounds, type CpuPerOp } from './lib/cpu-rounds.js';
+import { cpuPerOp, inProcessStore, reportRounds, type CpuPerOp } from './lib/cpu-rounds.js';
 
 const synchronous = (process.argv[2] ?? 'NORMAL').toUpperCase() as 'FULL' | 'NORMAL';
 const repo = process.argv[3] ?? REPO;
-const { createStore } = await import(`${repo}/src/storage/store.ts`);
-const { createAuthService } = await import(`${repo}/src/engine/auth-service.ts`);
-const { systemClock } = await import(`${repo}/src/engine/clock.ts`);
 const { newLeaseToken } = await import(`${repo}/src/engine/task-service.ts`);
 
 const TASKS = 50_000;
@@ -24,12 +18,7 @@ const PER_CLAIM = 50;
 const LANES = 2;
 const TYPE = 'bench.noop';
 
-const dir = mkdtempSync(join(tmpdir(), 'weft-task-store-cpu-'));
-const store = await createStore({ databaseUrl: null, sqliteFile: join(dir, 'weft.db'), sqliteSynchronous: synchronous });
-await store.migrate();
-const auth = createAuthService(store, systemClock);
-await auth.ensureKeys(['bench-key-0123456789']);
-const ws: number = (await auth.workspace((await auth.authenticate('bench-key-0123456789')).id, undefined)).pk;
+const { store, ws, close } = await inProcessStore(repo, 'task-store-cpu', synchronous);
 
 interface Held {
   id: number;
@@ -64,5 +53,4 @@ async function round(): Promise<CpuPerOp> {
 }
 
 await reportRounds(`${repo} ${synchronous}: µs/task`, 5, round);
-await store.close();
-rmSync(dir, { recursive: true, force: true });
+await close();
