@@ -85,6 +85,8 @@ export interface NewTask {
   type: string;
   payload: unknown;
   maxAttempts: number;
+  /** A task of the workspace created with this key is answered instead of creating another. */
+  idempotencyKey?: string;
 }
 
 export interface ClaimRequest {
@@ -339,22 +341,59 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
     return claimed;
   }
 
+  /** Inserts queued tasks with ids from `first` on, in order; with their idempotency keys when `keyed`. */
+  async function insertTasks(tx: SqlRunner, ws: number, first: number, tasks: readonly NewTask[], now: number, keyed: boolean): Promise<TaskRecord[]> {
+    const key = keyed ? ', idempotency_key' : '';
+    const rows = await tx.query<DbTask>(
+      `INSERT INTO tasks (ws, id, name, type, status, payload, attempts, max_attempts, run_at, flushed, created_at, updated_at${key})
+       VALUES ${tasks.map(() => `(?, ?, ?, ?, 'queued', ?, 0, ?, ?, 0, ?, ?${keyed ? ', ?' : ''})`).join(', ')} RETURNING ${COLUMNS}`,
+      tasks.flatMap((t, i) => {
+        const row: SqlParam[] = [ws, first + i, t.name, t.type, toJson(t.payload), t.maxAttempts, now, now, now];
+        if (keyed) row.push(t.idempotencyKey ?? null);
+        return row;
+      }),
+    );
+    const created = rows.map(toTask).sort((a, b) => a.id - b.id);
+    announce(tx, ws, created);
+    return created;
+  }
+
+  /**
+   * Enqueues in one transaction; answers one task per item, in order. An item whose idempotency key
+   * is taken (by an earlier task, or an earlier item) gets that task; the others get consecutive ids.
+   */
   async function createMany(ws: number, tasks: readonly NewTask[], now: number): Promise<TaskRecord[]> {
     if (tasks.length === 0) return [];
     return db.transaction(async (tx) => {
       const n = tasks.length;
       // The workspace row numbers its tasks; on PostgreSQL it stays locked to the commit, so
-      // enqueues in one workspace go through here together (see TaskService.create).
+      // enqueues in one workspace go through here together (see TaskService.create), and a key
+      // read below cannot be taken meanwhile by another node.
       const ids = await tx.query<{ first: number }>('UPDATE workspaces SET next_task_id = next_task_id + ? WHERE pk = ? RETURNING next_task_id - ? AS first', [n, ws, n]);
       const first = Number(ids[0].first);
-      const rows = await tx.query<DbTask>(
-        `INSERT INTO tasks (ws, id, name, type, status, payload, attempts, max_attempts, run_at, flushed, created_at, updated_at)
-         VALUES ${tasks.map(() => "(?, ?, ?, ?, 'queued', ?, 0, ?, ?, 0, ?, ?)").join(', ')} RETURNING ${COLUMNS}`,
-        tasks.flatMap((t, i) => [ws, first + i, t.name, t.type, toJson(t.payload), t.maxAttempts, now, now, now]),
-      );
-      const created = rows.map(toTask).sort((a, b) => a.id - b.id);
-      announce(tx, ws, created);
-      return created;
+      if (!tasks.some((t) => t.idempotencyKey !== undefined)) return insertTasks(tx, ws, first, tasks, now, false);
+      const keys = [...new Set(tasks.flatMap((t) => (t.idempotencyKey === undefined ? [] : [t.idempotencyKey])))];
+
+      const taken = new Map<string, TaskRecord>();
+      const rows = await tx.query<DbTask & { idempotency_key: string }>(`SELECT ${COLUMNS}, idempotency_key FROM tasks WHERE ws = ? AND idempotency_key IN (${marks(keys.length)})`, [ws, ...keys]);
+      for (const r of rows) taken.set(r.idempotency_key, toTask(r));
+      // The items that create a task: those without a key, and the first with each key not taken.
+      const fresh: number[] = [];
+      const creator = new Map<string, number>();
+      tasks.forEach((t, at) => {
+        const key = t.idempotencyKey;
+        if (key !== undefined && (taken.has(key) || creator.has(key))) return;
+        if (key !== undefined) creator.set(key, fresh.length);
+        fresh.push(at);
+      });
+      if (fresh.length < n) await tx.exec('UPDATE workspaces SET next_task_id = next_task_id - ? WHERE pk = ?', [n - fresh.length, ws]);
+      const created = fresh.length === 0 ? [] : await insertTasks(tx, ws, first, fresh.map((at) => tasks[at]), now, true);
+      const out: TaskRecord[] = new Array(n);
+      fresh.forEach((at, i) => (out[at] = created[i]));
+      tasks.forEach((t, at) => {
+        out[at] ??= taken.get(t.idempotencyKey!) ?? created[creator.get(t.idempotencyKey!)!];
+      });
+      return out;
     });
   }
 

@@ -34,6 +34,11 @@ describe('createClient against a real weft (SQLite)', () => {
     const bad = await client.tasks.create({ name: 'x', type: 'nope' }).then(() => null, (e: unknown) => e as WeftError);
     assert.equal(bad?.status, 400);
     assert.equal(bad?.message, 'invalid task type');
+    const keyed = await client.tasks.create({ name: 'once', type: 'email.send' }, { idempotencyKey: 'once-1' });
+    assert.equal((await client.tasks.create({ name: 'once', type: 'email.send' }, { idempotencyKey: 'once-1' })).id, keyed.id);
+    const reused = await client.tasks.create({ name: 'twice', type: 'email.send' }, { idempotencyKey: 'once-1' }).then(() => null, (e: unknown) => e as WeftError);
+    assert.deepEqual([reused?.status, reused?.code], [422, 'WEFT_TASK_IDEMPOTENCY_MISMATCH']);
+    await client.tasks.delete(keyed.id);
 
     const many = await client.tasks.createMany([
       { name: 'a', type: 'email.send' },

@@ -92,6 +92,23 @@ for (const backend of await backends()) {
       assert.ok(typeof released !== 'string' && released.status === 'queued' && released.attempts === 0);
     });
 
+    test('an idempotency key answers the task it created: in the same batch, later, and from concurrent enqueues; ids stay consecutive', async () => {
+      const wsK = (await store.auth.resolveWorkspace('k1', 'keys', now())).pk;
+      const task = (name: string, idempotencyKey?: string) => ({ name, type: 'k', payload: { name }, maxAttempts: 3, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
+      const first = await store.tasks.createMany(wsK, [task('a', 'k1'), task('b'), task('c', 'k1'), task('d', 'k2')], now());
+      assert.deepEqual(first.map((t) => [t.id, t.name]), [[1, 'a'], [2, 'b'], [1, 'a'], [3, 'd']]);
+      const again = await store.tasks.createMany(wsK, [task('e', 'k2'), task('f')], now());
+      assert.deepEqual(again.map((t) => [t.id, t.name]), [[3, 'd'], [4, 'f']], 'no id is skipped');
+      assert.deepEqual((await store.tasks.createMany(wsK, [task('g', 'k1')], now())).map((t) => t.id), [1]);
+      // Racing enqueues of one key (two transactions; on PostgreSQL two connections): one task.
+      const raced = await Promise.all(Array.from({ length: 4 }, (_, i) => store.tasks.create(wsK, task(`r${i}`, 'race'), now())));
+      assert.equal(new Set(raced.map((t) => t.id)).size, 1);
+      assert.equal((await store.tasks.create(wsK, task('h'), now())).id, 6);
+      // Keys are per workspace.
+      assert.equal((await store.tasks.createMany(ws2, [task('other', 'k1')], now()))[0].name, 'other');
+      assert.equal((await store.tasks.list(wsK)).length, 6);
+    });
+
     test('createMany numbers in the order given; completeMany answers each item as complete() would, in order', async () => {
       const ws3 = (await store.auth.resolveWorkspace('k1', 'batch', now())).pk;
       const created = await store.tasks.createMany(ws3, Array.from({ length: 5 }, (_, i) => ({ name: `m${i}`, type: 'm', payload: { i }, maxAttempts: 3 })), now());

@@ -4,7 +4,11 @@ import { watchTasks, type TaskWatch, type TaskWatchOptions } from './socket-stre
 
 export interface TasksApi {
   list(): Promise<Task[]>;
-  create(input: CreateTaskInput): Promise<Task>;
+  /**
+   * Enqueues a task. With `idempotencyKey` (sent as the Idempotency-Key header) the request is retried
+   * like a read, since a repeat answers the task the first one created.
+   */
+  create(input: CreateTaskInput, opts?: { idempotencyKey?: string }): Promise<Task>;
   /** Enqueues up to 1,000 tasks in one transaction (POST /v1/tasks/batch); all or none, ids in order. */
   createMany(inputs: CreateTaskInput[]): Promise<Task[]>;
   get(id: number): Promise<Task>;
@@ -28,7 +32,11 @@ export function createTasksApi(t: Transport): TasksApi {
   const path = (id: number) => ({ path: { id: String(id) } });
   return {
     list: async () => (await unwrap<{ tasks: Task[] }>(raw.GET('/tasks', policy(true)))).tasks,
-    create: async (input) => (await unwrap<{ task: Task }>(raw.POST('/tasks', { body: input, ...policy(false) }))).task,
+    create: async (input, opts = {}) => {
+      const key = opts.idempotencyKey;
+      const headers = key === undefined ? {} : { 'idempotency-key': key };
+      return (await unwrap<{ task: Task }>(raw.POST('/tasks', { body: input, params: { header: headers }, ...policy(key !== undefined) }))).task;
+    },
     createMany: async (inputs) => (await unwrap<{ tasks: Task[] }>(raw.POST('/v1/tasks/batch', { body: { tasks: inputs }, ...policy(false) }))).tasks,
     get: async (id) => (await unwrap<{ task: Task }>(raw.GET('/tasks/{id}', { params: path(id), ...policy(true) }))).task,
     delete: (id) => unwrap<void>(raw.DELETE('/tasks/{id}', { params: path(id), ...policy(true) })),

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
-import { MAX_BATCH_TASKS, readClaimInput, readOptionalObject, readTaskBatch, readTaskId, readTaskInput, TaskFieldInvalid } from '../../core/queue/task-request.js';
+import { MAX_BATCH_TASKS, readClaimInput, readIdempotencyKey, readOptionalObject, readTaskBatch, readTaskId, readTaskInput, TaskFieldInvalid } from '../../core/queue/task-request.js';
 import { renderClaimedTask, renderTask } from './task-render.js';
 
 // The task API (issue 2): /tasks… exactly as the contract spells it, and the worker protocol under /v1/tasks.
@@ -53,12 +53,17 @@ export function registerTaskRoutes(app: FastifyInstance, engine: Engine) {
     {
       schema: {
         tags,
-        summary: 'Create a task',
+        summary: 'Create a task (with an Idempotency-Key, the same request sent again answers the task it created)',
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', description: '1 to 255 visible ASCII characters, unique per task in the workspace' } } },
         body: newTaskSchema,
-        response: { 200: { type: 'object', properties: { task: taskSchema } }, 400: messageSchema },
+        response: { 200: { type: 'object', properties: { task: taskSchema } }, 400: messageSchema, 422: messageSchema },
       },
     },
-    async (req) => ({ task: renderTask(await tasks.create(ws(req), readTaskInput(req.body, engine.settings.taskTypes))) }),
+    async (req) => {
+      const input = readTaskInput(req.body, engine.settings.taskTypes);
+      const key = readIdempotencyKey(req.headers['idempotency-key']);
+      return { task: renderTask(await tasks.create(ws(req), key === undefined ? input : { ...input, idempotencyKey: key })) };
+    },
   );
 
   app.post(

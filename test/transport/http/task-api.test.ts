@@ -63,6 +63,24 @@ for (const backend of await backends()) {
       assert.deepEqual((await weft.api('/tasks?workspace_id=validation')).body, { tasks: [] });
     });
 
+    test('POST /tasks with an Idempotency-Key: the same request again answers the same task; another body under the key is 422', async () => {
+      const post = (json: unknown, key: string, workspace = 'idem') =>
+        weft.api(`/tasks?workspace_id=${workspace}`, { method: 'POST', json, headers: { 'idempotency-key': key } });
+      const body = { name: 'send invoice 7', type: 'ext.job', payload: { invoice: 7 } };
+      const first = await post(body, 'invoice-7');
+      assert.equal(first.status, 200);
+      const again = await post(body, 'invoice-7');
+      assert.deepEqual([again.status, again.body.task.id], [200, first.body.task.id]);
+      const other = await post({ ...body, payload: { invoice: 8 } }, 'invoice-7');
+      assert.deepEqual([other.status, other.body, other.headers.get('weft-error-code')], [422, { message: 'Idempotency-Key was used for another task' }, 'WEFT_TASK_IDEMPOTENCY_MISMATCH']);
+      assert.equal((await post(body, 'invoice-7', 'idem-elsewhere')).body.task.id, 1, 'keys are per workspace');
+      for (const bad of ['with space', 'x'.repeat(256), 'é']) {
+        const r = await post(body, bad);
+        assert.deepEqual([r.status, r.body.message], [400, 'Idempotency-Key must be 1 to 255 visible ASCII characters'], bad);
+      }
+      assert.deepEqual((await weft.api('/tasks?workspace_id=idem')).body.tasks.map((t: any) => t.name), ['send invoice 7']);
+    });
+
     test('ids are per workspace and start at 1; keys and workspaces are isolated', async () => {
       const a1 = await weft.api('/tasks?workspace_id=iso-a', { method: 'POST', json: { name: 'one', type: 'ext.job' } });
       assert.equal(a1.status, 200);
