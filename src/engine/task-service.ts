@@ -6,7 +6,8 @@ import type { Clock } from './clock.js';
 import type { EventBus } from './event-bus.js';
 import { createCoalescer } from './coalesce.js';
 import { retryDecision } from '../core/queue/task-backoff.js';
-import { TaskDispatched, TaskIdempotencyMismatch, TaskLeaseLost, TaskNotFound, TaskNotRunning, type ClaimInput, type TaskInput } from '../core/queue/task-request.js';
+import { IdempotencyKeyReused } from '../core/idempotency-key.js';
+import { TaskDispatched, TaskLeaseLost, TaskNotFound, TaskNotRunning, type ClaimInput, type TaskInput } from '../core/queue/task-request.js';
 
 export interface TaskService {
   create(ws: number, input: TaskInput): Promise<TaskRecord>;
@@ -109,7 +110,7 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
       const task = await enqueue(ws, { ...t, idempotencyKey: input.idempotencyKey });
       // The key's task, created now or before: the same request, or another one under the same key.
       if (task.name !== t.name || task.type !== t.type || task.maxAttempts !== t.maxAttempts || JSON.stringify(task.payload) !== JSON.stringify(t.payload)) {
-        throw TaskIdempotencyMismatch();
+        throw IdempotencyKeyReused();
       }
       return task;
     },

@@ -22,12 +22,25 @@ export interface NewProcess {
   revision: string | null;
   definition: string | null;
   launchedAt: number;
+  /** The launch's Idempotency-Key and a hash of its request (see create). */
+  idempotency?: { key: string; requestHash: string };
+}
+
+/** The process a launch's idempotency key already started. */
+export interface KeyedProcess {
+  wfid: string;
+  requestHash: string;
 }
 
 /** Processes (issue 4): every change is one transaction holding the process row and its outbox rows. */
 export interface ProcessStore {
-  /** Inserts a launched process with its first effects; 'conflict' when the wfid is taken. */
-  create(p: NewProcess, write: StepWrite): Promise<{ claimed: DeliveryRecord[] } | 'conflict'>;
+  /**
+   * Inserts a launched process and its first step's rows. 'conflict': its wfid is taken (or, on
+   * PostgreSQL, a concurrent launch took its idempotency key first: the caller tries again and finds
+   * it). With `p.idempotency`, a process of the workspace started under the key is answered instead,
+   * and nothing is written.
+   */
+  create(p: NewProcess, write: StepWrite): Promise<{ claimed: DeliveryRecord[] } | { existing: KeyedProcess } | 'conflict'>;
   get(wfid: string): Promise<ProcessRecord | null>;
   /** Newest first. */
   list(ws: number, status: string | null, limit: number): Promise<ProcessRecord[]>;
@@ -53,12 +66,20 @@ export function createProcessStore(db: SqlDb): ProcessStore {
     async create(p, write) {
       try {
         const state = toJson(packState(write.state))!;
+        const keyed = p.idempotency;
         const row = [
-          `INSERT INTO processes (wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-          [p.wfid, p.ws, p.name, p.revision, p.definition, write.status, state, toJson(write.tokens), p.launchedAt, write.endedAt, p.launchedAt],
+          `INSERT INTO processes (wfid, ws, name, revision, definition, status, state, tokens, seq, launched_at, ended_at, updated_at${keyed ? ', idempotency_key, request_hash' : ''})
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?${keyed ? ', ?, ?' : ''})`,
+          [p.wfid, p.ws, p.name, p.revision, p.definition, write.status, state, toJson(write.tokens), p.launchedAt, write.endedAt, p.launchedAt, ...(keyed ? [keyed.key, keyed.requestHash] : [])],
         ] as const;
-        const out = await db.transaction(async (tx) => ({ claimed: await writeEffects(tx, row, p, write, p.launchedAt, true) }));
+        const out = await db.transaction(async (tx) => {
+          if (keyed) {
+            const found = await tx.query<{ wfid: string; request_hash: string }>('SELECT wfid, request_hash FROM processes WHERE ws = ? AND idempotency_key = ?', [p.ws, keyed.key]);
+            if (found.length > 0) return { existing: { wfid: found[0].wfid, requestHash: found[0].request_hash } };
+          }
+          return { claimed: await writeEffects(tx, row, p, write, p.launchedAt, true) };
+        });
+        if ('existing' in out) return out;
         if (write.endedAt === null) cache.put(p.wfid, 1, p.launchedAt, { state: write.state, tokens: write.tokens }, state.length);
         return out;
       } catch (err) {

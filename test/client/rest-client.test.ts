@@ -37,7 +37,7 @@ describe('createClient against a real weft (SQLite)', () => {
     const keyed = await client.tasks.create({ name: 'once', type: 'email.send' }, { idempotencyKey: 'once-1' });
     assert.equal((await client.tasks.create({ name: 'once', type: 'email.send' }, { idempotencyKey: 'once-1' })).id, keyed.id);
     const reused = await client.tasks.create({ name: 'twice', type: 'email.send' }, { idempotencyKey: 'once-1' }).then(() => null, (e: unknown) => e as WeftError);
-    assert.deepEqual([reused?.status, reused?.code], [422, 'WEFT_TASK_IDEMPOTENCY_MISMATCH']);
+    assert.deepEqual([reused?.status, reused?.code], [422, 'WEFT_IDEMPOTENCY_KEY_REUSED']);
     await client.tasks.delete(keyed.id);
 
     const many = await client.tasks.createMany([
@@ -196,7 +196,8 @@ describe('createClient against a real weft (SQLite)', () => {
     await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(stub.address() as { port: number }).port}/`;
-      const { id } = await client.workflows.launch({ workflow: ['define', {}, [['participant', { ref: 'alpha' }, []]]], callback: url });
+      const { id } = await client.workflows.launch({ workflow: ['define', {}, [['participant', { ref: 'alpha' }, []]]], callback: url }, { idempotencyKey: 'redeliver-1' });
+      assert.equal((await client.workflows.launch({ workflow: ['define', {}, [['participant', { ref: 'alpha' }, []]]], callback: url }, { idempotencyKey: 'redeliver-1' })).id, id);
       const first = await pollUntil(() => client.workflows.get(id), (p) => (p.workitems[0]?.delivery?.attempts ?? 0) >= 1);
       assert.equal(hits, 1);
       const [failing] = await client.workflows.deliveries({ failing: 'true' });

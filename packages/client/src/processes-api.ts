@@ -2,8 +2,11 @@ import type { Transport } from './rest-client.js';
 import type { Definition, DefinitionSummary, Delivery, DeliveryFilter, LaunchInput, Process, ProcessStatus, ProcessSummary, ReplayInput } from './api-types.js';
 
 export interface WorkflowsApi {
-  /** Launches a process; answers its wfid. */
-  launch(input: LaunchInput): Promise<{ id: string }>;
+  /**
+   * Launches a process; answers its wfid. With `idempotencyKey` (the Idempotency-Key header) the
+   * request is retried like a read, since a repeat answers the process the first one started.
+   */
+  launch(input: LaunchInput, opts?: { idempotencyKey?: string }): Promise<{ id: string }>;
   list(status?: ProcessStatus): Promise<ProcessSummary[]>;
   get(wfid: string): Promise<Process>;
   /** Proceeds a workitem with an API key (participants use its proceed_url instead). */
@@ -33,7 +36,11 @@ export function createWorkflowsApi(t: Transport): WorkflowsApi {
   const { raw, unwrap, policy } = t;
   const wf = (wfid: string) => ({ path: { wfid } });
   return {
-    launch: (input) => unwrap<{ id: string }>(raw.POST('/v1/workflows', { body: input, ...policy(false) })),
+    launch: (input, opts = {}) => {
+      const key = opts.idempotencyKey;
+      const headers = key === undefined ? {} : { 'idempotency-key': key };
+      return unwrap<{ id: string }>(raw.POST('/v1/workflows', { body: input, params: { header: headers }, ...policy(key !== undefined) }));
+    },
     list: async (status) => (await unwrap<{ workflows: ProcessSummary[] }>(raw.GET('/v1/workflows', { params: { query: status ? { status } : {} }, ...policy(true) }))).workflows,
     get: (wfid) => unwrap<Process>(raw.GET('/v1/workflows/{wfid}', { params: wf(wfid), ...policy(true) })),
     proceed: async (wfid, workitemId, fields) => {

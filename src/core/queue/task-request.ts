@@ -26,15 +26,6 @@ export interface TaskInput {
   idempotencyKey?: string;
 }
 
-export const TaskIdempotencyMismatch = defineError('WEFT_TASK_IDEMPOTENCY_MISMATCH', 422, 'Idempotency-Key was used for another task');
-
-/** An Idempotency-Key header: absent, or 1 to 255 visible ASCII characters. */
-export function readIdempotencyKey(raw: string | string[] | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(raw)) throw TaskFieldInvalid('Idempotency-Key must be 1 to 255 visible ASCII characters');
-  return raw;
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function readTaskInput(body: unknown, catalog: ReadonlyMap<string, number>): TaskInput {

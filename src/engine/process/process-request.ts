@@ -15,6 +15,8 @@ export interface LaunchInput {
   callbacks?: Record<string, string>;
   fields: Fields;
   variables: Record<string, unknown>;
+  /** From the Idempotency-Key header: the same launch sent again answers the process it started. */
+  idempotencyKey?: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

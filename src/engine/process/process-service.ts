@@ -1,7 +1,8 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { launchProcess, stepProcess, type Fields, type ProcessEffect, type ProcessMessage, type ProcessState, type StepContext, type Tree } from '../../core/process/interpreter/index.js';
 import { makeWfid, parseWorkitemId } from '../../core/process/process-ids.js';
 import { Forbidden } from '../../core/errors.js';
+import { IdempotencyKeyReused } from '../../core/idempotency-key.js';
 import type { Store } from '../../storage/store.js';
 import type { DefinitionRecord, DeliveryRecord, ProcessRecord, StepDecision, StepOutcome, StepWrite } from '../../storage/process-store.js';
 import type { Settings } from '../settings.js';
@@ -99,6 +100,12 @@ function nameOf(tree: Tree): { name: string | null; revision: string | null } {
   const name = atts.name ?? atts.process_name ?? bare;
   const revision = atts.revision ?? atts.rev;
   return { name: name === undefined || name === null ? null : String(name), revision: revision === undefined || revision === null ? null : String(revision) };
+}
+
+/** What makes two launches the same request: everything but the key, hashed. */
+function launchHash(input: LaunchInput): string {
+  const { workflow, definition, callback, callbacks, fields, variables } = input;
+  return createHash('sha256').update(JSON.stringify([workflow ?? null, definition ?? null, callback ?? null, callbacks ?? null, fields, variables])).digest('base64url');
 }
 
 function tokenMatches(expected: string | undefined, given: string): boolean {
@@ -200,7 +207,9 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
         tree = readWorkflow(input.workflow);
         meta = { ...nameOf(tree), definition: null };
       }
-      // A wfid is unique with overwhelming odds (5.8e14 a minute); a collision draws again.
+      const idempotency = input.idempotencyKey === undefined ? undefined : { key: input.idempotencyKey, requestHash: launchHash(input) };
+      // A wfid is unique with overwhelming odds (5.8e14 a minute); a collision draws again (and so
+      // does a launch that lost the race for its idempotency key: it then finds the winner's process).
       for (let i = 0; ; i++) {
         const now = clock.now();
         const wfid = makeWfid(now, random);
@@ -210,7 +219,11 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
           ctxAt(now),
         );
         const write = stepWrite(null, r, now);
-        const created = await processes.create({ wfid, ws, ...meta, launchedAt: now }, write);
+        const created = await processes.create({ wfid, ws, ...meta, launchedAt: now, idempotency }, write);
+        if (created !== 'conflict' && 'existing' in created) {
+          if (created.existing.requestHash !== idempotency?.requestHash) throw IdempotencyKeyReused();
+          return { wfid: created.existing.wfid };
+        }
         if (created !== 'conflict') {
           changed(write, created.claimed);
           return { wfid };

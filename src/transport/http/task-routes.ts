@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
-import { MAX_BATCH_TASKS, readClaimInput, readIdempotencyKey, readOptionalObject, readTaskBatch, readTaskId, readTaskInput, TaskFieldInvalid } from '../../core/queue/task-request.js';
+import { readIdempotencyKey } from '../../core/idempotency-key.js';
+import { MAX_BATCH_TASKS, readClaimInput, readOptionalObject, readTaskBatch, readTaskId, readTaskInput, TaskFieldInvalid } from '../../core/queue/task-request.js';
 import { renderClaimedTask, renderTask } from './task-render.js';
 
 // The task API (issue 2): /tasks… exactly as the contract spells it, and the worker protocol under /v1/tasks.

@@ -4,6 +4,7 @@ import { Forbidden } from '../../core/errors.js';
 import {
   readDefinitionInput, readDeliveryFilter, readLaunchInput, readProceedFields, readReplayInput, readStatusFilter, type ProceedAccess,
 } from '../../engine/process/index.js';
+import { readIdempotencyKey } from '../../core/idempotency-key.js';
 import { authenticateRequest, readApiKey } from './auth-hook.js';
 import { readBody } from './workflow-form.js';
 import { renderDefinition, renderDelivery, renderProcess, renderProcessSummary } from './workflow-render.js';
@@ -125,13 +126,16 @@ export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {
       config,
       schema: {
         tags,
-        summary: 'Launch a process (JSON or form-encoded)',
+        summary: 'Launch a process (JSON or form-encoded; with an Idempotency-Key, the same launch sent again answers the process it started)',
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', description: '1 to 255 visible ASCII characters, unique per process in the workspace' } } },
         body: launchBody,
-        response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, 400: errorSchema },
+        response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, 400: errorSchema, 422: errorSchema },
       },
     },
     async (req, reply) => {
-      const { wfid } = await processes.launch(ws(req), readLaunchInput(body(req)));
+      const input = readLaunchInput(body(req));
+      const key = readIdempotencyKey(req.headers['idempotency-key']);
+      const { wfid } = await processes.launch(ws(req), key === undefined ? input : { ...input, idempotencyKey: key });
       return reply.code(201).send({ id: wfid });
     },
   );

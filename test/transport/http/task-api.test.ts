@@ -72,7 +72,7 @@ for (const backend of await backends()) {
       const again = await post(body, 'invoice-7');
       assert.deepEqual([again.status, again.body.task.id], [200, first.body.task.id]);
       const other = await post({ ...body, payload: { invoice: 8 } }, 'invoice-7');
-      assert.deepEqual([other.status, other.body, other.headers.get('weft-error-code')], [422, { message: 'Idempotency-Key was used for another task' }, 'WEFT_TASK_IDEMPOTENCY_MISMATCH']);
+      assert.deepEqual([other.status, other.body, other.headers.get('weft-error-code')], [422, { message: 'Idempotency-Key was used for another request' }, 'WEFT_IDEMPOTENCY_KEY_REUSED']);
       assert.equal((await post(body, 'invoice-7', 'idem-elsewhere')).body.task.id, 1, 'keys are per workspace');
       for (const bad of ['with space', 'x'.repeat(256), 'é']) {
         const r = await post(body, bad);

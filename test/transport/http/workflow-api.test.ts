@@ -496,6 +496,31 @@ for (const backend of await backends()) {
       await until(wfid, (p) => p.status === 'completed');
     });
 
+    test('a launch with an Idempotency-Key sent again answers the process it started; racing ones start one', async () => {
+      const keyed = (key: string, json: unknown, apiKey?: string) => weft.api('/v1/workflows', { method: 'POST', json, key: apiKey, headers: { 'idempotency-key': key } });
+      const body = { workflow: define(P('idem')), callback: `${rx.url}/idem`, fields: { order: 7 } };
+      const first = await keyed('order-7', body);
+      assert.equal(first.status, 201);
+      const again = await keyed('order-7', body);
+      assert.deepEqual([again.status, again.body], [201, { id: first.body.id }]);
+      const other = await keyed('order-7', { ...body, fields: { order: 8 } });
+      assert.deepEqual([other.status, other.body, other.headers.get('weft-error-code')], [422, { error: 'Idempotency-Key was used for another request' }, 'WEFT_IDEMPOTENCY_KEY_REUSED']);
+      assert.notEqual((await keyed('order-7', body, OTHER_KEY)).body.id, first.body.id, "another key's workspace");
+      const bad = await keyed('with space', body);
+      assert.deepEqual([bad.status, bad.body], [400, { error: 'Idempotency-Key must be 1 to 255 visible ASCII characters' }]);
+      // Racing launches of one key (on PostgreSQL on several connections): one process, one callback.
+      const raced = await Promise.all(Array.from({ length: 4 }, () => keyed('race-1', { ...body, callback: `${rx.url}/race` })));
+      assert.deepEqual(raced.map((r) => r.status), [201, 201, 201, 201]);
+      assert.equal(new Set(raced.map((r) => r.body.id)).size, 1);
+      const cb = await active(raced[0].body.id, 'idem');
+      await proceed(cb);
+      await until(raced[0].body.id, (p) => p.status === 'completed');
+      assert.equal(rx.calls.filter((c) => c.path === '/race').length, 1);
+      const listed = (await weft.api('/v1/workflows')).body.workflows.filter((w: any) => w.id === first.body.id || w.id === raced[0].body.id);
+      assert.equal(listed.length, 2);
+      await proceed(await active(first.body.id, 'idem'));
+    });
+
     test('bad input is a 4xx with an {"error"} body, never a 5xx', async () => {
       const raw = (body: string, type = 'application/json') => weft.api('/v1/workflows', { method: 'POST', body, headers: { 'content-type': type } });
       const cases: Array<[Promise<{ status: number; body: any }>, number, string]> = [

@@ -2819,11 +2819,14 @@ export interface paths {
             };
         };
         put?: never;
-        /** Launch a process (JSON or form-encoded) */
+        /** Launch a process (JSON or form-encoded; with an Idempotency-Key, the same launch sent again answers the process it started) */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description 1 to 255 visible ASCII characters, unique per process in the workspace */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2859,6 +2862,19 @@ export interface paths {
                 };
                 /** @description Default Response */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description where a definition failed to parse: message, line, column */
+                            details?: Record<string, unknown>;
+                            error: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
