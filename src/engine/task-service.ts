@@ -61,7 +61,14 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
   const enqueue = createCoalescer<NewTask, TaskRecord>(BATCH_MAX, serial, (ws, tasks) => store.tasks.createMany(ws, tasks, clock.now()));
   const acknowledge = createCoalescer<CompleteItem, TaskRecord | LeaseCheck>(BATCH_MAX, serial, (ws, items) => store.tasks.completeMany(ws, items, clock.now()));
 
-  const newTask = (input: TaskInput): NewTask => ({ name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts });
+  const newTask = (input: TaskInput): NewTask => {
+    const t: NewTask = { name: input.name, type: input.type, payload: input.payload, maxAttempts: input.maxAttempts ?? settings.taskMaxAttempts };
+    if (input.idempotencyKey !== undefined) t.idempotencyKey = input.idempotencyKey;
+    return t;
+  };
+  /** Whether a key's task is what this request would have created. */
+  const sameTask = (t: NewTask, task: TaskRecord) =>
+    task.name === t.name && task.type === t.type && task.maxAttempts === t.maxAttempts && JSON.stringify(task.payload) === JSON.stringify(t.payload);
 
   const claimRequest = (ws: number, input: ClaimInput, now: number): ClaimRequest => ({
     ws,
@@ -106,16 +113,17 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
   const service: TaskService = {
     async create(ws, input) {
       const t = newTask(input);
-      if (input.idempotencyKey === undefined) return enqueue(ws, t);
-      const task = await enqueue(ws, { ...t, idempotencyKey: input.idempotencyKey });
+      const task = await enqueue(ws, t);
       // The key's task, created now or before: the same request, or another one under the same key.
-      if (task.name !== t.name || task.type !== t.type || task.maxAttempts !== t.maxAttempts || JSON.stringify(task.payload) !== JSON.stringify(t.payload)) {
-        throw IdempotencyKeyReused();
-      }
+      // Nothing was created for it either way (in a coalesced batch the other requests go on).
+      if (t.idempotencyKey !== undefined && !sameTask(t, task)) throw IdempotencyKeyReused();
       return task;
     },
     async createMany(ws, inputs) {
-      return store.tasks.createMany(ws, inputs.map(newTask), clock.now());
+      // All or none: an item whose key a different task holds rolls the batch back.
+      return store.tasks.createMany(ws, inputs.map(newTask), clock.now(), (item, task, index) => {
+        if (!sameTask(item, task)) throw IdempotencyKeyReused({ details: { index } });
+      });
     },
     list: (ws) => store.tasks.list(ws),
     async get(ws, id) {

@@ -125,8 +125,12 @@ export interface CompleteItem {
 
 export interface TaskStore {
   create(ws: number, task: NewTask, now: number): Promise<TaskRecord>;
-  /** Enqueues several tasks in one transaction; ids follow the order given. */
-  createMany(ws: number, tasks: readonly NewTask[], now: number): Promise<TaskRecord[]>;
+  /**
+   * Enqueues several tasks in one transaction; ids follow the order given. An item whose idempotency
+   * key is taken is answered the key's task; `reused` is called for each such item inside the
+   * transaction, so that throwing rolls the whole batch back.
+   */
+  createMany(ws: number, tasks: readonly NewTask[], now: number, reused?: (item: NewTask, task: TaskRecord, index: number) => void): Promise<TaskRecord[]>;
   list(ws: number): Promise<TaskRecord[]>;
   get(ws: number, id: number): Promise<TaskRecord | null>;
   /** Deletes a queued, unflushed task. */
@@ -362,7 +366,7 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
    * Enqueues in one transaction; answers one task per item, in order. An item whose idempotency key
    * is taken (by an earlier task, or an earlier item) gets that task; the others get consecutive ids.
    */
-  async function createMany(ws: number, tasks: readonly NewTask[], now: number): Promise<TaskRecord[]> {
+  async function createMany(ws: number, tasks: readonly NewTask[], now: number, reused?: (item: NewTask, task: TaskRecord, index: number) => void): Promise<TaskRecord[]> {
     if (tasks.length === 0) return [];
     return db.transaction(async (tx) => {
       const n = tasks.length;
@@ -391,7 +395,9 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
       const out: TaskRecord[] = new Array(n);
       fresh.forEach((at, i) => (out[at] = created[i]));
       tasks.forEach((t, at) => {
-        out[at] ??= taken.get(t.idempotencyKey!) ?? created[creator.get(t.idempotencyKey!)!];
+        if (out[at] !== undefined) return;
+        out[at] = taken.get(t.idempotencyKey!) ?? created[creator.get(t.idempotencyKey!)!];
+        reused?.(t, out[at], at);
       });
       return out;
     });

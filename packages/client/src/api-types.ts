@@ -20,6 +20,8 @@ export type Task = Present<NonNullable<ResponseOf<'/tasks/{id}', 'get', 200>['ta
 export type ClaimedTask = Present<NonNullable<ResponseOf<'/v1/tasks/claim', 'post', 200>['tasks']>[number]>;
 export type TaskStatus = Task['status'];
 export type CreateTaskInput = BodyOf<'/tasks', 'post'>;
+/** A task of a batch: as CreateTaskInput, and its own `idempotency_key`. */
+export type BatchTaskInput = NonNullable<BodyOf<'/v1/tasks/batch', 'post'>['tasks']>[number];
 export type ClaimInput = BodyOf<'/v1/tasks/claim', 'post'>;
 
 export type FlowDefinitionInput = BodyOf<'/v1/flows', 'post'>;

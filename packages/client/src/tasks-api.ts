@@ -1,5 +1,5 @@
 import type { Transport } from './rest-client.js';
-import type { ClaimedTask, ClaimInput, CreateTaskInput, Task } from './api-types.js';
+import type { BatchTaskInput, ClaimedTask, ClaimInput, CreateTaskInput, Task } from './api-types.js';
 import { watchTasks, type TaskWatch, type TaskWatchOptions } from './socket-stream.js';
 
 export interface TasksApi {
@@ -9,8 +9,11 @@ export interface TasksApi {
    * like a read, since a repeat answers the task the first one created.
    */
   create(input: CreateTaskInput, opts?: { idempotencyKey?: string }): Promise<Task>;
-  /** Enqueues up to 1,000 tasks in one transaction (POST /v1/tasks/batch); all or none, ids in order. */
-  createMany(inputs: CreateTaskInput[]): Promise<Task[]>;
+  /**
+   * Enqueues up to 1,000 tasks in one transaction (POST /v1/tasks/batch); all or none, ids in order.
+   * A task with a taken `idempotency_key` answers the key's task.
+   */
+  createMany(inputs: BatchTaskInput[]): Promise<Task[]>;
   get(id: number): Promise<Task>;
   /** Deletes a queued task (404 once dispatched). */
   delete(id: number): Promise<void>;

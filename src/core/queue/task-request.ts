@@ -1,4 +1,5 @@
 import { defineError } from '../errors.js';
+import { IdempotencyKeyInvalid, readIdempotencyKey } from '../idempotency-key.js';
 
 // Validation of task API bodies. Messages are the task API contract (issue 2) — keep them exact.
 export const TaskBodyInvalid = defineError('WEFT_TASK_BODY_INVALID', 400, 'invalid request body');
@@ -22,15 +23,19 @@ export interface TaskInput {
   type: string;
   payload: unknown;
   maxAttempts: number | null;
-  /** From the Idempotency-Key header: the same request sent again answers the task it created. */
+  /** From the Idempotency-Key header (a batch's `idempotency_key`): sent again, the same task answers. */
   idempotencyKey?: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function readTaskInput(body: unknown, catalog: ReadonlyMap<string, number>): TaskInput {
+const FIELDS = ['name', 'type', 'payload', 'max_attempts'];
+// A batch's tasks name their key in the body (POST /tasks takes it as the Idempotency-Key header).
+const BATCH_FIELDS = [...FIELDS, 'idempotency_key'];
+
+export function readTaskInput(body: unknown, catalog: ReadonlyMap<string, number>, inBatch = false): TaskInput {
   if (!isObject(body)) throw TaskBodyInvalid();
-  for (const k of Object.keys(body)) if (!['name', 'type', 'payload', 'max_attempts'].includes(k)) throw TaskFieldUnknown(k);
+  for (const k of Object.keys(body)) if (!(inBatch ? BATCH_FIELDS : FIELDS).includes(k)) throw TaskFieldUnknown(k);
   const { name, type, payload } = body;
   if (typeof name !== 'string' || name.trim() === '') throw TaskNameRequired();
   if (name.length > MAX_NAME) throw TaskFieldInvalid(`name is longer than ${MAX_NAME} characters`);
@@ -42,7 +47,12 @@ export function readTaskInput(body: unknown, catalog: ReadonlyMap<string, number
     if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > 1000) throw TaskFieldInvalid('max_attempts must be an integer between 1 and 1000');
     maxAttempts = m;
   }
-  return { name, type, payload: payload ?? null, maxAttempts };
+  const input: TaskInput = { name, type, payload: payload ?? null, maxAttempts };
+  if (inBatch && body.idempotency_key !== undefined) {
+    if (typeof body.idempotency_key !== 'string') throw IdempotencyKeyInvalid();
+    input.idempotencyKey = readIdempotencyKey(body.idempotency_key);
+  }
+  return input;
 }
 
 // Default 1,000 tasks per batch: what the peers' bulk inserts take per call, and one statement here.
@@ -62,7 +72,7 @@ export function readTaskBatch(body: unknown, catalog: ReadonlyMap<string, number
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_TASKS) throw TaskBatchInvalid(`tasks must be an array of 1 to ${MAX_BATCH_TASKS} tasks`);
   return list.map((item, index) => {
     try {
-      return readTaskInput(item, catalog);
+      return readTaskInput(item, catalog, true);
     } catch (err) {
       const e = err as { code?: string; message?: string };
       throw TaskBatchInvalid(`tasks[${index}]: ${e.message}`, { details: { index, code: e.code } });

@@ -29,6 +29,10 @@ const taskSchema = {
   },
 } as const;
 const newTaskSchema = { type: 'object', required: ['name', 'type'], properties: { name: { type: 'string' }, type: { type: 'string' }, payload: {}, max_attempts: { type: 'integer' } } } as const;
+const batchTaskSchema = {
+  ...newTaskSchema,
+  properties: { ...newTaskSchema.properties, idempotency_key: { type: 'string', description: 'as the Idempotency-Key header of POST /tasks' } },
+} as const;
 const messageSchema = { type: 'object', properties: { message: { type: 'string' } } } as const;
 const idParam = { type: 'object', properties: { id: { type: 'string' } } } as const;
 
@@ -72,9 +76,9 @@ export function registerTaskRoutes(app: FastifyInstance, engine: Engine) {
     {
       schema: {
         tags,
-        summary: `Create up to ${MAX_BATCH_TASKS} tasks at once (one transaction; ids consecutive, in order)`,
-        body: { type: 'object', required: ['tasks'], properties: { tasks: { type: 'array', items: newTaskSchema, maxItems: MAX_BATCH_TASKS } } },
-        response: { 200: { type: 'object', required: ['tasks'], properties: { tasks: { type: 'array', items: taskSchema } } }, 400: messageSchema },
+        summary: `Create up to ${MAX_BATCH_TASKS} tasks at once (one transaction; ids consecutive, in order; a task with a taken idempotency_key answers the key's task)`,
+        body: { type: 'object', required: ['tasks'], properties: { tasks: { type: 'array', items: batchTaskSchema, maxItems: MAX_BATCH_TASKS } } },
+        response: { 200: { type: 'object', required: ['tasks'], properties: { tasks: { type: 'array', items: taskSchema } } }, 400: messageSchema, 422: messageSchema },
       },
     },
     async (req) => ({ tasks: (await tasks.createMany(ws(req), readTaskBatch(req.body, engine.settings.taskTypes))).map(renderTask) }),

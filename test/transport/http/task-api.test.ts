@@ -79,6 +79,22 @@ for (const backend of await backends()) {
         assert.deepEqual([r.status, r.body.message], [400, 'Idempotency-Key must be 1 to 255 visible ASCII characters'], bad);
       }
       assert.deepEqual((await weft.api('/tasks?workspace_id=idem')).body.tasks.map((t: any) => t.name), ['send invoice 7']);
+
+      // A batch names each task's key in its body; it is all or none.
+      const batch = (tasks: unknown[]) => weft.api('/v1/tasks/batch?workspace_id=idem', { method: 'POST', json: { tasks } });
+      const a = { name: 'a', type: 'ext.job', idempotency_key: 'batch-a' };
+      const one = await batch([a, { name: 'b', type: 'ext.job' }, { ...body, idempotency_key: 'invoice-7' }]);
+      assert.equal(one.status, 200);
+      assert.equal(one.body.tasks[2].id, first.body.task.id, "the header's key and the body's are one");
+      const two = await batch([a, { name: 'c', type: 'ext.job' }]);
+      assert.deepEqual(two.body.tasks.map((t: any) => [t.id, t.name]), [[one.body.tasks[0].id, 'a'], [one.body.tasks[1].id + 1, 'c']]);
+      const refused = await batch([{ name: 'd', type: 'ext.job' }, { ...a, name: 'a2' }]);
+      assert.deepEqual([refused.status, refused.body.message, refused.body.index], [422, 'Idempotency-Key was used for another request', 1]);
+      const badKey = await batch([{ name: 'e', type: 'ext.job', idempotency_key: 7 }]);
+      assert.deepEqual([badKey.status, badKey.body.message], [400, 'tasks[0]: Idempotency-Key must be 1 to 255 visible ASCII characters']);
+      assert.deepEqual((await weft.api('/tasks?workspace_id=idem')).body.tasks.map((t: any) => t.name), ['send invoice 7', 'a', 'b', 'c'], 'nothing of the refused batches');
+      const noBodyKey = await weft.api('/tasks?workspace_id=idem', { method: 'POST', json: { ...body, idempotency_key: 'x' } });
+      assert.deepEqual([noBodyKey.status, noBodyKey.body.message], [400, 'unknown field: idempotency_key'], 'POST /tasks takes the header');
     });
 
     test('ids are per workspace and start at 1; keys and workspaces are isolated', async () => {

@@ -2628,7 +2628,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create up to 1000 tasks at once (one transaction; ids consecutive, in order) */
+        /** Create up to 1000 tasks at once (one transaction; ids consecutive, in order; a task with a taken idempotency_key answers the key's task) */
         post: {
             parameters: {
                 query?: never;
@@ -2640,6 +2640,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         tasks: {
+                            /** @description as the Idempotency-Key header of POST /tasks */
+                            idempotency_key?: string;
                             max_attempts?: number;
                             name: string;
                             payload?: unknown;
@@ -2679,6 +2681,17 @@ export interface paths {
                 };
                 /** @description Default Response */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
