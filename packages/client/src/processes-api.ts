@@ -33,14 +33,10 @@ export interface DefinitionsApi {
 const text = { parseAs: 'text' } as const;
 
 export function createWorkflowsApi(t: Transport): WorkflowsApi {
-  const { raw, unwrap, policy } = t;
+  const { raw, unwrap, policy, creating } = t;
   const wf = (wfid: string) => ({ path: { wfid } });
   return {
-    launch: (input, opts = {}) => {
-      const key = opts.idempotencyKey;
-      const headers = key === undefined ? {} : { 'idempotency-key': key };
-      return unwrap<{ id: string }>(raw.POST('/v1/workflows', { body: input, params: { header: headers }, ...policy(key !== undefined) }));
-    },
+    launch: (input, opts = {}) => unwrap<{ id: string }>(raw.POST('/v1/workflows', { body: input, ...creating(opts.idempotencyKey) })),
     list: async (status) => (await unwrap<{ workflows: ProcessSummary[] }>(raw.GET('/v1/workflows', { params: { query: status ? { status } : {} }, ...policy(true) }))).workflows,
     get: (wfid) => unwrap<Process>(raw.GET('/v1/workflows/{wfid}', { params: wf(wfid), ...policy(true) })),
     proceed: async (wfid, workitemId, fields) => {

@@ -32,6 +32,11 @@ export interface Transport {
   readonly raw: Client<paths>;
   /** Per-request options: which retry policy applies. */
   policy(idempotent: boolean): { fetch: (input: Request, init?: RequestInit) => Promise<Response> };
+  /**
+   * A creating request's options: with an idempotency key, the Idempotency-Key header and the retry
+   * policy of reads (a repeat answers what the first one created); without, sent once.
+   */
+  creating(idempotencyKey: string | undefined): { headers?: Record<string, string>; fetch: (input: Request, init?: RequestInit) => Promise<Response> };
   /** The data of a 2xx answer; a WeftError otherwise. */
   unwrap<T>(p: Promise<Result>): Promise<T>;
 }
@@ -58,6 +63,7 @@ export function createTransport(opts: ClientOptions): Transport {
     options,
     raw,
     policy: (safe) => ({ fetch: safe ? idempotent : once }),
+    creating: (key) => (key === undefined ? { fetch: once } : { headers: { 'idempotency-key': key }, fetch: idempotent }),
     async unwrap<T>(p: Promise<Result>): Promise<T> {
       const { data, error, response } = await p;
       if (!response.ok) throw errorFromResponse(response.status, response.headers, error);

@@ -31,15 +31,11 @@ export interface TasksApi {
 }
 
 export function createTasksApi(t: Transport): TasksApi {
-  const { raw, unwrap, policy } = t;
+  const { raw, unwrap, policy, creating } = t;
   const path = (id: number) => ({ path: { id: String(id) } });
   return {
     list: async () => (await unwrap<{ tasks: Task[] }>(raw.GET('/tasks', policy(true)))).tasks,
-    create: async (input, opts = {}) => {
-      const key = opts.idempotencyKey;
-      const headers = key === undefined ? {} : { 'idempotency-key': key };
-      return (await unwrap<{ task: Task }>(raw.POST('/tasks', { body: input, params: { header: headers }, ...policy(key !== undefined) }))).task;
-    },
+    create: async (input, opts = {}) => (await unwrap<{ task: Task }>(raw.POST('/tasks', { body: input, ...creating(opts.idempotencyKey) }))).task,
     createMany: async (inputs) => (await unwrap<{ tasks: Task[] }>(raw.POST('/v1/tasks/batch', { body: { tasks: inputs }, ...policy(false) }))).tasks,
     get: async (id) => (await unwrap<{ task: Task }>(raw.GET('/tasks/{id}', { params: path(id), ...policy(true) }))).task,
     delete: (id) => unwrap<void>(raw.DELETE('/tasks/{id}', { params: path(id), ...policy(true) })),
