@@ -7,9 +7,13 @@ export interface ChildScript {
   stop(): Promise<void>;
 }
 
-/** Runs a bench script (TypeScript, through tsx) as its own process; it prints its port as its first line. */
-export function startScript(path: string, env: Record<string, string> = {}): Promise<ChildScript> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs a bench script (TypeScript, through tsx) as its own process; it prints its port as its first
+ * line. With `cpuProfDir`, node writes a CPU profile of it there when it stops (SIGTERM).
+ */
+export function startScript(path: string, env: Record<string, string> = {}, cpuProfDir?: string | null): Promise<ChildScript> {
+  const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', path], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   const exit = new Promise<void>((r) => child.on('exit', () => r()));

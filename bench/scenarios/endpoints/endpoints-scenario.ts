@@ -112,7 +112,7 @@ export async function runEndpoints(o: BenchOptions): Promise<ScenarioResult> {
       }
       if (backend.kind === 'sqlite' && available) {
         const dir = mkdtempSync(join(tmpdir(), 'weft-floor-'));
-        const floor = await startScript(FLOOR, { FLOOR_UPSTREAM: upstream, FLOOR_SYNCHRONOUS: backend.synchronous, FLOOR_DB: join(dir, 'floor.db') });
+        const floor = await startScript(FLOOR, { FLOOR_UPSTREAM: upstream, FLOOR_SYNCHRONOUS: backend.synchronous, FLOOR_DB: join(dir, 'floor.db') }, prof && join(prof, `floor-${backend.synchronous}`));
         try {
           await cannon(`http://127.0.0.1:${floor.port}/bench/enrich/42`, levels[0], ENDPOINTS_DEFAULTS.warmupSeconds);
           for (const c of levels) {
