@@ -24,6 +24,26 @@ function namedTransform(v: unknown): NamedTransform | null {
   return isPlainObject(v) && typeof v.function === 'string' ? (v as unknown as NamedTransform) : null;
 }
 
+// A path segment that would reach an object's prototype: object-mapper builds destinations with
+// plain assignments, so `"x": "__proto__.polluted"` would write into Object.prototype.
+const UNSAFE_SEGMENT = /(?:^|[.[\]])(?:__proto__|constructor|prototype)(?=$|[.[\]+])/;
+
+function destinationKeys(dest: unknown, out: string[]): string[] {
+  if (typeof dest === 'string') out.push(dest);
+  else if (Array.isArray(dest)) for (const d of dest) destinationKeys(d, out);
+  else if (isPlainObject(dest)) destinationKeys(dest.key, out);
+  return out;
+}
+
+/** The source and destination paths of a mapping that are empty or name __proto__, constructor or prototype. */
+export function unsafeMappingPaths(mapping: Record<string, unknown>): string[] {
+  const bad: string[] = [];
+  for (const [source, dest] of Object.entries(mapping)) {
+    for (const path of [source, ...destinationKeys(dest, [])]) if (path === '' || UNSAFE_SEGMENT.test(path)) bad.push(path);
+  }
+  return bad;
+}
+
 /** Every function name an inputMapping uses, for validation when the definition is saved. */
 export function mappingFunctionNames(mapping: Record<string, unknown>): string[] {
   const names: string[] = [];
@@ -71,8 +91,16 @@ function applyEntry(source: unknown, output: Record<string, unknown>, sourceKey:
   if (result !== output && isPlainObject(result)) Object.assign(output, result);
 }
 
+// Mappings already checked at run time (definitions saved before the check existed are refused there).
+const checked = new WeakSet<Record<string, unknown>>();
+
 /** Maps `source` (the request's data points) to a new object by the mapping, in key order. */
 export function applyMapping(source: unknown, mapping: Record<string, unknown>): Record<string, unknown> {
+  if (!checked.has(mapping)) {
+    const bad = unsafeMappingPaths(mapping);
+    if (bad.length > 0) throw new MappingError(`path ${JSON.stringify(bad[0])} is not allowed`);
+    checked.add(mapping);
+  }
   const output: Record<string, unknown> = {};
   for (const [sourceKey, dest] of Object.entries(mapping)) applyEntry(source, output, sourceKey, dest);
   return output;

@@ -179,4 +179,19 @@ describe('compileEndpointDefinition', () => {
     );
     assert.ok(compile({ ...base, inputMapping: { 'requestBody.a': [{ key: 'a', transform: { function: 'booleanify' } }, 'b'] } }).ok);
   });
+
+  test('inputMapping paths may not be empty or reach a prototype', () => {
+    const refused = (mapping: Record<string, unknown>, path: string) =>
+      assert.equal(
+        reason({ ...base, inputMapping: mapping }),
+        `endpoint validation failed: inputMapping: Path ${JSON.stringify(path)} is not allowed: a mapping path must not be empty or name __proto__, constructor or prototype`,
+      );
+    refused({ 'requestBody.a': '__proto__.polluted' }, '__proto__.polluted');
+    refused({ 'requestBody.a': 'x.constructor.prototype.y' }, 'x.constructor.prototype.y');
+    refused({ 'requestBody.a': ['ok', { key: 'list[].prototype' }] }, 'list[].prototype');
+    refused({ 'requestBody.constructor': 'x' }, 'requestBody.constructor');
+    refused({ 'requestBody.a': '' }, '');
+    // Names that merely contain the words are fine.
+    assert.ok(compile({ ...base, inputMapping: { 'requestBody.constructorName': 'my_prototype.__proto__x' } }).ok);
+  });
 });

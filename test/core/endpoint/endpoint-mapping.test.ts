@@ -27,6 +27,13 @@ describe('applyMapping: object-mapper syntax', () => {
       },
     );
   });
+  test('a mapping reaching a prototype is refused at run time too (a definition saved before the check)', () => {
+    for (const dest of ['__proto__.polluted', 'constructor.polluted', 'a[].__proto__.polluted', { key: '__proto__.polluted' }]) {
+      assert.throws(() => applyMapping({ requestBody: { a: 'EVIL' } }, { 'requestBody.a': dest }), /is not allowed/);
+    }
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal((Object as unknown as Record<string, unknown>).polluted, undefined);
+  });
   test('missing values are not written; defaults are', () => {
     assert.deepEqual(applyMapping(source, { 'requestBody.none': 'n', 'requestBody.none2': { key: 'd', default: 'dflt' } }), { d: 'dflt' });
   });
