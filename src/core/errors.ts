@@ -61,6 +61,7 @@ export function isWeftError(e: unknown): e is WeftError {
 export const InvalidRequestBody = defineError('WEFT_INVALID_BODY', 400, 'invalid request body');
 export const BodyTooLarge = defineError('WEFT_BODY_TOO_LARGE', 413, 'request body is too large');
 export const UnsupportedMediaType = defineError('WEFT_UNSUPPORTED_MEDIA_TYPE', 415, (type: string) => `unsupported content type: ${type}`);
+export const UpgradeRequired = defineError('WEFT_UPGRADE_REQUIRED', 426, 'this route takes a WebSocket upgrade');
 export const RouteNotFound = defineError('WEFT_ROUTE_NOT_FOUND', 404, (method: string, url: string) => `route ${method} ${url} not found`);
 export const Forbidden = defineError('WEFT_FORBIDDEN', 403, 'Forbidden');
 export const InvalidWorkspace = defineError('WEFT_INVALID_WORKSPACE', 400, 'invalid workspace id');

@@ -1,6 +1,7 @@
 // Steps 2 and 8: parsing the request body by the input format and rendering the reply by the output format.
 
 import { CONTENT_FORMATS } from '../../core/endpoint/index.js';
+import { refuseJsonText } from '../../core/input-limits.js';
 import { EndpointFailure, headerValue, type EndpointRequest } from './pipeline-context.js';
 import { createXmlReader, renderXml } from './xml-codec.js';
 
@@ -37,6 +38,8 @@ export function parseRequestBody(
   if (size > maxBodyBytes) throw new EndpointFailure(413, 'Parsing incoming body failed: request entity too large');
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
   if (text.trim() === '') return {};
+  const refused = format === 'XML' ? null : refuseJsonText(text);
+  if (refused) throw new EndpointFailure(400, `Parsing incoming body failed: ${refused}`);
   try {
     return format === 'XML' ? readXml(text) : JSON.parse(text);
   } catch (e) {

@@ -1,10 +1,14 @@
 import { errorCodes, type FastifyInstance } from 'fastify';
+import { refuseJsonText } from '../../core/input-limits.js';
+import { BodyRefusedError } from './error-handler.js';
 
 // Endpoint requests reach the not-found handler (they match none of weft's routes) and the
 // pipeline parses their bodies itself: the content type must match the input format, JSON and XML
 // have their own messages. So for unmatched routes every body is kept raw in req.rawBody; weft's
 // own routes parse JSON exactly as before (the default parser, the same errors) and still refuse
-// other content types with 415.
+// other content types with 415. An empty JSON body is no body (bodyless routes such as DELETE are
+// often sent `content-type: application/json` anyway); what weft refuses in any input (see
+// core/input-limits) is refused here, before parsing.
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,7 +26,11 @@ export function installEndpointBodyParsers(app: FastifyInstance) {
       req.rawBody = body;
       return done(null, undefined);
     }
-    json(req, body as string, done);
+    const text = body as string;
+    if (text === '') return done(null, undefined);
+    const refused = refuseJsonText(text);
+    if (refused) return done(new BodyRefusedError(refused), undefined);
+    json(req, text, done);
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
     if (req.is404) {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BodyTooLarge, Internal, InvalidRequestBody, RouteNotFound, UnsupportedMediaType, WeftError, isWeftError } from '../../core/errors.js';
+import { InputRefused } from '../../core/input-limits.js';
 
 // Errors → status + JSON, in one place (DESIGN convention 7). The body follows the contract of
 // the route family: most routes answer {"message": …}; the workflows and endpoints contracts
@@ -12,8 +13,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Shape of error bodies on this route (default 'message'). */
     errorStyle?: ErrorStyle;
-    /** Turns a body that could not be parsed into this route's own error. */
-    parseError?: (message: string) => WeftError;
+    /** Turns a body that could not be parsed (or was refused: `refused`) into this route's own error. */
+    parseError?: (message: string, refused: boolean) => WeftError;
     /** No API key needed (healthz, proceed_url, public endpoints). */
     public?: boolean;
     /** Needs a key but no workspace (key-level routes). */
@@ -30,10 +31,18 @@ export function sendError(reply: FastifyReply, err: WeftError, style: ErrorStyle
   return reply.code(err.status).header('weft-error-code', err.code).send(renderError(err, style));
 }
 
+/** A body the parsers refused (see core/input-limits): answered as the route's parse error. */
+export class BodyRefusedError extends Error {
+  readonly statusCode = 400;
+  readonly code = InputRefused.code;
+}
+
 /** Fastify's own errors (body parsing, limits) as weft errors. */
 export function fromFastifyError(err: FastifyError, req: FastifyRequest): WeftError {
   const parseError = req.routeOptions.config?.parseError;
   switch (err.code) {
+    case InputRefused.code:
+      return parseError ? parseError(err.message, true) : InputRefused(err.message);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return BodyTooLarge();
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -42,10 +51,10 @@ export function fromFastifyError(err: FastifyError, req: FastifyRequest): WeftEr
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_INVALID_TYPE':
-      return parseError ? parseError(err.message) : InvalidRequestBody();
+      return parseError ? parseError(err.message, false) : InvalidRequestBody();
   }
   if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON|body/i.test(err.message))) {
-    return parseError ? parseError(err.message) : InvalidRequestBody();
+    return parseError ? parseError(err.message, false) : InvalidRequestBody();
   }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return new WeftError('WEFT_BAD_REQUEST', err.statusCode, err.message);

@@ -193,8 +193,8 @@ export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
     {
       config: {
         // An unparsable body is a failed transition too, in the transition's answer shape.
-        parseError: () => {
-          const err = FlowRequestInvalid('the request body is not valid JSON');
+        parseError: (message: string, refused: boolean) => {
+          const err = FlowRequestInvalid(refused ? message : 'the request body is not valid JSON');
           return new WeftError(err.code, 400, err.message, { details: { result: 'failure', errors: [{ code: err.code, message: err.message }] } });
         },
       },

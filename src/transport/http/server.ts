@@ -5,8 +5,11 @@ import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { WebSocket } from 'ws';
+import type { Socket } from 'node:net';
 import type { Engine } from '../../engine/engine.js';
-import { installErrorHandling, sendError } from './error-handler.js';
+import { parse as parseQueryString } from 'fast-querystring';
+import { BodyRefusedError, installErrorHandling, sendError } from './error-handler.js';
+import { InputRefused, refuseUrlEncoded } from '../../core/input-limits.js';
 import { installAuth, authenticateRequest } from './auth-hook.js';
 import { installMetrics } from './metrics.js';
 import { registerTaskRoutes } from './task-routes.js';
@@ -15,7 +18,7 @@ import { createTaskStreams } from '../ws/task-streams.js';
 import { handleWorkerSocket } from '../ws/workers-socket.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { handleFlowSocket } from '../ws/flows-socket.js';
-import { isWeftError, ShuttingDown } from '../../core/errors.js';
+import { isWeftError, ShuttingDown, UpgradeRequired } from '../../core/errors.js';
 import { installEndpointBodyParsers } from './endpoint-body-parsers.js';
 import { registerEndpointRoutes } from './endpoint-routes.js';
 import { createEndpointFallback } from './endpoint-serving.js';
@@ -63,7 +66,20 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
       maxAge: 600,
     });
   }
-  await app.register(formbody, { bodyLimit: engine.settings.bodyLimitBytes });
+  // What weft refuses in any input (core/input-limits): in the URL (a path or query), before anything reads it…
+  app.addHook('onRequest', async (req) => {
+    const refused = refuseUrlEncoded(req.url);
+    if (refused) throw InputRefused(refused);
+  });
+  // …and in form bodies (JSON bodies: endpoint-body-parsers).
+  await app.register(formbody, {
+    bodyLimit: engine.settings.bodyLimitBytes,
+    parser: (text: string) => {
+      const refused = refuseUrlEncoded(text);
+      if (refused) throw new BodyRefusedError(refused);
+      return parseQueryString(text);
+    },
+  });
   await app.register(websocket, { options: { maxPayload: engine.settings.bodyLimitBytes } });
   await app.register(swagger, {
     openapi: {
@@ -145,7 +161,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     tags: string[],
     summary: string,
     handle: (socket: WebSocket, ws: number) => void,
-    admit?: (keyId: string, ws: number) => Promise<void>,
+    admit?: (keyId: string, ws: number, connection: Socket) => Promise<void>,
   ) =>
     app.get(
       path,
@@ -154,9 +170,11 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
         config: { public: true },
         schema: { tags, summary },
         preValidation: async (req, reply) => {
+          // A plain GET or HEAD: nothing to upgrade (and no stream slot to take).
+          if (!req.ws) return sendError(reply, UpgradeRequired());
           try {
             const { key, workspace } = await authenticateRequest(req, engine);
-            await admit?.(key.id, workspace.pk);
+            await admit?.(key.id, workspace.pk, req.raw.socket);
             req.apiKey = key;
             req.workspace = workspace;
           } catch (err) {

@@ -1,6 +1,8 @@
 // Form-encoded bodies (@fastify/formbody) arrive flat: `callbacks[alpha]=…`, `fields[a][b]=…`,
 // `tags[]=x`. The workflows API reads them as the nested objects a JSON body would carry.
 
+import { DEPTH_REFUSED, InputRefused, MAX_JSON_DEPTH } from '../../core/input-limits.js';
+
 const BRACKETS = /^([^[\]]+)((?:\[[^[\]]*\])+)$/;
 const UNSAFE = new Set(['__proto__', 'prototype', 'constructor']);
 
@@ -11,6 +13,7 @@ export function nestFormBody(flat: Record<string, unknown>): Record<string, unkn
   for (const [key, value] of Object.entries(flat)) {
     const m = BRACKETS.exec(key);
     const path = m ? [m[1], ...m[2].slice(1, -1).split('][')] : [key];
+    if (path.length > MAX_JSON_DEPTH) throw InputRefused(DEPTH_REFUSED);
     if (path.some((p) => UNSAFE.has(p))) continue;
     let node: Node = out;
     for (let i = 0; i < path.length; i++) {

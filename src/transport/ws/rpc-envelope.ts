@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { isWeftError, WeftError } from '../../core/errors.js';
+import { InputRefused, refuseJsonText } from '../../core/input-limits.js';
 
 // The request/response envelope shared by the WebSocket protocols (/ws/flows, /ws/workers):
 // request  {"action": string, "request_id": number|string, "data": {…}}
@@ -42,6 +43,8 @@ export function parseRpc(raw: string, actions: readonly string[]): RpcRequest | 
   const rid = m.request_id;
   const requestId: RequestId = typeof rid === 'string' || typeof rid === 'number' ? rid : null;
   if (requestId === null) return badRequest(null, 'request_id is required (a number or a string)');
+  const refused = refuseJsonText(raw);
+  if (refused) return badRequest(requestId, refused, InputRefused.code);
   if (typeof m.action !== 'string') return badRequest(requestId, 'action is required');
   if (!actions.includes(m.action)) return badRequest(requestId, `unknown action: ${m.action}`, 'WEFT_WS_UNKNOWN_ACTION');
   const data = m.data === undefined ? {} : m.data;

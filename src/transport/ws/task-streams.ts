@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Engine } from '../../engine/engine.js';
 import { renderTask } from '../http/task-render.js';
@@ -24,8 +25,12 @@ interface WorkspaceStreams {
  * the workspace.
  */
 export interface TaskStreams {
-  /** Takes a stream slot (limits hold cluster-wide) before the upgrade; throws the 429 to answer. */
-  admit(keyId: string, ws: number): Promise<void>;
+  /**
+   * Takes a stream slot (limits hold cluster-wide) before the upgrade; throws the 429 to answer. The
+   * slot is the connection's: it is given back when `connection` (the request's TCP socket) closes,
+   * whether or not the upgrade completed.
+   */
+  admit(keyId: string, ws: number, connection: Socket): Promise<void>;
   attach(ws: number, socket: WebSocket): void;
   stop(): Promise<void>;
 }
@@ -77,7 +82,6 @@ export function createTaskStreams(engine: Engine): TaskStreams {
     const entry = byWs.get(ws);
     if (!entry || !entry.sockets.has(socket)) return;
     entry.sockets.delete(socket);
-    release(ws);
     if (entry.sockets.size === 0) {
       if (entry.timer) clearTimeout(entry.timer);
       byWs.delete(ws);
@@ -85,7 +89,7 @@ export function createTaskStreams(engine: Engine): TaskStreams {
   }
 
   return {
-    async admit(keyId, ws) {
+    async admit(keyId, ws, connection) {
       const r = await engine.store.nodes.takeStreamSlot({
         node: engine.settings.nodeId,
         keyId,
@@ -97,6 +101,9 @@ export function createTaskStreams(engine: Engine): TaskStreams {
       });
       if (r === 'too_many_workspaces') throw TooManyWorkspaces();
       if (r === 'too_many_connections') throw TooManyConnections();
+      // Closed while the slot was taken: no 'close' is coming any more.
+      if (connection.destroyed) release(ws);
+      else connection.once('close', () => release(ws));
     },
     attach(ws, socket) {
       let entry = byWs.get(ws);

@@ -8,7 +8,7 @@ for (const backend of await backends()) {
     const weft = useWeft(backend, { WEFT_BODY_LIMIT_BYTES: '4096', WEFT_WORKER_TYPES: 'ext.job' });
 
     test('malformed JSON is 400 invalid request body', async () => {
-      for (const body of ['{', '{"name": "x",}', 'null', '', '[]', '42']) {
+      for (const body of ['{', '{"name": "x",}', 'null', '[]', '42']) {
         const r = await weft.api('/tasks', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
         assert.equal(r.status, 400, JSON.stringify(body));
         assert.deepEqual(r.body, { message: 'invalid request body' });
@@ -26,6 +26,71 @@ for (const backend of await backends()) {
         assert.ok(r.status >= 400 && r.status < 500, `${type}: ${r.status}`);
         assert.equal(typeof r.body.message, 'string');
       }
+    });
+
+    test('JSON nested deeper than 512 levels is refused on every route family, with its body style; 500 levels are fine', async () => {
+      const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+      const message = 'input nested deeper than 512 levels is not accepted';
+      const post = (path: string, body: string, type = 'application/json') => weft.api(path, { method: 'POST', body, headers: { 'content-type': type } });
+      const task = await post('/tasks', `{"name":"deep","type":"ext.job","payload":${deep(600)}}`);
+      assert.deepEqual([task.status, task.body, task.headers.get('weft-error-code')], [400, { message }, 'WEFT_INPUT_REFUSED']);
+      assert.equal((await post('/tasks', `{"name":"deep","type":"ext.job","payload":${deep(500)}}`)).status, 200);
+      const flow = await post('/v1/flows', `{"identifier":"deep","name":"d","steps":[{"identifier":"a","name":"a","properties":{"x":${deep(600)}}}],"transitions":[]}`);
+      assert.deepEqual([flow.status, flow.body], [400, { message }]);
+      const transition = await post('/v1/flow-instances/00000000-0000-4000-8000-000000000000/transitions', `{"transition":"t","input":${deep(600)}}`);
+      assert.deepEqual([transition.status, transition.body], [400, { result: 'failure', message, errors: [{ code: 'WEFT_FLOW_REQUEST_INVALID', message }] }]);
+      const launch = await post('/v1/workflows', `{"workflow":"define\\n  alpha","callback":"http://127.0.0.1:9/","fields":{"x":${deep(600)}}}`);
+      assert.deepEqual([launch.status, launch.body], [400, { error: message }]);
+      const form = await post('/v1/workflows', `workflow=define%0A%20%20alpha&callback=http://127.0.0.1:9/&fields${'[a]'.repeat(600)}=1`, 'application/x-www-form-urlencoded');
+      assert.deepEqual([form.status, form.body], [400, { error: message }]);
+      const endpoint = await post('/endpoints', `{"name":"deep","endpoint":{"pattern":"/deep"},"transformation":{"input":"JSON","output":"JSON"},"constants":${deep(600)}}`);
+      assert.deepEqual([endpoint.status, endpoint.body], [400, { error: `Parsing incoming request body failed: ${message}` }]);
+      assert.equal((await post('/endpoints', '{"name":"deep","endpoint":{"pattern":"/deep"},"transformation":{"input":"JSON","output":"JSON"}}')).status, 201);
+      const served = await post('/deep', `{"a":${deep(600)}}`);
+      assert.deepEqual([served.status, served.body], [400, { error: `Parsing incoming body failed: ${message}` }]);
+    });
+
+    test('the character U+0000 is refused in bodies, forms and URLs on both backends; the requests beside it are not affected', async () => {
+      const message = 'the character U+0000 is not accepted';
+      const post = (path: string, body: string, type = 'application/json') => weft.api(path, { method: 'POST', body, headers: { 'content-type': type } });
+      for (const [path, body, type] of [
+        ['/tasks', '{"name":"a\\u0000b","type":"ext.job"}'],
+        ['/v1/tasks/claim', '{"types":["ext.job"],"worker_id":"w\\u0000"}'],
+        ['/v1/flows', '{"identifier":"nul","name":"\\u0000","steps":[{"identifier":"a","name":"a"}],"transitions":[]}'],
+        ['/v1/workflows', 'workflow=define%0A%20%20alpha&callback=http://127.0.0.1:9/&fields[a]=%00', 'application/x-www-form-urlencoded'],
+      ]) {
+        const r = await post(path, body, type);
+        assert.equal(r.status, 400, `${path} ${body}`);
+        assert.equal(r.headers.get('weft-error-code'), 'WEFT_INPUT_REFUSED');
+        assert.equal(r.body.message ?? r.body.error, message);
+      }
+      for (const path of ['/v1/subjects/a%00b', '/v1/flows/%00', '/v1/flow-instances?subject=%00', '/tasks/%00']) {
+        const r = await weft.api(path);
+        assert.deepEqual([r.status, r.headers.get('weft-error-code')], [400, 'WEFT_INPUT_REFUSED'], path);
+      }
+      // An escaped backslash before "u0000" is text, not the character.
+      const text = await post('/tasks', '{"name":"a\\\\u0000b","type":"ext.job"}');
+      assert.equal(text.status, 200);
+      assert.equal(text.body.task.name, 'a\\u0000b');
+      // Requests enqueued together with a refused one (one group commit) all land.
+      const names = Array.from({ length: 9 }, (_, i) => (i === 4 ? 'bad\\u0000' : `nul-batch-${i}`));
+      const answers = await Promise.all(names.map((name) => post('/tasks', `{"name":"${name}","type":"ext.job"}`)));
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        names.map((_, i) => (i === 4 ? 400 : 200)),
+      );
+      const listed = (await weft.api('/tasks')).body.tasks.map((t: { name: string }) => t.name);
+      for (const [i, name] of names.entries()) if (i !== 4) assert.ok(listed.includes(name), name);
+    });
+
+    test('an empty body sent as JSON is no body: bodyless routes answer as without it', async () => {
+      const t = await weft.api('/tasks', { method: 'POST', json: { name: 'gone', type: 'ext.job' } });
+      const headers = { 'content-type': 'application/json' };
+      assert.equal((await weft.api(`/tasks/${t.body.task.id}`, { method: 'DELETE', headers })).status, 204);
+      assert.equal((await weft.api('/tasks/flush', { method: 'POST', headers })).status, 204);
+      // A route that needs a body still says so.
+      const r = await weft.api('/tasks', { method: 'POST', headers, body: '' });
+      assert.deepEqual([r.status, r.body], [400, { message: 'invalid request body' }]);
     });
 
     test('a body over the limit is 413', async () => {

@@ -146,6 +146,9 @@ for (const backend of await backends()) {
         ['{"action":"subscribe","request_id":"i","data":{"subject":"a","flow":"b"}}', 'i', 'WEFT_FLOW_REQUEST_INVALID'],
         ['{"action":"get","request_id":"j","data":{}}', 'j', 'WEFT_FLOW_REQUEST_INVALID'],
         ['{"action":"transition","request_id":"k","data":{"flow_instance_id":"00000000-0000-4000-8000-000000000000","transition_schema_identifier":["x"]}}', 'k', 'WEFT_FLOW_REQUEST_INVALID'],
+        // Nested deeper than 512 levels, and the character U+0000: refused whatever the action.
+        [`{"action":"start","request_id":"l","data":{"flow":"checklist","subject":"s","data":{"x":${'['.repeat(600)}${']'.repeat(600)}}}}`, 'l', 'WEFT_INPUT_REFUSED'],
+        ['{"action":"identify","request_id":"m","data":{"subject":"a\\u0000b"}}', 'm', 'WEFT_INPUT_REFUSED'],
       ];
       for (const [frame, requestId, code] of cases) {
         const r = await s.raw(frame);

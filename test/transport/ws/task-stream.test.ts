@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { backends } from '../../helpers/backends.js';
 import { useWeft, TEST_KEY, OTHER_KEY } from '../../helpers/weft.js';
@@ -121,6 +122,38 @@ for (const backend of await backends()) {
       const again = await openStream(streamUrl('lim-c'));
       again.ws.close();
       other.ws.close();
+    });
+
+    test('a request that never becomes a stream holds no slot (426 without an upgrade; an upgrade cut short)', async () => {
+      for (const method of ['GET', 'HEAD']) {
+        for (let i = 0; i < 4; i++) {
+          const r = await weft.api(`/ws/tasks?workspace_id=lim-d`, { method });
+          assert.equal(r.status, 426);
+          assert.equal(r.headers.get('weft-error-code'), 'WEFT_UPGRADE_REQUIRED');
+          if (method === 'GET') assert.deepEqual(r.body, { message: 'this route takes a WebSocket upgrade' });
+        }
+      }
+      // Upgrade requests whose connection is closed at once, before or while the slot is taken.
+      const { port } = new URL(weft.url);
+      for (let i = 0; i < 6; i++) {
+        const socket = connect(Number(port), '127.0.0.1');
+        await new Promise((r) => socket.once('connect', r));
+        socket.write(
+          `GET /ws/tasks?api_key=${TEST_KEY}&workspace_id=lim-d HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+            `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.from(`key-${i}-0123456`).toString('base64')}\r\n\r\n`,
+        );
+        if (i % 2 === 1) await new Promise((r) => setTimeout(r, 20));
+        socket.destroy();
+      }
+      // Every slot taken by them comes back: the workspace's 3 streams open (slots are freed asynchronously).
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const opened = await Promise.allSettled([1, 2, 3].map(() => openStream(streamUrl('lim-d'))));
+        for (const o of opened) if (o.status === 'fulfilled') o.value.ws.close();
+        if (opened.every((o) => o.status === 'fulfilled')) break;
+        assert.ok(Date.now() < deadline, 'stream slots were not given back');
+        await new Promise((r) => setTimeout(r, 100));
+      }
     });
   });
 }

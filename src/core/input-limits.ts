@@ -1,0 +1,58 @@
+import { defineError } from './errors.js';
+
+// Input weft refuses on every route and socket, before anything reads it:
+// - JSON nested deeper than MAX_JSON_DEPTH levels: JSON.parse takes any depth, but the recursive code
+//   after it (JSON.stringify, structuredClone, the interpreters, ajv) runs out of stack a few
+//   thousand levels down, which would be a 500 (the process definitions' reader has the same limit);
+// - the character U+0000: PostgreSQL's text cannot hold it (a request carrying it would fail in the
+//   database, and take the other requests of its group commit with it). SQLite could store it, but
+//   it is refused there too, so that what one backend accepts the other does.
+
+export const MAX_JSON_DEPTH = 512;
+
+export const NUL_REFUSED = 'the character U+0000 is not accepted';
+export const DEPTH_REFUSED = `input nested deeper than ${MAX_JSON_DEPTH} levels is not accepted`;
+
+export const InputRefused = defineError('WEFT_INPUT_REFUSED', 400, (reason: string) => reason);
+
+/** Deeper than `max` levels of arrays and objects (the text need not be valid JSON). */
+export function jsonDeeperThan(text: string, max = MAX_JSON_DEPTH): boolean {
+  // Each level takes at least one character.
+  if (text.length <= max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** A `\u0000` escape in JSON text (not an escaped backslash followed by `u0000`), or a raw NUL. */
+function jsonHasNul(text: string): boolean {
+  if (text.includes('\0')) return true;
+  for (let i = text.indexOf('\\u0000'); i >= 0; i = text.indexOf('\\u0000', i + 1)) {
+    let backslashes = 1;
+    while (i - backslashes >= 0 && text.charCodeAt(i - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 1) return true;
+  }
+  return false;
+}
+
+/** Why JSON text is refused, or null. */
+export function refuseJsonText(text: string): string | null {
+  if (jsonHasNul(text)) return NUL_REFUSED;
+  if (jsonDeeperThan(text)) return DEPTH_REFUSED;
+  return null;
+}
+
+/** Why URL-encoded text (a query string, a form body, a path) is refused, or null. */
+export function refuseUrlEncoded(text: string): string | null {
+  return text.includes('%00') || text.includes('\0') ? NUL_REFUSED : null;
+}

@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEPTH_REFUSED, jsonDeeperThan, MAX_JSON_DEPTH, NUL_REFUSED, refuseJsonText, refuseUrlEncoded } from '../../src/core/input-limits.js';
+
+const nest = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+
+test('depth counts arrays and objects, not brackets inside strings', () => {
+  assert.equal(jsonDeeperThan(nest(MAX_JSON_DEPTH)), false);
+  assert.equal(jsonDeeperThan(nest(MAX_JSON_DEPTH + 1)), true);
+  assert.equal(jsonDeeperThan('['.repeat(3) + ']'.repeat(3), 2), true);
+  // Siblings do not add up; brackets in strings (escaped quotes too) do not count.
+  assert.equal(jsonDeeperThan(`[${'[],'.repeat(2000)}[]]`), false);
+  assert.equal(jsonDeeperThan(JSON.stringify({ s: '['.repeat(2000), t: '"\\"[[[' })), false);
+  assert.equal(jsonDeeperThan(`["\\\\", ${'['.repeat(600)}${']'.repeat(600)}]`), true);
+});
+
+test('U+0000 as a JSON escape or a raw character is refused; an escaped backslash before "u0000" is text', () => {
+  assert.equal(refuseJsonText('{"a":"x\\u0000"}'), NUL_REFUSED);
+  assert.equal(refuseJsonText('{"a":"x\\\\\\u0000"}'), NUL_REFUSED);
+  assert.equal(refuseJsonText('{"a":"x\\\\u0000"}'), null);
+  assert.equal(refuseJsonText('{"a":"x\0"}'), NUL_REFUSED);
+  assert.equal(refuseJsonText(nest(600)), DEPTH_REFUSED);
+  assert.equal(refuseJsonText('{"a":"\\u0001"}'), null);
+  assert.equal(refuseUrlEncoded('/tasks?name=a%00'), NUL_REFUSED);
+  assert.equal(refuseUrlEncoded('/tasks?name=a%000'), NUL_REFUSED);
+  assert.equal(refuseUrlEncoded('/tasks?name=a%20%30'), null);
+});
