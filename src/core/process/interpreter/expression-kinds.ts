@@ -44,8 +44,11 @@ const table: [ExpressionKind, string[]][] = [
   [command, ['skip', 'back', 'jump', 'rewind', 'continue', 'break', 'stop', 'over', 'reset']],
 ];
 
-export const EXPRESSION_KINDS: Record<string, ExpressionKind> = Object.fromEntries(
-  table.flatMap(([kind, names]) => names.map((n) => [n, kind])),
+// Without a prototype: a participant may be named like any Object.prototype member (`constructor`,
+// `toString`, `__proto__`…), and must not be taken for an expression.
+export const EXPRESSION_KINDS: Record<string, ExpressionKind> = Object.assign(
+  Object.create(null) as Record<string, ExpressionKind>,
+  Object.fromEntries(table.flatMap(([kind, names]) => names.map((n) => [n, kind]))),
 );
 
 export const EXPRESSION_NAMES: readonly string[] = Object.keys(EXPRESSION_KINDS);

@@ -24,6 +24,14 @@ describe('sequence, echo, participant', () => {
     assert.deepEqual(last.fields.params, { x: 1, ref: 'charly' });
   });
 
+  test("a bare name that is an Object.prototype member is a participant like any other", () => {
+    const names = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', '__defineGetter__'];
+    const h = runFlow(define(...names.map((n) => t(n, {})), echo('after')));
+    assert.deepEqual(h.reached, names);
+    assert.deepEqual(h.trace, ['after']);
+    assert.equal(h.status, 'completed');
+  });
+
   test('dispatch carries fields, params after substitution, workitem id and url', () => {
     const h = new Harness(define(p('alpha', { task: 'hello ${f:name}' })), {
       fields: { name: 'Ann' }, callbacks: { alpha: 'http://a.example/cb' },
