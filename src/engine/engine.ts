@@ -67,16 +67,15 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
   const processes = createProcessService({ store, settings, clock, bus, onError });
   const endpoints = createEndpointService({ store, settings, clock, bus });
 
-  // A node restarting under the same id starts clean: no stream slots from its earlier life.
+  // A node restarting under the same id starts clean: no stream slots from its earlier life, and the
+  // tasks and participant deliveries that life held (nothing is held by this run yet: it serves
+  // nothing before this) are taken again at once, as are a dead node's. On SQLite no other node can
+  // be alive: everything held is an earlier run's.
   await store.nodes.remove(settings.nodeId);
   await store.nodes.heartbeat(settings.nodeId, clock.now());
-  // Work held by an earlier run of this database: on SQLite no other node can be alive.
-  await store.tasks.requeueOrphans({
-    now: clock.now(),
-    liveSince: clock.now() - NODE_DEAD_MS,
-    exceptOwner: settings.nodeId,
-    everyOtherOwner: store.capabilities.singleNode,
-  });
+  const singleNode = store.capabilities.singleNode;
+  await store.tasks.requeueOrphans({ now: clock.now(), liveSince: clock.now() - NODE_DEAD_MS, self: settings.nodeId, everyOtherOwner: singleNode, selfToo: true });
+  await store.processes.deliveries.releaseOrphans({ self: settings.nodeId, liveSince: singleNode ? null : clock.now() - NODE_DEAD_MS, selfToo: true });
 
   const timers: NodeJS.Timeout[] = [];
   let started = false;
@@ -117,7 +116,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
       every(HEARTBEAT_MS, async () => {
         const now = clock.now();
         await store.nodes.heartbeat(settings.nodeId, now);
-        await store.tasks.requeueOrphans({ now, liveSince: now - NODE_DEAD_MS, exceptOwner: settings.nodeId, everyOtherOwner: false });
+        await store.tasks.requeueOrphans({ now, liveSince: now - NODE_DEAD_MS, self: settings.nodeId, everyOtherOwner: false });
       });
     },
     async stop() {

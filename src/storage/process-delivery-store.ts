@@ -78,8 +78,11 @@ export interface ProcessDeliveryStore {
   retryNow(wfid: string, ws: number, workitemId: string, now: number): Promise<boolean>;
   /** Gives a claimed delivery back without counting the attempt (the sender is stopping). */
   release(id: number, owner: string): Promise<void>;
-  /** Frees the claims of nodes that stopped heartbeating (or of every other node on a single-node store). */
-  releaseOrphans(req: { exceptOwner: string; liveSince: number | null }): Promise<number>;
+  /**
+   * Frees the claims of nodes that stopped heartbeating (of every other node with `liveSince` null:
+   * a single-node store); never those of `self`, unless `selfToo` (an earlier run under this node id).
+   */
+  releaseOrphans(req: { self: string; liveSince: number | null; selfToo?: boolean }): Promise<number>;
   /** The latest `active` delivery of each of these workitems. */
   latestActive(wfid: string, workitemIds: readonly string[]): Promise<Map<string, DeliveryView>>;
   /** Every delivery of a process, oldest first. */
@@ -188,17 +191,12 @@ export function createProcessDeliveryStore(db: SqlDb, cache?: ProcessCache): Pro
       await db.exec("UPDATE process_deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = 'pending'", [id, owner]);
     },
 
-    async releaseOrphans(req) {
-      if (req.liveSince === null) {
-        return db.exec(
-          "UPDATE process_deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 'pending' AND lease_owner IS NOT NULL AND lease_owner <> ?",
-          [req.exceptOwner],
-        );
-      }
+    async releaseOrphans({ self, liveSince, selfToo = false }) {
+      const others = liveSince === null ? 'lease_owner <> ?' : 'lease_owner <> ? AND lease_owner NOT IN (SELECT id FROM nodes WHERE heartbeat_at >= ?)';
       return db.exec(
         `UPDATE process_deliveries SET lease_owner = NULL, lease_expires_at = NULL
-         WHERE state = 'pending' AND lease_owner IS NOT NULL AND lease_owner <> ? AND lease_owner NOT IN (SELECT id FROM nodes WHERE heartbeat_at >= ?)`,
-        [req.exceptOwner, req.liveSince],
+         WHERE state = 'pending' AND lease_owner IS NOT NULL AND ${selfToo ? `(lease_owner = ? OR (${others}))` : others}`,
+        [...(selfToo ? [self] : []), self, ...(liveSince === null ? [] : [liveSince])],
       );
     },
 

@@ -153,8 +153,11 @@ export interface TaskStore {
   release(ws: number, id: number, req: FinishRequest): Promise<TaskRecord | LeaseCheck>;
   /** External leases past their time: back to the queue, or failed when out of attempts. */
   expireLeases(now: number, decide: RetryDecision, limit: number): Promise<TaskRecord[]>;
-  /** Built-in runner tasks whose node is gone go back to the queue (the attempt is not counted). */
-  requeueOrphans(opts: { now: number; liveSince: number; exceptOwner: string | null; everyOtherOwner: boolean }): Promise<number[]>;
+  /**
+   * Built-in runner tasks whose node is gone (every other node's with `everyOtherOwner`: a single-node
+   * store) go back to the queue, the attempt not counted; never those of `self`, unless `selfToo`.
+   */
+  requeueOrphans(opts: { now: number; liveSince: number; self: string; everyOtherOwner: boolean; selfToo?: boolean }): Promise<number[]>;
   /** Seconds-precision summary used by /metrics and the dashboard. */
   countByStatus(ws: number | null): Promise<Record<TaskStatus, number>>;
   /** Task types that have queued work due now (so the dispatcher knows to run). */
@@ -560,11 +563,10 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
       });
     },
 
-    async requeueOrphans({ now, liveSince, exceptOwner, everyOtherOwner }) {
-      const owner = everyOtherOwner
-        ? 'lease_owner <> ?'
-        : 'lease_owner <> ? AND lease_owner NOT IN (SELECT id FROM nodes WHERE heartbeat_at >= ?)';
-      const params = everyOtherOwner ? [now, exceptOwner ?? ''] : [now, exceptOwner ?? '', liveSince];
+    async requeueOrphans({ now, liveSince, self, everyOtherOwner, selfToo = false }) {
+      const others = everyOtherOwner ? 'lease_owner <> ?' : 'lease_owner <> ? AND lease_owner NOT IN (SELECT id FROM nodes WHERE heartbeat_at >= ?)';
+      const owner = selfToo ? `(lease_owner = ? OR (${others}))` : others;
+      const params = [now, ...(selfToo ? [self] : []), self, ...(everyOtherOwner ? [] : [liveSince])];
       return db.transaction(async (tx) => {
         const rows = await tx.query<{ ws: number }>(
           `UPDATE tasks SET status = 'queued', attempts = attempts - 1, run_at = ?, runner = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL

@@ -340,12 +340,16 @@ for (const backend of await backends()) {
       assert.equal((await claim(T0 + 2001, 'dead-node')).length, 1);
       assert.deepEqual(await claim(T0 + 2002), [], 'held by its lease');
       await store.nodes.heartbeat('me', T0 + 2003);
-      assert.ok((await deliveries.releaseOrphans({ exceptOwner: 'me', liveSince: T0 + 2000 })) >= 1);
+      assert.ok((await deliveries.releaseOrphans({ self: 'me', liveSince: T0 + 2000 })) >= 1);
       const [taken] = await claim(T0 + 2004);
       assert.equal(taken.workitemId, w4);
+      // A live node's own claims stay, unless it starts again under its id (selfToo).
+      assert.equal(await deliveries.releaseOrphans({ self: 'me', liveSince: T0 + 2000 }), 0);
+      assert.ok((await deliveries.releaseOrphans({ self: 'me', liveSince: T0 + 2000, selfToo: true })) >= 1);
+      assert.ok((await claim(T0 + 2004, 'me')).some((d) => d.id === taken.id));
       await deliveries.release(taken.id, 'me');
       assert.equal((await claim(T0 + 2005, 'me')).length, 1);
-      assert.ok((await deliveries.releaseOrphans({ exceptOwner: 'nobody', liveSince: null })) >= 1, 'single node: every claim is freed');
+      assert.ok((await deliveries.releaseOrphans({ self: 'nobody', liveSince: null })) >= 1, 'single node: every claim is freed');
     });
 
     test('timers: scheduled with the step, fired once in the transaction that deletes them, unscheduled, gone when the process ends', async () => {

@@ -212,11 +212,21 @@ for (const backend of await backends()) {
       const [b] = await store.tasks.claim(claimReq({ types: ['builtin.t'], runner: 'builtin', owner: 'dead-node', leaseExpiresAt: null }));
       assert.equal(b.attempts, 1);
       await store.nodes.heartbeat('live-node', now());
-      const touched = await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, exceptOwner: 'live-node', everyOtherOwner: false });
+      const touched = await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, self: 'live-node', everyOtherOwner: false });
       assert.deepEqual(touched, [ws]);
       const again = await store.tasks.get(ws, b.id);
       assert.equal(again?.status, 'queued');
       assert.equal(again?.attempts, 0);
+      // A live node's own tasks stay, unless it is starting again under its id (selfToo); another live node's always stay.
+      const [mine] = await store.tasks.claim(claimReq({ types: ['builtin.t'], runner: 'builtin', owner: 'live-node', leaseExpiresAt: null }));
+      await store.tasks.create(ws, { name: 'c', type: 'builtin.t', payload: null, maxAttempts: 3 }, now());
+      const [theirs] = await store.tasks.claim(claimReq({ types: ['builtin.t'], runner: 'builtin', owner: 'other-live-node', leaseExpiresAt: null }));
+      await store.nodes.heartbeat('other-live-node', now());
+      assert.deepEqual(await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, self: 'live-node', everyOtherOwner: false }), []);
+      assert.deepEqual(await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, self: 'live-node', everyOtherOwner: false, selfToo: true }), [ws]);
+      assert.equal((await store.tasks.get(ws, mine.id))?.status, 'queued');
+      assert.equal((await store.tasks.get(ws, theirs.id))?.status, 'running');
+      await store.tasks.release(ws, theirs.id, { token: theirs.leaseToken, now: now() });
     });
 
     test('delete only queued; flush hides every task that left the queue', async () => {

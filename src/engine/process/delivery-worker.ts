@@ -146,7 +146,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     const now = clock.now();
     if (now - lastSweep >= ORPHAN_SWEEP_MS && store.capabilities.supportsSkipLocked) {
       lastSweep = now;
-      await deliveries.releaseOrphans({ exceptOwner: owner, liveSince: now - NODE_DEAD_MS });
+      await deliveries.releaseOrphans({ self: owner, liveSince: now - NODE_DEAD_MS });
     }
     const max = Math.min(BATCH, MAX_IN_FLIGHT - inFlight.size);
     if (max <= 0) {
@@ -167,12 +167,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 
   return {
     start() {
-      // On a single-node store every claim of an earlier run is orphaned: take them again at once.
-      const ready = store.capabilities.singleNode ? deliveries.releaseOrphans({ exceptOwner: owner, liveSince: null }) : Promise.resolve(0);
-      ready.catch(onError).finally(() => {
-        running = !stopping.signal.aborted;
-        loop.start();
-      });
+      // Claims of an earlier run (of this node id, or of any on a single-node store) were freed when the engine was created.
+      running = !stopping.signal.aborted;
+      loop.start();
       offChanged = bus.on('process:changed', (e) => {
         if (e.unclaimed > 0) loop.wake();
       });
