@@ -1,3 +1,4 @@
+import './linear-regexp.js';
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../storage/store.js';
 import { createStore } from '../storage/store.js';
