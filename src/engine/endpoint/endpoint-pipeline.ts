@@ -37,6 +37,8 @@ export interface EndpointPipelineOptions {
   http: EndpointHttp;
   /** Default 30000 (WEFT_HTTP_TIMEOUT_MS): the limit of every lookup and response request. */
   timeoutMs?: number;
+  /** Default TRANSFORM_TIMEOUT_MS: how long one JSONata transform may run. */
+  transformTimeoutMs?: number;
   /** Hosts lookups and response requests may call; absent or empty allows all. */
   allowHosts?: readonly string[];
   clock: EndpointClock;
@@ -87,13 +89,18 @@ function failureReply(e: unknown): Reply {
   return { status: 500, headers: {}, body: { error: e instanceof Error ? e.message : String(e) } };
 }
 
+// Default 1 s: how long one JSONata transform may run. It holds the event loop meanwhile (its
+// evaluation only awaits promises), so it is not the outbound calls' WEFT_HTTP_TIMEOUT_MS (30 s):
+// a runaway expression would stall every request of the node that long.
+export const TRANSFORM_TIMEOUT_MS = 1000;
+
 export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointPipeline {
   const timeoutMs = opts.timeoutMs ?? 30000;
   const maxBodyBytes = opts.maxBodyBytes ?? 1048576;
   const urn = opts.mediatorUrn ?? DEFAULT_MEDIATOR_URN;
   const clock = opts.clock;
   const readXml = createXmlReader();
-  const caches = createStepCaches(timeoutMs);
+  const caches = createStepCaches(opts.transformTimeoutMs ?? TRANSFORM_TIMEOUT_MS);
 
   function render(ctx: Pick<PipelineContext, 'orchestrations' | 'outcomes' | 'transactionId'>, outputFormat: string, reply: Reply, failed: boolean): EndpointReply {
     const format = outputFormat.toUpperCase();

@@ -322,8 +322,12 @@ describe('validation, transforms, mapping', () => {
     assert.deepEqual(bodyOf(reply), { error: 'Input transform error: boom' });
   });
 
-  test('a runaway transform is stopped by the timeout', async () => {
-    const quick = createEndpointPipeline({ http, timeoutMs: 150, clock: steppingClock() });
+  test('a runaway transform is stopped by the transform timeout (1 s by default, not the outbound calls\' 30 s)', async () => {
+    const endless = define({ inputTransforms: { spin: '($f := function($n) { $f($n + 1) }; $f(0))' } });
+    const stopped = await createEndpointPipeline({ http, timeoutMs: 30000, clock: steppingClock() }).serve(endless, request({ json: {} }), memoryState().access);
+    assert.equal(stopped.status, 500);
+    assert.match(bodyOf(stopped).error, /^Input transform error: Evaluation timeout after 1000 milliseconds/);
+    const quick = createEndpointPipeline({ http, transformTimeoutMs: 150, clock: steppingClock() });
     const def = define({ inputTransforms: { spin: '$sum([1..5000000].($ * 2))' } });
     const started = Date.now();
     const reply = await quick.serve(def, request({ json: {} }), memoryState().access);
