@@ -165,7 +165,12 @@ export function compileSettings(flags: Partial<Record<keyof Settings, string>> =
     port,
     host: raw('host') ?? def('host'),
     dataDir: raw('dataDir') ?? def('dataDir'),
-    databaseUrl: raw('databaseUrl') ?? null,
+    databaseUrl: (() => {
+      const v = raw('databaseUrl') ?? null;
+      // Anything else would quietly run on SQLite.
+      if (v !== null && !/^postgres(ql)?:\/\//.test(v)) throw new SettingsError(`WEFT_DATABASE_URL must start with postgres:// or postgresql://, got "${v.replace(/\/\/[^@/]*@/, '//…@')}"`);
+      return v;
+    })(),
     databaseSchema: (() => {
       const v = raw('databaseSchema') ?? 'public';
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(v)) throw new SettingsError(`WEFT_DATABASE_SCHEMA must be a plain identifier, got "${v}"`);

@@ -5,6 +5,7 @@ import { createServer } from '../http/server.js';
 import { createStore } from '../../storage/store.js';
 import { createAuthService } from '../../engine/auth-service.js';
 import { systemClock } from '../../engine/clock.js';
+import { isWeftError, StoreUnavailable } from '../../core/errors.js';
 
 // weft serve | migrate | keys — the same engine functions as HTTP (DESIGN: transport/cli).
 
@@ -53,7 +54,7 @@ async function serve(flags: Flags) {
     process.exit(1);
   }
   engine.start();
-  engine.log.info({ port, database: engine.store.dialect, node: settings.nodeId }, 'weft is serving');
+  engine.log.info({ port, database: engine.store.dialect }, 'weft is serving');
   if (engine.generatedKey) {
     // Printed once: only its hash is stored.
     process.stdout.write(
@@ -115,6 +116,10 @@ withSettings(keys.command('revoke').description('revoke an API key by id or pref
 
 // No top-level await: the bundle `npm run build:server` writes is CommonJS (see bin/weft.js).
 program.parseAsync(process.argv).catch((err: unknown) => {
-  console.error(err);
+  // A database that cannot be reached at start is the machine's problem, not weft's: one line, no stack.
+  if (isWeftError(err) && err.code === StoreUnavailable.code) {
+    const cause = err.cause instanceof Error ? err.cause.message || (err.cause as NodeJS.ErrnoException).code : undefined;
+    console.error(`weft: ${err.message.replace(/, try again$/, '')}${cause ? ` (${cause})` : ''}`);
+  } else console.error(err);
   process.exit(1);
 });

@@ -36,6 +36,20 @@ test('a bad setting stops weft with a clear message', async () => {
   assert.match(out, /WEFT_PORT must be an integer/);
 });
 
+test('a database URL that is not PostgreSQL is a bad setting, not a quiet start on SQLite', async () => {
+  const { code, out } = await run(['serve'], { WEFT_DATABASE_URL: 'mysql://user:secret@db.example/weft' });
+  assert.equal(code, 2);
+  assert.match(out, /WEFT_DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//);
+  assert.doesNotMatch(out, /secret/, 'the password is not printed');
+});
+
+test('a PostgreSQL that cannot be reached at start stops weft with one line, not a stack trace', async () => {
+  const { code, out } = await run(['serve'], { WEFT_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test', WEFT_PORT: '0' });
+  assert.equal(code, 1);
+  assert.match(out, /^weft: the database is unavailable \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/m);
+  assert.doesNotMatch(out, /\n\s+at /, 'no stack trace');
+});
+
 test('a port already in use stops weft with one line saying so, not a stack trace', async () => {
   const holder = createServer();
   holder.listen(0, '127.0.0.1');
