@@ -47,6 +47,7 @@ export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) 
   const connection = randomUUID();
   const subscriptions: Record<Topic, Set<string>> = { flow_instance_id: new Set(), subject: new Set(), flow: new Set() };
   const count = () => subscriptions.flow_instance_id.size + subscriptions.subject.size + subscriptions.flow.size;
+  let joining = 0;
 
   const off = engine.bus.on('flow:instance', (e) => {
     if (e.ws !== ws || count() === 0) return;
@@ -108,9 +109,16 @@ export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) 
         case 'subscribe': {
           const { topic, value } = readTopic(data);
           if (topic === 'flow_instance_id') await flows.instance(ws, value);
-          if (!subscriptions[topic].has(value) && count() >= MAX_SUBSCRIPTIONS) throw FlowRequestInvalid(`at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`);
-          // Changes committed before this request are not this subscription's to hear.
-          await flows.afterCommitted(() => subscriptions[topic].add(value));
+          // Subscriptions still waiting for their marker count too: requests sent without awaiting
+          // their answers must not pass the limit together.
+          if (!subscriptions[topic].has(value) && count() + joining >= MAX_SUBSCRIPTIONS) throw FlowRequestInvalid(`at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`);
+          joining++;
+          try {
+            // Changes committed before this request are not this subscription's to hear.
+            await flows.afterCommitted(() => subscriptions[topic].add(value));
+          } finally {
+            joining--;
+          }
           return ok({ subscribed: { [topic]: value } });
         }
         default: {

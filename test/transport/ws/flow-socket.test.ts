@@ -165,6 +165,20 @@ for (const backend of await backends()) {
       assert.equal(after.status, 200);
     });
 
+    test('a socket holds at most 1,000 subscriptions, also when they are asked for all at once', async () => {
+      const s = await open('main');
+      const answers = await Promise.all(Array.from({ length: 1010 }, (_, i) => s.request('subscribe', { subject: `many-${i}` })));
+      assert.equal(answers.filter((a) => a.status === 200).length, 1000);
+      const refused = answers.filter((a) => a.status !== 200);
+      assert.equal(refused.length, 10);
+      assert.deepEqual(refused[0].errors, [{ code: 'WEFT_FLOW_REQUEST_INVALID', message: 'at most 1000 subscriptions per connection' }]);
+      // One freed, one more taken; one held already is no new subscription.
+      assert.equal((await s.request('unsubscribe', { subject: 'many-0' })).status, 200);
+      assert.equal((await s.request('subscribe', { subject: 'another' })).status, 200);
+      assert.equal((await s.request('subscribe', { subject: 'many-1' })).status, 200);
+      assert.equal((await s.request('subscribe', { subject: 'one-more' })).status, 400);
+    });
+
     test('subscribers receive every change, in order, for the instance, subject or flow they follow', async () => {
       const api = flowApi(weft, 'subs');
       await api.define(flowBody('ring', ['s0', 's1', 's2'], [['begin', 's0', 's1', 'automatic'], ['flip', 's1', 's2'], ['flip', 's2', 's1']]));
