@@ -18,6 +18,7 @@ import { createTaskStreams } from '../ws/task-streams.js';
 import { handleWorkerSocket } from '../ws/workers-socket.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { handleFlowSocket } from '../ws/flows-socket.js';
+import { FRAME_READ_FACTOR } from '../ws/rpc-envelope.js';
 import { isWeftError, ShuttingDown, UpgradeRequired } from '../../core/errors.js';
 import { installEndpointBodyParsers } from './endpoint-body-parsers.js';
 import { registerEndpointRoutes } from './endpoint-routes.js';
@@ -80,7 +81,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
       return parseQueryString(text);
     },
   });
-  await app.register(websocket, { options: { maxPayload: engine.settings.bodyLimitBytes } });
+  await app.register(websocket, { options: { maxPayload: FRAME_READ_FACTOR * engine.settings.bodyLimitBytes } });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -132,5 +132,5 @@ export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) 
     }
   }
 
-  serveRpc(socket, ACTIONS, run);
+  serveRpc(socket, ACTIONS, engine.settings.bodyLimitBytes, run);
 }

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { isWeftError, WeftError } from '../../core/errors.js';
+import { BodyTooLarge, isWeftError, WeftError } from '../../core/errors.js';
 import { InputRefused, refuseJsonText } from '../../core/input-limits.js';
 
 // The request/response envelope shared by the WebSocket protocols (/ws/flows, /ws/workers):
@@ -23,8 +23,9 @@ export interface RpcResponse {
   data: unknown;
 }
 
-// Default 1 MiB per frame, like the HTTP body limit.
-export const MAX_FRAME_BYTES = 1024 * 1024;
+// Frames up to this many times the body limit are read and answered 413; larger ones close the
+// connection (1009, the WebSocket library's maxPayload): the server does not buffer without bound.
+export const FRAME_READ_FACTOR = 4;
 
 export function badRequest(requestId: RequestId, message: string, code = 'WEFT_WS_BAD_REQUEST'): RpcResponse {
   return { request_id: requestId, errors: [{ code, message }], status: 400, data: null };
@@ -89,11 +90,17 @@ export function sendJson(socket: WebSocket, value: unknown) {
 export function serveRpc(
   socket: WebSocket,
   actions: readonly string[],
+  maxFrameBytes: number,
   run: (action: string, requestId: RequestId, data: Record<string, unknown>) => Promise<RpcResponse>,
 ) {
   socket.on('message', (raw, isBinary) => {
-    const text = raw.toString();
-    if (isBinary || text.length > MAX_FRAME_BYTES) return sendJson(socket, badRequest(null, 'frames are JSON text of at most 1 MiB'));
+    if (isBinary) return sendJson(socket, badRequest(null, 'frames are JSON text'));
+    const buffer = raw as Buffer;
+    if (buffer.length > maxFrameBytes) {
+      const e = BodyTooLarge();
+      return sendJson(socket, { request_id: null, errors: [{ code: e.code, message: `a frame is at most ${maxFrameBytes} bytes (WEFT_BODY_LIMIT_BYTES)` }], status: e.status, data: null });
+    }
+    const text = buffer.toString();
     const req = parseRpc(text, actions);
     if (isRpcResponse(req)) return sendJson(socket, req);
     void run(req.action, req.requestId, req.data).then((res) => sendJson(socket, res));

@@ -113,5 +113,5 @@ export function handleWorkerSocket(engine: Engine, ws: number, socket: WebSocket
     }
   }
 
-  serveRpc(socket, ACTIONS, run);
+  serveRpc(socket, ACTIONS, engine.settings.bodyLimitBytes, run);
 }

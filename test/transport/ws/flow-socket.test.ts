@@ -165,6 +165,16 @@ for (const backend of await backends()) {
       assert.equal(after.status, 200);
     });
 
+    test('a frame over the body limit is answered 413 and the connection stays; one over four times it closes the connection', async () => {
+      const s = await open('main');
+      const big = await s.raw(JSON.stringify({ action: 'identify', request_id: 'big', data: { subject: 'x', properties: { pad: 'p'.repeat(1024 * 1024) } } }));
+      assert.deepEqual(big, { request_id: null, status: 413, data: null, errors: [{ code: 'WEFT_BODY_TOO_LARGE', message: 'a frame is at most 1048576 bytes (WEFT_BODY_LIMIT_BYTES)' }] });
+      assert.equal((await s.request('identify', { subject: 'still-here' })).status, 200);
+      const closed = new Promise<number>((r) => s.ws.once('close', (code) => r(code)));
+      s.ws.send('x'.repeat(4 * 1024 * 1024 + 1));
+      assert.equal(await closed, 1009);
+    });
+
     test('a socket holds at most 1,000 subscriptions, also when they are asked for all at once', async () => {
       const s = await open('main');
       const answers = await Promise.all(Array.from({ length: 1010 }, (_, i) => s.request('subscribe', { subject: `many-${i}` })));
