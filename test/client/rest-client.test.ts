@@ -200,7 +200,7 @@ describe('createClient against a real weft (SQLite)', () => {
       assert.equal((await client.workflows.launch({ workflow: ['define', {}, [['participant', { ref: 'alpha' }, []]]], callback: url }, { idempotencyKey: 'redeliver-1' })).id, id);
       const first = await pollUntil(() => client.workflows.get(id), (p) => (p.workitems[0]?.delivery?.attempts ?? 0) >= 1);
       assert.equal(hits, 1);
-      const [failing] = await client.workflows.deliveries({ failing: 'true' });
+      const [failing] = await client.workflows.deliveries({ failing: true });
       assert.deepEqual([failing.workflow_id, failing.state, failing.attempts, failing.last_error], [id, 'pending', 1, 'HTTP 503']);
       assert.deepEqual(await client.workflows.deliveries({ state: 'delivered' }), []);
       await client.workflows.redeliver(id, first.workitems[0].workitem_id);

@@ -5,7 +5,16 @@ import { WebSocket as WsSocket } from 'ws';
 import { startTcpProxy } from './fixtures/tcp-proxy.js';
 import { sqliteBackend } from '../helpers/backends.js';
 import { eventually, freshDatabase, startWeft, TEST_KEY, type Database, type RunningWeft } from '../helpers/weft.js';
-import { createClient, createWorker, NonRetryableError, WeftError, type Task } from '../../packages/client/src/index.js';
+import { createClient, createWorker, NonRetryableError, WeftError, type FlowConnection, type Task, type Worker } from '../../packages/client/src/index.js';
+
+// Checked by `npm run lint` (tsc), never run: event names are typed, payloads too.
+export function eventNamesAreTyped(worker: Worker<unknown, unknown>, flows: FlowConnection) {
+  // @ts-expect-error an event no worker emits
+  worker.on('task:unknown', () => {});
+  // @ts-expect-error an event no flow connection emits
+  flows.on('nope', () => {});
+  worker.on('error', (e) => e.error.message);
+}
 
 // Workers against a real weft with a short lease (800 ms), so that a missing heartbeat shows within
 // seconds, yet a heartbeat every third of it gets through on a busy machine.

@@ -46,7 +46,8 @@ export type ProcessSummary = Present<NonNullable<ResponseOf<'/v1/workflows', 'ge
 export type ProcessStatus = ProcessSummary['status'];
 export type Process = Omit<Present<ProcessDoc>, 'workitems' | 'errors'> & { workitems: Workitem[]; errors: Present<NonNullable<ProcessDoc['errors']>[number]>[] };
 export type Delivery = Present<NonNullable<ResponseOf<'/v1/deliveries', 'get', 200>['deliveries']>[number]>;
-export type DeliveryFilter = QueryOf<'/v1/deliveries', 'get'>;
+/** `GET /v1/deliveries`'s query; `failing` as a boolean (the query string carries "true"/"false"). */
+export type DeliveryFilter = Omit<QueryOf<'/v1/deliveries', 'get'>, 'failing'> & { failing?: boolean };
 export type DefinitionSummary = Present<ResponseOf<'/v1/definitions', 'post', 201>>;
 export type Definition = Present<ResponseOf<'/v1/definitions/{name}', 'get', 200>>;
 export type ReplayInput = BodyOf<'/v1/workflows/{wfid}/errors/{id}/replay', 'post'>;

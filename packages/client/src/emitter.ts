@@ -2,7 +2,8 @@
 
 export type Listener<T> = (payload: T) => void;
 
-export class Emitter<Events extends Record<string, unknown>> {
+// `Events` is an interface of event names to payloads: only its names type-check.
+export class Emitter<Events extends object> {
   private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
 
   /** Adds a listener; returns the function that removes it. */

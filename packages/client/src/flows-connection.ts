@@ -27,7 +27,7 @@ export type Unsubscribe = (() => void) & {
   ready: Promise<void>;
 };
 
-export interface FlowConnectionEvents extends Record<string, unknown> {
+export interface FlowConnectionEvents {
   open: { reconnected: boolean };
   close: { code: number; reason: string };
   error: WeftError;

@@ -49,7 +49,10 @@ export function createWorkflowsApi(t: Transport): WorkflowsApi {
     redeliver: async (wfid, workitemId) => {
       await unwrap(raw.POST('/v1/workflows/{wfid}/workitems/{workitem_id}/redeliver', { params: { path: { wfid, workitem_id: workitemId } }, ...text, ...policy(false) }));
     },
-    deliveries: async (filter = {}) => (await unwrap<{ deliveries: Delivery[] }>(raw.GET('/v1/deliveries', { params: { query: filter }, ...policy(true) }))).deliveries,
+    deliveries: async ({ failing, ...filter } = {}) => {
+      const query = { ...filter, ...(failing !== undefined && { failing: failing ? ('true' as const) : ('false' as const) }) };
+      return (await unwrap<{ deliveries: Delivery[] }>(raw.GET('/v1/deliveries', { params: { query }, ...policy(true) }))).deliveries;
+    },
     replay: async (wfid, errorId, input = {}) => {
       await unwrap(raw.POST('/v1/workflows/{wfid}/errors/{id}/replay', { params: { path: { wfid, id: errorId } }, body: input, ...text, ...policy(false) }));
     },

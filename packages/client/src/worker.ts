@@ -44,7 +44,7 @@ export interface WorkerOptions<P, R> {
   autostart?: boolean;
 }
 
-export interface WorkerEvents<P, R> extends Record<string, unknown> {
+export interface WorkerEvents<P, R> {
   'task:started': { task: WorkerTask<P> };
   'task:completed': { task: Task; result: R };
   'task:failed': { task: Task; error: unknown; retryable: boolean; willRetry: boolean };
