@@ -56,7 +56,16 @@ export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) 
       sendJson(socket, { event: 'flow_instance.updated', data: i });
     }
   });
-  socket.on('close', off);
+  // This node's notification connection to PostgreSQL came back: changes committed meanwhile (on
+  // other nodes) reached no subscriber here. Closing (1012, "service restart") tells the client to
+  // connect, subscribe again and read the current state — better than a stream that silently skipped.
+  const offReconnected = engine.bus.on('store:reconnected', () => {
+    if (count() > 0 || joining > 0) socket.close(1012, 'changes may have been missed: subscribe again');
+  });
+  socket.on('close', () => {
+    off();
+    offReconnected();
+  });
 
   async function transition(requestId: RequestId, data: Record<string, unknown>): Promise<RpcResponse> {
     const echo = {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { backends } from '../../helpers/backends.js';
 import { freshDatabase, startWeft, OTHER_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
 import { flowApi, flowBody, openFlowSocket, type FlowSocket } from '../../engine/flow/flow-test-kit.js';
+import { rawQuery } from '../../helpers/raw-sql.js';
 
 const NO_MATCH = 'Invalid transition argument or no active step matches the transition identifier.';
 
@@ -325,5 +326,20 @@ for (const backend of await backends()) {
         Array.from({ length: 150 }, (_, k) => k + 2),
       );
     });
+
+    if (backend.name === 'postgres') {
+      test('when the node loses its notification connection, sockets with subscriptions are closed (1012) to subscribe again', async () => {
+        const subscribed = await open('lost');
+        assert.equal((await subscribed.request('subscribe', { subject: 'anyone' })).status, 200);
+        const idle = await open('lost');
+        const closed = new Promise<{ code: number; reason: string }>((r) => subscribed.ws.once('close', (code, reason) => r({ code, reason: reason.toString() })));
+        // PostgreSQL ends the LISTEN connection (a restart or a network cut would); weft connects it again within a second.
+        const ended = await rawQuery<{ ok: boolean }>(db, 'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query = ?', [`LISTEN "weft_${weft.settings.databaseSchema}"`]);
+        assert.equal(ended.length, 1);
+        assert.deepEqual(await closed, { code: 1012, reason: 'changes may have been missed: subscribe again' });
+        // A socket without subscriptions missed nothing and stays.
+        assert.equal((await idle.request('identify', { subject: 'still-open' })).status, 200);
+      });
+    }
   });
 }
