@@ -4,6 +4,9 @@ import { sqliteBackend } from '../helpers/backends.js';
 import { eventually, freshDatabase, startWeft, TEST_KEY, type Database, type RunningWeft } from '../helpers/weft.js';
 import { createClient, WeftError, type FlowInstance, type WeftClient } from '../../packages/client/src/index.js';
 import { startTcpProxy, type TcpProxy } from './fixtures/tcp-proxy.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 
 // client.flows.connect() through a TCP proxy that loses connections on purpose.
 
@@ -151,5 +154,55 @@ describe('flows connection (SQLite)', () => {
     }
     await conn.close();
     assert.deepEqual((await direct.flowInstances.get(instance.id)).active_steps, ['a']);
+  });
+});
+
+describe('flows connection against a server that drops or refuses it', () => {
+  test('a connection cut as soon as it opens keeps backing off; each resume that outlived its socket stays silent', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => server.once('listening', r));
+    let connections = 0;
+    server.on('connection', (socket) => {
+      connections++;
+      // The first stays a little (a subscription is made on it), every later one is cut at once.
+      if (connections === 1) setTimeout(() => socket.terminate(), 300);
+      else socket.terminate();
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const conn = createClient({ url, apiKey: TEST_KEY }).flows.connect();
+    const opens: boolean[] = [];
+    conn.on('open', (e) => opens.push(e.reconnected));
+    conn.on('error', () => {});
+    try {
+      await eventually(async () => connections, (c: number) => c >= 1, 5000, 'first connection');
+      void conn.subscribe({ subject: 'ada' }, () => {}).ready.catch(() => {});
+      await new Promise((r) => setTimeout(r, 3000));
+      // Backoff from 200 ms doubling (jittered down to half): at most ~6 attempts in these 3.3 s; a
+      // backoff reset on every open would make ~20.
+      assert.ok(connections <= 8, `${connections} connections in 3.3 s`);
+      // Only the first connection stayed open long enough to resume: no pile of `open` events.
+      assert.deepEqual(opens, [false]);
+    } finally {
+      await conn.close();
+      server.close();
+    }
+  });
+
+  test('each failed connection attempt is an error event (WEFT_CLIENT_CONNECT), without the key', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const conn = createClient({ url: `http://127.0.0.1:${port}`, apiKey: TEST_KEY }).flows.connect();
+    const errors: WeftError[] = [];
+    conn.on('error', (e) => errors.push(e));
+    try {
+      await eventually(async () => errors.length, (n: number) => n >= 2, 5000, 'two failed attempts reported');
+      assert.equal(errors[0].code, 'WEFT_CLIENT_CONNECT');
+      assert.match(errors[0].message, new RegExp(`^could not connect to ws://127\\.0\\.0\\.1:${port}/ws/flows \\(attempt 1\\)`));
+      assert.ok(!errors.some((e) => e.message.includes(TEST_KEY)));
+    } finally {
+      await conn.close();
+    }
   });
 });

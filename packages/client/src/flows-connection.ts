@@ -69,7 +69,7 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
       onEvent: (frame) => {
         if (frame.event === 'flow_instance.updated' && frame.data) this.deliver(frame.data as FlowInstance);
       },
-      onOpen: (reconnected) => this.resume(reconnected),
+      onOpen: (reconnected, current) => this.resume(reconnected, current),
       onClose: (info) => this.emit('close', info),
       onError: (err) => this.emit('error', err),
     });
@@ -191,12 +191,18 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
     }
   }
 
-  private async resume(reconnected: boolean) {
+  private async resume(reconnected: boolean, current: () => boolean) {
     if (reconnected) {
       const subs = [...this.subs.values()];
-      await Promise.all(subs.map((s) => this.rpc.request('subscribe', { [s.topic]: s.value }).catch(() => undefined)));
+      // Not sent again after a drop: the next connection subscribes anew.
+      await Promise.all(subs.map((s) => this.rpc.request('subscribe', { [s.topic]: s.value }, { resend: false }).catch(() => undefined)));
+      // This connection dropped meanwhile: the next one resumes (its own catch-up, its own `open`).
+      if (!current()) return;
       // Changes committed while the socket was down were pushed to nobody: fetch the current state.
-      void this.catchUp(subs).catch((err) => this.emit('error', err instanceof WeftError ? err : new WeftError({ status: 0, code: 'WEFT_CLIENT_RESUME', message: String(err) })));
+      void this.catchUp(subs).catch((err) => {
+        // Cut short by another drop: the next connection catches up.
+        if (current()) this.emit('error', err instanceof WeftError ? err : new WeftError({ status: 0, code: 'WEFT_CLIENT_RESUME', message: String(err) }));
+      });
     }
     this.emit('open', { reconnected });
   }
@@ -204,11 +210,11 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
   private async catchUp(subs: { topic: Topic; value: string }[]) {
     for (const s of subs) {
       if (s.topic === 'flow_instance_id') {
-        const res = await this.rpc.request('get', { flow_instance_id: s.value });
+        const res = await this.rpc.request('get', { flow_instance_id: s.value }, { resend: false });
         if (res.status === 200) this.deliver((res.data as { instance: FlowInstance }).instance);
       } else if (s.topic === 'subject') {
         // identify without properties changes nothing and answers the subject's instances.
-        const res = await this.rpc.request('identify', { subject: s.value });
+        const res = await this.rpc.request('identify', { subject: s.value }, { resend: false });
         if (res.status === 200) for (const i of (res.data as Subject).instances ?? []) this.deliver(i);
       }
     }

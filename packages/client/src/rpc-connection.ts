@@ -23,10 +23,13 @@ export interface RpcConnectionOptions {
   backoff?: BackoffOptions;
   /** Pushed frames (anything without a request_id). */
   onEvent?(frame: Record<string, unknown>): void;
-  /** Runs on every (re)connection before in-flight requests are sent again: re-subscribe here. */
-  onOpen?(reconnected: boolean): void | Promise<void>;
+  /**
+   * Runs on every (re)connection before in-flight requests are sent again: re-subscribe here.
+   * `current()` stays true while this connection is the live one (a resume that outlived it stops).
+   */
+  onOpen?(reconnected: boolean, current: () => boolean): void | Promise<void>;
   onClose?(info: { code: number; reason: string }): void;
-  /** A connection attempt ended before it opened (refused, or the upgrade was answered with an error). */
+  /** A connection attempt ended before it opened (refused, or the upgrade was answered with an error); onError hears it too. */
   onConnectFailed?(attempt: number): void;
   onError?(err: WeftError): void;
 }
@@ -60,6 +63,10 @@ export interface RpcConnection {
   drop(): void;
 }
 
+// Default 5 s: a connection that stayed open this long resets the reconnect backoff; one that drops
+// sooner (a proxy accepting and cutting) keeps backing off.
+export const STABLE_MS = 5000;
+
 const closedError = () => new WeftError({ status: 0, code: 'WEFT_CLIENT_CLOSED', message: 'the connection was closed', retryable: false });
 const droppedError = () => new WeftError({ status: 0, code: 'WEFT_CLIENT_DISCONNECTED', message: 'the connection dropped before the answer came', retryable: true });
 
@@ -75,6 +82,7 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
   let attempts = 0;
   let everOpened = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let stable: ReturnType<typeof setTimeout> | null = null;
   let waiters: (() => void)[] = [];
   let closeResolve: (() => void) | null = null;
 
@@ -101,10 +109,10 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
       if (closed || socket !== s) return;
       const reconnected = everOpened;
       everOpened = true;
-      attempts = 0;
+      stable = setTimeout(() => (attempts = 0), STABLE_MS);
       open = true;
       try {
-        await opts.onOpen?.(reconnected);
+        await opts.onOpen?.(reconnected, () => socket === s && s.readyState === OPEN);
       } catch (err) {
         opts.onError?.(err instanceof WeftError ? err : new WeftError({ status: 0, code: 'WEFT_CLIENT_RESUME', message: String((err as Error)?.message ?? err), cause: err }));
       }
@@ -141,6 +149,7 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
     s.onclose = (ev) => {
       if (socket !== s) return;
       socket = null;
+      if (stable) clearTimeout(stable);
       const wasOpen = open;
       open = false;
       for (const [id, p] of pending) {
@@ -150,7 +159,10 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
         }
       }
       if (wasOpen) opts.onClose?.({ code: ev?.code ?? 1006, reason: ev?.reason ?? '' });
-      else if (!closed) opts.onConnectFailed?.(attempts + 1);
+      else if (!closed) {
+        opts.onConnectFailed?.(attempts + 1);
+        opts.onError?.(connectError(attempts + 1, `the connection closed before it opened (${ev?.code ?? 1006})`));
+      }
       if (closed) {
         closeResolve?.();
         return;
@@ -161,8 +173,14 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
 
   function fail(err: unknown) {
     if (!closed) opts.onConnectFailed?.(attempts + 1);
-    opts.onError?.(new WeftError({ status: 0, code: 'WEFT_CLIENT_CONNECT', message: String((err as Error)?.message ?? err), cause: err }));
+    opts.onError?.(connectError(attempts + 1, String((err as Error)?.message ?? err), err));
     if (!closed) timer = setTimeout(() => void connect().catch(fail), backoffDelay(attempts++, opts.backoff));
+  }
+
+  // The URL carries the API key: messages name only the address.
+  const where = opts.url.split('?')[0];
+  function connectError(attempt: number, why: string, cause?: unknown) {
+    return new WeftError({ status: 0, code: 'WEFT_CLIENT_CONNECT', message: `could not connect to ${where} (attempt ${attempt}): ${why}`, retryable: true, cause });
   }
 
   void connect().catch(fail);
@@ -215,6 +233,7 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
       if (closed) return;
       closed = true;
       if (timer) clearTimeout(timer);
+      if (stable) clearTimeout(stable);
       for (const p of pending.values()) p.reject(closedError());
       pending.clear();
       const s = socket;

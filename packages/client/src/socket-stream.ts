@@ -1,5 +1,6 @@
 import { WeftError } from './errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { STABLE_MS } from './rpc-connection.js';
 import { loadWebSocket, messageText, socketUrl, type SocketLike } from './socket.js';
 import type { ResolvedOptions } from './rest-client.js';
 import type { Task } from './api-types.js';
@@ -43,6 +44,8 @@ function watchStream(o: ResolvedOptions, path: string, onFrame: (frame: unknown)
   let socket: SocketLike | null = null;
   let attempts = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let stable: ReturnType<typeof setTimeout> | null = null;
+  let opened = false;
   const url = socketUrl(o.url, path, o.apiKey, o.workspace);
 
   async function connect() {
@@ -50,8 +53,11 @@ function watchStream(o: ResolvedOptions, path: string, onFrame: (frame: unknown)
     if (closed) return;
     const s = new Ctor(url);
     socket = s;
+    opened = false;
     s.onopen = () => {
-      attempts = 0;
+      opened = true;
+      // Only a connection that stays resets the backoff (STABLE_MS, as the request connections).
+      stable = setTimeout(() => (attempts = 0), STABLE_MS);
     };
     s.onmessage = (ev) => {
       let frame: unknown;
@@ -64,9 +70,12 @@ function watchStream(o: ResolvedOptions, path: string, onFrame: (frame: unknown)
       onFrame(frame);
     };
     s.onerror = () => {};
-    s.onclose = () => {
+    s.onclose = (ev) => {
       socket = null;
-      if (!closed) timer = setTimeout(() => void connect().catch(fail), backoffDelay(attempts++, opts.backoff));
+      if (stable) clearTimeout(stable);
+      if (closed) return;
+      if (!opened) opts.onError?.(new WeftError({ status: 0, code: 'WEFT_CLIENT_CONNECT', message: `could not connect to ${o.url.replace(/\/+$/, '')}/${path} (attempt ${attempts + 1}): the connection closed before it opened (${ev?.code ?? 1006})`, retryable: true }));
+      timer = setTimeout(() => void connect().catch(fail), backoffDelay(attempts++, opts.backoff));
     };
   }
   function fail(err: unknown) {
@@ -78,6 +87,7 @@ function watchStream(o: ResolvedOptions, path: string, onFrame: (frame: unknown)
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (stable) clearTimeout(stable);
       socket?.close(1000, 'client closed');
     },
   };
