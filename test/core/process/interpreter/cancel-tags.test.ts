@@ -15,6 +15,16 @@ describe('cancel, kill, pause, resume, cancel_process', () => {
     assert.equal(h.send({ type: 'cancel' }), 'workflow_id not found');
   });
 
+  test('stopped work carrying an error is called back with status error (an on_error handler cancelled)', () => {
+    const h = new Harness(define(t('sequence', { on_error: 'handler' }, [t('error', { boom: null })]))).launch();
+    assert.deepEqual(h.reached, ['handler']);
+    assert.ok('__error__' in h.pending[0].fields);
+    h.send({ type: 'cancel' });
+    const stops = h.effects.filter((e) => e.type === 'dispatch' && e.status !== 'active').map((e) => e.type === 'dispatch' && [e.participant, e.status]);
+    assert.deepEqual(stops, [['handler', 'error']]);
+    assert.equal(h.status, 'cancelled');
+  });
+
   test('on_cancel runs a participant or a subprocess before the process ends', () => {
     const h = new Harness(define(t('sequence', { on_cancel: 'catcher' }, [p('nemo')]))).launch();
     h.send({ type: 'cancel' });

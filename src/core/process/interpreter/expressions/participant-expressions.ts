@@ -27,10 +27,11 @@ export const participant: ExpressionKind = {
     if (wid && ip.state.workitems[wid] === exp.fei && flavour !== 'kill') {
       const url = ip.state.callbacks?.[exp.participant!] ?? ip.state.callback;
       if (url) {
-        ip.effects.push({
-          type: 'dispatch', workitemId: wid, participant: exp.participant!, url,
-          status: flavour === 'timeout' ? 'timeout' : 'cancel', fields: clone(exp.applied.fields),
-        });
+        // Stopped work is `timeout` when the participant timed out, `error` when its workitem carries
+        // an error (an on_error handler being cancelled), `cancel` otherwise: what the seed's API sends.
+        const fields = exp.applied.fields;
+        const status = flavour === 'timeout' || '__timed_out__' in fields ? 'timeout' : '__error__' in fields ? 'error' : 'cancel';
+        ip.effects.push({ type: 'dispatch', workitemId: wid, participant: exp.participant!, url, status, fields: clone(fields) });
       }
     }
     if (wid) delete ip.state.workitems[wid];
