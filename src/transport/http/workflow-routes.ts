@@ -74,7 +74,7 @@ const deliverySchema = {
     workflow_id: { type: 'string' },
     workitem_id: { type: 'string' },
     participant: { type: 'string' },
-    status: { type: 'string', enum: ['active', 'cancel', 'timeout'] },
+    status: { type: 'string', enum: ['active', 'cancel', 'timeout', 'error'] },
     url: { type: 'string' },
     state: { type: 'string', enum: ['pending', 'delivered', 'failed', 'superseded'] },
     attempts: { type: 'integer', description: 'attempts made so far' },

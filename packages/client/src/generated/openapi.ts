@@ -1036,7 +1036,7 @@ export interface paths {
                                 /** @enum {string} */
                                 state?: "pending" | "delivered" | "failed" | "superseded";
                                 /** @enum {string} */
-                                status?: "active" | "cancel" | "timeout";
+                                status?: "active" | "cancel" | "timeout" | "error";
                                 url?: string;
                                 /** @description the webhook-id header it is sent with */
                                 webhook_id?: string;
