@@ -10,9 +10,12 @@ const PARAM_VALUE = /^[^ ;:=#@,/]+$/;
 
 type Segment = { param: string } | { literal: string };
 
+// A trailing slash is no segment of its own: requests are matched without theirs, so `/x/:id/`
+// serves (and duplicates) what `/x/:id` does.
 function segments(pattern: string): Segment[] {
   return pattern
     .replace(/^\//, '')
+    .replace(/(.)\/$/, '$1')
     .split('/')
     .map((s) => (s.startsWith(':') ? { param: s.slice(1) } : { literal: s }));
 }

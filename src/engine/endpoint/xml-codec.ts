@@ -22,6 +22,18 @@ function decodeEntities(value: string): string {
   });
 }
 
+// fast-xml-parser trims text nodes but not CDATA sections merged into them; xml2js's `trim` trims
+// an element's whole text. Attribute values (under `$`) are left to the parser.
+function trimText(node: unknown): unknown {
+  if (typeof node === 'string') return node.trim();
+  if (Array.isArray(node)) return node.map(trimText);
+  if (node !== null && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (k !== '$') o[k] = trimText(o[k]);
+  }
+  return node;
+}
+
 export function createXmlReader(): (text: string) => unknown {
   const parser = new XMLParser({
     ignoreAttributes: false,
@@ -41,7 +53,7 @@ export function createXmlReader(): (text: string) => unknown {
   return (text: string) => {
     const valid = XMLValidator.validate(text);
     if (valid !== true) throw new Error(`${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
-    const doc = parser.parse(text) as Record<string, unknown>;
+    const doc = (text.includes('<![CDATA[') ? trimText(parser.parse(text)) : parser.parse(text)) as Record<string, unknown>;
     const roots = Object.keys(doc);
     // explicitRoot: false — the document is the root element's content.
     return roots.length === 1 ? doc[roots[0]] : doc;

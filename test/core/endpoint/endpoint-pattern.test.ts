@@ -7,6 +7,12 @@ describe('patternsOverlap', () => {
     assert.equal(patternsOverlap('/a/:id/b/:code', '/a/:name/b/:code'), true);
     assert.equal(patternsOverlap('/a/b', '/a/b'), true);
   });
+  test('a trailing slash makes no other pattern: it duplicates and serves what the one without does', () => {
+    assert.equal(patternsOverlap('/dup/:id/', '/dup/:id'), true);
+    assert.equal(patternsOverlap('/dup/x/', '/dup/x'), true);
+    assert.deepEqual(matchPattern('/dup/:id/', '/dup/7'), { id: '7' });
+    assert.deepEqual(matchPattern('/', '/'), {});
+  });
   test('a literal against a parameter is no duplicate (the exact pattern wins when serving)', () => {
     assert.equal(patternsOverlap('/a/:id', '/a/list'), false);
     assert.equal(patternsOverlap('/a/list', '/a/:id'), false);

@@ -21,6 +21,9 @@ describe('reading XML like xml2js (trim, explicitRoot false, explicitArray false
     const bomb = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "EXPANDED">]><r><a>&e;</a></r>';
     assert.deepEqual(read(bomb), { a: '&e;' });
   });
+  test('CDATA text is trimmed as other text is (xml2js trim)', () => {
+    assert.deepEqual(read('<r><a><![CDATA[ cd ]]></a><d a="1"><![CDATA[ q ]]></d></r>'), { a: 'cd', d: { _: 'q', $: { a: '1' } } });
+  });
   test('malformed XML is an error', () => {
     assert.throws(() => read('<a><b></a>'));
     assert.throws(() => read('not xml at all'));
