@@ -24,7 +24,7 @@ export const FlowAutomaticCycle = defineError(
   'WEFT_FLOW_AUTOMATIC_CYCLE',
   409,
   (limit: number, last: string) =>
-    `Automatic transitions were cut off after ${limit} firings in one request (last: ${last}); a cycle of automatic transitions never stops. Nothing was changed.`,
+    `Automatic transitions were cut off after ${limit} firings in one request (last: ${last}); a cycle of automatic transitions never stops (or the chain is longer than that). Nothing was changed.`,
 );
 
 /** A failure result carrying `error`'s code, status and message; `next` is returned untouched. */
