@@ -53,7 +53,8 @@ A 4xx is the caller's to fix; a 503 (\`WEFT_STORE_UNAVAILABLE\`, \`WEFT_SHUTTING
 (a \`retry-after\` header says when). weft never answers bad input with a 5xx.
 
 Whatever the route or socket, two things are refused before anything reads them (400
-\`WEFT_INPUT_REFUSED\`, in the route's body style): JSON (or form fields) nested deeper than 512 levels,
+\`WEFT_INPUT_REFUSED\`, in the route's body style; the endpoints API answers its own
+\`WEFT_ENDPOINT_BODY_INVALID\`): JSON (or form fields) nested deeper than 512 levels,
 and the character U+0000 (\`\\u0000\` in JSON, \`%00\` in a URL or form), which PostgreSQL's text cannot
 hold — refused on SQLite too, so that both backends accept the same data. A JSON content type with an
 empty body counts as no body. A plain GET or HEAD on a WebSocket route is 426 \`WEFT_UPGRADE_REQUIRED\`.

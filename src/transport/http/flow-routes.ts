@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 import { isWeftError, WeftError } from '../../core/errors.js';
+import { InputRefused } from '../../core/input-limits.js';
 import {
   FlowRequestInvalid,
   readBody,
@@ -116,10 +117,15 @@ function failureOf(err: WeftError): TransitionOutcome {
   return { result: 'failure', status: err.status, code: err.code, message: err.message, errors: [{ code: err.code, message: err.message }] };
 }
 
+// A body that is not JSON is a flow request error on every flow route, as on transitions; one refused
+// whatever the route (core/input-limits) keeps its own code.
+const parseError = (message: string, refused: boolean) => (refused ? InputRefused(message) : FlowRequestInvalid('the request body is not valid JSON'));
+const config = { parseError };
+
 export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
   const flows = engine.flows;
 
-  app.post('/v1/flows', { schema: { tags, summary: 'Create a flow, or add the next version of one', body: flowBody, response: { 201: flowSchema, 400: messageSchema } } }, async (req, reply) =>
+  app.post('/v1/flows', { config, schema: { tags, summary: 'Create a flow, or add the next version of one', body: flowBody, response: { 201: flowSchema, 400: messageSchema } } }, async (req, reply) =>
     reply.code(201).send(await flows.define(ws(req), readBody(req.body))),
   );
 
@@ -138,6 +144,7 @@ export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
   app.put(
     '/v1/subjects/:key',
     {
+      config,
       schema: {
         tags,
         summary: 'Identify or update a subject (properties replace the stored ones; schema null removes it)',
@@ -155,6 +162,7 @@ export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
   app.post(
     '/v1/flow-instances',
     {
+      config,
       schema: {
         tags,
         summary: "Start a flow for a subject (on the flow's latest version; automatic transitions applied)",
@@ -194,7 +202,7 @@ export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
       config: {
         // An unparsable body is a failed transition too, in the transition's answer shape.
         parseError: (message: string, refused: boolean) => {
-          const err = FlowRequestInvalid(refused ? message : 'the request body is not valid JSON');
+          const err = parseError(message, refused);
           return new WeftError(err.code, 400, err.message, { details: { result: 'failure', errors: [{ code: err.code, message: err.message }] } });
         },
       },
@@ -221,7 +229,7 @@ export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
   for (const action of ['pause', 'resume', 'exit'] as const) {
     app.post(
       `/v1/flow-instances/:id/${action}`,
-      { schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a flow instance`, params: idParams, response: { 200: instanceSchema, 404: messageSchema, 409: messageSchema } } },
+      { config, schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a flow instance`, params: idParams, response: { 200: instanceSchema, 404: messageSchema, 409: messageSchema } } },
       async (req) => flows[action](ws(req), readInstanceId(params(req).id, 'id')),
     );
   }

@@ -38,7 +38,7 @@ for (const backend of await backends()) {
       const flow = await post('/v1/flows', `{"identifier":"deep","name":"d","steps":[{"identifier":"a","name":"a","properties":{"x":${deep(600)}}}],"transitions":[]}`);
       assert.deepEqual([flow.status, flow.body], [400, { message }]);
       const transition = await post('/v1/flow-instances/00000000-0000-4000-8000-000000000000/transitions', `{"transition":"t","input":${deep(600)}}`);
-      assert.deepEqual([transition.status, transition.body], [400, { result: 'failure', message, errors: [{ code: 'WEFT_FLOW_REQUEST_INVALID', message }] }]);
+      assert.deepEqual([transition.status, transition.body], [400, { result: 'failure', message, errors: [{ code: 'WEFT_INPUT_REFUSED', message }] }]);
       const launch = await post('/v1/workflows', `{"workflow":"define\\n  alpha","callback":"http://127.0.0.1:9/","fields":{"x":${deep(600)}}}`);
       assert.deepEqual([launch.status, launch.body], [400, { error: message }]);
       const form = await post('/v1/workflows', `workflow=define%0A%20%20alpha&callback=http://127.0.0.1:9/&fields${'[a]'.repeat(600)}=1`, 'application/x-www-form-urlencoded');

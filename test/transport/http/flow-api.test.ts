@@ -24,6 +24,24 @@ for (const backend of await backends()) {
       }
     });
 
+    test('a body that is not JSON is WEFT_FLOW_REQUEST_INVALID on every flow route; an empty one on pause/resume/exit is no body', async () => {
+      const id = '00000000-0000-4000-8000-000000000000';
+      for (const [method, path] of [
+        ['POST', '/v1/flows'],
+        ['PUT', '/v1/subjects/a'],
+        ['POST', '/v1/flow-instances'],
+        ['POST', `/v1/flow-instances/${id}/pause`],
+        ['POST', `/v1/flow-instances/${id}/transitions`],
+      ]) {
+        const r = await weft.api(path, { method, body: '{nope', headers: { 'content-type': 'application/json' } });
+        assert.deepEqual([r.status, r.headers.get('weft-error-code'), r.body.message], [400, 'WEFT_FLOW_REQUEST_INVALID', 'the request body is not valid JSON'], `${method} ${path}`);
+      }
+      for (const action of ['pause', 'resume', 'exit']) {
+        const r = await weft.api(`/v1/flow-instances/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+        assert.equal(r.status, 404, action);
+      }
+    });
+
     test('flow schemas: create, versions, get, list, 404s', async () => {
       const api = flowApi(weft, 'schemas');
       const v1 = await api.post('/v1/flows', flowBody('onboarding', ['welcome', 'done'], [['next', 'welcome', 'done']]));
