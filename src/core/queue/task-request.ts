@@ -104,11 +104,11 @@ export function readClaimInput(body: unknown): ClaimInput {
   for (const k of Object.keys(body)) if (!['types', 'max', 'wait_ms', 'worker_id'].includes(k)) throw TaskFieldUnknown(k);
   const { types, max = 1, wait_ms = 0, worker_id = null } = body;
   if (!Array.isArray(types) || types.length === 0 || types.length > 100 || !types.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 200)) {
-    throw TaskFieldInvalid('types must be a non-empty array of task type names');
+    throw TaskFieldInvalid('types must be an array of 1 to 100 task type names (1 to 200 characters each)');
   }
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_CLAIM) throw TaskFieldInvalid(`max must be an integer between 1 and ${MAX_CLAIM}`);
   if (typeof wait_ms !== 'number' || !Number.isInteger(wait_ms) || wait_ms < 0 || wait_ms > MAX_WAIT_MS) throw TaskFieldInvalid(`wait_ms must be an integer between 0 and ${MAX_WAIT_MS}`);
-  if (worker_id !== null && (typeof worker_id !== 'string' || worker_id.length > 200)) throw TaskFieldInvalid('worker_id must be a string');
+  if (worker_id !== null && (typeof worker_id !== 'string' || worker_id.length > 200)) throw TaskFieldInvalid('worker_id must be a string of at most 200 characters');
   return { types: [...new Set(types as string[])], max, waitMs: wait_ms, workerId: worker_id as string | null };
 }
 

@@ -344,6 +344,11 @@ for (const backend of await backends()) {
         assert.equal(r.status, 400, JSON.stringify(body));
         assert.equal(typeof r.body.message, 'string');
       }
+      // The messages say what is allowed.
+      const types = await weft.api(`/v1/tasks/claim${ws}`, { method: 'POST', json: { types: Array.from({ length: 101 }, (_, i) => `t${i}`) } });
+      assert.equal(types.body.message, 'types must be an array of 1 to 100 task type names (1 to 200 characters each)');
+      const worker = await weft.api(`/v1/tasks/claim${ws}`, { method: 'POST', json: { types: ['a'], worker_id: 'w'.repeat(201) } });
+      assert.equal(worker.body.message, 'worker_id must be a string of at most 200 characters');
       assert.equal((await weft.api(`/v1/tasks/77/complete${ws}`, { method: 'POST', json: {} })).status, 404);
       assert.equal((await weft.api(`/v1/tasks/abc/complete${ws}`, { method: 'POST', json: {} })).status, 400);
     });
