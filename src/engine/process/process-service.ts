@@ -18,7 +18,8 @@ import type { DeliveryHttp } from './delivery-http.js';
 import type { DeliveryFilter } from '../../storage/process-delivery-store.js';
 
 /** Who may proceed a workitem: a key's workspace, or the token of its proceed_url. */
-export type ProceedAccess = { ws: number } | { token: string };
+/** The proceed_url's token, an API key's workspace, or both (then either lets the proceed through). */
+export type ProceedAccess = { ws: number; token?: undefined } | { token: string; ws?: number };
 
 export interface ProcessService {
   launch(ws: number, input: LaunchInput): Promise<{ wfid: string }>;
@@ -253,11 +254,12 @@ export function createProcessService(deps: ProcessServiceDeps): ProcessService {
       const once = (p: ProcessRecord) => {
         if (p.state.pausedMessages?.some((m) => m.type === 'proceed' && m.workitemId === workitemId)) throw WorkitemNotFound();
       };
-      if ('ws' in access) return send(access.ws, wfid, msg, WorkitemNotFound, once);
+      const token = access.token;
+      if (token === undefined) return send(access.ws, wfid, msg, WorkitemNotFound, once);
       return send(null, wfid, msg, WorkitemNotFound, (p) => {
         const expected = p.tokens[workitemId];
         if (expected === undefined) throw WorkitemNotFound();
-        if (!tokenMatches(expected, access.token)) throw Forbidden();
+        if (p.ws !== access.ws && !tokenMatches(expected, token)) throw Forbidden();
         once(p);
       });
     },

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
-import { Forbidden } from '../../core/errors.js';
+import { Forbidden, isWeftError } from '../../core/errors.js';
 import {
   readDefinitionInput, readDeliveryFilter, readLaunchInput, readProceedFields, readReplayInput, readStatusFilter, type ProceedAccess,
 } from '../../engine/process/index.js';
@@ -106,13 +106,24 @@ const params = (req: FastifyRequest) => req.params as Record<string, string>;
 const body = (req: FastifyRequest) => readBody(req.body, req.headers['content-type']);
 const ok = (reply: FastifyReply) => reply.code(201).type('text/plain; charset=utf-8').send('OK');
 
-/** The proceed_url's token, or else an API key of the process's workspace. */
+/**
+ * The proceed_url's token and/or an API key of the process's workspace: either lets the proceed
+ * through (a key that fails is ignored when there is a token).
+ */
 async function proceedAccess(req: FastifyRequest, engine: Engine): Promise<ProceedAccess> {
-  const token = (req.query as Record<string, unknown> | undefined)?.token;
-  if (typeof token === 'string' && token !== '') return { token };
-  if (readApiKey(req) === undefined) throw Forbidden();
-  const { workspace } = await authenticateRequest(req, engine);
-  return { ws: workspace.pk };
+  const raw = (req.query as Record<string, unknown> | undefined)?.token;
+  const token = typeof raw === 'string' && raw !== '' ? raw : undefined;
+  if (readApiKey(req) === undefined) {
+    if (token === undefined) throw Forbidden();
+    return { token };
+  }
+  try {
+    const { workspace } = await authenticateRequest(req, engine);
+    return token === undefined ? { ws: workspace.pk } : { token, ws: workspace.pk };
+  } catch (err) {
+    if (token === undefined || !isWeftError(err)) throw err;
+    return { token };
+  }
 }
 
 export function registerWorkflowRoutes(app: FastifyInstance, engine: Engine) {

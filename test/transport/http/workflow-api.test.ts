@@ -201,11 +201,12 @@ for (const backend of await backends()) {
       assert.equal(badToken.status, 403);
       const badKey = await post(path, {}, 'not-a-key');
       assert.equal(badKey.status, 403);
-      // A key of another workspace does not see the process.
+      // A key of another workspace does not see the process, nor does it make a wrong token good.
       const otherKey = await post(path, {}, OTHER_KEY);
       assert.deepEqual([otherKey.status, otherKey.body], [400, { error: 'workitem_id not found' }]);
-      // With the process's key, no token is needed.
-      const withKey = await weft.api(path, { method: 'POST', json: { fields: { by: 'key' } }, key: TEST_KEY });
+      assert.equal((await post(`${path}?token=wrong`, {}, OTHER_KEY)).status, 403);
+      // With the process's key, no token is needed, and a wrong one does not stop it.
+      const withKey = await weft.api(`${path}?token=wrong`, { method: 'POST', json: { fields: { by: 'key' } }, key: TEST_KEY });
       assert.deepEqual([withKey.status, withKey.text], [201, 'OK']);
       assert.equal((await until(a, (p) => p.status === 'completed')).fields.by, 'key');
       // And form-encoded fields with the token.
