@@ -67,10 +67,12 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
       maxAge: 600,
     });
   }
-  // What weft refuses in any input (core/input-limits): in the URL (a path or query), before anything reads it…
-  app.addHook('onRequest', async (req) => {
+  // Before anything reads the request: a node shutting down takes no more, and what weft refuses in
+  // any input (core/input-limits) is refused in the URL (a path or query)…
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (closing) return done(ShuttingDown());
     const refused = refuseUrlEncoded(req.url);
-    if (refused) throw InputRefused(refused);
+    done(refused ? InputRefused(refused) : undefined);
   });
   // …and in form bodies (JSON bodies: endpoint-body-parsers).
   await app.register(formbody, {
@@ -102,9 +104,6 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
   installAuth(app, engine);
-  app.addHook('onRequest', async () => {
-    if (closing) throw ShuttingDown();
-  });
 
   const healthSchema = {
     type: 'object',
