@@ -200,7 +200,13 @@ export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointP
     }
 
     const output = definition.transformation.output;
-    const rendered = render(ctx, output, reply, failed);
+    let rendered: EndpointReply;
+    try {
+      rendered = render(ctx, output, reply, failed);
+    } catch (e) {
+      // A reply XML cannot carry (an element name such as `1abc`): an error, as xml2js's builder throws.
+      rendered = render(ctx, output, failureReply(new EndpointFailure(500, `Rendering the response failed: ${(e as Error).message}`)), true);
+    }
     try {
       await state.saveState(buildRecord(ctx, startMs));
     } catch (e) {

@@ -80,8 +80,16 @@ interface XmlElement {
   children: Array<XmlElement | string>;
 }
 
+// XML's Name production (letters, digits, `_ - . :` and the combining ranges), as the builder checks it.
+const XML_NAME = /^[\p{L}_:][\p{L}\p{N}\p{M}_:.\-\u00B7]*$/u;
+
+function xmlName(name: string): string {
+  if (!XML_NAME.test(name)) throw new Error(`Invalid character in name: ${JSON.stringify(name)}`);
+  return name;
+}
+
 function element(name: string): XmlElement {
-  return { name, attrs: [], children: [] };
+  return { name: xmlName(name), attrs: [], children: [] };
 }
 
 function fill(el: XmlElement, value: unknown): XmlElement {
@@ -103,7 +111,7 @@ function fill(el: XmlElement, value: unknown): XmlElement {
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     if (key === '$') {
       if (child !== null && typeof child === 'object') {
-        for (const [attr, v] of Object.entries(child)) el.attrs.push([attr, String(v)]);
+        for (const [attr, v] of Object.entries(child)) el.attrs.push([xmlName(attr), String(v)]);
       }
     } else if (key === '_') {
       if (child !== null && child !== undefined) el.children.push(String(child));

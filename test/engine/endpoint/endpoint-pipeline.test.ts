@@ -44,6 +44,13 @@ describe('parsing and rendering', () => {
     );
   });
 
+  test('a reply XML cannot carry (a name such as 1abc) is a 500 in XML, not malformed XML', async () => {
+    const def = define({ transformation: { input: 'JSON', output: 'XML' } });
+    const reply = await serve(def, request({ json: { '1abc': 1 } }));
+    assert.equal(reply.status, 500);
+    assert.equal(reply.body, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<error>Rendering the response failed: Invalid character in name: "1abc"</error>');
+  });
+
   test('XML in, JSON out: no root wrapper, trimmed text, no single-element arrays, attributes under $', async () => {
     const def = define({ transformation: { input: 'XML', output: 'JSON' } });
     const xml = '<?xml version="1.0"?>\n<patient id="7">\n  <name>  Jane  </name>\n  <tel>1</tel>\n  <tel>2</tel>\n  <note lang="en">hi &amp; bye</note>\n  <empty/>\n</patient>';

@@ -43,6 +43,10 @@ describe('rendering XML like the xml2js Builder', () => {
   test('an empty object is an empty <root/>', () => {
     assert.equal(renderXml({}), `${DECL}\n<root/>`);
   });
+  test('names XML cannot carry are refused (element and attribute), as the builder does', () => {
+    for (const v of [{ '1abc': 1 }, { 'a b': 1 }, { '': 1 }, { $: { x: 1 } }, { r: { $: { 'x y': 1 } } }]) assert.throws(() => renderXml(v), /Invalid character in name/, JSON.stringify(v));
+    assert.equal(renderXml({ 'é-x.y:z': 1 }), `${DECL}\n<é-x.y:z>1</é-x.y:z>`);
+  });
   test('an error body', () => {
     assert.equal(renderXml({ error: 'Boom' }), `${DECL}\n<error>Boom</error>`);
   });
