@@ -204,8 +204,9 @@ export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointP
     try {
       rendered = render(ctx, output, reply, failed);
     } catch (e) {
-      // A reply XML cannot carry (an element name such as `1abc`): an error, as xml2js's builder throws.
-      rendered = render(ctx, output, failureReply(new EndpointFailure(500, `Rendering the response failed: ${(e as Error).message}`)), true);
+      // A reply XML cannot carry (an element name such as `1abc`, most often a key of the request's
+      // own body): an error, as xml2js's builder throws; a 400, the data being the caller's.
+      rendered = render(ctx, output, failureReply(new EndpointFailure(400, `The response cannot be written as XML: ${(e as Error).message}`)), true);
     }
     try {
       await state.saveState(buildRecord(ctx, startMs));

@@ -44,11 +44,11 @@ describe('parsing and rendering', () => {
     );
   });
 
-  test('a reply XML cannot carry (a name such as 1abc) is a 500 in XML, not malformed XML', async () => {
+  test('a reply XML cannot carry (a name such as 1abc) is a 400 in XML, not malformed XML', async () => {
     const def = define({ transformation: { input: 'JSON', output: 'XML' } });
     const reply = await serve(def, request({ json: { '1abc': 1 } }));
-    assert.equal(reply.status, 500);
-    assert.equal(reply.body, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<error>Rendering the response failed: Invalid character in name: "1abc"</error>');
+    assert.equal(reply.status, 400);
+    assert.equal(reply.body, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<error>The response cannot be written as XML: Invalid character in name: "1abc"</error>');
   });
 
   test('XML in, JSON out: no root wrapper, trimmed text, no single-element arrays, attributes under $', async () => {
