@@ -63,7 +63,8 @@ export function createAuthService(store: Store, clock: Clock): AuthService {
       return hit.record;
     },
     async workspace(keyId, name) {
-      const ws = name === undefined || name === '' ? 'default' : name;
+      // Absent: `default`. Present but empty does not match the pattern (400), like any other bad id.
+      const ws = name === undefined ? 'default' : name;
       if (ws.length > MAX_WORKSPACE_LENGTH || !WORKSPACE_PATTERN.test(ws)) throw InvalidWorkspace();
       const cacheKey = `${keyId}\u0000${ws}`;
       let rec = workspaces.get(cacheKey);

@@ -33,13 +33,16 @@ for (const backend of await backends()) {
     });
 
     test('an invalid workspace id is 400 {"message":"invalid workspace id"}', async () => {
-      for (const ws of ['a b', 'x.y', 'é', '%2F']) {
+      for (const ws of ['a b', 'x.y', 'é', '%2F', '']) {
         const r = await weft.api(`/tasks?workspace_id=${encodeURIComponent(ws)}`);
         assert.equal(r.status, 400, ws);
         assert.deepEqual(r.body, { message: 'invalid workspace id' });
       }
       const h = await weft.api('/tasks', { headers: { 'x-workspace-id': 'bad id' } });
       assert.equal(h.status, 400);
+      // Present but empty is no workspace id either; absent is `default`.
+      assert.equal((await weft.api('/tasks', { headers: { 'x-workspace-id': '' } })).status, 400);
+      assert.equal((await weft.api('/tasks')).status, 200);
     });
 
     test('POST /tasks validates the body with the contract messages', async () => {
