@@ -81,10 +81,17 @@ export interface TransitionInput {
   idempotencyKey?: string | null;
 }
 
-export function readTransitionFields(transition: unknown, step: unknown, input: unknown, requestId: unknown): TransitionInput {
-  const t = requiredString(transition, 'transition', MAX_IDENTIFIER);
+/** `names`: the fields as the request calls them (REST `transition`/`step`, the socket's `…_schema_identifier`). */
+export function readTransitionFields(
+  transition: unknown,
+  step: unknown,
+  input: unknown,
+  requestId: unknown,
+  names: { transition: string; step: string } = { transition: 'transition', step: 'step' },
+): TransitionInput {
+  const t = requiredString(transition, names.transition, MAX_IDENTIFIER);
   if (step !== undefined && step !== null && (typeof step !== 'string' || step.length > MAX_IDENTIFIER)) {
-    throw FlowRequestInvalid(`step must be a step identifier (a string of at most ${MAX_IDENTIFIER} characters)`);
+    throw FlowRequestInvalid(`${names.step} must be a step identifier (a string of at most ${MAX_IDENTIFIER} characters)`);
   }
   return { transition: t, step: step === undefined || step === null || step === '' ? null : step, input: input ?? {}, requestId: readRequestId(requestId) };
 }

@@ -20,6 +20,8 @@ import { errorResponse, sendJson, serveRpc, type RequestId, type RpcResponse } f
 // to its id, its subject or its flow — once per socket, in commit order per instance.
 
 const ACTIONS = ['transition', 'start', 'identify', 'get', 'subscribe', 'unsubscribe'] as const;
+// The transition's fields as this protocol names them, in its error messages.
+const SOCKET_NAMES = { transition: 'transition_schema_identifier', step: 'step_schema_identifier' };
 // Default 1,000 subscriptions per socket.
 const MAX_SUBSCRIPTIONS = 1000;
 
@@ -85,7 +87,7 @@ export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) 
       // body's); otherwise the envelope's request_id is, within this connection only, so that
       // clients numbering their requests per connection do not collide with each other.
       const explicit = data.request_id !== undefined && data.request_id !== null;
-      const fields = readTransitionFields(data.transition_schema_identifier, data.step_schema_identifier, data.input, explicit ? data.request_id : requestId);
+      const fields = readTransitionFields(data.transition_schema_identifier, data.step_schema_identifier, data.input, explicit ? data.request_id : requestId, SOCKET_NAMES);
       if (!explicit && fields.requestId !== null) fields.idempotencyKey = `ws:${connection}:${fields.requestId}`;
       const o = await flows.transition(ws, id, fields);
       if (o.result === 'success') {

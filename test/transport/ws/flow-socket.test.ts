@@ -162,6 +162,10 @@ for (const backend of await backends()) {
       assert.ok(absurd.errors[0].message.length < 200);
       const huge = await s.request('transition', { flow_instance_id: '1'.repeat(5000), transition_schema_identifier: 'complete' });
       assert.equal(huge.status, 404);
+      // Messages name the fields as this protocol does.
+      const id = '00000000-0000-4000-8000-000000000000';
+      assert.match((await s.request('transition', { flow_instance_id: id })).errors[0].message, /^transition_schema_identifier /);
+      assert.match((await s.request('transition', { flow_instance_id: id, transition_schema_identifier: 't', step_schema_identifier: 5 })).errors[0].message, /^step_schema_identifier /);
       const after = await s.request('identify', { subject: 'still-open' });
       assert.equal(after.status, 200);
     });
