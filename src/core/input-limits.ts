@@ -15,19 +15,38 @@ export const DEPTH_REFUSED = `input nested deeper than ${MAX_JSON_DEPTH} levels 
 
 export const InputRefused = defineError('WEFT_INPUT_REFUSED', 400, (reason: string) => reason);
 
-/** Deeper than `max` levels of arrays and objects (the text need not be valid JSON). */
+/** At most `max` opening brackets in all (then no nesting can be deeper): found natively, a jump each. */
+function fewBrackets(text: string, max: number): boolean {
+  let n = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i >= 0; i = text.indexOf(bracket, i + 1)) if (++n > max) return false;
+  }
+  return true;
+}
+
+/**
+ * Deeper than `max` levels of arrays and objects (the text need not be valid JSON). PERF: most
+ * bodies and frames have too few brackets to reach `max` (an 8.6 KB frame of 100 completions: ~2.5
+ * µs to know it, against ~45 for a character loop); others are scanned skipping their strings with
+ * indexOf (a 1,000-task batch, 80 KB: ~240 µs, a third of its JSON.parse).
+ */
 export function jsonDeeperThan(text: string, max = MAX_JSON_DEPTH): boolean {
-  // Each level takes at least one character.
-  if (text.length <= max) return false;
+  if (text.length <= max || fewBrackets(text, max)) return false;
+  const n = text.length;
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: the next character is escaped
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i++);
+    if (c === 0x22) {
+      // A string: to its closing quote, one not escaped (preceded by an even number of backslashes).
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) return false;
+        let backslashes = 0;
+        while (text.charCodeAt(q - 1 - backslashes) === 0x5c) backslashes++;
+        i = q + 1;
+        if (backslashes % 2 === 0) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }

@@ -12,6 +12,9 @@ test('depth counts arrays and objects, not brackets inside strings', () => {
   assert.equal(jsonDeeperThan(`[${'[],'.repeat(2000)}[]]`), false);
   assert.equal(jsonDeeperThan(JSON.stringify({ s: '['.repeat(2000), t: '"\\"[[[' })), false);
   assert.equal(jsonDeeperThan(`["\\\\", ${'['.repeat(600)}${']'.repeat(600)}]`), true);
+  // Many brackets in strings, after escaped quotes and backslashes, and a deep value after them.
+  assert.equal(jsonDeeperThan(JSON.stringify({ s: `"\\${'['.repeat(600)}`, t: '\\' })), false);
+  assert.equal(jsonDeeperThan(`${JSON.stringify({ s: `"${'{'.repeat(600)}` }).slice(0, -1)}, "d": ${nest(513)}}`), true);
 });
 
 test('U+0000 as a JSON escape or a raw character is refused; an escaped backslash before "u0000" is text', () => {
