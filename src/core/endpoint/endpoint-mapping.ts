@@ -1,6 +1,7 @@
 // inputMapping: object-mapper syntax (`"src.path": "dst.path"`, `a[]`, `a[].b`, `a[1]`, `a[]+`,
 // arrays of destinations, `{key, default}`) plus the mediator's named transforms
-// `{key, transform: {function, parameters}}`. Entries apply in order onto one output object.
+// `{key, transform: {function, parameters}}`. Entries apply in order onto one output object, with
+// object-mapper 5 (see applyMapping).
 
 import objectMapper from 'object-mapper';
 import { MAPPING_FUNCTIONS, MappingError } from './mapping-functions.js';
@@ -8,12 +9,6 @@ import { MAPPING_FUNCTIONS, MappingError } from './mapping-functions.js';
 interface NamedTransform {
   function: string;
   parameters?: unknown;
-}
-
-interface KeyObject {
-  key: unknown;
-  default?: unknown;
-  transform?: unknown;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -58,50 +53,41 @@ export function mappingFunctionNames(mapping: Record<string, unknown>): string[]
   return names;
 }
 
-function applyNamed(
-  source: unknown,
-  output: Record<string, unknown>,
-  sourceKey: string,
-  dest: KeyObject,
-  transform: NamedTransform,
-): void {
-  const fn = MAPPING_FUNCTIONS[transform.function];
-  if (!fn) throw new MappingError(`No function exists for key: ${transform.function}`);
-  const destinationKey = typeof dest.key === 'string' ? dest.key : '';
-  let value = objectMapper.getKeyValue(source, sourceKey);
-  if (value === null || value === undefined) value = dest.default ?? null;
-  const result = fn(value, source, output, sourceKey, destinationKey, transform.parameters ?? {});
-  if (result !== undefined && destinationKey) objectMapper.setKeyValue(output, destinationKey, result);
+// A destination with a named transform, as the mediator's object-mapper fork reads it: the function
+// runs on the value (or the default) with the parameters, and its result is written to the key.
+function withFunctions(dest: unknown): unknown {
+  if (Array.isArray(dest)) return dest.map(withFunctions);
+  if (!isPlainObject(dest)) return dest;
+  const t = namedTransform(dest.transform);
+  if (!t) return dest;
+  const fn = MAPPING_FUNCTIONS[t.function];
+  if (!fn) throw new MappingError(`No function exists for key: ${t.function}`);
+  const parameters = t.parameters ?? {};
+  return {
+    ...dest,
+    transform: (value: unknown, source: unknown, output: Record<string, unknown>, sourceKey: string, destinationKey: unknown) =>
+      fn(value, source, output, sourceKey, typeof destinationKey === 'string' ? destinationKey : '', parameters),
+  };
 }
 
-function applyEntry(source: unknown, output: Record<string, unknown>, sourceKey: string, dest: unknown): void {
-  if (Array.isArray(dest)) {
-    for (const d of dest) applyEntry(source, output, sourceKey, d);
-    return;
-  }
-  if (isPlainObject(dest)) {
-    const t = namedTransform(dest.transform);
-    if (t) {
-      applyNamed(source, output, sourceKey, dest as unknown as KeyObject, t);
-      return;
-    }
-  }
-  const result = objectMapper.merge(source, output, { [sourceKey]: dest });
-  // object-mapper builds into the object it was given; it only returns a different one when that was missing.
-  if (result !== output && isPlainObject(result)) Object.assign(output, result);
-}
+// Mappings checked and prepared once (definitions are kept in memory; one saved before the path
+// check existed is refused here).
+const prepared = new WeakMap<Record<string, unknown>, Record<string, unknown>>();
 
-// Mappings already checked at run time (definitions saved before the check existed are refused there).
-const checked = new WeakSet<Record<string, unknown>>();
-
-/** Maps `source` (the request's data points) to a new object by the mapping, in key order. */
+/**
+ * Maps `source` (the request's data points) to a new object by the mapping, in key order, with
+ * object-mapper 5 — the version the mediator's fork (jembi/node-object-mapper) is made from, so that
+ * its definitions map the same: several sources to one `a[]` make an array of them, a null value
+ * still makes its parent objects, a default of 0 or false is no default.
+ */
 export function applyMapping(source: unknown, mapping: Record<string, unknown>): Record<string, unknown> {
-  if (!checked.has(mapping)) {
+  let map = prepared.get(mapping);
+  if (!map) {
     const bad = unsafeMappingPaths(mapping);
     if (bad.length > 0) throw new MappingError(`path ${JSON.stringify(bad[0])} is not allowed`);
-    checked.add(mapping);
+    map = Object.fromEntries(Object.entries(mapping).map(([key, dest]) => [key, withFunctions(dest)]));
+    prepared.set(mapping, map);
   }
-  const output: Record<string, unknown> = {};
-  for (const [sourceKey, dest] of Object.entries(mapping)) applyEntry(source, output, sourceKey, dest);
-  return output;
+  const output: unknown = objectMapper.merge(source, {}, map);
+  return isPlainObject(output) ? output : {};
 }

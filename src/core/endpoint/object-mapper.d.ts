@@ -1,12 +1,10 @@
-// object-mapper 6 ships no types; the functions weft uses.
+// object-mapper 5 ships no types; the functions weft uses.
 declare module 'object-mapper' {
   type Mapping = Record<string, unknown>;
   function objectMapper(src: unknown, dest: unknown, map: Mapping): any;
   function objectMapper(src: unknown, map: Mapping): any;
   namespace objectMapper {
     function merge(src: unknown, dest: unknown, map: Mapping): any;
-    function getKeyValue(src: unknown, key: string): unknown;
-    function setKeyValue(dest: unknown, key: unknown, data: unknown, context?: Record<string, unknown>): any;
   }
   export default objectMapper;
 }

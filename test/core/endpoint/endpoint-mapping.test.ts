@@ -37,6 +37,17 @@ describe('applyMapping: object-mapper syntax', () => {
   test('missing values are not written; defaults are', () => {
     assert.deepEqual(applyMapping(source, { 'requestBody.none': 'n', 'requestBody.none2': { key: 'd', default: 'dflt' } }), { d: 'dflt' });
   });
+  test("as the mediator's object-mapper (5, which its fork is made from) maps", () => {
+    const s = { requestBody: { a: [1, 2], b: 3, n: null } };
+    // Several sources to one `out[]`: an array of them, none lost.
+    assert.deepEqual(applyMapping(s, { 'requestBody.a': 'out[]', 'requestBody.b': 'out[]' }), { out: [[1, 2], 3] });
+    // A null value still makes the parents of its key.
+    assert.deepEqual(applyMapping(s, { 'requestBody.n': 'bar.foo' }), { bar: {} });
+    // A default of 0 or false is no default.
+    assert.deepEqual(applyMapping(s, { 'requestBody.none': { key: 'x', default: 0 }, 'requestBody.none2': { key: 'y', default: false } }), {});
+    // An array of an array's items, flat, with `x[].y` → `z`.
+    assert.deepEqual(applyMapping({ l: [{ c: 'a' }, { c: 'b' }] }, { 'l[].c': 'codes' }), { codes: ['a', 'b'] });
+  });
 });
 
 describe('mapping functions', () => {

@@ -170,7 +170,7 @@ describe('lookups', () => {
         requests: {
           lookup: [{ id: 'each', forEach: { items: 'payload.codes', concurrency: 2 }, config: { url: `${slow.url}/:code`, params: { url: { code: { path: 'item.c' } } } } }],
         },
-        inputMapping: { 'lookupRequests.each[].data.code': 'codes[]' },
+        inputMapping: { 'lookupRequests.each[].data.code': 'codes' },
       });
       const reply = await serve(def, request({ json: { codes: [{ c: 'a' }, { c: 'b' }, { c: 'c' }, { c: 'd' }, { c: 'e' }] } }));
       assert.equal(reply.status, 200, String(reply.body));

@@ -117,7 +117,7 @@ for (const backend of await backends()) {
             { id: 'all', config: { method: 'post', url: `${up.url}/echo/all` } },
           ],
         },
-        inputMapping: { 'lookupRequests.patients[].data.name': 'names[]' },
+        inputMapping: { 'lookupRequests.patients[].data.name': 'names' },
       });
       const r = await call('/s/for-each', { method: 'POST', json: { list: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] } });
       assert.equal(r.status, 200);
