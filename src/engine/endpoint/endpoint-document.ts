@@ -12,13 +12,21 @@ export function endpointDocument(e: StoredEndpoint): EndpointDocument {
 // weft's own query parameters (key and workspace), never filters.
 const NOT_FILTERS = new Set(['api_key', 'workspace_id']);
 
-function valueAt(doc: unknown, path: string): unknown {
-  let current: unknown = doc;
-  for (const key of path.split('.')) {
-    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
-    current = (current as Record<string, unknown>)[key];
+/**
+ * Every value at a dotted path, as MongoDB reads one: an array met on the way is looked into — its
+ * element by index when the next key is one, else each of its elements (`requests.lookup.id` reaches
+ * the id of every lookup, `requests.lookup.0.id` the first's).
+ */
+function valuesAt(current: unknown, keys: readonly string[], out: unknown[] = []): unknown[] {
+  if (keys.length === 0) {
+    out.push(current);
+    return out;
   }
-  return current;
+  if (current === null || typeof current !== 'object') return out;
+  const [key, ...rest] = keys;
+  if (Object.hasOwn(current, key)) valuesAt((current as Record<string, unknown>)[key], rest, out);
+  else if (Array.isArray(current)) for (const item of current) valuesAt(item, keys, out);
+  return out;
 }
 
 function sameValue(stored: unknown, wanted: string): boolean {
@@ -37,8 +45,8 @@ export function matchesQuery(doc: EndpointDocument, query: Record<string, unknow
   for (const [path, raw] of Object.entries(query)) {
     if (NOT_FILTERS.has(path) || raw === undefined) continue;
     const wanted = (Array.isArray(raw) ? raw : [raw]).map(String);
-    const stored = valueAt(doc, path);
-    if (!wanted.some((w) => sameValue(stored, w))) return false;
+    const stored = valuesAt(doc, path.split('.'));
+    if (!wanted.some((w) => stored.some((v) => sameValue(v, w)))) return false;
   }
   return true;
 }

@@ -105,7 +105,8 @@ for (const backend of await backends()) {
 
     test('GET /endpoints lists the workspace’s endpoints and filters on query parameters', async () => {
       const a = await post(minimal('List A', '/list/a', { endpoint: { pattern: '/list/a', method: 'GET' }, public: true }), '/endpoints?workspace_id=listing');
-      const b = await post(minimal('List B', '/list/b'), '/endpoints?workspace_id=listing');
+      const lookup = (id: string) => ({ id, config: { method: 'get', url: `http://127.0.0.1:9/${id}` } });
+      const b = await post(minimal('List B', '/list/b', { requests: { lookup: [lookup('l1'), lookup('l2')] } }), '/endpoints?workspace_id=listing');
       assert.equal(a.status, 201);
       const all = await weft.api('/endpoints?workspace_id=listing');
       assert.equal(all.status, 200);
@@ -119,6 +120,10 @@ for (const backend of await backends()) {
       assert.deepEqual(await names('name=List%20A&name=List%20B'), ['List A', 'List B']);
       assert.deepEqual(await names('name=nobody'), []);
       assert.deepEqual(await names('nofield=x'), []);
+      // Into arrays as MongoDB looks: any element, or one by its index.
+      assert.deepEqual(await names('requests.lookup.id=l2'), ['List B']);
+      assert.deepEqual(await names('requests.lookup.0.id=l1'), ['List B']);
+      assert.deepEqual(await names('requests.lookup.0.id=l2'), []);
       assert.deepEqual((await weft.api('/endpoints?workspace_id=empty-ws')).body, []);
       assert.ok(b.body._id);
     });
