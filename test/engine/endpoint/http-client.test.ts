@@ -7,11 +7,20 @@ let upstream: Stub;
 before(async () => {
   upstream = await startStub((req, res) => {
     if (req.path === '/hang') return;
+    const redirect = /^\/r(30[12378])$/.exec(req.path);
+    if (redirect) {
+      res.writeHead(Number(redirect[1]), { location: req.query.get('to') ?? '/target' });
+      return res.end('moved');
+    }
+    if (req.path === '/loop') {
+      res.writeHead(302, { location: '/loop' });
+      return res.end();
+    }
     if (req.path === '/big') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end('x'.repeat(5000));
     }
-    json(res, 200, { method: req.method, body: req.body, header: req.headers['x-h'] ?? null });
+    json(res, 200, { method: req.method, body: req.body, header: req.headers['x-h'] ?? null, path: req.path, auth: req.headers.authorization ?? null, type: req.headers['content-type'] ?? null });
   });
 });
 after(() => upstream.close());
@@ -23,7 +32,7 @@ describe('createHttpClient', () => {
       const res = await http({ method: 'post', url: `${upstream.url}/x`, headers: { 'x-h': 'v' }, body: 'payload', timeoutMs: 1000 });
       assert.equal(res.status, 200);
       assert.equal(res.headers['content-type'], 'application/json');
-      assert.deepEqual(JSON.parse(res.body), { method: 'POST', body: 'payload', header: 'v' });
+      assert.deepEqual(JSON.parse(res.body), { method: 'POST', body: 'payload', header: 'v', path: '/x', auth: null, type: null });
     } finally {
       await http.close();
     }
@@ -38,6 +47,36 @@ describe('createHttpClient', () => {
       assert.ok(upstream.connections - before <= 2, `${upstream.connections - before} connections`);
     } finally {
       await http.close();
+    }
+  });
+
+  test('redirects are followed as axios does: 303 (and 301/302 after a POST) as a GET, 307/308 as they were', async () => {
+    const http = createHttpClient();
+    const call = async (method: string, path: string, headers: Record<string, string> = {}) =>
+      JSON.parse((await http({ method, url: `${upstream.url}${path}`, headers: { 'content-type': 'text/plain', ...headers }, body: method === 'GET' ? undefined : 'payload', timeoutMs: 2000 })).body);
+    try {
+      assert.deepEqual(await call('GET', '/r302'), { method: 'GET', body: '', header: null, path: '/target', auth: null, type: 'text/plain' });
+      for (const code of [301, 302, 303]) assert.deepEqual(await call('POST', `/r${code}`), { method: 'GET', body: '', header: null, path: '/target', auth: null, type: null }, String(code));
+      for (const code of [307, 308]) assert.deepEqual(await call('POST', `/r${code}`), { method: 'POST', body: 'payload', header: null, path: '/target', auth: null, type: 'text/plain' }, String(code));
+      // Credentials go along on the same host only.
+      assert.equal((await call('GET', '/r302', { authorization: 'Bearer s' })).auth, 'Bearer s');
+      const elsewhere = `${upstream.url.replace('127.0.0.1', 'localhost')}/target`;
+      assert.equal((await call('GET', `/r302?to=${encodeURIComponent(elsewhere)}`, { authorization: 'Bearer s' })).auth, null);
+      // A loop ends after 21 redirects with the last answer as it is.
+      const before = upstream.requests.length;
+      const loop = await http({ method: 'GET', url: `${upstream.url}/loop`, headers: {}, timeoutMs: 2000 });
+      assert.equal(loop.status, 302);
+      assert.equal(upstream.requests.length - before, 22);
+    } finally {
+      await http.close();
+    }
+    // The allowlist holds for every hop.
+    const fenced = createHttpClient({ allowHosts: ['127.0.0.1'] });
+    try {
+      const away = `${upstream.url.replace('127.0.0.1', 'localhost')}/target`;
+      await assert.rejects(fenced({ method: 'GET', url: `${upstream.url}/r302?to=${encodeURIComponent(away)}`, headers: {}, timeoutMs: 2000 }), /host 'localhost:\d+' is not in the allowed hosts list/);
+    } finally {
+      await fenced.close();
     }
   });
 
