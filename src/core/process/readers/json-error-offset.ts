@@ -25,6 +25,28 @@ export function jsonErrorOffset(text: string): number | undefined {
   }
 }
 
+/**
+ * The offset of the value reached from the top by array indexes (`[2, 0]`: the first element of the
+ * top array's third) in valid JSON text; undefined when the path leads nowhere.
+ */
+export function arrayPathOffset(text: string, path: readonly number[]): number | undefined {
+  try {
+    let i = ws(text, 0);
+    for (const index of path) {
+      if (text[i] !== '[') return undefined;
+      i = ws(text, i + 1);
+      for (let n = 0; n < index; n++) {
+        i = ws(text, value(text, i));
+        if (text[i] !== ',') return undefined;
+        i = ws(text, i + 1);
+      }
+    }
+    return i < text.length ? i : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function ws(s: string, i: number): number {
   WS.lastIndex = i;
   WS.exec(s);

@@ -1,4 +1,4 @@
-import { jsonErrorOffset } from './json-error-offset.js';
+import { arrayPathOffset, jsonErrorOffset } from './json-error-offset.js';
 import { positionAt, readFailure } from './reader-errors.js';
 import { normaliseName, setOwn, type Tree } from './tree.js';
 
@@ -14,9 +14,17 @@ const MAX_DEPTH = 512;
  * Returns a fresh tree; the input is not modified.
  */
 export function readJsonTree(input: unknown): Tree {
-  const value = typeof input === 'string' ? parseJson(input) : input;
-  return checkTree(value, '0', 0);
+  if (typeof input !== 'string') return checkTree(input, '0', 0, () => undefined);
+  // A shape error in JSON text points at its expression: `0_1_2` is at [2, 1, 2, 2] from the top.
+  const at: Locate = (expid) => {
+    const offset = arrayPathOffset(input, expid.split('_').slice(1).flatMap((i) => [2, Number(i)]));
+    return offset === undefined ? undefined : positionAt(input, offset);
+  };
+  return checkTree(parseJson(input), '0', 0, at);
 }
+
+type Position = { line: number; column: number } | undefined;
+type Locate = (expid: string) => Position;
 
 function parseJson(text: string): unknown {
   try {
@@ -30,42 +38,43 @@ function parseJson(text: string): unknown {
 }
 
 // `expid` names the offending expression by its position in the tree (root `0`, its first child `0_0`).
-function checkTree(value: unknown, expid: string, depth: number): Tree {
-  if (depth > MAX_DEPTH) throw readFailure(`expression ${expid}: tree is nested deeper than ${MAX_DEPTH} levels`);
+function checkTree(value: unknown, expid: string, depth: number, at: Locate): Tree {
+  const fail = (message: string) => readFailure(message, at(expid));
+  if (depth > MAX_DEPTH) throw fail(`expression ${expid}: tree is nested deeper than ${MAX_DEPTH} levels`);
   if (!Array.isArray(value) || value.length !== 3) {
-    throw readFailure(`expression ${expid}: expected an array [name, attributes, children], got ${describe(value)}`);
+    throw fail(`expression ${expid}: expected an array [name, attributes, children], got ${describe(value)}`);
   }
   const [name, attributes, children] = value as unknown[];
   if (typeof name !== 'string' || name.length === 0) {
-    throw readFailure(`expression ${expid}: name must be a non-empty string, got ${describe(name)}`);
+    throw fail(`expression ${expid}: name must be a non-empty string, got ${describe(name)}`);
   }
   if (!isPlainObject(attributes)) {
-    throw readFailure(`expression ${expid} (${name}): attributes must be an object, got ${describe(attributes)}`);
+    throw fail(`expression ${expid} (${name}): attributes must be an object, got ${describe(attributes)}`);
   }
   if (!Array.isArray(children)) {
-    throw readFailure(`expression ${expid} (${name}): children must be an array, got ${describe(children)}`);
+    throw fail(`expression ${expid} (${name}): children must be an array, got ${describe(children)}`);
   }
   const atts: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(attributes)) {
-    setOwn(atts, key, checkJsonValue(v, `expression ${expid} (${name}): attribute "${key}"`, depth));
+    setOwn(atts, key, checkJsonValue(v, `expression ${expid} (${name}): attribute "${key}"`, depth, () => at(expid)));
   }
-  return [normaliseName(name), atts, children.map((c, i) => checkTree(c, `${expid}_${i}`, depth + 1))];
+  return [normaliseName(name), atts, children.map((c, i) => checkTree(c, `${expid}_${i}`, depth + 1, at))];
 }
 
-function checkJsonValue(value: unknown, where: string, depth: number): unknown {
-  if (depth > MAX_DEPTH) throw readFailure(`${where}: value is nested deeper than ${MAX_DEPTH} levels`);
+function checkJsonValue(value: unknown, where: string, depth: number, at: () => Position): unknown {
+  if (depth > MAX_DEPTH) throw readFailure(`${where}: value is nested deeper than ${MAX_DEPTH} levels`, at());
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (Number.isFinite(value)) return value;
-    throw readFailure(`${where}: ${value} is not a JSON number`);
+    throw readFailure(`${where}: ${value} is not a JSON number`, at());
   }
-  if (Array.isArray(value)) return value.map((v) => checkJsonValue(v, where, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => checkJsonValue(v, where, depth + 1, at));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) setOwn(out, k, checkJsonValue(v, where, depth + 1));
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, checkJsonValue(v, where, depth + 1, at));
     return out;
   }
-  throw readFailure(`${where}: ${describe(value)} is not a JSON value`);
+  throw readFailure(`${where}: ${describe(value)} is not a JSON value`, at());
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

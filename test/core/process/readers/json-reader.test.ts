@@ -88,6 +88,19 @@ describe('readJsonTree', () => {
     assert.equal(details.column, 3);
   });
 
+  test('a tree of the wrong shape in JSON text is reported at its expression', () => {
+    const children = readError(() => readJsonTree('["define", {},\n [["echo", {}, 5]]]'));
+    assert.deepEqual(children, { message: 'expression 0_0 (echo): children must be an array, got number 5', line: 2, column: 3 });
+    const atts = readError(() => readJsonTree('["define", {}, [\n  ["echo", {"a": 1}, []],\n  ["alpha", 7, []]\n]]'));
+    assert.deepEqual([atts.line, atts.column], [3, 3]);
+    const leaf = readError(() => readJsonTree('["define", {}, [["sequence", {}, [["x", {}, []], "oops"]]]]'));
+    assert.deepEqual([leaf.line, leaf.column], [1, 50]);
+    const attribute = readError(() => readJsonTree('["define", {}, [\n\n    ["echo", {"n": 1e999}, []]]]'));
+    assert.deepEqual([attribute.line, attribute.column], [3, 5]);
+    // A tree given as JSON (not text) has no lines.
+    assert.deepEqual(readError(() => readJsonTree(['define', {}, [['echo', {}, 5]]])), { message: 'expression 0_0 (echo): children must be an array, got number 5' });
+  });
+
   test('reports a truncated JSON text at its end', () => {
     const details = readError(() => readJsonTree('["define", {}, [\n'));
     assert.match(details.message, /^invalid JSON: /);
