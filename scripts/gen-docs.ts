@@ -57,7 +57,9 @@ Whatever the route or socket, two things are refused before anything reads them 
 \`WEFT_ENDPOINT_BODY_INVALID\`): JSON (or form fields) nested deeper than 512 levels,
 and the character U+0000 (\`\\u0000\` in JSON, \`%00\` in a URL or form), which PostgreSQL's text cannot
 hold — refused on SQLite too, so that both backends accept the same data. A JSON content type with an
-empty body counts as no body. A plain GET or HEAD on a WebSocket route is 426 \`WEFT_UPGRADE_REQUIRED\`.
+empty body counts as no body. Bodies are JSON, except that the workflows API also takes form-encoded
+ones: any other content type a route does not read is 415 \`WEFT_UNSUPPORTED_MEDIA_TYPE\` (endpoints
+read their own). A plain GET or HEAD on a WebSocket route is 426 \`WEFT_UPGRADE_REQUIRED\`.
 
 This file is generated from the code by \`npm run docs\`; a test keeps it in step.
 

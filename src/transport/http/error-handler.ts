@@ -19,6 +19,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Needs a key but no workspace (key-level routes). */
     noWorkspace?: boolean;
+    /** Takes form-encoded bodies besides JSON (the workflows API); elsewhere they are 415. */
+    formBody?: boolean;
   }
 }
 

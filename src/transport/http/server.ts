@@ -1,14 +1,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
-import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import type { Engine } from '../../engine/engine.js';
-import { parse as parseQueryString } from 'fast-querystring';
-import { BodyRefusedError, installErrorHandling, sendError } from './error-handler.js';
+import { installErrorHandling, sendError } from './error-handler.js';
 import { InputRefused, refuseUrlEncoded } from '../../core/input-limits.js';
 import { installAuth, authenticateRequest } from './auth-hook.js';
 import { installMetrics } from './metrics.js';
@@ -20,7 +18,7 @@ import { registerFlowRoutes } from './flow-routes.js';
 import { handleFlowSocket } from '../ws/flows-socket.js';
 import { FRAME_READ_FACTOR } from '../ws/rpc-envelope.js';
 import { isWeftError, ShuttingDown, UpgradeRequired } from '../../core/errors.js';
-import { installEndpointBodyParsers } from './endpoint-body-parsers.js';
+import { installBodyParsers } from './body-parsers.js';
 import { registerEndpointRoutes } from './endpoint-routes.js';
 import { createEndpointFallback } from './endpoint-serving.js';
 import { registerUiRoutes } from './ui-routes.js';
@@ -54,7 +52,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
   let closing = false;
   // Requests no route matches are endpoint requests (docs/endpoints.md).
   installErrorHandling(app, { notFound: createEndpointFallback(engine) });
-  installEndpointBodyParsers(app);
+  installBodyParsers(app);
   if (engine.settings.corsOrigins.length > 0) {
     // Registered before the auth hook: a preflight (which carries no key) is answered in its hook.
     // No credentials: the key travels in a header, never in a cookie.
@@ -74,15 +72,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     const refused = refuseUrlEncoded(req.url);
     done(refused ? InputRefused(refused) : undefined);
   });
-  // …and in form bodies (JSON bodies: endpoint-body-parsers).
-  await app.register(formbody, {
-    bodyLimit: engine.settings.bodyLimitBytes,
-    parser: (text: string) => {
-      const refused = refuseUrlEncoded(text);
-      if (refused) throw new BodyRefusedError(refused);
-      return parseQueryString(text);
-    },
-  });
+  // …and in bodies (body-parsers.ts).
   await app.register(websocket, { options: { maxPayload: FRAME_READ_FACTOR * engine.settings.bodyLimitBytes } });
   await app.register(swagger, {
     openapi: {

@@ -1,4 +1,4 @@
-// Form-encoded bodies (@fastify/formbody) arrive flat: `callbacks[alpha]=…`, `fields[a][b]=…`,
+// Form-encoded bodies (parsed by fast-querystring in body-parsers.ts) arrive flat: `callbacks[alpha]=…`, `fields[a][b]=…`,
 // `tags[]=x`. The workflows API reads them as the nested objects a JSON body would carry.
 
 import { DEPTH_REFUSED, InputRefused, MAX_JSON_DEPTH } from '../../core/input-limits.js';

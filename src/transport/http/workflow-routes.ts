@@ -12,7 +12,8 @@ import { renderDefinition, renderDelivery, renderProcess, renderProcessSummary }
 // The workflows API v1 (issue 4), routes, statuses and messages exactly as the contract spells
 // them: errors render {"error": …}; actions answer 201 with the text `OK`.
 
-const config = { errorStyle: 'error' } as const;
+// The workflows API answers {"error": …} and takes form-encoded bodies as well as JSON.
+const config = { errorStyle: 'error', formBody: true } as const;
 const tags = ['processes'];
 const errorSchema = {
   type: 'object',

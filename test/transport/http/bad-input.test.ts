@@ -93,6 +93,21 @@ for (const backend of await backends()) {
       assert.deepEqual([r.status, r.body], [400, { message: 'invalid request body' }]);
     });
 
+    test('a form-encoded or text body is 415 where a route reads JSON only (the workflows API takes forms)', async () => {
+      for (const [path, type, body] of [
+        ['/tasks', 'application/x-www-form-urlencoded', 'name=x&type=ext.job'],
+        // What curl -d sends without a JSON content type.
+        ['/tasks', 'application/x-www-form-urlencoded', '{"name":"x","type":"ext.job"}'],
+        ['/tasks', 'text/plain', '{"name":"x","type":"ext.job"}'],
+        ['/v1/flows', 'application/x-www-form-urlencoded', 'identifier=x'],
+      ]) {
+        const r = await weft.api(path, { method: 'POST', body, headers: { 'content-type': type } });
+        assert.deepEqual([r.status, r.headers.get('weft-error-code'), r.body.message], [415, 'WEFT_UNSUPPORTED_MEDIA_TYPE', `unsupported content type: ${type}`], `${path} ${type}`);
+      }
+      const form = await weft.api('/v1/workflows', { method: 'POST', body: 'workflow=define%0A%20%20alpha&callback=http://127.0.0.1:9/', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(form.status, 201);
+    });
+
     test('a body over the limit is 413', async () => {
       const r = await weft.api('/tasks', { method: 'POST', json: { name: 'x'.repeat(5000), type: 'ext.job' } });
       assert.equal(r.status, 413);
