@@ -74,9 +74,9 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
   // be alive: everything held is an earlier run's.
   await store.nodes.remove(settings.nodeId);
   await store.nodes.heartbeat(settings.nodeId, clock.now());
-  const singleNode = store.capabilities.singleNode;
-  await store.tasks.requeueOrphans({ now: clock.now(), liveSince: clock.now() - NODE_DEAD_MS, self: settings.nodeId, everyOtherOwner: singleNode, selfToo: true });
-  await store.processes.deliveries.releaseOrphans({ self: settings.nodeId, liveSince: singleNode ? null : clock.now() - NODE_DEAD_MS, selfToo: true });
+  const earlier = { self: settings.nodeId, liveSince: store.capabilities.singleNode ? null : clock.now() - NODE_DEAD_MS, selfToo: true };
+  await store.tasks.requeueOrphans({ now: clock.now(), ...earlier });
+  await store.processes.deliveries.releaseOrphans(earlier);
 
   const timers: NodeJS.Timeout[] = [];
   let started = false;
@@ -117,7 +117,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
       every(HEARTBEAT_MS, async () => {
         const now = clock.now();
         await store.nodes.heartbeat(settings.nodeId, now);
-        await store.tasks.requeueOrphans({ now, liveSince: now - NODE_DEAD_MS, self: settings.nodeId, everyOtherOwner: false });
+        await store.tasks.requeueOrphans({ now, liveSince: now - NODE_DEAD_MS, self: settings.nodeId });
       });
     },
     async stop() {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { StoreOptions } from '../storage/store.js';
+import { isPostgresUrl, type StoreOptions } from '../storage/store.js';
 
 // Every setting: an environment variable WEFT_* and the matching `weft serve --kebab-case` flag,
 // compiled once at start (DESIGN convention 8): defaults applied, validated, frozen.
@@ -166,9 +166,11 @@ export function compileSettings(flags: Partial<Record<keyof Settings, string>> =
     host: raw('host') ?? def('host'),
     dataDir: raw('dataDir') ?? def('dataDir'),
     databaseUrl: (() => {
-      const v = raw('databaseUrl') ?? null;
-      // Anything else would quietly run on SQLite.
-      if (v !== null && !/^postgres(ql)?:\/\//.test(v)) throw new SettingsError(`WEFT_DATABASE_URL must start with postgres:// or postgresql://, got "${v.replace(/\/\/[^@/]*@/, '//…@')}"`);
+      const v = raw('databaseUrl');
+      if (v === undefined) return null;
+      // Anything else would quietly run on SQLite (the password is not shown).
+      const shown = v.replace(/\/\/[^@/]*@/, '//…@');
+      if (!isPostgresUrl(v)) throw new SettingsError(`WEFT_DATABASE_URL must start with postgres:// or postgresql://, got "${shown}"`);
       return v;
     })(),
     databaseSchema: (() => {

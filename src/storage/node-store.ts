@@ -1,4 +1,4 @@
-import type { SqlDb } from './sql-db.js';
+import type { SqlDb, SqlParam } from './sql-db.js';
 
 /** Cluster membership: every node heartbeats; work held by a node that stopped heartbeating is reclaimed. */
 export interface NodeStore {
@@ -59,4 +59,15 @@ export function createNodeStore(db: SqlDb): NodeStore {
       await db.exec('UPDATE stream_slots SET n = n - 1 WHERE node_id = ? AND ws = ? AND n > 0', [node, ws]);
     },
   };
+}
+
+/**
+ * The `lease_owner` condition of work to take back from its holder: the holder is not among the live
+ * nodes (heartbeat at or after `liveSince`; any other node's with `liveSince` null, on a single-node
+ * store), and is never `self` unless `selfToo` (an earlier run under this node id, at its start).
+ */
+export function orphanedOwner(req: { self: string; liveSince: number | null; selfToo?: boolean }): { sql: string; params: SqlParam[] } {
+  const others = req.liveSince === null ? 'lease_owner <> ?' : 'lease_owner <> ? AND lease_owner NOT IN (SELECT id FROM nodes WHERE heartbeat_at >= ?)';
+  const params: SqlParam[] = [req.self, ...(req.liveSince === null ? [] : [req.liveSince])];
+  return req.selfToo ? { sql: `(lease_owner = ? OR (${others}))`, params: [req.self, ...params] } : { sql: others, params };
 }

@@ -2,6 +2,7 @@ import { marks } from './sql-db.js';
 import type { SqlDb } from './sql-db.js';
 import { cacheStep, lockProcess, stepLocked, type DeliveryRecord, type DeliveryState, type StepDecision, type StepOutcome } from './process-rows.js';
 import type { ProcessCache } from './process-cache.js';
+import { orphanedOwner } from './node-store.js';
 
 // The participant delivery outbox. A sender claims due rows with a lease (its node id and an
 // expiry), sends them outside any transaction, then records the outcome only if it still holds
@@ -191,12 +192,11 @@ export function createProcessDeliveryStore(db: SqlDb, cache?: ProcessCache): Pro
       await db.exec("UPDATE process_deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = 'pending'", [id, owner]);
     },
 
-    async releaseOrphans({ self, liveSince, selfToo = false }) {
-      const others = liveSince === null ? 'lease_owner <> ?' : 'lease_owner <> ? AND lease_owner NOT IN (SELECT id FROM nodes WHERE heartbeat_at >= ?)';
+    async releaseOrphans(req) {
+      const owner = orphanedOwner(req);
       return db.exec(
-        `UPDATE process_deliveries SET lease_owner = NULL, lease_expires_at = NULL
-         WHERE state = 'pending' AND lease_owner IS NOT NULL AND ${selfToo ? `(lease_owner = ? OR (${others}))` : others}`,
-        [...(selfToo ? [self] : []), self, ...(liveSince === null ? [] : [liveSince])],
+        `UPDATE process_deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 'pending' AND lease_owner IS NOT NULL AND ${owner.sql}`,
+        owner.params,
       );
     },
 

@@ -4,6 +4,7 @@ import type { SqlDb, SqlParam, SqlRunner } from './sql-db.js';
 // 'task:changed' {ws} for streams, 'task:available' {ws} where queued work may be claimable,
 // 'task:completed' / 'task:failed' {ws, id} when a task ends.
 import { parseJson, toJson, marks } from './sql-db.js';
+import { orphanedOwner } from './node-store.js';
 
 export type TaskStatus = 'queued' | 'running' | 'completed' | 'failed';
 export type TaskRunner = 'builtin' | 'external';
@@ -154,10 +155,10 @@ export interface TaskStore {
   /** External leases past their time: back to the queue, or failed when out of attempts. */
   expireLeases(now: number, decide: RetryDecision, limit: number): Promise<TaskRecord[]>;
   /**
-   * Built-in runner tasks whose node is gone (every other node's with `everyOtherOwner`: a single-node
-   * store) go back to the queue, the attempt not counted; never those of `self`, unless `selfToo`.
+   * Built-in runner tasks whose node is gone (see orphanedOwner) go back to the queue, the attempt
+   * not counted.
    */
-  requeueOrphans(opts: { now: number; liveSince: number; self: string; everyOtherOwner: boolean; selfToo?: boolean }): Promise<number[]>;
+  requeueOrphans(opts: { now: number; self: string; liveSince: number | null; selfToo?: boolean }): Promise<number[]>;
   /** Seconds-precision summary used by /metrics and the dashboard. */
   countByStatus(ws: number | null): Promise<Record<TaskStatus, number>>;
   /** Task types that have queued work due now (so the dispatcher knows to run). */
@@ -563,15 +564,13 @@ export function createTaskStore(db: SqlDb, nodeId: string | null = null): TaskSt
       });
     },
 
-    async requeueOrphans({ now, liveSince, self, everyOtherOwner, selfToo = false }) {
-      const others = everyOtherOwner ? 'lease_owner <> ?' : 'lease_owner <> ? AND lease_owner NOT IN (SELECT id FROM nodes WHERE heartbeat_at >= ?)';
-      const owner = selfToo ? `(lease_owner = ? OR (${others}))` : others;
-      const params = [now, ...(selfToo ? [self] : []), self, ...(everyOtherOwner ? [] : [liveSince])];
+    async requeueOrphans({ now, ...holder }) {
+      const owner = orphanedOwner(holder);
       return db.transaction(async (tx) => {
         const rows = await tx.query<{ ws: number }>(
           `UPDATE tasks SET status = 'queued', attempts = attempts - 1, run_at = ?, runner = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, worker_id = NULL
-           WHERE status = 'running' AND runner = 'builtin' AND ${owner} RETURNING ws`,
-          params,
+           WHERE status = 'running' AND runner = 'builtin' AND ${owner.sql} RETURNING ws`,
+          [now, ...owner.params],
         );
         const touched = [...new Set(rows.map((r) => Number(r.ws)))];
         for (const ws of touched) {

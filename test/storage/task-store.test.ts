@@ -212,7 +212,7 @@ for (const backend of await backends()) {
       const [b] = await store.tasks.claim(claimReq({ types: ['builtin.t'], runner: 'builtin', owner: 'dead-node', leaseExpiresAt: null }));
       assert.equal(b.attempts, 1);
       await store.nodes.heartbeat('live-node', now());
-      const touched = await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, self: 'live-node', everyOtherOwner: false });
+      const touched = await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, self: 'live-node' });
       assert.deepEqual(touched, [ws]);
       const again = await store.tasks.get(ws, b.id);
       assert.equal(again?.status, 'queued');
@@ -222,8 +222,8 @@ for (const backend of await backends()) {
       await store.tasks.create(ws, { name: 'c', type: 'builtin.t', payload: null, maxAttempts: 3 }, now());
       const [theirs] = await store.tasks.claim(claimReq({ types: ['builtin.t'], runner: 'builtin', owner: 'other-live-node', leaseExpiresAt: null }));
       await store.nodes.heartbeat('other-live-node', now());
-      assert.deepEqual(await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, self: 'live-node', everyOtherOwner: false }), []);
-      assert.deepEqual(await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, self: 'live-node', everyOtherOwner: false, selfToo: true }), [ws]);
+      assert.deepEqual(await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, self: 'live-node' }), []);
+      assert.deepEqual(await store.tasks.requeueOrphans({ now: now(), liveSince: now() - 10, self: 'live-node', selfToo: true }), [ws]);
       assert.equal((await store.tasks.get(ws, mine.id))?.status, 'queued');
       assert.equal((await store.tasks.get(ws, theirs.id))?.status, 'running');
       await store.tasks.release(ws, theirs.id, { token: theirs.leaseToken, now: now() });

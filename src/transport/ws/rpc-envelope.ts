@@ -97,8 +97,7 @@ export function serveRpc(
     if (isBinary) return sendJson(socket, badRequest(null, 'frames are JSON text'));
     const buffer = raw as Buffer;
     if (buffer.length > maxFrameBytes) {
-      const e = BodyTooLarge();
-      return sendJson(socket, { request_id: null, errors: [{ code: e.code, message: `a frame is at most ${maxFrameBytes} bytes (WEFT_BODY_LIMIT_BYTES)` }], status: e.status, data: null });
+      return sendJson(socket, errorResponse(null, new WeftError(BodyTooLarge.code, BodyTooLarge.status, `a frame is at most ${maxFrameBytes} bytes (WEFT_BODY_LIMIT_BYTES)`)));
     }
     const text = buffer.toString();
     const req = parseRpc(text, actions);
