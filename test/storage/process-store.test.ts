@@ -227,6 +227,15 @@ for (const backend of await backends()) {
       assert.deepEqual((await store.processes.deliveries.ofProcess(twin)).map((d) => d.workitemId), [w]);
     });
 
+    test('a process ended by its own cancel_process before migration 0014 (status terminated) is cancelled after it', async () => {
+      const wfid = await create();
+      await rawQuery(db, "UPDATE processes SET status = 'terminated' WHERE wfid = ?", [wfid]);
+      const migration = readMigrations(backend.name).find((m) => m.version === 14)!;
+      await rawQuery(db, migration.sql.replace(/^\s*--.*$/gm, '').trim().replace(/;$/, ''));
+      const rows = await rawQuery<{ status: string }>(db, 'SELECT status FROM processes WHERE wfid = ?', [wfid]);
+      assert.deepEqual(rows, [{ status: 'cancelled' }]);
+    });
+
     test('deliveries inserted under a lease are claimed by the step itself, unless one of their workitem is pending', async () => {
       const w = `w5-${n}`;
       const lease = { owner: 'me', expiresAt: T0 + 60_000 };

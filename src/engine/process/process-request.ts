@@ -104,7 +104,7 @@ export function readDefinitionInput(raw: unknown): { name: string; workflow: unk
   return { name: body.name, workflow: body.workflow };
 }
 
-const STATUSES = ['running', 'completed', 'cancelled', 'error', 'terminated'];
+const STATUSES = ['running', 'completed', 'cancelled', 'error'];
 
 export function readStatusFilter(raw: unknown): string | null {
   if (raw === undefined || raw === '') return null;

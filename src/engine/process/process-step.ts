@@ -13,7 +13,7 @@ export interface StepEnv {
   newWebhookId(): string;
 }
 
-const ENDED = new Set(['completed', 'cancelled', 'terminated']);
+const ENDED = new Set(['completed', 'cancelled']);
 
 export function proceedUrl(publicUrl: string, wfid: string, workitemId: string, token: string): string {
   return `${publicUrl}/v1/workflows/${wfid}/workitems/${workitemId}/proceed?token=${token}`;

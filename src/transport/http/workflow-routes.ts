@@ -28,7 +28,7 @@ const summaryProperties = {
   name: { type: ['string', 'null'] },
   revision: { type: ['string', 'null'], description: "the definition's revision attribute, as given" },
   definition: { type: ['string', 'null'], description: 'the stored definition it was launched from' },
-  status: { type: 'string', enum: ['running', 'completed', 'cancelled', 'error', 'terminated'] },
+  status: { type: 'string', enum: ['running', 'completed', 'cancelled', 'error'] },
   paused: { type: 'boolean' },
   launched_at: { type: 'string' },
   ended_at: isoOrNull,

@@ -480,6 +480,15 @@ for (const backend of await backends()) {
       await until(wfid, (p) => p.status === 'completed');
     });
 
+    test('a process that ends itself with terminate is cancelled, one of the contract\'s four statuses', async () => {
+      const wfid = await launch(define(['sequence', {}, [['echo', { before: null }, []], ['terminate', {}, []], ['echo', { after: null }, []]]]));
+      const view = await until(wfid, (p) => p.status !== 'running');
+      assert.deepEqual([view.status, view.trace], ['cancelled', ['before']]);
+      assert.notEqual(view.ended_at, null);
+      assert.ok((await weft.api('/v1/workflows?status=cancelled')).body.workflows.some((p: any) => p.id === wfid));
+      assert.deepEqual((await weft.api('/v1/workflows?status=terminated')).body, { error: 'status is invalid' });
+    });
+
     test('replay at an error with a corrected tree', async () => {
       const wfid = await launch(define(['sequence', {}, [['error', { broken: null }, []], P('after-replay')]]));
       const view = await until(wfid, (p) => p.status === 'error');

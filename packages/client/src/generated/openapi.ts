@@ -2811,7 +2811,7 @@ export interface paths {
                                 /** @description the definition's revision attribute, as given */
                                 revision?: string | null;
                                 /** @enum {string} */
-                                status?: "running" | "completed" | "cancelled" | "error" | "terminated";
+                                status?: "running" | "completed" | "cancelled" | "error";
                             }[];
                         };
                     };
@@ -2952,7 +2952,7 @@ export interface paths {
                             /** @description the definition's revision attribute, as given */
                             revision?: string | null;
                             /** @enum {string} */
-                            status?: "running" | "completed" | "cancelled" | "error" | "terminated";
+                            status?: "running" | "completed" | "cancelled" | "error";
                             trace?: string[];
                             /** @description the process definition, as a JSON tree */
                             tree?: unknown;

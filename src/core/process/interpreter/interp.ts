@@ -337,7 +337,7 @@ export class Interp {
 
   private terminate(fields: Fields): void {
     const ending = this.state.ending;
-    this.state.status = ending === 'terminate' ? 'terminated' : ending ? 'cancelled' : 'completed';
+    this.state.status = ending ? 'cancelled' : 'completed';
     this.state.fields = fields;
     this.state.endedAt = this.ctx.now;
     this.effects.push({ type: 'ended', status: this.state.status });

@@ -6,7 +6,7 @@ import type {
   ActiveWorkitem, InternalMessage, LaunchMessage, ProcessEffect, ProcessMessage, ProcessState, StepContext, StepResult, Tree,
 } from './types.js';
 
-const ENDED = ['completed', 'cancelled', 'terminated'];
+const ENDED = ['completed', 'cancelled'];
 
 function bad(message: string): StepResult {
   return { error: { status: 400, message } };

@@ -75,7 +75,7 @@ export interface TimerRecord {
 
 export interface ProcessState {
   wfid: string;
-  status: 'running' | 'completed' | 'cancelled' | 'error' | 'terminated';
+  status: 'running' | 'completed' | 'cancelled' | 'error';
   paused: boolean;
   tree: Tree;
   expressions: Record<string, ExpressionState>;

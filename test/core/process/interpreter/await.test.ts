@@ -60,7 +60,7 @@ describe('await (ruote eft_40 scenarios, within one process)', () => {
     h.proceed('alpha', { n: 1 });
     h.proceed('alpha', { n: 2 });
     assert.deepEqual(h.trace, ['seen 1', 'seen 2']);
-    assert.equal(h.status, 'terminated');
+    assert.equal(h.status, 'cancelled');
     assert.equal(h.state.trackers, undefined);
   });
 

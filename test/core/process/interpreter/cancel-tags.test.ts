@@ -68,11 +68,11 @@ describe('cancel, kill, pause, resume, cancel_process', () => {
   test('cancel_process / terminate end the process from inside; kill_process without callbacks', () => {
     const h = runFlow(define(t('concurrence', {}, [p('alpha'), t('sequence', {}, [echo('a'), t('cancel_process'), echo('b')])]), echo('c')), {}, () => 'hold');
     assert.deepEqual(h.trace, ['a']);
-    assert.equal(h.status, 'terminated');
+    assert.equal(h.status, 'cancelled');
     assert.equal(h.effects.filter((e) => e.type === 'dispatch' && e.status === 'cancel').length, 1);
-    assert.equal(runFlow(define(echo('a'), t('terminate'), echo('b'))).status, 'terminated');
+    assert.equal(runFlow(define(echo('a'), t('terminate'), echo('b'))).status, 'cancelled');
     const k = runFlow(define(t('concurrence', {}, [p('alpha'), t('kill_process')])), {}, () => 'hold');
-    assert.equal(k.status, 'terminated');
+    assert.equal(k.status, 'cancelled');
     assert.equal(k.effects.filter((e) => e.type === 'dispatch' && e.status === 'cancel').length, 0);
   });
 
@@ -85,7 +85,7 @@ describe('cancel, kill, pause, resume, cancel_process', () => {
     h.advance(1000);
     assert.deepEqual(h.reached, ['form_submitter', 'notifier']);
     assert.deepEqual(h.trace, ['draft_timeout']);
-    assert.equal(h.status, 'terminated');
+    assert.equal(h.status, 'cancelled');
     assert.equal(Object.keys(h.state.expressions).length, 0);
   });
 });

@@ -128,7 +128,7 @@ export class Harness {
    */
   run(answer: (d: Dispatch) => Record<string, unknown> | 'hold' = () => ({}), maxSteps = 1000): this {
     for (let i = 0; i < maxSteps; i++) {
-      if (['completed', 'cancelled', 'terminated'].includes(this.status)) return this;
+      if (['completed', 'cancelled'].includes(this.status)) return this;
       let answered = false;
       for (const d of this.pending) {
         const a = this.answers.get(d.workitemId + '#' + this.effects.indexOf(d)) ?? answer(d);

@@ -51,7 +51,7 @@ export function OverviewView(_props: ViewProps) {
           {c ? <Counts counts={c.flow_instances} order={['active', 'paused', 'completed', 'exited']} /> : <p className="muted">{counts.error ?? 'loading…'}</p>}
         </Section>
         <Section title={<Link to={path('/processes')}>Processes</Link>}>
-          {c ? <Counts counts={c.processes} order={['running', 'completed', 'cancelled', 'terminated', 'error']} /> : <p className="muted">{counts.error ?? 'loading…'}</p>}
+          {c ? <Counts counts={c.processes} order={['running', 'completed', 'cancelled', 'error']} /> : <p className="muted">{counts.error ?? 'loading…'}</p>}
         </Section>
         <Section title={<Link to={path('/endpoints')}>Endpoints</Link>}>
           {c ? (

@@ -7,7 +7,7 @@ export interface ProcessSummary {
   name: string | null;
   revision: string | null;
   definition: string | null;
-  status: 'running' | 'completed' | 'cancelled' | 'terminated' | 'error';
+  status: 'running' | 'completed' | 'cancelled' | 'error';
   paused: boolean;
   launched_at: string;
   ended_at: string | null;

@@ -4,7 +4,7 @@ import { Link, navigate, useWsPath } from '../../lib/router.js';
 import { Badge, ErrorLine, LiveDot, Section, Time, useNow } from '../../components/common.js';
 import { fieldMatches, type ProcessDetail, type ProcessSummary } from './process-types.js';
 
-const STATUSES = ['running', 'completed', 'cancelled', 'terminated', 'error'] as const;
+const STATUSES = ['running', 'completed', 'cancelled', 'error'] as const;
 // Default 100: processes read in full per refresh for a field search (the API searches no fields).
 const MAX_FIELD_SEARCH = 100;
 // Default 10 s: the fallback poll; /ws/events reloads at once when a process changes.
