@@ -14,6 +14,8 @@ export interface EventMap {
   /** A flow instance changed (the payload is the rendered instance). */
   'flow:instance': { ws: number; instance: Record<string, unknown> & { id: string; subject: string; flow: string } };
   'flow:transition': { ws: number; instanceId: string; count: number };
+  /** A version of a flow schema was added (its first or a later one). */
+  'flow:defined': { ws: number; identifier: string; version: number };
   /** A process changed (launched, moved on, ended). */
   /** `unclaimed`: deliveries the step wrote that no sender holds yet. */
   'process:changed': { ws: number; wfid: string; status: string; unclaimed: number };

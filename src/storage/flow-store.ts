@@ -302,14 +302,16 @@ export function createFlowStore(db: SqlDb): FlowStore {
   return {
     async insertSchema(ws, body, now) {
       for (let attempt = 1; ; attempt++) {
-        const rows = await db.transaction(async (tx) =>
-          tx.query<DbSchema>(
+        const rows = await db.transaction(async (tx) => {
+          const inserted = await tx.query<DbSchema>(
             `INSERT INTO flow_schemas (ws, identifier, version, name, description, body, created_at)
              SELECT ?, ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ? FROM flow_schemas WHERE ws = ? AND identifier = ?
              ON CONFLICT DO NOTHING RETURNING ${SCHEMA_COLUMNS}`,
             [ws, body.identifier, body.name, body.description, toJson(body), now, ws, body.identifier],
-          ),
-        );
+          );
+          if (inserted.length > 0) tx.notify('flow:defined', { ws, identifier: body.identifier, version: Number(inserted[0].version) });
+          return inserted;
+        });
         if (rows.length > 0) return toSchema(rows[0]);
         if (attempt >= VERSION_ATTEMPTS) throw new Error(`could not add a version of flow ${body.identifier}: too many concurrent writers`);
       }

@@ -99,6 +99,18 @@ test('a transition fired elsewhere shows on the open page without reload', async
   assert.deepEqual(h.consoleErrors, []);
 });
 
+test('a new version and a new flow defined elsewhere show on the open page without reload', async () => {
+  const { page, weft } = h;
+  await page.goto(`${weft.url}/ui/w/default/flows/onboarding`);
+  await page.waitForSelector('text=A new user, from welcome to done');
+  // Pushed over /ws/events (flow.defined); the views' own poll is 10 s.
+  assert.equal((await weft.api('/v1/flows', { method: 'POST', json: onboarding('third draft') })).status, 201);
+  await page.waitForSelector('text=third draft', { timeout: 3000 });
+  await page.waitForSelector('#flow-version option[value="3"]', { state: 'attached', timeout: 3000 });
+  assert.equal((await weft.api('/v1/flows', { method: 'POST', json: { ...onboarding('another'), identifier: 'offboarding', name: 'Offboarding' } })).status, 201);
+  await page.waitForSelector('#flow-list >> text=Offboarding', { timeout: 3000 });
+});
+
 test('start an instance from the page, then pause, resume and exit it', async () => {
   const { page, weft } = h;
   await page.goto(`${weft.url}/ui/w/default/flows/onboarding`);

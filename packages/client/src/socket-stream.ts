@@ -25,6 +25,7 @@ export type WeftEvent =
   | { event: 'endpoint.changed'; data: { id: string } }
   | { event: 'endpoint.served'; data: { id: string; status: number } }
   | { event: 'flow.transition'; data: { instance_id: string; count: number } }
+  | { event: 'flow.defined'; data: { identifier: string; version: number } }
   | { event: 'task.changed'; data: Record<string, never> };
 
 export function watchTasks(o: ResolvedOptions, onTasks: (tasks: Task[]) => void, opts: TaskWatchOptions = {}): TaskWatch {

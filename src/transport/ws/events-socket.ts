@@ -5,7 +5,7 @@ import { sendJson } from './rpc-envelope.js';
 
 // /ws/events: a read-only push of what changes in a workspace, for dashboards:
 // {"event": "<name>", "data": {…}} after each commit. Tasks and flow instances have their own
-// streams (/ws/tasks, /ws/flows); this one adds processes, deliveries and endpoints.
+// streams (/ws/tasks, /ws/flows); this one adds processes, deliveries, endpoints and flow schemas.
 
 type Rendered = { event: string; data: Record<string, unknown> };
 
@@ -19,6 +19,7 @@ const RENDER: { [K in EventName]?: (p: EventMap[K]) => Rendered } = {
   'endpoint:changed': (p) => ({ event: 'endpoint.changed', data: { id: p.id } }),
   'endpoint:served': (p) => ({ event: 'endpoint.served', data: { id: p.id, status: p.status } }),
   'flow:transition': (p) => ({ event: 'flow.transition', data: { instance_id: p.instanceId, count: p.count } }),
+  'flow:defined': (p) => ({ event: 'flow.defined', data: { identifier: p.identifier, version: p.version } }),
   'task:changed': () => ({ event: 'task.changed', data: {} }),
 };
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { backends } from '../../helpers/backends.js';
 import { useWeft, eventually, TEST_KEY } from '../../helpers/weft.js';
+import { flowBody } from '../../engine/flow/flow-test-kit.js';
 
 for (const backend of await backends()) {
   describe(`stats, endpoint state and /ws/events on ${backend.name}`, () => {
@@ -60,7 +61,7 @@ for (const backend of await backends()) {
       assert.deepEqual([unknown.status, unknown.body], [404, { error: 'Endpoint with ID aaaaaaaaaaaaaaaaaaaaaaaa does not exist' }]);
     });
 
-    test('/ws/events pushes process, endpoint and task changes of its workspace only', async () => {
+    test('/ws/events pushes process, endpoint, task and flow schema changes of its workspace only', async () => {
       const socket = new WebSocket(`${weft.wsUrl}/ws/events?api_key=${TEST_KEY}&workspace_id=ev`);
       const events: Array<{ event: string; data: Record<string, unknown> }> = [];
       socket.on('message', (d) => events.push(JSON.parse(d.toString())));
@@ -69,11 +70,21 @@ for (const backend of await backends()) {
       const launched = await weft.api('/v1/workflows?workspace_id=ev', { method: 'POST', json: { workflow: ['define', {}, [['echo', { hi: null }, []]]], callback: 'http://127.0.0.1:9/' } });
       assert.equal(launched.status, 201);
       await weft.api('/tasks?workspace_id=ev', { method: 'POST', json: { name: 'here', type: 'ext.job' } });
+      const flow = flowBody('pushed', ['a', 'b'], [['go', 'a', 'b']]);
+      await weft.api('/v1/flows?workspace_id=other', { method: 'POST', json: flow });
+      for (let i = 0; i < 2; i++) assert.equal((await weft.api('/v1/flows?workspace_id=ev', { method: 'POST', json: flow })).status, 201);
       await eventually(
         () => events,
-        (e) => e.some((x) => x.event === 'process.changed' && x.data.wfid === launched.body.id) && e.some((x) => x.event === 'task.changed'),
+        (e) =>
+          e.some((x) => x.event === 'process.changed' && x.data.wfid === launched.body.id) &&
+          e.some((x) => x.event === 'task.changed') &&
+          e.filter((x) => x.event === 'flow.defined').length === 2,
         5000,
-        'process and task events',
+        'process, task and flow schema events',
+      );
+      assert.deepEqual(
+        events.filter((e) => e.event === 'flow.defined').map((e) => e.data),
+        [1, 2].map((version) => ({ identifier: 'pushed', version })),
       );
       assert.equal(events.filter((e) => e.event === 'task.changed').length >= 1, true);
       socket.close();

@@ -11,6 +11,7 @@ export type WeftEvent =
   | { event: 'endpoint.changed'; data: { id: string } }
   | { event: 'endpoint.served'; data: { id: string; status: number } }
   | { event: 'flow.transition'; data: { instance_id: string; count: number } }
+  | { event: 'flow.defined'; data: { identifier: string; version: number } }
   | { event: 'task.changed'; data: Record<string, never> };
 
 export type WeftEventName = WeftEvent['event'];
@@ -43,7 +44,7 @@ function hubFor(api: Api): Hub {
   return hub;
 }
 
-const KNOWN = new Set<string>(['process.changed', 'callback.failed', 'callback.retrying', 'endpoint.changed', 'endpoint.served', 'flow.transition', 'task.changed']);
+const KNOWN = new Set<string>(['process.changed', 'callback.failed', 'callback.retrying', 'endpoint.changed', 'endpoint.served', 'flow.transition', 'flow.defined', 'task.changed']);
 
 /** Listens to the workspace's /ws/events; returns the function that stops listening. */
 export function listenToEvents(api: Api, listener: EventListener): () => void {

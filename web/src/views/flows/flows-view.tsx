@@ -1,17 +1,21 @@
 import { useState, type FormEvent } from 'react';
 import type { ViewProps } from '../../app.js';
-import { useApi, useFlowEvents, usePoll } from '../../lib/hooks.js';
+import { useApi, useEvents, useFlowEvents, usePoll } from '../../lib/hooks.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
 import { Badge, ErrorLine, Section, Time, useNow } from '../../components/common.js';
 import { FlowDiagram } from './flow-diagram.js';
 import type { FlowInstance, FlowSchema } from './flow-types.js';
 import { DefineFlowForm } from './define-flow-form.js';
 
+// Default 10 s: pushes (flow.defined on /ws/events, instances on /ws/flows) keep the view live; the poll covers a dropped socket.
+const FALLBACK_MS = 10_000;
+
 /** Flow schemas with their versions, a diagram of the chosen version, and its instances. */
 export function FlowsView(props: ViewProps) {
   const api = useApi();
   const path = useWsPath();
-  const flows = usePoll(() => api.get<{ flows: FlowSchema[] }>('/v1/flows').then((b) => b.flows), [api], 2000);
+  const flows = usePoll(() => api.get<{ flows: FlowSchema[] }>('/v1/flows').then((b) => b.flows), [api], FALLBACK_MS);
+  useEvents(api, (e) => e.event === 'flow.defined', flows.reload);
   const selected = props.params.flow;
   return (
     <div className="split sidebar">
@@ -38,9 +42,10 @@ function FlowDetail(props: { identifier: string; version?: string }) {
   const path = useWsPath();
   const now = useNow();
   const id = encodeURIComponent(props.identifier);
-  const latest = usePoll(() => api.get<FlowSchema>(`/v1/flows/${id}`), [api, id], 5000);
+  const latest = usePoll(() => api.get<FlowSchema>(`/v1/flows/${id}`), [api, id], FALLBACK_MS);
+  useEvents(api, (e) => e.event === 'flow.defined' && e.data.identifier === props.identifier, latest.reload);
   const shown = usePoll(() => (props.version ? api.get<FlowSchema>(`/v1/flows/${id}/versions/${props.version}`) : Promise.resolve(null)), [api, id, props.version], 0);
-  const instances = usePoll(() => api.get<{ instances: FlowInstance[] }>(`/v1/flow-instances?flow=${id}&limit=1000`).then((b) => b.instances), [api, id], 5000);
+  const instances = usePoll(() => api.get<{ instances: FlowInstance[] }>(`/v1/flow-instances?flow=${id}&limit=1000`).then((b) => b.instances), [api, id], FALLBACK_MS);
   useFlowEvents(api, { flow: props.identifier }, instances.reload);
   const [subject, setSubject] = useState('');
   const [state, setState] = useState('');
