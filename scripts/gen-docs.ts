@@ -28,7 +28,11 @@ export function collectErrors(root = 'src'): ErrorDef[] {
       const msg = m[3].trim().replace(/\s+/g, ' ');
       const literal = /^'([^']*)'$/.exec(msg) ?? /^"([^"]*)"$/.exec(msg);
       const template = /=>\s*`([^`]*)`/.exec(msg);
-      out.push({ code: m[1], status: Number(m[2]), message: literal ? literal[1] : template ? template[1] : msg, file: file.replace(/\\/g, '/') });
+      // A constant of the same file (NO_MATCHING_TRANSITION), or the argument as it is ((reason: string) => reason).
+      const constant = /^[A-Z][A-Z0-9_]*$/.test(msg) ? new RegExp(`const ${msg}\\s*=\\s*(?:'([^']*)'|"([^"]*)"|\`([^\`]*)\`)`).exec(text) : null;
+      const passthrough = /^\((\w+): string\) => \1$/.test(msg);
+      const message = literal ? literal[1] : template ? template[1] : constant ? (constant[1] ?? constant[2] ?? constant[3]) : passthrough ? '*(the problem found, in words)*' : msg;
+      out.push({ code: m[1], status: Number(m[2]), message, file: file.replace(/\\/g, '/') });
     }
   }
   const seen = new Map<string, ErrorDef>();

@@ -62,6 +62,10 @@ export const InvalidRequestBody = defineError('WEFT_INVALID_BODY', 400, 'invalid
 export const BodyTooLarge = defineError('WEFT_BODY_TOO_LARGE', 413, 'request body is too large');
 export const UnsupportedMediaType = defineError('WEFT_UNSUPPORTED_MEDIA_TYPE', 415, (type: string) => `unsupported content type: ${type}`);
 export const UpgradeRequired = defineError('WEFT_UPGRADE_REQUIRED', 426, 'this route takes a WebSocket upgrade');
+/** A URL no route can be matched with: a malformed percent-escape (`%ZZ`, a cut-off UTF-8 sequence). */
+export const UrlInvalid = defineError('WEFT_URL_INVALID', 400, (path: string) => `the URL ${path} is not valid: it has a malformed percent-escape`);
+/** Any other 4xx the HTTP framework raised before a route ran, with its own status and message. */
+export const BadRequest = defineError('WEFT_BAD_REQUEST', 400, (problem: string) => problem);
 export const RouteNotFound = defineError('WEFT_ROUTE_NOT_FOUND', 404, (method: string, url: string) => `route ${method} ${url} not found`);
 export const Forbidden = defineError('WEFT_FORBIDDEN', 403, 'Forbidden');
 export const InvalidWorkspace = defineError('WEFT_INVALID_WORKSPACE', 400, 'invalid workspace id');

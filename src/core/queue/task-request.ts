@@ -11,7 +11,7 @@ export const TaskFieldInvalid = defineError('WEFT_TASK_FIELD_INVALID', 400, (mes
 export const TaskNotFound = defineError('WEFT_TASK_NOT_FOUND', 404, (id: number) => `task ${id} not found`);
 export const TaskDispatched = defineError('WEFT_TASK_DISPATCHED', 404, (id: number) => `task ${id} has already been dispatched`);
 export const TaskNotRunning = defineError('WEFT_TASK_NOT_RUNNING', 409, (id: number) => `task ${id} is not running`);
-export const TaskLeaseLost = defineError('WEFT_TASK_LEASE_LOST', 409, (id: number) => `task ${id} is held by another claim (its lease expired)`);
+export const TaskLeaseLost = defineError('WEFT_TASK_LEASE_LOST', 409, (id: number) => `task ${id} is not held by this lease (it expired and the task was claimed again, or the lease is not this task's)`);
 
 // Default 1000 characters: a name is a label, not a payload.
 const MAX_NAME = 1000;

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BodyTooLarge, Internal, InvalidRequestBody, RouteNotFound, UnsupportedMediaType, WeftError, isWeftError } from '../../core/errors.js';
+import { BadRequest, BodyTooLarge, Internal, InvalidRequestBody, RouteNotFound, UnsupportedMediaType, UrlInvalid, WeftError, isWeftError } from '../../core/errors.js';
 import { InputRefused } from '../../core/input-limits.js';
 
 // Errors → status + JSON, in one place (DESIGN convention 7). The body follows the contract of
@@ -59,9 +59,31 @@ export function fromFastifyError(err: FastifyError, req: FastifyRequest): WeftEr
     return parseError ? parseError(err.message, false) : InvalidRequestBody();
   }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return new WeftError('WEFT_BAD_REQUEST', err.statusCode, err.message);
+    return new WeftError(BadRequest.code, err.statusCode, err.message);
   }
   return Internal();
+}
+
+// The route families whose contracts answer {"error": …}; requests no route matches are endpoint
+// requests, which do too. Used where no route was matched to say so (a URL that cannot be routed).
+const ERROR_STYLE_PREFIXES = ['/v1/workflows', '/v1/definitions', '/v1/deliveries', '/v1/ping', '/endpoints'];
+const MESSAGE_STYLE_PREFIXES = ['/tasks', '/v1/', '/ws/', '/ui', '/healthz', '/metrics', '/docs', '/openapi.json'];
+
+function errorStyleOfPath(path: string): ErrorStyle {
+  const under = (prefix: string) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`) || path.startsWith(`${prefix}?`);
+  if (ERROR_STYLE_PREFIXES.some(under)) return 'error';
+  return MESSAGE_STYLE_PREFIXES.some(under) ? 'message' : 'error';
+}
+
+/**
+ * Fastify's errors raised before routing (its `frameworkErrors` option): a URL with a malformed
+ * percent-escape is 400 WEFT_URL_INVALID in the body style of the route family its path names (it
+ * was Fastify's own body, without weft's code).
+ */
+export function frameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const path = req.url.split('?')[0];
+  const mapped = err.code === 'FST_ERR_BAD_URL' ? UrlInvalid(path) : new WeftError(BadRequest.code, err.statusCode ?? 400, err.message);
+  return sendError(reply, mapped, errorStyleOfPath(path));
 }
 
 export interface ErrorHandlingOptions {

@@ -6,7 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import type { Engine } from '../../engine/engine.js';
-import { installErrorHandling, sendError } from './error-handler.js';
+import { frameworkError, installErrorHandling, sendError } from './error-handler.js';
 import { InputRefused, refuseUrlEncoded } from '../../core/input-limits.js';
 import { installAuth, authenticateRequest } from './auth-hook.js';
 import { installMetrics } from './metrics.js';
@@ -44,6 +44,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     // maxParamLength 5000: a subject key may be 512 characters, up to 9 bytes each once URL-encoded.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 5000 },
     forceCloseConnections: 'idle',
+    frameworkErrors: frameworkError,
     return503OnClosing: true,
   });
   app.setValidatorCompiler(() => () => true);
@@ -59,7 +60,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     await app.register(cors, {
       origin: engine.settings.corsOrigins.includes('*') ? '*' : [...engine.settings.corsOrigins],
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['content-type', 'x-api-key', 'x-workspace-id', 'authorization'],
+      allowedHeaders: ['content-type', 'x-api-key', 'x-workspace-id', 'authorization', 'idempotency-key'],
       exposedHeaders: ['weft-error-code', 'retry-after'],
       // Default 600 s: how long a browser may reuse a preflight's answer.
       maxAge: 600,

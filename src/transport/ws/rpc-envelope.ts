@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { BodyTooLarge, isWeftError, WeftError } from '../../core/errors.js';
+import { BodyTooLarge, defineError, isWeftError, WeftError } from '../../core/errors.js';
 import { InputRefused, refuseJsonText } from '../../core/input-limits.js';
 
 // The request/response envelope shared by the WebSocket protocols (/ws/flows, /ws/workers):
@@ -27,7 +27,11 @@ export interface RpcResponse {
 // connection (1009, the WebSocket library's maxPayload): the server does not buffer without bound.
 export const FRAME_READ_FACTOR = 4;
 
-export function badRequest(requestId: RequestId, message: string, code = 'WEFT_WS_BAD_REQUEST'): RpcResponse {
+/** A frame that is not a request of the socket's protocol (malformed JSON, no request_id, no action…). */
+export const WsBadRequest = defineError('WEFT_WS_BAD_REQUEST', 400, (problem: string) => problem);
+export const WsUnknownAction = defineError('WEFT_WS_UNKNOWN_ACTION', 400, (action: string) => `unknown action: ${action}`);
+
+export function badRequest(requestId: RequestId, message: string, code = WsBadRequest.code): RpcResponse {
   return { request_id: requestId, errors: [{ code, message }], status: 400, data: null };
 }
 
@@ -47,7 +51,7 @@ export function parseRpc(raw: string, actions: readonly string[]): RpcRequest | 
   const refused = refuseJsonText(raw);
   if (refused) return badRequest(requestId, refused, InputRefused.code);
   if (typeof m.action !== 'string') return badRequest(requestId, 'action is required');
-  if (!actions.includes(m.action)) return badRequest(requestId, `unknown action: ${m.action}`, 'WEFT_WS_UNKNOWN_ACTION');
+  if (!actions.includes(m.action)) return badRequest(requestId, WsUnknownAction(m.action).message, WsUnknownAction.code);
   const data = m.data === undefined ? {} : m.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return badRequest(requestId, 'data must be an object');
   return { action: m.action, requestId, data: data as Record<string, unknown> };

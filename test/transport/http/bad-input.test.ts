@@ -131,6 +131,21 @@ for (const backend of await backends()) {
       assert.deepEqual(r.body, { error: 'Unknown Endpoint: /nope' });
     });
 
+    test('a URL with a malformed percent-escape is 400 WEFT_URL_INVALID in the body style of its route family', async () => {
+      for (const [path, style] of [
+        ['/tasks/%E0%A4%A', 'message'],
+        ['/v1/flows/%ZZ', 'message'],
+        ['/v1/flow-instances/%ZZ/history', 'message'],
+        ['/v1/workflows/%ZZ', 'error'],
+        ['/endpoints/%ZZ', 'error'],
+        ['/greet/%ZZ', 'error'],
+      ] as const) {
+        const r = await weft.api(path);
+        assert.deepEqual([r.status, r.headers.get('weft-error-code')], [400, 'WEFT_URL_INVALID'], path);
+        assert.equal(r.body[style], `the URL ${path} is not valid: it has a malformed percent-escape`, path);
+      }
+    });
+
     test('absurd ids and huge numbers are 400, and nothing is lost', async () => {
       const t = await weft.api('/tasks', { method: 'POST', json: { name: 'keep', type: 'ext.job' } });
       for (const id of ['9007199254740993', '1e308', 'NaN', 'Infinity', '0x10', '%00', 'null', ' 1']) {

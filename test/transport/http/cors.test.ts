@@ -38,6 +38,8 @@ describe('CORS with WEFT_CORS_ORIGINS set', () => {
       assert.equal(r.headers.get('access-control-allow-origin'), APP);
       assert.match(r.headers.get('access-control-allow-methods') ?? '', /POST/);
       assert.match(r.headers.get('access-control-allow-headers') ?? '', /x-api-key/);
+      // The client sends Idempotency-Key on creates and launches that ask for it.
+      assert.match(r.headers.get('access-control-allow-headers') ?? '', /idempotency-key/);
       assert.equal(r.headers.get('access-control-max-age'), '600');
       assert.equal(r.headers.get('access-control-allow-credentials'), null);
     });
