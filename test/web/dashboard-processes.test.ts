@@ -114,6 +114,18 @@ test('retry now, after a confirmation, sends a pending delivery again at once', 
   assert.equal(await page.locator('#deliveries tr[data-participant="alpha"] button:has-text("Retry now")').count(), 0);
 });
 
+test('pause and resume from the page, each after a confirmation', async () => {
+  const { page, weft } = h;
+  await page.click('button:has-text("Pause")');
+  assert.equal((await weft.api(`/v1/workflows/${wfid}`)).body.paused, false, 'armed, not yet sent');
+  await page.click('button:has-text("yes, pause")');
+  await eventually(() => weft.api(`/v1/workflows/${wfid}`), (r) => r.body.paused === true, 5000, 'paused');
+  await page.click('button:has-text("Resume")');
+  assert.equal((await weft.api(`/v1/workflows/${wfid}`)).body.paused, true, 'armed, not yet sent');
+  await page.click('button:has-text("yes, resume")');
+  await eventually(() => weft.api(`/v1/workflows/${wfid}`), (r) => r.body.paused === false, 5000, 'resumed');
+});
+
 test('cancel from the page, after a confirmation, cancels the process', async () => {
   const { page, weft } = h;
   await page.click('button:has-text("Cancel")');

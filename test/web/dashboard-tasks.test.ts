@@ -90,6 +90,26 @@ test('a running task shows its worker and lease; a failed one its attempts and e
   assert.equal((await weft.api(`/tasks/${doomed.id}`)).status, 404);
 });
 
+test('a task failed with a structured error shows its message, and the page stays whole', async () => {
+  const { page, weft } = h;
+  await page.goto(`${weft.url}/ui/w/default/tasks`);
+  const made = (await weft.api('/tasks', { method: 'POST', json: { name: 'structured', type: 'ext.job', max_attempts: 1 } })).body.task;
+  const claimed = (await weft.api('/v1/tasks/claim', { method: 'POST', json: { types: ['ext.job'], max: 100, worker_id: 'worker-8' } })).body.tasks;
+  for (const t of claimed) {
+    // Workers may fail a task with any JSON (weft's own lease expiry reports {"message": "lease expired"}).
+    const json = t.id === made.id ? { lease: t.lease, error: { code: 42, message: 'disk full' }, retryable: false } : { lease: t.lease };
+    assert.equal((await weft.api(`/v1/tasks/${t.id}/${t.id === made.id ? 'fail' : 'release'}`, { method: 'POST', json })).status, 200);
+  }
+  await page.waitForSelector(row(made.id, 'failed'));
+  assert.match((await page.textContent(row(made.id))) ?? '', /disk full/);
+  await page.goto(`${weft.url}/ui/w/default/tasks/${made.id}`);
+  await page.waitForSelector('#task-detail');
+  assert.match((await page.textContent('#task-detail')) ?? '', /"code": 42/);
+  await page.click('header.top nav >> text=Overview');
+  await page.waitForSelector('#failed-tasks >> text=disk full');
+  assert.equal(await page.locator('#view-error').count(), 0);
+});
+
 test('the overview counts tasks by status and lists failed tasks', async () => {
   const { page, weft } = h;
   await page.click('header.top nav >> text=Overview');

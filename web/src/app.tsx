@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, type ComponentType } from 'react';
+import { Component, useCallback, useEffect, useMemo, useState, type ComponentType, type ReactNode } from 'react';
 import { createApi } from './lib/api.js';
 import { ApiContext } from './lib/hooks.js';
 import { Link, match, navigate, useLocation, WorkspaceContext, type Location } from './lib/router.js';
@@ -6,6 +6,7 @@ import { session, WORKSPACE_PATTERN } from './lib/session.js';
 import { KeyEntry } from './key-entry.js';
 import { WorkspaceSwitcher } from './workspace-switcher.js';
 import { NotFound } from './views/not-found.js';
+import { Section } from './components/common.js';
 import { OverviewView } from './views/overview/overview-view.js';
 import { TasksView } from './views/tasks/tasks-view.js';
 import { FlowsView } from './views/flows/flows-view.js';
@@ -112,9 +113,37 @@ function Shell(props: { apiKey: string; onForbidden(message: string): void; onLo
           </button>
         </header>
         <main className="view" data-view={found?.section ?? 'not-found'}>
-          <View key={found ? workspace : 'nf'} params={found?.params ?? {}} location={location} />
+          <ViewBoundary resetKey={location.path}>
+            <View key={found ? workspace : 'nf'} params={found?.params ?? {}} location={location} />
+          </ViewBoundary>
         </main>
       </WorkspaceContext.Provider>
     </ApiContext.Provider>
   );
+}
+
+/**
+ * A view that fails while rendering shows why in its place, and the header, the workspace switcher
+ * and the other views stay usable (React would unmount the whole page). Navigating elsewhere
+ * (`resetKey`, the path) renders the view again.
+ */
+class ViewBoundary extends Component<{ children: ReactNode; resetKey: string }, { error: Error | null }> {
+  state: { error: Error | null } = { error: null };
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  componentDidUpdate(prev: { resetKey: string }) {
+    if (prev.resetKey !== this.props.resetKey && this.state.error) this.setState({ error: null });
+  }
+  render() {
+    if (!this.state.error) return this.props.children;
+    return (
+      <Section title="This view failed">
+        <p className="error" role="alert" id="view-error">
+          {this.state.error.message}
+        </p>
+        <p className="muted">Reload the page, or open another view.</p>
+      </Section>
+    );
+  }
 }

@@ -31,7 +31,18 @@ export function WorkspaceSwitcher(props: { apiKey: string; workspace: string; on
   if (adding) {
     return (
       <form className="workspace-new" onSubmit={add}>
-        <input aria-label="new workspace" placeholder="workspace name" pattern="[A-Za-z0-9_-]+" autoFocus value={name} onChange={(e) => setName(e.target.value)} />
+        {/* Browsers read pattern with the v flag: a literal - in a class must be escaped. */}
+        <input
+          aria-label="new workspace"
+          placeholder="workspace name"
+          pattern="[A-Za-z0-9_\-]+"
+          maxLength={128}
+          title="letters, digits, _ and -, at most 128"
+          required
+          autoFocus
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
         <button type="submit">Open</button>
         <button type="button" className="link" onClick={() => setAdding(false)}>
           cancel

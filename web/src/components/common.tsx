@@ -13,6 +13,22 @@ export function Json(props: { value: unknown; className?: string }) {
   return <pre className={`json ${props.className ?? ''}`}>{JSON.stringify(props.value, null, 2)}</pre>;
 }
 
+/**
+ * An error a task or a worker reported, as one line: a string as it is, an object by its `message`
+ * (weft's own are {"message": "lease expired"}), anything else as JSON. Workers may fail a task
+ * with any JSON value.
+ */
+export function errorText(e: unknown): string {
+  if (e === null || e === undefined) return '';
+  if (typeof e === 'string') return e;
+  const message = typeof e === 'object' && !Array.isArray(e) ? (e as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : JSON.stringify(e);
+}
+
+/** While /ws/tasks is not open: the browser cannot see why an upgrade failed, so say the likely reasons. */
+export const TASK_STREAM_WAITING =
+  'connecting to the task stream… If this lasts, the server may be refusing it: by default a key streams at most 4 workspaces at once and a workspace has at most 10 streams (close other tabs).';
+
 export function ErrorLine(props: { error: string | null | undefined }) {
   if (!props.error) return null;
   return (
@@ -34,7 +50,8 @@ export function useNow(everyMs = 1000): number {
 
 export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '—';
-  const s = Math.round((now - Date.parse(iso)) / 1000);
+  // `now` may be a view's last tick, older than data that arrived since: never before the clock.
+  const s = Math.round((Math.max(now, Date.now()) - Date.parse(iso)) / 1000);
   const abs = Math.abs(s);
   const text = abs < 60 ? `${abs}s` : abs < 3600 ? `${Math.floor(abs / 60)}m ${abs % 60}s` : abs < 86400 ? `${Math.floor(abs / 3600)}h ${Math.floor((abs % 3600) / 60)}m` : `${Math.floor(abs / 86400)}d`;
   return s >= 0 ? `${text} ago` : `in ${text}`;

@@ -124,7 +124,8 @@ export interface Task {
   max_attempts: number;
   payload: unknown;
   result: unknown;
-  error: string | null;
+  /** What the last failed attempt reported: any JSON a worker sent, or weft's {"message": …}. */
+  error: unknown;
   worker: string | null;
   lease_expires_at: string | null;
   run_at: string | null;

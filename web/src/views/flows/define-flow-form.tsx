@@ -26,7 +26,7 @@ export function DefineFlowForm(props: { onDefined(identifier: string): void }) {
       props.onDefined(created.identifier);
     } catch (err) {
       const list = err instanceof ApiError && Array.isArray((err.body as { errors?: unknown[] })?.errors) ? (err.body as { errors: unknown[] }).errors : [];
-      setErrors([err instanceof Error ? err.message : String(err), ...list.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))]);
+      setErrors([err instanceof Error ? err.message : String(err), ...list.map(problemText)]);
     }
   };
   return (
@@ -47,4 +47,12 @@ export function DefineFlowForm(props: { onDefined(identifier: string): void }) {
       </form>
     </Section>
   );
+}
+
+/** One problem of a refused schema as a line: its message, after the path it concerns when it names one. */
+function problemText(x: unknown): string {
+  if (typeof x === 'string') return x;
+  const p = x as { message?: unknown; path?: unknown };
+  if (p && typeof p.message === 'string') return typeof p.path === 'string' && p.path ? `${p.path}: ${p.message}` : p.message;
+  return JSON.stringify(x);
 }

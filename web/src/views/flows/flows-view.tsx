@@ -51,7 +51,9 @@ function FlowDetail(props: { identifier: string; version?: string }) {
   const [state, setState] = useState('');
   const listed = (instances.data ?? []).filter((i) => (!state || i.state === state) && (!subject || i.subject.toLowerCase().includes(subject.toLowerCase())));
   const schema = props.version ? shown.data : latest.data;
-  const versions = latest.data ? Array.from({ length: latest.data.version }, (_, i) => latest.data!.version - i) : [];
+  const versions = latest.data ? Array.from({ length: latest.data.version }, (_, i) => String(latest.data!.version - i)) : [];
+  // An address naming a version that does not exist keeps it selected beside the server's message.
+  if (props.version && !versions.includes(props.version)) versions.unshift(props.version);
 
   return (
     <div>
@@ -71,7 +73,7 @@ function FlowDetail(props: { identifier: string; version?: string }) {
             >
               <option value="">latest{latest.data ? ` (v${latest.data.version})` : ''}</option>
               {versions.map((v) => (
-                <option key={v} value={String(v)}>
+                <option key={v} value={v}>
                   v{v}
                 </option>
               ))}

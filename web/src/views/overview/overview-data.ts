@@ -64,7 +64,7 @@ export async function loadProcessAttention(api: Api): Promise<Attention[]> {
   const attention: Attention[] = deliveries.map((d) => ({
     key: d.webhook_id,
     wfid: d.workflow_id,
-    what: `${d.participant}: ${d.attempts} attempts`,
+    what: `${d.participant}: ${d.attempts} ${d.attempts === 1 ? 'attempt' : 'attempts'}`,
     message: d.last_error,
   }));
   for (const d of details) {

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import type { ViewProps } from '../../app.js';
 import { useApi, useEvents, useFlowEvents, usePoll, useTaskStream } from '../../lib/hooks.js';
 import { Link, useWsPath } from '../../lib/router.js';
-import { Counts, ErrorLine, Section, Time, useNow } from '../../components/common.js';
+import { Counts, ErrorLine, Section, TASK_STREAM_WAITING, Time, errorText, useNow } from '../../components/common.js';
 import { ThroughputChart } from '../../components/throughput-chart.js';
 import { loadCounts, loadProcessAttention, loadThroughput } from './overview-data.js';
 
@@ -86,7 +86,9 @@ export function OverviewView(_props: ViewProps) {
       </Section>
       <div className="cards two">
         <Section title="Failed tasks">
-          {failedTasks.length === 0 ? (
+          {tasks === null ? (
+            <p className="muted">{TASK_STREAM_WAITING}</p>
+          ) : failedTasks.length === 0 ? (
             <p className="muted">none</p>
           ) : (
             <ul className="attention" id="failed-tasks">
@@ -95,7 +97,7 @@ export function OverviewView(_props: ViewProps) {
                   <Link to={path(`/tasks/${t.id}`)}>
                     #{t.id} {t.name}
                   </Link>{' '}
-                  <span className="muted">{t.type}</span> <span className="error-text">{t.error}</span> <Time at={t.finished_at ?? t.run_at} now={now} />
+                  <span className="muted">{t.type}</span> <span className="error-text">{errorText(t.error)}</span> <Time at={t.finished_at ?? t.run_at} now={now} />
                 </li>
               ))}
             </ul>

@@ -69,15 +69,11 @@ export function ProcessView(props: ViewProps) {
             live && (
               <>
                 {d.paused ? (
-                  <button type="button" className="secondary" onClick={() => act('resume')}>
-                    Resume
-                  </button>
+                  <ConfirmButton label="Resume" question="Resume this process? What arrived while paused is handled now." onConfirm={() => act('resume')} className="secondary" />
                 ) : (
-                  <button type="button" className="secondary" onClick={() => act('pause')}>
-                    Pause
-                  </button>
+                  <ConfirmButton label="Pause" question="Pause this process? It takes no step until resumed." onConfirm={() => act('pause')} className="secondary" />
                 )}
-                <ConfirmButton label="Kill" question="Kill without cancel callbacks or on_cancel?" onConfirm={() => act("kill")} className="secondary" />
+                <ConfirmButton label="Kill" question="Kill without cancel callbacks or on_cancel?" onConfirm={() => act('kill')} className="secondary" />
                 <ConfirmButton label="Cancel" question="Cancel this process? Participants get a cancel callback." onConfirm={() => act('cancel')} className="danger" />
               </>
             )

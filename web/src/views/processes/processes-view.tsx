@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { ViewProps } from '../../app.js';
 import { useApi, useEvents, usePoll } from '../../lib/hooks.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
@@ -9,6 +10,8 @@ const STATUSES = ['running', 'completed', 'cancelled', 'error'] as const;
 const MAX_FIELD_SEARCH = 100;
 // Default 10 s: the fallback poll; /ws/events reloads at once when a process changes.
 const FALLBACK_MS = 10_000;
+// Default 300 ms: the search runs once typing pauses (a field search reads up to 100 processes).
+const SEARCH_DEBOUNCE_MS = 300;
 
 /** Processes by status, searched by id, name or `field=value`. */
 export function ProcessesView(props: ViewProps) {
@@ -21,7 +24,8 @@ export function ProcessesView(props: ViewProps) {
   const list = usePoll(
     async () => {
       const { workflows } = await api.get<{ workflows: ProcessSummary[] }>(`/v1/workflows${status ? `?status=${status}` : ''}`);
-      if (!byField) return workflows.filter((w) => !q || w.id.includes(q) || (w.name ?? '').toLowerCase().includes(q.toLowerCase()));
+      const lower = q.toLowerCase();
+      if (!byField) return workflows.filter((w) => !q || w.id.toLowerCase().includes(lower) || (w.name ?? '').toLowerCase().includes(lower));
       const details = await Promise.all(workflows.slice(0, MAX_FIELD_SEARCH).map((w) => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(w.id)}`).catch(() => null)));
       return details.filter((d): d is ProcessDetail => d !== null && fieldMatches(d.fields, q));
     },
@@ -36,6 +40,14 @@ export function ProcessesView(props: ViewProps) {
     const qs = next.toString();
     navigate(`${path('/processes')}${qs ? '?' + qs : ''}`, { replace: true });
   };
+  // What is typed goes to the address (and the search) when typing pauses; back/forward bring the address's back.
+  const [typed, setTyped] = useState(q);
+  useEffect(() => setTyped(q), [q]);
+  useEffect(() => {
+    if (typed === q) return;
+    const t = setTimeout(() => setQuery('q', typed), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [typed]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <Section
@@ -53,7 +65,7 @@ export function ProcessesView(props: ViewProps) {
               </button>
             ))}
           </div>
-          <input id="process-search" type="search" placeholder="id, name or field=value" value={q} onChange={(e) => setQuery('q', e.target.value)} />
+          <input id="process-search" type="search" placeholder="id, name or field=value" value={typed} onChange={(e) => setTyped(e.target.value)} />
         </>
       }
     >

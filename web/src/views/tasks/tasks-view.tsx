@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import type { ViewProps } from '../../app.js';
 import { useApi, useTaskStream, type Task } from '../../lib/hooks.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
-import { Badge, ConfirmButton, ErrorLine, Section, Time, useNow } from '../../components/common.js';
+import { Badge, ConfirmButton, ErrorLine, Section, TASK_STREAM_WAITING, Time, errorText, useNow } from '../../components/common.js';
 import { CreateTaskForm } from './create-task-form.js';
 import { TaskDetail } from './task-detail.js';
 
@@ -20,11 +20,14 @@ export function TasksView(props: ViewProps) {
   const type = props.location.query.get('type') ?? '';
   const [error, setError] = useState<string | null>(null);
 
-  const types = useMemo(() => [...new Set((tasks ?? []).map((t) => t.type))].sort(), [tasks]);
+  // The filter's own type stays an option when no listed task has it (else the select would show "all").
+  const types = useMemo(() => [...new Set([...(tasks ?? []).map((t) => t.type), ...(type ? [type] : [])])].sort(), [tasks, type]);
   const matching = (tasks ?? []).filter((t) => (!status || t.status === status) && (!type || t.type === type));
   // Newest first: the stream lists by id.
   const shown = matching.slice(-MAX_ROWS).reverse();
   const selected = props.params.id ? Number(props.params.id) : null;
+  // Opening or closing a task keeps the table's filters.
+  const filters = props.location.query.toString() ? `?${props.location.query.toString()}` : '';
 
   // Filters live in the query so that a filtered table is a link too.
   const setFilter = (name: string, value: string) => {
@@ -78,7 +81,7 @@ export function TasksView(props: ViewProps) {
         <ErrorLine error={error} />
         <CreateTaskForm onError={setError} />
         {tasks === null ? (
-          <p className="muted">connecting…</p>
+          <p className="muted" id="task-stream-waiting">{TASK_STREAM_WAITING}</p>
         ) : (
           <table className="grid" id="tasks-table">
             <thead>
@@ -98,7 +101,7 @@ export function TasksView(props: ViewProps) {
             </thead>
             <tbody>
               {shown.map((t) => (
-                <TaskRow key={t.id} task={t} now={now} selected={t.id === selected} onDelete={() => act(() => api.del(`/tasks/${t.id}`))} />
+                <TaskRow key={t.id} task={t} now={now} selected={t.id === selected} filters={filters} onDelete={() => act(() => api.del(`/tasks/${t.id}`))} />
               ))}
               {matching.length > shown.length && (
                 <tr>
@@ -118,18 +121,18 @@ export function TasksView(props: ViewProps) {
           </table>
         )}
       </Section>
-      {selected !== null && <TaskDetail id={selected} fromStream={tasks?.find((t) => t.id === selected)} />}
+      {selected !== null && <TaskDetail id={selected} fromStream={tasks?.find((t) => t.id === selected)} filters={filters} />}
     </div>
   );
 }
 
-function TaskRow(props: { task: Task; now: number; selected: boolean; onDelete(): void }) {
+function TaskRow(props: { task: Task; now: number; selected: boolean; filters: string; onDelete(): void }) {
   const t = props.task;
   const path = useWsPath();
   return (
     <tr data-task-id={t.id} data-status={t.status} className={props.selected ? 'selected' : undefined}>
       <td>
-        <Link to={path(`/tasks/${t.id}`)}>{t.id}</Link>
+        <Link to={path(`/tasks/${t.id}`) + props.filters}>{t.id}</Link>
       </td>
       <td>{t.name}</td>
       <td>{t.type}</td>
@@ -141,8 +144,8 @@ function TaskRow(props: { task: Task; now: number; selected: boolean; onDelete()
       </td>
       <td className="mono">{t.worker ?? ''}</td>
       <td>{t.lease_expires_at ? <Time at={t.lease_expires_at} now={props.now} /> : ''}</td>
-      <td className="error-cell" title={t.error ?? ''}>
-        {t.error ?? ''}
+      <td className="error-cell" title={errorText(t.error)}>
+        {errorText(t.error)}
       </td>
       <td>
         <Time at={t.created_at} now={props.now} />
