@@ -20,7 +20,7 @@ import {
 // list), except transitions, which answer {result: "failure", message, errors} as the contract says.
 
 const tags = ['flows'];
-const messageSchema = { type: 'object', properties: { message: { type: 'string' }, errors: { type: 'array' } } } as const;
+const messageSchema = { type: 'object', required: ['message'], properties: { message: { type: 'string' }, errors: { type: 'array' } } } as const;
 const failureSchema = {
   type: 'object',
   properties: { result: { type: 'string', enum: ['failure'] }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } },
@@ -137,7 +137,7 @@ export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
     flows.get(ws(req), readFlowIdentifier(params(req).identifier, 'identifier'), null),
   );
 
-  app.get('/v1/flows/:identifier/versions/:version', { schema: { tags, summary: 'One version of a flow', response: { 200: flowSchema, 404: messageSchema } } }, async (req) =>
+  app.get('/v1/flows/:identifier/versions/:version', { schema: { tags, summary: 'One version of a flow', response: { 200: flowSchema, 400: messageSchema, 404: messageSchema } } }, async (req) =>
     flows.get(ws(req), readFlowIdentifier(params(req).identifier, 'identifier'), readVersion(params(req).version)),
   );
 
@@ -179,8 +179,11 @@ export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
       schema: {
         tags,
         summary: 'Flow instances, oldest first',
-        querystring: { type: 'object', properties: { subject: { type: 'string' }, flow: { type: 'string' }, state: { type: 'string' }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
-        response: { 200: { type: 'object', properties: { instances: { type: 'array', items: instanceSchema } } } },
+        querystring: {
+          type: 'object',
+          properties: { subject: { type: 'string' }, flow: { type: 'string' }, state: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 } },
+        },
+        response: { 200: { type: 'object', properties: { instances: { type: 'array', items: instanceSchema } } }, 400: messageSchema },
       },
     },
     async (req) => ({ instances: await flows.instances(ws(req), readInstanceFilter(req.query)) }),

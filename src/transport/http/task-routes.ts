@@ -84,7 +84,7 @@ export function registerTaskRoutes(app: FastifyInstance, engine: Engine) {
     async (req) => ({ tasks: (await tasks.createMany(ws(req), readTaskBatch(req.body, engine.settings.taskTypes))).map(renderTask) }),
   );
 
-  app.get('/tasks/:id', { schema: { tags, summary: 'One task', params: idParam, response: { 200: { type: 'object', properties: { task: taskSchema } }, 404: messageSchema } } }, async (req) => ({
+  app.get('/tasks/:id', { schema: { tags, summary: 'One task', params: idParam, response: { 200: { type: 'object', properties: { task: taskSchema } }, 400: messageSchema, 404: messageSchema } } }, async (req) => ({
     task: renderTask(await tasks.get(ws(req), readTaskId((req.params as { id: string }).id))),
   }));
 
@@ -105,8 +105,17 @@ export function registerTaskRoutes(app: FastifyInstance, engine: Engine) {
       schema: {
         tags: workerTags,
         summary: 'Claim tasks (long poll)',
-        body: { type: 'object', required: ['types'], properties: { types: { type: 'array', items: { type: 'string' } }, max: { type: 'integer' }, wait_ms: { type: 'integer' }, worker_id: { type: 'string' } } },
-        response: { 200: { type: 'object', properties: { tasks: { type: 'array', items: { ...taskSchema, properties: { ...taskSchema.properties, lease: { type: 'string' } } } } } } },
+        body: {
+          type: 'object',
+          required: ['types'],
+          properties: {
+            types: { type: 'array', items: { type: 'string' } },
+            max: { type: 'integer', minimum: 1, maximum: 100, default: 1 },
+            wait_ms: { type: 'integer', minimum: 0, maximum: 30000, default: 0 },
+            worker_id: { type: 'string' },
+          },
+        },
+        response: { 200: { type: 'object', properties: { tasks: { type: 'array', items: { ...taskSchema, properties: { ...taskSchema.properties, lease: { type: 'string' } } } } } }, 400: messageSchema },
       },
     },
     async (req, reply) => {

@@ -107,6 +107,8 @@ describe('OpenAPI response schemas', () => {
     const { task } = await check('POST', '/tasks', '/tasks', 200, { name: 'doc', type: 'doc.work', payload: { a: 1 } });
     await check('GET', '/tasks/{id}', `/tasks/${task.id}`, 200);
     await check('GET', '/tasks/{id}', '/tasks/999999', 404);
+    await check('GET', '/tasks/{id}', '/tasks/abc', 400);
+    await check('POST', '/v1/tasks/claim', '/v1/tasks/claim', 400, { types: ['doc.work'], max: 101 });
     await check('POST', '/v1/tasks/batch', '/v1/tasks/batch', 200, { tasks: [{ name: 'doc2', type: 'doc.work' }] });
     const claimed = await check('POST', '/v1/tasks/claim', '/v1/tasks/claim', 200, { types: ['doc.work'], max: 1 });
     const [first] = claimed.tasks;
@@ -125,6 +127,8 @@ describe('OpenAPI response schemas', () => {
     await check('GET', '/v1/flows', '/v1/flows', 200);
     await check('GET', '/v1/flows/{identifier}', '/v1/flows/docflow', 200);
     await check('GET', '/v1/flows/{identifier}/versions/{version}', '/v1/flows/docflow/versions/1', 200);
+    await check('GET', '/v1/flows/{identifier}/versions/{version}', '/v1/flows/docflow/versions/abc', 400);
+    await check('GET', '/v1/flow-instances', '/v1/flow-instances?limit=1001', 400);
     await check('PUT', '/v1/subjects/{key}', '/v1/subjects/ada', 200, { properties: { plan: 'team' } });
     const instance = await check('POST', '/v1/flow-instances', '/v1/flow-instances', 201, { flow: 'docflow', subject: 'ada' });
     await check('GET', '/v1/subjects/{key}', '/v1/subjects/ada', 200);

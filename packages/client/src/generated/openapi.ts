@@ -716,6 +716,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1119,6 +1130,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errors?: unknown[];
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1173,7 +1196,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1185,7 +1208,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1249,7 +1272,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1317,7 +1340,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1329,7 +1352,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1388,7 +1411,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1456,7 +1479,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1468,7 +1491,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1534,7 +1557,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1546,7 +1569,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1796,7 +1819,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1864,7 +1887,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -1928,6 +1951,18 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errors?: unknown[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1935,7 +1970,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -2153,7 +2188,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -2220,7 +2255,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             errors?: unknown[];
-                            message?: string;
+                            message: string;
                         };
                     };
                 };
@@ -2729,8 +2764,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @default 1 */
                         max?: number;
                         types: string[];
+                        /** @default 0 */
                         wait_ms?: number;
                         worker_id?: string;
                     };
@@ -2763,6 +2800,17 @@ export interface paths {
                                 type?: string;
                                 worker?: string | null;
                             }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message?: string;
                         };
                     };
                 };
