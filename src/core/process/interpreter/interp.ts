@@ -107,6 +107,7 @@ export class Interp {
       if (ref === 'wfid') return this.state.wfid;
       if (ref === 'expid') return exp.expid;
       if (ref === 'subid') return exp.subid;
+      if (ref === 'fei') return `${exp.expid}!${exp.subid}!${this.state.wfid}`;
       const tags = Array.isArray(wi.fields.__tags__) ? (wi.fields.__tags__ as string[]) : [];
       if (ref === 'tags') return tags;
       if (ref === 'tag') return tags[tags.length - 1];
@@ -114,6 +115,8 @@ export class Interp {
       const m = /^([a-z]+):(.*)$/.exec(ref);
       if (m && ['f', 'fld', 'field'].includes(m[1])) return getPath(wi.fields, m[2]);
       if (m && ['v', 'var', 'variable'].includes(m[1])) return lookupVariable(exp, m[2], this.lookup);
+      // Ruby code: Ruote refuses it unless its engine allows ruby_eval; weft runs no Ruby.
+      if (m && ['r', 'ruby'].includes(m[1])) throw new ExpressionError(`'ruby_eval_allowed' is set to false, cannot evaluate >${m[2]}< (weft runs no Ruby)`, 'ArgumentError');
       return getPath(wi.fields, ref);
     };
   }

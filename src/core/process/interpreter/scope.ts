@@ -1,6 +1,7 @@
 // Variables (scoped along the expression chain, as ruote's ro_variables) and dotted field paths.
 import { resolvePath } from '../../expr/index.js';
 import type { ExpressionState, Fields } from './types.js';
+import { isDefinition } from './tree-utils.js';
 
 export type Lookup = (fei: string | undefined) => ExpressionState | undefined;
 
@@ -63,6 +64,8 @@ function locateScope(exp: ExpressionState, name: string, lookup: Lookup, overrid
   if (override && override !== 'false') {
     for (let cur: ExpressionState | undefined = exp; cur; cur = lookup(cur.parent)) {
       if (cur.variables && Object.prototype.hasOwnProperty.call(cur.variables, v)) return [cur, v];
+      // over: sub looks no further than the subprocess it runs in (its define), as Ruote's locate_set_var.
+      if (override === 'sub' && isDefinition(cur.tree)) break;
     }
   }
   for (let cur: ExpressionState | undefined = exp; cur; cur = lookup(cur.parent)) {

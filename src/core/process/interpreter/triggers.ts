@@ -5,7 +5,10 @@ import { ExpressionError } from './expression-error.js';
 import type { Interp } from './interp.js';
 import { parseDueAt } from './duration.js';
 import { COMMAND_RE, clone } from './tree-utils.js';
+import { setVf } from './expressions/set-expressions.js';
 import type { ExpressionState, InternalMessage, Tree, Workitem } from './types.js';
+
+const STORE_RE = /^(?:store|bury) *: *(.+)$/;
 
 export function trigger(ip: Interp, exp: ExpressionState, on: string, wi: Workitem): void {
   let handler: unknown =
@@ -33,6 +36,13 @@ export function trigger(ip: Interp, exp: ExpressionState, on: string, wi: Workit
     exp.state = on === 'on_cancel' ? 'cancelled' : 'failed';
     return ip.replyToParent(exp, wi);
   } else if (h === 'cancel') return trigger(ip, exp, 'on_cancel', wi);
+  else if (h !== undefined && STORE_RE.test(h)) {
+    // store: x / bury: v:y — the error is kept in a field (or a variable) and the process goes on,
+    // as if the expression had replied.
+    exp.state = 'failed';
+    setVf(ip, exp, STORE_RE.exec(h)![1], exp.applied.fields.__error__ ?? null, { wi });
+    return ip.replyToParent(exp, wi);
+  }
   else if (h === 'raise') {
     const err = (exp.applied.fields.__error__ ?? {}) as { message?: string };
     exp.state = 'failed';

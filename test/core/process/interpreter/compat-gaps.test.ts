@@ -87,4 +87,50 @@ describe('Ruote compatibility gaps', () => {
     assert.equal(err.state.errors.length, 1);
     assert.match(err.state.errors[0].message, /late/);
   });
+
+  test('concurrent_iterator count: 0 is over at once, as a concurrence (eft_18 test_count_zero)', () => {
+    const h = runFlow(define(t('concurrent_iterator', { on: ['a', 'b', 'c'], count: 0 }, [t('wait', { '2s': null }), echo('0:${v:i}')]), echo('over.')));
+    assert.deepEqual(h.trace, ['over.']);
+    assert.equal(h.status, 'completed');
+  });
+
+  test('${fei} is the expression\'s id; ${r:…} (Ruby) is an error, as in Ruote without ruby_eval', () => {
+    const h = runFlow(define(echo('${fei}')));
+    assert.match(h.trace[0], new RegExp(`^0_0!\\w+!${h.state.wfid}$`));
+    const r = runFlow(define(echo('>${r:1 + 2}<')));
+    assert.deepEqual(r.trace, []);
+    assert.equal(r.state.errors.length, 1);
+    assert.match(r.state.errors[0].message, /^'ruby_eval_allowed' is set to false, cannot evaluate >1 \+ 2</);
+  });
+
+  test('a participant without a URL fails with Ruote\'s words, so on_error patterns written for Ruote match', () => {
+    const h = runFlow(define(t('sequence', { on_error: [['/unknown participant/', 'alpha'], [null, 'bravo']] }, [p('nada')])), { callbacks: { alpha: 'http://a', bravo: 'http://b' } });
+    assert.deepEqual(h.reached, ['alpha']);
+  });
+
+  test('set over: sub looks for the variable no further than its subprocess (ft_13 test_set_var_override_sub)', () => {
+    const set = (k: string, v: string, over?: string | boolean) => t('set', { [`v:${k}`]: v, ...(over === undefined ? {} : { over }) });
+    const h = runFlow(define(
+      set('v0', 'a'), set('v1', 'a'), set('v2', 'a'), set('v3', 'a'),
+      t('sub0'),
+      t('sequence', { scope: true }, [set('v4', 'a', 'sub')]),
+      t('define', { sub0: null }, [
+        set('v0', 'b'), set('v1', 'b', true), set('v3', 'b'),
+        t('sequence', { scope: true }, [set('v2', 'c', 'sub'), set('v3', 'c', 'sub')]),
+        set('/v3', '${v:v3}'),
+      ]),
+    ));
+    assert.equal(h.status, 'completed');
+    assert.deepEqual(['v0', 'v1', 'v2', 'v3', 'v4'].map((k) => h.state.variables[k]), ['a', 'b', 'a', 'c', undefined]);
+  });
+
+  test('on_error store: / bury: keep the error in a field or a variable and go on (ft_5 test_on_error_store_to_field, _to_variable)', () => {
+    const field = runFlow(define(t('sequence', { on_error: 'store: x' }, [t('error', { nada: null })]), echo('out')));
+    assert.deepEqual([field.status, field.trace], ['completed', ['out']]);
+    const x = field.state.fields!.x as { class?: string; message?: string };
+    assert.deepEqual([x.class, x.message], ['Ruote::ForcedError', 'nada']);
+    const variable = runFlow(define(t('sequence', { on_error: 'bury:v:y' }, [t('error', { nada: null })]), echo('out')));
+    assert.deepEqual([variable.status, variable.trace], ['completed', ['out']]);
+    assert.equal((variable.state.variables.y as { class?: string }).class, 'Ruote::ForcedError');
+  });
 });

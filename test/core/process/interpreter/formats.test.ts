@@ -84,7 +84,7 @@ describe('the same definition in JSON, XML and Radial', () => {
   define oops
     echo "caught \${f:__error__.message}"
 `) as never, { callbacks: {} });
-    assert.match(h.trace[0], /^caught no callback URL for participant "nemo"$/);
+    assert.match(h.trace[0], /^caught unknown participant or subprocess 'nemo': no callback URL for participant "nemo"$/);
     assert.equal(h.status, 'completed');
   });
 });

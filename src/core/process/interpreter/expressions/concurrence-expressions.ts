@@ -160,6 +160,8 @@ export const concurrentIterator: ExpressionKind = {
       const fei = ip.launchSub(exp, expid, clone(subtree) as never, wi, vars, i);
       (exp.data.branches ??= {})[fei] = i;
     });
+    // count: 0 (or wait_for: 0) is over at once, as for a concurrence.
+    if (d.ccount === 0) ip.enqueue({ action: 'reply', fei: exp.fei, workitem: exp.applied });
   },
   reply: concurrence.reply,
   replyToParent: concurrence.replyToParent,

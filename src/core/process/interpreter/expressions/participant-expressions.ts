@@ -14,7 +14,8 @@ export const participant: ExpressionKind = {
     delete fields.__result__;
     if (exp.tree[2].length > 0) (fields.params as Record<string, unknown>).__children__ = ip.dsub(exp, exp.tree[2]);
     const url = ip.state.callbacks?.[name] ?? ip.state.callback;
-    if (!url) throw new ExpressionError(`no callback URL for participant "${name}"`, 'ArgumentError');
+    // Ruote's words first (on_error patterns are written against them), then weft's reason.
+    if (!url) throw new ExpressionError(`unknown participant or subprocess '${name}': no callback URL for participant "${name}"`, 'ArgumentError');
     const workitemId = makeWorkitemId(exp.expid, exp.subid, ip.state.wfid);
     exp.workitemId = workitemId;
     exp.dispatchedAt = ip.ctx.now;
