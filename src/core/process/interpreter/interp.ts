@@ -373,11 +373,17 @@ export class Interp {
   }
 
   cancelChildren(exp: ExpressionState, flavour: string | undefined): void {
-    // Children are created before any cancel reaches their parent (the queue is FIFO); one that
-    // is missing was lost with a step cut short (see overflow) and will never reply.
-    exp.children = exp.children.filter((c) => this.state.expressions[c] !== undefined);
+    // Children are created before any cancel reaches their parent (the queue is FIFO). One that is
+    // gone but whose reply is still queued is waited for, as Ruote does: the parent then replies
+    // with that child's workitem, not the one it was applied with. One gone without a queued reply
+    // was lost with a step cut short (see overflow) and will never reply.
+    exp.children = exp.children.filter((c) => this.state.expressions[c] !== undefined || this.replyQueued(exp.fei, c));
     if (exp.children.length === 0) return this.replyToParent(exp, exp.applied);
     for (const c of exp.children) this.enqueue({ action: 'cancel', fei: c, flavour });
+  }
+
+  private replyQueued(to: string, from: string): boolean {
+    return this.queue.some((m) => m.action === 'reply' && m.fei === to && m.workitem.fei === from);
   }
 
   private cancelFlanks(exp: ExpressionState, flavour: string | undefined): void {

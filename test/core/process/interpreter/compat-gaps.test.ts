@@ -133,4 +133,10 @@ describe('Ruote compatibility gaps', () => {
     assert.deepEqual([variable.status, variable.trace], ['completed', ['out']]);
     assert.equal((variable.state.variables.y as { class?: string }).class, 'Ruote::ForcedError');
   });
+
+  test('a branch cancelled while its last reply is on its way returns that reply\'s workitem (eft_6 test_remaining_wait)', () => {
+    const h = runFlow(define(t('concurrence', { count: 1, rem: 'wait', mt: 'mix' }, [t('set', { a: true }), t('sequence', {}, [t('set', { b: true }), t('stall')])])));
+    assert.equal(h.status, 'completed');
+    assert.deepEqual(h.state.fields, { a: true, b: true, __result__: true });
+  });
 });
