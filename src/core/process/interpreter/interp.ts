@@ -201,6 +201,7 @@ export class Interp {
     if (msg.forgotten) exp.forgotten = true;
     if (msg.flanking) exp.flanking = true;
     if (msg.trigger) exp.trigger = msg.trigger;
+    if (msg.supplanted) exp.supplanted = msg.supplanted;
     if (msg.branch !== undefined) exp.branch = msg.branch;
     this.state.expressions[exp.fei] = exp;
     this.resolveName(exp, msg.launch === true);
@@ -328,6 +329,16 @@ export class Interp {
     if (exp.state === 'timing_out' && exp.onTimeout != null) return trigger(this, exp, 'on_timeout', wi);
     if (exp.flanking && exp.state === undefined) { this.removeExpression(exp); return; }
     if (exp.lost && exp.state === undefined) return;
+    // The "second take": a handler that set `__on_error__` (or `__on_cancel__`, `__on_timeout__`)
+    // hands the expression it replaced to that handler (redo, raise, pass, undo…), as Ruote.
+    const take = exp.trigger && exp.supplanted && exp.state === undefined ? wi.fields[`__${exp.trigger}__`] : undefined;
+    if (take !== undefined && take !== null && take !== false) {
+      const { tree, applied } = exp.supplanted!;
+      exp.tree = tree;
+      exp.applied = applied;
+      exp.supplanted = undefined;
+      return trigger(this, exp, exp.trigger!, applied, take);
+    }
     if (exp.state === undefined) takeOrDiscard(this, exp, wi);
     if (exp.tagname) leaveTag(this, exp, wi);
     if (remove) this.removeExpression(exp);
@@ -461,6 +472,7 @@ export class Interp {
     this.enqueue({
       action: 'apply', fei, parent: exp.parent, tree, workitem: { fields: wi.fields },
       variables: exp.variables, trigger, branch: exp.branch, forgotten: exp.forgotten,
+      supplanted: trigger && trigger !== 'on_re_apply' ? { tree: exp.tree, applied: exp.applied } : undefined,
     });
   }
 

@@ -10,9 +10,10 @@ import type { ExpressionState, InternalMessage, Tree, Workitem } from './types.j
 
 const STORE_RE = /^(?:store|bury) *: *(.+)$/;
 
-export function trigger(ip: Interp, exp: ExpressionState, on: string, wi: Workitem): void {
+/** `take`: the handler of a "second take" (see baseReplyToParent), instead of the expression's own. */
+export function trigger(ip: Interp, exp: ExpressionState, on: string, wi: Workitem, take?: unknown): void {
   let handler: unknown =
-    on === 'on_error' ? exp.data.errorHandler ?? exp.onError : on === 'on_cancel' ? exp.onCancel : on === 'on_timeout' ? exp.onTimeout : exp.onReApply;
+    take !== undefined ? take : on === 'on_error' ? exp.data.errorHandler ?? exp.onError : on === 'on_cancel' ? exp.onCancel : on === 'on_timeout' ? exp.onTimeout : exp.onReApply;
   if (on === 'on_error' && typeof handler === 'string') handler = handler.replace(/^!/, '');
   if (on === 'on_error' && typeof handler === 'string' && /([,*]|\d+[wdhmsMy]? *:)/.test(handler)) {
     return scheduleRetries(ip, exp, handler);

@@ -39,6 +39,8 @@ export interface ExpressionState {
   flanks?: string[];
   /** The on_x that put this expression in place of another (ruote's "trigger"). */
   trigger?: string;
+  /** What it replaced (ruote's "supplanted"): for a "second take" (`__on_error__` set by the handler). */
+  supplanted?: { tree: Tree; applied: Workitem };
   /** For concurrent_iterator branches: their index. */
   branch?: number;
   /** Expression-specific data (iterator position, concurrence merge state, ...). */
@@ -104,7 +106,7 @@ export type InternalMessage =
   | {
       action: 'apply'; fei: string; parent?: string; tree: Tree; workitem: Workitem;
       variables?: Record<string, unknown>; forgotten?: boolean; flanking?: boolean;
-      trigger?: string; branch?: number; launch?: boolean; awaited?: boolean;
+      trigger?: string; supplanted?: { tree: Tree; applied: Workitem }; branch?: number; launch?: boolean; awaited?: boolean;
     }
   | { action: 'reply'; fei: string; workitem: Workitem; flanking?: boolean }
   | {

@@ -139,4 +139,16 @@ describe('Ruote compatibility gaps', () => {
     assert.equal(h.status, 'completed');
     assert.deepEqual(h.state.fields, { a: true, b: true, __result__: true });
   });
+
+  test('the second take: an on_error handler that sets __on_error__ hands the failed expression to redo, raise or pass (ft_5 test_second_take…)', () => {
+    const handler = (take: string) => t('define', { sub0: null }, [t('set', { 'v:/retried': true }), t('set', { __on_error__: take })]);
+    const body = [echo('in'), t('error', { Houston: null, unless: '${v:retried}' }), echo('done.')];
+    const redo = runFlow(define(handler('redo'), t('sequence', { on_error: 'sub0' }, body)));
+    assert.deepEqual([redo.status, redo.trace], ['completed', ['in', 'in', 'done.']]);
+    const raise = runFlow(define(handler('raise'), t('sequence', { on_error: 'sub0' }, body)));
+    assert.deepEqual([raise.status, raise.trace], ['error', ['in']]);
+    assert.equal(raise.state.errors[0].message, 'Houston');
+    const blank = runFlow(define(handler(''), t('sequence', { on_error: 'sub0' }, body), echo('after')));
+    assert.deepEqual([blank.status, blank.trace], ['completed', ['in', 'after']]);
+  });
 });
