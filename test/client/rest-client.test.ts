@@ -141,6 +141,8 @@ describe('createClient against a real weft (SQLite)', () => {
     await client.subjects.put('ada@example.com', { properties: { plan: 'pro' } });
     const instance = await client.flowInstances.start({ flow: 'onboarding', subject: 'ada@example.com' });
     assert.deepEqual(instance.active_steps, ['welcome']);
+    const offered = await client.flowInstances.transitionsNow(instance.id, { any: 'input' });
+    assert.deepEqual(offered, [{ identifier: 'next', from: 'welcome', to: 'profile', condition: null, available: true, reason: null }]);
     const first = await client.flowInstances.transition(instance.id, { transition: 'next', request_id: 'r-1' });
     assert.deepEqual(first.instance.active_steps, ['profile']);
     const again = await client.flowInstances.transition(instance.id, { transition: 'next', request_id: 'r-1' });

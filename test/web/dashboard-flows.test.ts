@@ -168,3 +168,31 @@ test('define a flow from the page: the server messages for a bad schema, then th
   assert.equal((await weft.api('/v1/flows/checkout')).body.version, 1);
   await page.waitForSelector('#flow-list >> text=Checkout');
 });
+
+test('only the manual transitions that would fire now are buttons; typed input is taken into account', async () => {
+  const { page, weft } = h;
+  const gated = {
+    identifier: 'gated',
+    name: 'Gated',
+    steps: [{ identifier: 'start' }, { identifier: 'approved' }, { identifier: 'upgraded' }, { identifier: 'left' }],
+    transitions: [
+      { identifier: 'approve', from: 'start', to: 'approved', condition: '${input.ok} == true' },
+      { identifier: 'upgrade', from: 'start', to: 'upgraded', condition: '${subject.plan} == enterprise' },
+      { identifier: 'leave', from: 'start', to: 'left' },
+    ],
+  };
+  assert.equal((await weft.api('/v1/flows', { method: 'POST', json: gated })).status, 201);
+  const started = await weft.api('/v1/flow-instances', { method: 'POST', json: { flow: 'gated', subject: 'grace@example.com' } });
+  assert.equal(started.status, 201);
+  await page.goto(`${weft.url}/ui/w/default/flow-instances/${started.body.id}`);
+  await page.waitForSelector('#manual-transitions button[data-transition="leave"]');
+  assert.deepEqual(await page.$$eval('#manual-transitions button', (bs) => bs.map((b) => b.getAttribute('data-transition'))), ['leave']);
+  assert.match((await page.textContent('#transitions-not-now li[data-transition="upgrade"]')) ?? '', /enterprise/);
+  await page.fill('input[aria-label="transition input"]', '{"ok": true}');
+  await page.waitForSelector('#manual-transitions button[data-transition="approve"]');
+  await page.click('#manual-transitions button[data-transition="approve"]');
+  await page.waitForSelector('#transition-result:has-text("approve fired")');
+  const after = (await weft.api(`/v1/flow-instances/${started.body.id}`)).body;
+  assert.deepEqual([after.state, after.steps.approved, after.steps.left], ['completed', 'completed', 'inactive']);
+  assert.deepEqual(h.consoleErrors, []);
+});

@@ -37,6 +37,8 @@ export interface TransitionSuccess {
   instance: FlowInstance;
 }
 export type HistoryEntry = Present<NonNullable<ResponseOf<'/v1/flow-instances/{id}/history', 'get', 200>['history']>[number]>;
+/** A manual transition an instance offers now, and whether it would fire (`reason` when not). */
+export type TransitionNow = Present<NonNullable<ResponseOf<'/v1/flow-instances/{id}/transitions', 'get', 200>['transitions']>[number]>;
 
 export type LaunchInput = BodyOf<'/v1/workflows', 'post'>;
 type ProcessDoc = ResponseOf<'/v1/workflows/{wfid}', 'get', 200>;

@@ -1,6 +1,6 @@
 import type { Transport } from './rest-client.js';
 import type {
-  FlowDefinitionInput, FlowInstance, FlowInstanceFilter, FlowSchema, HistoryEntry, Subject, SubjectInput, TransitionInput, TransitionSuccess,
+  FlowDefinitionInput, FlowInstance, FlowInstanceFilter, FlowSchema, HistoryEntry, Subject, SubjectInput, TransitionInput, TransitionNow, TransitionSuccess,
 } from './api-types.js';
 import { newRequestId } from './ids.js';
 
@@ -23,6 +23,8 @@ export interface FlowInstancesApi {
   list(filter?: FlowInstanceFilter): Promise<FlowInstance[]>;
   get(id: string): Promise<FlowInstance>;
   history(id: string): Promise<HistoryEntry[]>;
+  /** The manual transitions it offers now, each with whether it would fire given `input` (what a transition would carry). */
+  transitionsNow(id: string, input?: unknown): Promise<TransitionNow[]>;
   /** Fires a manual transition. A request_id is added when missing so that a retry is applied once. */
   transition(id: string, input: TransitionInput): Promise<TransitionSuccess>;
   pause(id: string): Promise<FlowInstance>;
@@ -58,6 +60,12 @@ export function createFlowInstancesApi(t: Transport): FlowInstancesApi {
     list: async (filter = {}) => (await unwrap<{ instances: FlowInstance[] }>(raw.GET('/v1/flow-instances', { params: { query: filter }, ...policy(true) }))).instances,
     get: (id) => unwrap<FlowInstance>(raw.GET('/v1/flow-instances/{id}', { params: path(id), ...policy(true) })),
     history: async (id) => (await unwrap<{ history: HistoryEntry[] }>(raw.GET('/v1/flow-instances/{id}/history', { params: path(id), ...policy(true) }))).history,
+    transitionsNow: async (id, input) =>
+      (
+        await unwrap<{ transitions: TransitionNow[] }>(
+          raw.GET('/v1/flow-instances/{id}/transitions', { params: { ...path(id), query: input === undefined ? {} : { input: JSON.stringify(input) } }, ...policy(true) }),
+        )
+      ).transitions,
     transition: (id, input) =>
       unwrap<TransitionSuccess>(raw.POST('/v1/flow-instances/{id}/transitions', { params: path(id), body: { ...input, request_id: input.request_id ?? newRequestId() }, ...policy(true) })),
     // Pausing, resuming and exiting twice answer 409 the second time: not retried after a network error.

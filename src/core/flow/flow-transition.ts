@@ -60,3 +60,38 @@ export function applyTransition(
   if (isWeftError(state)) return failure(state, snapshot);
   return { ok: true, next: { state, steps, data: snapshot.data }, applied };
 }
+
+/** A manual transition leaving an active step, and whether it would fire now. */
+export interface TransitionNow {
+  identifier: string;
+  from: string;
+  to: string;
+  condition: string | null;
+  /** Its condition holds with the given input (or it has none). */
+  available: boolean;
+  /** Why not, when not: the condition that does not hold, or why it cannot be evaluated. */
+  reason: string | null;
+}
+
+/**
+ * The manual transitions an active instance offers now: every one leaving an active step, each with
+ * whether its condition holds against the subject, the data and `input` (what a request would
+ * carry; default {}). Firing an identifier from a step (applyTransition) succeeds exactly when every
+ * transition of that identifier leaving that step is available. A paused or ended instance offers none.
+ */
+export function transitionsNow(schema: FlowSchemaVersionBody, snapshot: FlowSnapshot, ctx: Pick<FlowContext, 'subject'>, input: unknown = {}): TransitionNow[] {
+  if (snapshot.state !== 'active') return [];
+  const scope = { subject: ctx.subject, data: snapshot.data, input };
+  return schema.transitions
+    .filter((t) => t.type !== 'automatic' && snapshot.steps[t.from] === 'active')
+    .map((t) => {
+      let reason: string | null = null;
+      try {
+        if (!conditionHolds(t, scope)) reason = FlowConditionFalse(t.identifier, t.from, t.to, t.condition ?? '').message;
+      } catch (e) {
+        if (!isWeftError(e)) throw e;
+        reason = e.message;
+      }
+      return { identifier: t.identifier, from: t.from, to: t.to, condition: t.condition ?? null, available: reason === null, reason };
+    });
+}

@@ -2,7 +2,7 @@
 export type * from './flow-types.js';
 export { compileFlowSchema, type CompileFlowSchemaResult } from './flow-schema.js';
 export { startInstance, type StartOptions } from './flow-start.js';
-export { applyTransition, type TransitionCommand } from './flow-transition.js';
+export { applyTransition, transitionsNow, type TransitionCommand, type TransitionNow } from './flow-transition.js';
 export { pauseInstance, resumeInstance, exitInstance } from './flow-lifecycle.js';
 export { advance, MAX_AUTOMATIC_FIRINGS } from './flow-advance.js';
 export { startSteps } from './flow-graph.js';

@@ -6,7 +6,9 @@ import {
   pauseInstance,
   resumeInstance,
   startInstance,
+  transitionsNow,
   type FlowFailure,
+  type TransitionNow,
   type FlowResult,
   type FlowSnapshot,
 } from '../../core/flow/index.js';
@@ -41,6 +43,8 @@ export interface FlowService {
   instance(ws: number, id: string): Promise<InstanceView>;
   instances(ws: number, filter: InstanceFilter): Promise<InstanceView[]>;
   history(ws: number, id: string): Promise<HistoryView[]>;
+  /** The manual transitions the instance offers now, each with whether it would fire with `input`. */
+  transitionsNow(ws: number, id: string, input?: unknown): Promise<TransitionNow[]>;
   /**
    * Applies a manual transition. Failures of the rules are answers, not exceptions; an unknown
    * instance throws FlowInstanceNotFound. A repeated request id returns the first answer.
@@ -205,6 +209,14 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
       const h = await store.flows.history(ws, id);
       if (!h) throw FlowInstanceNotFound(id);
       return h.map(renderHistory);
+    },
+
+    async transitionsNow(ws, id, input) {
+      const i = await store.flows.getInstance(ws, id);
+      if (!i) throw FlowInstanceNotFound(id);
+      const [schema, subject] = await Promise.all([store.flows.getSchema(ws, i.flow, i.version), store.flows.getSubject(ws, i.subject)]);
+      if (!schema) throw new Error(`flow ${i.flow} version ${i.version} is missing`);
+      return transitionsNow(schema.body, { state: i.state, steps: i.steps, data: i.data }, { subject: subject?.properties ?? {} }, input ?? {});
     },
 
     async transition(ws, id, input) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 import { isWeftError, WeftError } from '../../core/errors.js';
-import { InputRefused } from '../../core/input-limits.js';
+import { InputRefused, refuseJsonText } from '../../core/input-limits.js';
 import {
   FlowRequestInvalid,
   readBody,
@@ -199,6 +199,45 @@ export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
     async (req) => ({ history: await flows.history(ws(req), readInstanceId(params(req).id, 'id')) }),
   );
 
+  app.get(
+    '/v1/flow-instances/:id/transitions',
+    {
+      schema: {
+        tags,
+        summary: 'The manual transitions the instance offers now, each with whether it would fire (with the given input)',
+        params: idParams,
+        querystring: { type: 'object', properties: { input: { type: 'string', description: 'JSON: the request input conditions see as ${input.…}; default {}' } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              transitions: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    identifier: { type: 'string' },
+                    from: { type: 'string' },
+                    to: { type: 'string' },
+                    condition: { type: ['string', 'null'] },
+                    available: { type: 'boolean' },
+                    reason: { type: ['string', 'null'], description: 'why it would not fire: its condition does not hold, or cannot be evaluated' },
+                  },
+                },
+              },
+            },
+          },
+          400: messageSchema,
+          404: messageSchema,
+        },
+      },
+    },
+    async (req) => {
+      const id = readInstanceId(params(req).id, 'id');
+      return { transitions: await flows.transitionsNow(ws(req), id, readConditionInput((req.query as { input?: unknown }).input)) };
+    },
+  );
+
   app.post(
     '/v1/flow-instances/:id/transitions',
     {
@@ -235,5 +274,18 @@ export function registerFlowRoutes(app: FastifyInstance, engine: Engine) {
       { config, schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a flow instance`, params: idParams, response: { 200: instanceSchema, 404: messageSchema, 409: messageSchema } } },
       async (req) => flows[action](ws(req), readInstanceId(params(req).id, 'id')),
     );
+  }
+}
+
+/** `?input=` of the transitions list: JSON text (any JSON value), as a transition request's `input`. */
+function readConditionInput(raw: unknown): unknown {
+  if (raw === undefined) return {};
+  if (typeof raw !== 'string') throw FlowRequestInvalid('input must be given once, as JSON text');
+  const refused = refuseJsonText(raw);
+  if (refused) throw InputRefused(refused);
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw FlowRequestInvalid('input is not valid JSON');
   }
 }

@@ -375,6 +375,38 @@ for (const backend of await backends()) {
       assert.equal((await api.fire(i.id, 'next')).status, 409);
     });
 
+    test('the manual transitions an instance offers now, each with whether it would fire', async () => {
+      const api = flowApi(weft, 'offers');
+      await api.define(
+        flowBody('offer', ['welcome', 'pro', 'ok', 'done'], [
+          ['complete', 'welcome', 'done'],
+          ['upgrade', 'welcome', 'pro', 'manual', '${subject.plan} == pro'],
+          ['approve', 'welcome', 'ok', 'manual', '${input.ok} == true'],
+          ['auto', 'pro', 'done', 'automatic'],
+        ]),
+      );
+      await api.put('/v1/subjects/sam', { properties: { plan: 'team' } });
+      const { id } = await api.start('offer', 'sam');
+      const now = await api.get(`/v1/flow-instances/${id}/transitions`);
+      assert.equal(now.status, 200);
+      assert.deepEqual(
+        now.body.transitions.map((t: any) => [t.identifier, t.from, t.to, t.available]),
+        [['complete', 'welcome', 'done', true], ['upgrade', 'welcome', 'pro', false], ['approve', 'welcome', 'ok', false]],
+      );
+      const upgrade = now.body.transitions[1];
+      assert.equal(upgrade.condition, '${subject.plan} == pro');
+      assert.match(upgrade.reason, /\$\{subject\.plan\} == pro/);
+      // What the list says is what a transition request gets.
+      assert.equal((await api.fire(id, 'upgrade')).status, 409);
+      const withInput = await api.get(`/v1/flow-instances/${id}/transitions?input=${encodeURIComponent('{"ok":true}')}`);
+      assert.deepEqual(withInput.body.transitions.find((t: any) => t.identifier === 'approve'), { identifier: 'approve', from: 'welcome', to: 'ok', condition: '${input.ok} == true', available: true, reason: null });
+      const bad = await api.get(`/v1/flow-instances/${id}/transitions?input=${encodeURIComponent('{nope')}`);
+      assert.deepEqual([bad.status, bad.headers.get('weft-error-code'), bad.body.message], [400, 'WEFT_FLOW_REQUEST_INVALID', 'input is not valid JSON']);
+      assert.equal((await api.get('/v1/flow-instances/00000000-0000-4000-8000-000000000000/transitions')).status, 404);
+      assert.equal((await api.post(`/v1/flow-instances/${id}/pause`)).status, 200);
+      assert.deepEqual((await api.get(`/v1/flow-instances/${id}/transitions`)).body, { transitions: [] });
+    });
+
     test('subjects: identify, update, JSON Schema checked on every update', async () => {
       const api = flowApi(weft, 'subjects');
       const key = 'mona@example.com/team #1';

@@ -134,6 +134,9 @@ describe('OpenAPI response schemas', () => {
     await check('GET', '/v1/subjects/{key}', '/v1/subjects/ada', 200);
     await check('GET', '/v1/flow-instances', '/v1/flow-instances', 200);
     await check('GET', '/v1/flow-instances/{id}', `/v1/flow-instances/${instance.id}`, 200);
+    const offered = await check('GET', '/v1/flow-instances/{id}/transitions', `/v1/flow-instances/${instance.id}/transitions`, 200);
+    assert.deepEqual(offered.transitions.map((t: { identifier: string }) => t.identifier), ['next']);
+    await check('GET', '/v1/flow-instances/{id}/transitions', `/v1/flow-instances/${instance.id}/transitions?input=nope`, 400);
     await check('POST', '/v1/flow-instances/{id}/transitions', `/v1/flow-instances/${instance.id}/transitions`, 200, { transition: 'next', request_id: 'doc-1' });
     await check('GET', '/v1/flow-instances/{id}/history', `/v1/flow-instances/${instance.id}/history`, 200);
   });

@@ -1588,7 +1588,66 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The manual transitions the instance offers now, each with whether it would fire (with the given input) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description JSON: the request input conditions see as ${input.…}; default {} */
+                    input?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            transitions?: {
+                                available?: boolean;
+                                condition?: string | null;
+                                from?: string;
+                                identifier?: string;
+                                /** @description why it would not fire: its condition does not hold, or cannot be evaluated */
+                                reason?: string | null;
+                                to?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errors?: unknown[];
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errors?: unknown[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Fire a manual transition (repeat a request_id to get the first answer again) */
         post: {

@@ -1,17 +1,20 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ViewProps } from '../../app.js';
 import { ApiError } from '../../lib/api.js';
 import { useApi, useFlowEvents, usePoll } from '../../lib/hooks.js';
 import { Link, useWsPath } from '../../lib/router.js';
 import { Badge, ConfirmButton, ErrorLine, Json, Section, Time, useNow } from '../../components/common.js';
 import { FlowDiagram } from './flow-diagram.js';
-import { manualTransitionsNow, type FlowInstance, type FlowSchema, type FlowTransition, type HistoryEntry } from './flow-types.js';
+import type { FlowInstance, FlowSchema, HistoryEntry, TransitionNow } from './flow-types.js';
 
 interface Loaded {
   instance: FlowInstance;
   schema: FlowSchema;
   history: HistoryEntry[];
 }
+
+// Default 300 ms: the offered transitions are asked for again once typing in the input pauses.
+const INPUT_DEBOUNCE_MS = 300;
 
 /** One subject's instance: the diagram coloured by step state, its history, and the manual transitions valid now. */
 export function FlowInstanceView(props: ViewProps) {
@@ -34,9 +37,29 @@ export function FlowInstanceView(props: ViewProps) {
     [api, id],
     5000,
   );
-  useFlowEvents(api, { flow_instance_id: id }, loaded.reload);
+  // What the server says would fire now, given the input typed below (once it is JSON and typing pauses).
+  const [inputJson, setInputJson] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    const t = setTimeout(() => {
+      try {
+        setInputJson(input.trim() ? JSON.stringify(JSON.parse(input)) : undefined);
+      } catch {
+        // Not JSON (yet): the last valid input stands; firing says what is wrong.
+      }
+    }, INPUT_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [input]);
+  const offers = usePoll(
+    async () => (await api.get<{ transitions: TransitionNow[] }>(`/v1/flow-instances/${id}/transitions${inputJson ? `?input=${encodeURIComponent(inputJson)}` : ''}`)).transitions,
+    [api, id, inputJson],
+    5000,
+  );
+  useFlowEvents(api, { flow_instance_id: id }, () => {
+    loaded.reload();
+    offers.reload();
+  });
 
-  const fire = async (t: FlowTransition) => {
+  const fire = async (t: TransitionNow) => {
     setMessage(null);
     let parsed: unknown;
     try {
@@ -52,12 +75,14 @@ export function FlowInstanceView(props: ViewProps) {
     });
     setMessage(r.body?.result === 'success' ? { ok: true, text: `${t.identifier} fired` } : { ok: false, text: r.body?.message ?? `HTTP ${r.status}` });
     loaded.reload();
+    offers.reload();
   };
   const act = async (action: 'pause' | 'resume' | 'exit') => {
     setMessage(null);
     try {
       await api.post(`/v1/flow-instances/${id}/${action}`);
       loaded.reload();
+      offers.reload();
     } catch (err) {
       setMessage({ ok: false, text: err instanceof ApiError ? err.message : String(err) });
     }
@@ -66,7 +91,9 @@ export function FlowInstanceView(props: ViewProps) {
   const data = loaded.data;
   if (!data) return <ErrorLine error={loaded.error} />;
   const { instance, schema, history } = data;
-  const buttons = manualTransitionsNow(schema, instance);
+  const offered = instance.state === 'active' ? (offers.data ?? []) : [];
+  const buttons = offered.filter((t) => t.available);
+  const notNow = offered.filter((t) => !t.available);
 
   return (
     <div className="split with-detail">
@@ -90,10 +117,12 @@ export function FlowInstanceView(props: ViewProps) {
           <FlowDiagram steps={schema.steps} transitions={schema.transitions} states={instance.steps} />
         </Section>
         <Section title="Manual transitions valid now">
-          {buttons.length === 0 ? (
+          <ErrorLine error={offers.error} />
+          {offered.length === 0 ? (
             <p className="muted">none{instance.state !== 'active' ? ` — the instance is ${instance.state}` : ''}</p>
           ) : (
             <>
+              {buttons.length === 0 && <p className="muted">none with this input</p>}
               <div className="transitions" id="manual-transitions">
                 {buttons.map((t, i) => (
                   <button key={i} type="button" data-transition={t.identifier} data-from={t.from} onClick={() => fire(t)} title={t.condition ? `when ${t.condition}` : undefined}>
@@ -101,6 +130,15 @@ export function FlowInstanceView(props: ViewProps) {
                   </button>
                 ))}
               </div>
+              {notNow.length > 0 && (
+                <ul className="muted small" id="transitions-not-now">
+                  {notNow.map((t, i) => (
+                    <li key={i} data-transition={t.identifier} data-from={t.from}>
+                      not now: {t.identifier} ({t.from} → {t.to}) — {t.reason}
+                    </li>
+                  ))}
+                </ul>
+              )}
               <label className="stack-form small">
                 input (JSON, optional, for conditions on input)
                 <input aria-label="transition input" value={input} onChange={(e) => setInput(e.target.value)} />

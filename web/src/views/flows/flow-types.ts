@@ -49,8 +49,12 @@ export interface HistoryEntry {
   at: string;
 }
 
-/** Manual transitions that leave an active step of an active instance: the ones worth a button. */
-export function manualTransitionsNow(schema: FlowSchema, instance: FlowInstance): FlowTransition[] {
-  if (instance.state !== 'active') return [];
-  return schema.transitions.filter((t) => (t.type ?? 'manual') === 'manual' && instance.steps[t.from] === 'active');
+/** GET /v1/flow-instances/:id/transitions: a manual transition offered now, and whether it would fire. */
+export interface TransitionNow {
+  identifier: string;
+  from: string;
+  to: string;
+  condition: string | null;
+  available: boolean;
+  reason: string | null;
 }
