@@ -87,9 +87,13 @@ export function sendJson(socket: WebSocket, value: unknown) {
   socket.send(JSON.stringify(value));
 }
 
+// A binary frame is read as the JSON text it holds, when that is UTF-8 (some clients send every
+// frame as binary); text frames were checked by the WebSocket library already.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * Serves the envelope protocol on a socket: each text frame is parsed (a malformed one answered with
- * a 400, the connection kept open), handed to `run`, and its response sent back.
+ * Serves the envelope protocol on a socket: each frame is parsed (a malformed one answered with a
+ * 400, the connection kept open), handed to `run`, and its response sent back.
  */
 export function serveRpc(
   socket: WebSocket,
@@ -98,12 +102,16 @@ export function serveRpc(
   run: (action: string, requestId: RequestId, data: Record<string, unknown>) => Promise<RpcResponse>,
 ) {
   socket.on('message', (raw, isBinary) => {
-    if (isBinary) return sendJson(socket, badRequest(null, 'frames are JSON text'));
     const buffer = raw as Buffer;
     if (buffer.length > maxFrameBytes) {
       return sendJson(socket, errorResponse(null, new WeftError(BodyTooLarge.code, BodyTooLarge.status, `a frame is at most ${maxFrameBytes} bytes (WEFT_BODY_LIMIT_BYTES)`)));
     }
-    const text = buffer.toString();
+    let text: string;
+    try {
+      text = isBinary ? utf8.decode(buffer) : buffer.toString();
+    } catch {
+      return sendJson(socket, badRequest(null, 'a binary frame must hold JSON text in UTF-8'));
+    }
     const req = parseRpc(text, actions);
     if (isRpcResponse(req)) return sendJson(socket, req);
     void run(req.action, req.requestId, req.data).then((res) => sendJson(socket, res));

@@ -50,8 +50,8 @@ export interface FlowSocket {
   events: FlowEvent[];
   /** Every frame that is not an answer to a request (pushed events), and answers by request_id. */
   request(action: string, data?: unknown, requestId?: string | number): Promise<any>;
-  /** Sends a raw frame and resolves with the next frame that is not an event. */
-  raw(text: string): Promise<any>;
+  /** Sends a raw frame (a text frame, or a binary one holding these bytes) and resolves with the next frame that is not an event. */
+  raw(text: string | Buffer): Promise<any>;
   waitEvents(n: number, timeoutMs?: number): Promise<FlowEvent[]>;
   close(): Promise<void>;
 }
@@ -104,7 +104,7 @@ export function openFlowSocket(weft: RunningWeft, workspace: string, key: string
         raw(text) {
           return new Promise((res) => {
             unmatched.push(res);
-            ws.send(text);
+            ws.send(text, { binary: Buffer.isBuffer(text) });
           });
         },
         async waitEvents(n, timeoutMs = 10_000) {

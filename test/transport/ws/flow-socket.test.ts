@@ -157,6 +157,11 @@ for (const backend of await backends()) {
         assert.equal(r.request_id, requestId, frame.slice(0, 80));
         assert.equal(r.errors[0].code, code, frame.slice(0, 80));
       }
+      // A binary frame holding the JSON text is read as the text frame would be; one that is not UTF-8 is a 400.
+      const binary = await s.raw(Buffer.from('{"action":"identify","request_id":"bin","data":{"subject":"binary-é"}}'));
+      assert.deepEqual([binary.status, binary.request_id], [200, 'bin']);
+      const notUtf8 = await s.raw(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
+      assert.deepEqual([notUtf8.status, notUtf8.errors[0].code, notUtf8.errors[0].message], [400, 'WEFT_WS_BAD_REQUEST', 'a binary frame must hold JSON text in UTF-8']);
       const absurd = await s.request('get', { flow_instance_id: 'x'.repeat(100_000) });
       assert.equal(absurd.status, 404);
       assert.ok(absurd.errors[0].message.length < 200);
