@@ -5,6 +5,7 @@
 
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import ajvErrorsModule from 'ajv-errors';
 import jsonata from 'jsonata';
 import {
   FieldErrors,
@@ -35,6 +36,7 @@ import {
 } from './endpoint-types.js';
 
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (ajv: Ajv) => void;
+const ajvErrors = ((ajvErrorsModule as any).default ?? ajvErrorsModule) as (ajv: Ajv) => void;
 
 export interface CompileEndpointOptions {
   /** Path prefixes weft serves itself (`/endpoints`, `/uptime`, `/v1`, `/ws`, `/tasks`, …). */
@@ -51,6 +53,8 @@ const REQUEST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIO
 export function createSchemaValidator(): Ajv {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
+  // `errorMessage` in a schema replaces Ajv's own messages, as in the mediator (which loads ajv-errors too).
+  ajvErrors(ajv);
   return ajv;
 }
 

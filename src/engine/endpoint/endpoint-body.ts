@@ -52,11 +52,16 @@ export interface RenderedBody {
   contentType: string;
 }
 
-/** The reply body in the output format; a string body (an upstream's text answer) is sent as it is. */
-export function renderBody(outputFormat: string, body: unknown): RenderedBody {
+/** The reply body in the output format; in JSON a string body (an upstream's text answer) is sent as it is. */
+export function renderBody(outputFormat: string, body: unknown, noContent = false): RenderedBody {
   const format = outputFormat.toUpperCase();
   const contentType = format === 'XML' ? 'application/xml' : `application/${format.toLowerCase()}`;
+  // A 204 carries no body, in any format.
+  if (noContent) return { body: '', contentType };
+  // XML output is always a document, as the mediator's builder makes one of anything: no body is
+  // <root/>, a text (an upstream's plain answer) is the text of <root>, escaped.
+  if (format === 'XML') return { body: renderXml(body === undefined || body === '' ? {} : body), contentType };
   if (body === undefined) return { body: '', contentType };
   if (typeof body === 'string') return { body, contentType };
-  return { body: format === 'XML' ? renderXml(body) : JSON.stringify(body), contentType };
+  return { body: JSON.stringify(body), contentType };
 }

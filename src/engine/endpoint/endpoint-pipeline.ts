@@ -104,7 +104,7 @@ export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointP
 
   function render(ctx: Pick<PipelineContext, 'orchestrations' | 'outcomes' | 'transactionId'>, outputFormat: string, reply: Reply, failed: boolean): EndpointReply {
     const format = outputFormat.toUpperCase();
-    const rendered = renderBody(format, reply.body);
+    const rendered = renderBody(format, reply.body, reply.status === 204);
     const wrap = format === 'JSON+OPENHIM' || ctx.transactionId !== undefined;
     if (!wrap) {
       return { status: reply.status, headers: { ...reply.headers, 'content-type': rendered.contentType }, body: rendered.body, contentType: rendered.contentType };

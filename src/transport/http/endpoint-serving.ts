@@ -18,7 +18,11 @@ import { sendError } from './error-handler.js';
 const KEY_HEADERS = new Set(['x-api-key', 'authorization']);
 
 function send(reply: FastifyReply, r: EndpointReply) {
-  return reply.code(r.status).headers(r.headers).type(r.contentType).send(r.body);
+  // As the mediator: JSON goes out as application/json; charset=utf-8, the other formats with their
+  // type alone (application/fhir+json, application/json+openhim, application/xml). Fastify adds a
+  // charset to any JSON-like type of a string body, not to a Buffer's.
+  const body = typeof r.body === 'string' && r.contentType !== 'application/json' ? Buffer.from(r.body) : r.body;
+  return reply.code(r.status).headers(r.headers).type(r.contentType).send(body);
 }
 
 /** `{workspace, path}` for an endpoint path, null for a path under weft's own prefixes. */
