@@ -266,9 +266,24 @@ export class Interp {
     }
     if (name === 'ref') name = String(this.att(exp, 'ref') ?? this.attText(exp) ?? '');
     else if (this.kinds[name]) { exp.name = name; return; }
-    const value = this.lookupVar(exp, name);
+    // As Ruote's ref: a variable holding a name stands for what that name is (followed while the
+    // values are names): a subprocess, an expression (an alias, `set v:output, val: echo`) or a
+    // participant, which then gets the name written as `original_ref`.
+    let ref = name;
+    let value = this.lookupVar(exp, ref);
+    for (const seen = new Set([ref]); typeof value === 'string' && !seen.has(value); ) {
+      ref = value;
+      seen.add(ref);
+      value = this.lookupVar(exp, ref);
+    }
+    const attributes = ref === name ? { ...exp.tree[1], ref } : { ...exp.tree[1], ref, original_ref: name };
+    if (!isSubprocessValue(value) && ref !== name && this.kinds[ref]) {
+      exp.name = ref;
+      exp.tree = [ref, exp.tree[1], exp.tree[2]];
+      return;
+    }
     exp.name = isSubprocessValue(value) ? 'subprocess' : 'participant';
-    exp.tree = [exp.name, { ...exp.tree[1], ref: name }, exp.tree[2]];
+    exp.tree = [exp.name, attributes, exp.tree[2]];
   }
 
   applyChild(exp: ExpressionState, index: number, wi: Workitem, forget = false): void {

@@ -151,4 +151,19 @@ describe('Ruote compatibility gaps', () => {
     const blank = runFlow(define(handler(''), t('sequence', { on_error: 'sub0' }, body), echo('after')));
     assert.deepEqual([blank.status, blank.trace], ['completed', ['in', 'after']]);
   });
+
+  test('a variable holding a name stands for that participant, subprocess or expression (ft_27_var_indirection)', () => {
+    const alias = new Harness(define(t('set', { v: 'alpha', val: 'bravo' }), t('sequence', {}, [t('alpha'), t('bravo')]))).launch();
+    const first = alias.proceed();
+    assert.deepEqual([first.participant, (first.fields.params as Record<string, unknown>).original_ref], ['bravo', 'alpha']);
+    const second = alias.proceed();
+    assert.deepEqual([second.participant, (second.fields.params as Record<string, unknown>).original_ref], ['bravo', undefined]);
+    assert.equal(alias.status, 'completed');
+    assert.deepEqual(runFlow(define(t('sequence', {}, [t('set', { 'v:v': 'alpha' }), t('v')]))).reached, ['alpha']);
+    const sub = runFlow(define(t('sequence', {}, [t('set', { 'v:v': 'sub0' }), t('v')]), t('define', { sub0: null }, [echo('a')])));
+    assert.deepEqual([sub.trace, sub.reached], [['a'], []]);
+    assert.deepEqual(runFlow(define(t('output', { nada: null })), { variables: { output: 'echo' } }).trace, ['nada']);
+    // Names that refer to each other stop at the last one before a name comes round again (Ruote would loop).
+    assert.deepEqual(runFlow(define(t('set', { 'v:a': 'b' }), t('set', { 'v:b': 'a' }), t('a'))).reached, ['b']);
+  });
 });
