@@ -31,7 +31,10 @@ export function leaveTag(ip: Interp, exp: ExpressionState, wi: Workitem): void {
   const root = ip.lookup(ip.state.root);
   if (!root?.variables || !exp.fullTagname) return;
   delete root.variables[exp.fullTagname];
-  const how = exp.state === 'cancelling' || exp.state === 'cancelled' ? 'cancelled' : exp.state === 'dying' ? 'killed'
+  // As Ruote: a handler that took the expression's place (its trigger) says how it ended first.
+  const TRIGGERED: Record<string, string | null> = { on_cancel: 'cancelled', on_error: 'failed', on_timeout: 'timed out', on_re_apply: null };
+  const how = exp.trigger !== undefined && exp.trigger in TRIGGERED ? TRIGGERED[exp.trigger]
+    : exp.state === 'cancelling' || exp.state === 'cancelled' ? 'cancelled' : exp.state === 'dying' ? 'killed'
     : exp.state === 'failed' ? 'failed' : exp.state === 'timing_out' ? 'timed out' : null;
   const past = (root.variables.__past_tags__ ??= []) as unknown[];
   past.push([exp.fullTagname, exp.fei, how, new Date(ip.ctx.now).toISOString(), clone(exp.variables) ?? null]);

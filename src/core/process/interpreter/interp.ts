@@ -443,10 +443,7 @@ export class Interp {
       if (oe && handler !== '' && handler !== null) {
         const base = 'workitem' in msg ? msg.workitem : exp.applied;
         const wi: Workitem = { fields: clone(base.fields) };
-        wi.fields.__error__ = {
-          fei: exp.fei, expid: exp.expid, at: new Date(this.ctx.now).toISOString(),
-          class: errorClass, message, tree: exp.tree,
-        };
+        wi.fields.__error__ = this.errorOf(exp, message, errorClass);
         this.enqueue({ action: 'fail', fei: oe.fei, workitem: wi, immediate: /^!/.test(String(isTree(handler) ? handler[0] : handler)), handler });
         return;
       }
@@ -455,11 +452,20 @@ export class Interp {
     this.recordError(fei, exp?.expid ?? fei.split('!')[0], message, msg);
   }
 
+  /** The `__error__` a handler or a listener gets: Ruote's fields (its fei as a hash), with the expid beside. */
+  private errorOf(exp: ExpressionState, message: string, errorClass: string): Record<string, unknown> {
+    return {
+      fei: { engine_id: 'engine', wfid: this.state.wfid, subid: exp.subid, expid: exp.expid },
+      expid: exp.expid, at: new Date(this.ctx.now).toISOString(), class: errorClass, message, tree: exp.tree,
+    };
+  }
+
   recordError(fei: string, expid: string, message: string, msg: InternalMessage): void {
     this.state.errors.push({ id: `err-${this.nextSeq()}`, expid, message, at: this.ctx.now, fei, msg: clone(msg) });
     if (this.state.status === 'running') this.state.status = 'error';
     const exp = this.lookup(fei);
-    if (exp) this.emitEvent('error_intercepted', [message, exp.data.errorClass ?? ''], exp.applied);
+    // Listeners (listen to: errors, await error) get the error in their workitem, as Ruote's tracker gives it.
+    if (exp) this.emitEvent('error_intercepted', [message, exp.data.errorClass ?? ''], { ...exp.applied, fields: { ...exp.applied.fields, __error__: this.errorOf(exp, message, exp.data.errorClass ?? 'Error') } });
   }
 
   /** Wakes the await expressions of this process listening to the event. */

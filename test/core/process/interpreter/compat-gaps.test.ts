@@ -166,4 +166,21 @@ describe('Ruote compatibility gaps', () => {
     // Names that refer to each other stop at the last one before a name comes round again (Ruote would loop).
     assert.deepEqual(runFlow(define(t('set', { 'v:a': 'b' }), t('set', { 'v:b': 'a' }), t('a'))).reached, ['b']);
   });
+
+  test('listen to errors and await error get the error in their workitem (eft_12 test_listen_to_errors); __error__.fei is Ruote\'s hash', () => {
+    const listening = runFlow(define(t('concurrence', { count: 1 }, [
+      t('listen', { to: 'errors' }, [echo('error:${f:__error__.message}|${f:__error__.fei.expid}|${f:__error__.class}')]),
+      t('sequence', {}, [p('nemo')]),
+    ])), { callbacks: {} });
+    assert.deepEqual(listening.trace, [`error:unknown participant or subprocess 'nemo': no callback URL for participant "nemo"|0_0_1_0|RuntimeError`]);
+    const awaiting = runFlow(define(t('concurrence', { count: 1 }, [t('await', { error: null }, [echo('A:${f:__error__.class}')]), t('sequence', {}, [p('nemo')])])), { callbacks: {} });
+    assert.deepEqual(awaiting.trace, ['A:RuntimeError']);
+  });
+
+  test('a tagged expression ended by its on_cancel, on_error or on_timeout handler is recorded cancelled, failed or timed out (ft_7)', () => {
+    const h = runFlow(define(t('sequence', { tag: 'a', on_error: 'h' }, [t('error', { nada: null })]), t('define', { h: null }, [echo('handled')])));
+    assert.deepEqual(h.trace, ['handled']);
+    const past = h.state.variables.__past_tags__ as unknown[][];
+    assert.deepEqual(past.map((e) => [e[0], e[2]]), [['a', 'failed']]);
+  });
 });

@@ -15,7 +15,7 @@ export const participant: ExpressionKind = {
     if (exp.tree[2].length > 0) (fields.params as Record<string, unknown>).__children__ = ip.dsub(exp, exp.tree[2]);
     const url = ip.state.callbacks?.[name] ?? ip.state.callback;
     // Ruote's words first (on_error patterns are written against them), then weft's reason.
-    if (!url) throw new ExpressionError(`unknown participant or subprocess '${name}': no callback URL for participant "${name}"`, 'ArgumentError');
+    if (!url) throw new ExpressionError(`unknown participant or subprocess '${name}': no callback URL for participant "${name}"`, 'RuntimeError');
     const workitemId = makeWorkitemId(exp.expid, exp.subid, ip.state.wfid);
     exp.workitemId = workitemId;
     exp.dispatchedAt = ip.ctx.now;
