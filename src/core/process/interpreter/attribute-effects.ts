@@ -14,8 +14,10 @@ export function considerTag(ip: Interp, exp: ExpressionState): void {
   // are pointed at the new expression (weft gives it a new subid, ruote keeps the fei).
   if (exp.trigger && tags[tags.length - 1] === tag) tags.pop();
   exp.fullTagname = [...tags, tag].join('/');
-  ip.setVar(exp, tag, { fei: exp.fei });
-  ip.setVar(exp, '/' + exp.fullTagname, { fei: exp.fei });
+  // What a tag names: its expression (`fei`, what weft reads) and, as in Ruote, the parts of its id.
+  const ref = { fei: exp.fei, engine_id: 'engine', wfid: ip.state.wfid, subid: exp.subid, expid: exp.expid };
+  ip.setVar(exp, tag, ref);
+  ip.setVar(exp, '/' + exp.fullTagname, { ...ref });
   if (!exp.trigger) ip.emitEvent('entered_tag', [tag, exp.fullTagname], exp.applied);
   exp.applied.fields.__tags__ = [...tags, tag];
 }

@@ -6,8 +6,11 @@ export const COMMON_ATT_KEYS = ['if', 'unless', 'forget', 'lose', 'flank', 'time
 
 export const COMMAND_RE = /^(skip|back|jump|rewind|continue|break|stop|over|reset)( .+)?$/;
 
+const FEI_PARTS = new Set(['fei', 'engine_id', 'wfid', 'subid', 'expid']);
+
+/** A tag's variable: the expression's fei, and Ruote's parts of it (`${v:main.expid}`), nothing else. */
 export function isFeiRef(v: unknown): v is { fei: string } {
-  return !!v && typeof v === 'object' && typeof (v as { fei?: unknown }).fei === 'string' && Object.keys(v).length === 1;
+  return !!v && typeof v === 'object' && typeof (v as { fei?: unknown }).fei === 'string' && Object.keys(v).every((k) => FEI_PARTS.has(k));
 }
 
 export function childIndexOf(fei: string): number {

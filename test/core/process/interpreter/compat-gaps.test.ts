@@ -183,4 +183,10 @@ describe('Ruote compatibility gaps', () => {
     const past = h.state.variables.__past_tags__ as unknown[][];
     assert.deepEqual(past.map((e) => [e[0], e[2]]), [['a', 'failed']]);
   });
+
+  test('a tag\'s variable holds Ruote\'s parts of the expression id, ${v:main.expid} (ft_7 test_tag)', () => {
+    const h = new Harness(define(t('sequence', { tag: 'main' }, [echo('${v:main.expid} ${v:main.wfid}'), p('alpha')]))).launch();
+    assert.deepEqual(h.trace, [`0_0 ${h.state.wfid}`]);
+    assert.deepEqual(h.reached, ['alpha']);
+  });
 });
