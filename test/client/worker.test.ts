@@ -133,6 +133,9 @@ describe('createWorker (SQLite)', () => {
       client,
       types: ['slow'],
       waitMs: 200,
+      // An eighth of the lease (the default is a third): on a machine busy enough to hold this
+      // process's event loop for 500 ms (CI with a browser test beside it), a beat still lands in time.
+      heartbeatIntervalMs: LEASE_MS / 8,
       handler: async (_t, { signal }) => {
         await new Promise((r) => setTimeout(r, LEASE_MS * 3));
         assert.equal(signal.aborted, false);
@@ -206,6 +209,7 @@ describe('createWorker (SQLite)', () => {
         client,
         types: ['slow'],
         waitMs: 200,
+        heartbeatIntervalMs: LEASE_MS / 8,
         handler: async (_t, { signal }) => {
           started = true;
           await new Promise((r) => setTimeout(r, LEASE_MS * 3));
