@@ -60,7 +60,9 @@ Whatever the route or socket, two things are refused before anything reads them 
 \`WEFT_INPUT_REFUSED\`, in the route's body style; the endpoints API answers its own
 \`WEFT_ENDPOINT_BODY_INVALID\`): JSON (or form fields) nested deeper than 512 levels,
 and the character U+0000 (\`\\u0000\` in JSON, \`%00\` in a URL or form), which PostgreSQL's text cannot
-hold — refused on SQLite too, so that both backends accept the same data. A JSON content type with an
+hold — refused on SQLite too, so that both backends accept the same data; and in JSON, a key named
+\`__proto__\` (or \`constructor\` holding \`prototype\`), which would reach an object's prototype (HTTP
+bodies answer \`WEFT_INVALID_BODY\` for it, as Fastify's parser does). A JSON content type with an
 empty body counts as no body. Bodies are JSON, except that the workflows API also takes form-encoded
 ones: any other content type a route does not read is 415 \`WEFT_UNSUPPORTED_MEDIA_TYPE\` (endpoints
 read their own). A plain GET or HEAD on a WebSocket route is 426 \`WEFT_UPGRADE_REQUIRED\`.

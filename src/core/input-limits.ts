@@ -1,3 +1,4 @@
+import sjson from 'secure-json-parse';
 import { defineError } from './errors.js';
 
 // Input weft refuses on every route and socket, before anything reads it:
@@ -13,7 +14,32 @@ export const MAX_JSON_DEPTH = 512;
 export const NUL_REFUSED = 'the character U+0000 is not accepted';
 export const DEPTH_REFUSED = `input nested deeper than ${MAX_JSON_DEPTH} levels is not accepted`;
 
+export const PROTOTYPE_REFUSED = 'a key named __proto__ (or constructor.prototype) is not accepted';
+
 export const InputRefused = defineError('WEFT_INPUT_REFUSED', 400, (reason: string) => reason);
+
+// JSON parsed as Fastify parses bodies (secure-json-parse): a key `__proto__`, or `constructor`
+// holding `prototype`, is an error — such keys are how data reaches an object's prototype.
+const POISON = { protoAction: 'error', constructorAction: 'error' } as const;
+
+/**
+ * JSON.parse, refusing prototype keys (PERF: the text is only scanned for them, and the value only
+ * walked, when it holds one). Throws PoisonedJson for those, SyntaxError for text that is not JSON.
+ */
+export function parseJsonRefusingPrototypes(text: string): unknown {
+  try {
+    return sjson.parse(text, null, POISON);
+  } catch (e) {
+    if (e instanceof SyntaxError && e.message === 'Object contains forbidden prototype property') throw new PoisonedJson();
+    throw e;
+  }
+}
+
+export class PoisonedJson extends Error {
+  constructor() {
+    super(PROTOTYPE_REFUSED);
+  }
+}
 
 /** At most `max` opening brackets in all (then no nesting can be deeper): found natively, a jump each. */
 function fewBrackets(text: string, max: number): boolean {

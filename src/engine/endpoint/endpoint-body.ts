@@ -1,7 +1,7 @@
 // Steps 2 and 8: parsing the request body by the input format and rendering the reply by the output format.
 
 import { CONTENT_FORMATS } from '../../core/endpoint/index.js';
-import { refuseJsonText } from '../../core/input-limits.js';
+import { parseJsonRefusingPrototypes, refuseJsonText } from '../../core/input-limits.js';
 import { EndpointFailure, headerValue, type EndpointRequest } from './pipeline-context.js';
 import { createXmlReader, renderXml } from './xml-codec.js';
 
@@ -41,7 +41,7 @@ export function parseRequestBody(
   const refused = format === 'XML' ? null : refuseJsonText(text);
   if (refused) throw new EndpointFailure(400, `Parsing incoming body failed: ${refused}`);
   try {
-    return format === 'XML' ? readXml(text) : JSON.parse(text);
+    return format === 'XML' ? readXml(text) : parseJsonRefusingPrototypes(text);
   } catch (e) {
     throw new EndpointFailure(400, `Parsing incoming body failed: ${(e as Error).message}`);
   }

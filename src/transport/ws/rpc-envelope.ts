@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { BodyTooLarge, defineError, isWeftError, WeftError } from '../../core/errors.js';
-import { InputRefused, refuseJsonText } from '../../core/input-limits.js';
+import { InputRefused, parseJsonRefusingPrototypes, PoisonedJson, PROTOTYPE_REFUSED, refuseJsonText } from '../../core/input-limits.js';
 
 // The request/response envelope shared by the WebSocket protocols (/ws/flows, /ws/workers):
 // request  {"action": string, "request_id": number|string, "data": {…}}
@@ -39,9 +39,11 @@ export function badRequest(requestId: RequestId, message: string, code = WsBadRe
 export function parseRpc(raw: string, actions: readonly string[]): RpcRequest | RpcResponse {
   let msg: unknown;
   try {
-    msg = JSON.parse(raw);
-  } catch {
-    return badRequest(null, 'malformed JSON');
+    msg = parseJsonRefusingPrototypes(raw);
+  } catch (e) {
+    if (!(e instanceof PoisonedJson)) return badRequest(null, 'malformed JSON');
+    const rid = (JSON.parse(raw) as { request_id?: unknown } | null)?.request_id;
+    return badRequest(typeof rid === 'string' || typeof rid === 'number' ? rid : null, PROTOTYPE_REFUSED, InputRefused.code);
   }
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return badRequest(null, 'a request is a JSON object');
   const m = msg as Record<string, unknown>;

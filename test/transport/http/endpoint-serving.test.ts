@@ -222,6 +222,8 @@ for (const backend of await backends()) {
       assert.deepEqual([ok.status, ok.body], [200, { name: 'Ada Lovelace', tags: 2, loud: 'ADA LOVELACE' }]);
       const bad = await call('/s/validated', { method: 'POST', json: { first: 'Ada' } });
       assert.deepEqual([bad.status, bad.body], [400, { error: "Validation failed: data/requestBody must have required property 'last'" }]);
+      const poisoned = await call('/s/validated', { method: 'POST', body: '{"first":"Ada","last":"L","__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } });
+      assert.deepEqual([poisoned.status, poisoned.body], [400, { error: 'Parsing incoming body failed: a key named __proto__ (or constructor.prototype) is not accepted' }]);
       const heavy = await call('/s/validated', { method: 'POST', json: { first: 'Ada', last: 'L', weight: 'heavy' } });
       assert.deepEqual([heavy.status, heavy.body], [400, { error: 'Validation failed: data/requestBody/weight Weight must be a number' }]);
       await create({ name: 'transform-error', endpoint: { pattern: '/s/transform-error' }, inputTransforms: { boom: '$number("x") + $error("nope")' } });

@@ -150,6 +150,10 @@ for (const backend of await backends()) {
         // Nested deeper than 512 levels, and the character U+0000: refused whatever the action.
         [`{"action":"start","request_id":"l","data":{"flow":"checklist","subject":"s","data":{"x":${'['.repeat(600)}${']'.repeat(600)}}}}`, 'l', 'WEFT_INPUT_REFUSED'],
         ['{"action":"identify","request_id":"m","data":{"subject":"a\\u0000b"}}', 'm', 'WEFT_INPUT_REFUSED'],
+        // Keys that reach a prototype, as HTTP bodies refuse them (escaped too).
+        ['{"action":"start","request_id":"n","data":{"flow":"checklist","subject":"s","data":{"__proto__":{"x":1}}}}', 'n', 'WEFT_INPUT_REFUSED'],
+        ['{"action":"start","request_id":"o","data":{"flow":"checklist","subject":"s","data":{"constructor":{"prototype":{"x":1}}}}}', 'o', 'WEFT_INPUT_REFUSED'],
+        ['{"action":"start","request_id":"p","data":{"flow":"checklist","subject":"s","data":{"\\u005f_proto__":{"x":1}}}}', 'p', 'WEFT_INPUT_REFUSED'],
       ];
       for (const [frame, requestId, code] of cases) {
         const r = await s.raw(frame);

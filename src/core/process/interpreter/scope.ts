@@ -11,18 +11,33 @@ export function getPath(root: unknown, path: string): unknown {
   return resolvePath(root, path);
 }
 
+/**
+ * An own property, or undefined: paths only ever go through what the data holds, never into an
+ * object's prototype (`__proto__.x`, `constructor.prototype.x` would reach Object.prototype).
+ */
+function own(o: any, k: string): unknown {
+  return Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
+}
+
+/** Sets an own property; a key `__proto__` is plain data, never the object's prototype. */
+export function putOwn(o: any, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 /** Sets `a.b.0` in root, creating objects on the way (arrays when the next key is an index). */
 export function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
   let cur: any = root;
   for (let i = 0; i < keys.length - 1; i++) {
     const k = keys[i];
-    if (cur[k] === null || typeof cur[k] !== 'object') cur[k] = INDEX.test(keys[i + 1]) ? [] : {};
-    cur = cur[k];
+    let next = own(cur, k);
+    if (next === null || typeof next !== 'object') putOwn(cur, k, (next = INDEX.test(keys[i + 1]) ? [] : {}));
+    cur = next;
   }
   const last = keys[keys.length - 1];
   if (Array.isArray(cur) && INDEX.test(last)) cur[Number(last)] = value;
-  else cur[last] = value;
+  else putOwn(cur, last, value);
 }
 
 export function unsetPath(root: Record<string, unknown>, path: string): void {

@@ -189,4 +189,20 @@ describe('Ruote compatibility gaps', () => {
     assert.deepEqual(h.trace, [`0_0 ${h.state.wfid}`]);
     assert.deepEqual(h.reached, ['alpha']);
   });
+
+  test('paths and merges never reach a prototype: __proto__ and constructor.prototype are plain keys', () => {
+    const h = runFlow(define(
+      t('set', { 'f:__proto__.polluted': 'x' }),
+      t('set', { 'v:constructor.prototype.viaVar': 'y' }),
+      t('concurrence', { merge_type: 'deep' }, [t('set', { 'f:__proto__.a': 1 }), t('set', { 'f:__proto__.b': 2 })]),
+      t('concurrence', { merge_type: 'mix' }, [t('set', { 'f:__proto__.c': 3 }), echo('other')]),
+      echo('${f:__proto__.polluted}'),
+    ));
+    assert.equal(h.status, 'completed');
+    for (const k of ['polluted', 'viaVar', 'a', 'b', 'c']) assert.equal(({} as Record<string, unknown>)[k], undefined, k);
+    const fields = h.state.fields!;
+    assert.equal(Object.getPrototypeOf(fields), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(fields, '__proto__')?.value, { polluted: 'x', a: 1, b: 2, c: 3 });
+    assert.deepEqual(h.trace, ['other', 'x']);
+  });
 });

@@ -1,5 +1,10 @@
 // Workitem merging for concurrence branches (ruote's merge.rb).
 import type { Fields } from '../types.js';
+import { putOwn } from '../scope.js';
+
+// Fields come from outside (launches, proceeds): a key `__proto__` is data like any other, so every
+// read here is of own properties and every write defines one (a merge must never reach a prototype).
+const ownValue = (o: Record<string, any>, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
 
 export interface MergeItem {
   fields: Fields;
@@ -9,8 +14,8 @@ export interface MergeItem {
 
 function deepMerge(target: Record<string, any>, source: Record<string, any>): Record<string, any> {
   for (const [k, v] of Object.entries(source)) {
-    const t = target[k];
-    target[k] = isObject(t) && isObject(v) ? deepMerge(t, v) : v;
+    const t = ownValue(target, k);
+    putOwn(target, k, isObject(t) && isObject(v) ? deepMerge(t, v) : v);
   }
   return target;
 }
@@ -39,7 +44,7 @@ export function mergeWorkitem(index: number | undefined, target: MergeItem | und
   const tf = target.fields;
   switch (type) {
     case 'mix':
-      Object.assign(tf, source.fields);
+      for (const [k, v] of Object.entries(source.fields)) putOwn(tf, k, v);
       break;
     case 'stack':
       (tf.stack as unknown[]).push(source.fields);
@@ -51,10 +56,10 @@ export function mergeWorkitem(index: number | undefined, target: MergeItem | und
     }
     case 'union': case 'concat': case 'deep':
       for (const [k, sv] of Object.entries(source.fields)) {
-        const tv = tf[k];
-        if (Array.isArray(sv) && Array.isArray(tv)) tf[k] = type === 'union' ? uniq([...tv, ...sv]) : [...tv, ...sv];
-        else if (isObject(sv) && isObject(tv)) tf[k] = type === 'deep' ? deepMerge(tv, sv) : { ...tv, ...sv };
-        else tf[k] = sv;
+        const tv = ownValue(tf, k);
+        if (Array.isArray(sv) && Array.isArray(tv)) putOwn(tf, k, type === 'union' ? uniq([...tv, ...sv]) : [...tv, ...sv]);
+        else if (isObject(sv) && isObject(tv)) putOwn(tf, k, type === 'deep' ? deepMerge(tv, sv) : { ...tv, ...sv });
+        else putOwn(tf, k, sv);
       }
       break;
   }
