@@ -36,8 +36,13 @@ function describe(t: Token): string {
   return `'${t.v}' at column ${t.pos + 1}`;
 }
 
+// Default 100: how deep parentheses, lists, objects and `not`s may nest. The parser (and the
+// evaluator after it) recurse once per level; past this a condition is refused, not a stack overflow.
+const MAX_NESTING = 100;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(
     private readonly tokens: Token[],
     /** Strict: an empty operand is an error (written text, not substituted text). */
@@ -82,11 +87,20 @@ class Parser {
     }
   }
 
+  private nested(parse: () => Node): Node {
+    if (++this.depth > MAX_NESTING) throw new ConditionSyntaxError(`nested deeper than ${MAX_NESTING} levels`);
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private parseNot(): Node {
     const t = this.peek();
     if (this.isWord(t, 'not') || (t.t === 'op' && t.v === '!')) {
       this.next();
-      const e = this.parseNot();
+      const e = this.nested(() => this.parseNot());
       if (e.k === 'missing') throw new ConditionSyntaxError(`dangling operator '${t.v}' at column ${t.pos + 1}`);
       return { k: 'not', e };
     }
@@ -140,9 +154,9 @@ class Parser {
   private parseOperand(): Node {
     const t = this.peek();
     if (t.t === 'punct') {
-      if (t.v === '(') return this.parseGroup();
-      if (t.v === '[') return this.parseList();
-      if (t.v === '{') return this.parseObject();
+      if (t.v === '(') return this.nested(() => this.parseGroup());
+      if (t.v === '[') return this.nested(() => this.parseList());
+      if (t.v === '{') return this.nested(() => this.parseObject());
       return MISSING;
     }
     if (t.t === 'str') {

@@ -1,6 +1,6 @@
 import { evaluateText } from './condition-eval.js';
 import { parseCondition } from './condition-parser.js';
-import { findClose, type Resolve, substitute } from './dollar-substitution.js';
+import { findClose, type Resolve, substitute, SubstitutionTooLong } from './dollar-substitution.js';
 import { ConditionError, ConditionSyntaxError } from './expr-errors.js';
 
 /**
@@ -48,6 +48,7 @@ export function evaluateCondition(text: string, resolve: Resolve): boolean {
   try {
     return evaluateText(substitute(text, resolve));
   } catch (e) {
+    if (e instanceof SubstitutionTooLong) throw ConditionError(text.length > 200 ? `${text.slice(0, 200)}…` : text, e.message, { cause: e });
     if (!(e instanceof ConditionSyntaxError)) throw e;
     // Prefer the problem in the text as written (its columns are right); otherwise the
     // substituted values made it fail, and the columns point into the substituted text.

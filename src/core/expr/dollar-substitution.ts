@@ -40,6 +40,17 @@ export function findClose(text: string, start: number): number {
 }
 
 /** Replaces every `${…}` in `text`; an unclosed `${` is left as it is. */
+// Default 1,048,576 characters (the default body limit): the longest text a substitution may make.
+// A process can grow a field in a loop (`set f:a: ${f:a}${f:a}` doubles it each turn): past this it
+// fails, as an error of the expression, instead of exhausting the server's memory.
+export const MAX_SUBSTITUTED_CHARS = 1_048_576;
+
+export class SubstitutionTooLong extends Error {
+  constructor() {
+    super(`a substitution would make a text longer than ${MAX_SUBSTITUTED_CHARS} characters`);
+  }
+}
+
 export function substitute(text: string, resolve: Resolve): string {
   if (!text.includes('${')) return text;
   let out = '';
@@ -56,6 +67,7 @@ export function substitute(text: string, resolve: Resolve): string {
     // `${}` names nothing (Ruote: nil), whatever the resolver would make of ''.
     const rendered = ref.trim() === '' ? '' : renderValue(resolve(ref));
     out += quote ? JSON.stringify(rendered) : rendered;
+    if (out.length > MAX_SUBSTITUTED_CHARS) throw new SubstitutionTooLong();
     i = close + 1;
   }
   return out + text.slice(i);

@@ -245,3 +245,13 @@ describe('checkCondition', () => {
     assert.equal(checkCondition('${x} == 1)'), "unbalanced parentheses: unexpected ')' at column 10");
   });
 });
+
+describe('nesting', () => {
+  test('parentheses, lists, objects and nots nest up to 100 levels; deeper is a syntax error, not a stack overflow', () => {
+    yes(`${'('.repeat(100)}1 == 1${')'.repeat(100)}`);
+    for (const c of [`${'('.repeat(5000)}a${')'.repeat(5000)}`, `${'not '.repeat(5000)}a`, `a is in ${'['.repeat(3000)}${']'.repeat(3000)}`, `${'{a: '.repeat(3000)}1${'}'.repeat(3000)}`]) {
+      assert.equal(checkCondition(c), 'nested deeper than 100 levels', c.slice(0, 20));
+      assert.throws(() => evaluateCondition(c, resolve), (e: unknown) => isWeftError(e) && e.code === ConditionError.code && /nested deeper than 100 levels/.test(e.message));
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // Variables (scoped along the expression chain, as ruote's ro_variables) and dotted field paths.
 import { resolvePath } from '../../expr/index.js';
 import type { ExpressionState, Fields } from './types.js';
+import { MAX_JSON_DEPTH } from '../../input-limits.js';
 import { isDefinition } from './tree-utils.js';
 
 export type Lookup = (fei: string | undefined) => ExpressionState | undefined;
@@ -28,6 +29,8 @@ export function putOwn(o: any, k: string, v: unknown): void {
 /** Sets `a.b.0` in root, creating objects on the way (arrays when the next key is an index). */
 export function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
+  // As deep as input may nest (core/input-limits): a deeper path would make a state that cannot be stored.
+  if (keys.length > MAX_JSON_DEPTH) throw new Error(`a path of more than ${MAX_JSON_DEPTH} keys is not accepted`);
   let cur: any = root;
   for (let i = 0; i < keys.length - 1; i++) {
     const k = keys[i];

@@ -205,4 +205,13 @@ describe('Ruote compatibility gaps', () => {
     assert.deepEqual(Object.getOwnPropertyDescriptor(fields, '__proto__')?.value, { polluted: 'x', a: 1, b: 2, c: 3 });
     assert.deepEqual(h.trace, ['other', 'x']);
   });
+
+  test('a field grown without bound in a loop, or a path too deep to store, is an error of the expression, not of the server', () => {
+    const grown = runFlow(define(t('set', { 'f:a': 'x'.repeat(71) }), t('loop', {}, [t('set', { 'f:a': '${f:a}${f:a}' })])));
+    assert.equal(grown.status, 'error');
+    assert.deepEqual(grown.state.errors.map((e) => e.message), ['a substitution would make a text longer than 1048576 characters']);
+    const deep = runFlow(define(t('set', { [`f:${Array(600).fill('a').join('.')}`]: 1 }), echo('after')));
+    assert.equal(deep.status, 'error');
+    assert.deepEqual(deep.state.errors.map((e) => e.message), ['a path of more than 512 keys is not accepted']);
+  });
 });
