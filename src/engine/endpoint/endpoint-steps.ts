@@ -67,8 +67,18 @@ export function validateInput(ctx: PipelineContext, caches: StepCaches): void {
   } catch (e) {
     throw new EndpointFailure(500, `Validation schema invalid: ${(e as Error).message}`);
   }
-  if (!validate(data)) throw new EndpointFailure(400, `Validation failed: ${caches.errorsText(validate)}`);
+  let valid: boolean;
+  try {
+    valid = validate(data) as boolean;
+  } catch (e) {
+    // A schema that refers to itself without end ({"$ref": "#"}) recurses until the stack runs out.
+    if (e instanceof RangeError) throw new EndpointFailure(400, `Validation failed: ${SCHEMA_RECURSES}`);
+    throw e;
+  }
+  if (!valid) throw new EndpointFailure(400, `Validation failed: ${caches.errorsText(validate)}`);
 }
+
+const SCHEMA_RECURSES = 'the schema refers to itself without end (or nests too deep to check)';
 
 /** Evaluates the transforms in order; each result is `transforms.<key>` for the later ones and the mapping. */
 export async function runTransforms(ctx: PipelineContext, caches: StepCaches): Promise<void> {

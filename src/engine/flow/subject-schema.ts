@@ -45,7 +45,13 @@ export function createSubjectValidator() {
     check(properties: unknown, schema: unknown) {
       if (schema === null || schema === undefined) return null;
       const validate = compile(schema);
-      if (validate(properties)) return null;
+      try {
+        if (validate(properties)) return null;
+      } catch (e) {
+        // A schema that refers to itself without end ({"$ref": "#"}) recurses until the stack runs out.
+        if (e instanceof RangeError) throw SubjectSchemaInvalid('the schema refers to itself without end (or nests too deep to check)');
+        throw e;
+      }
       const errors = (validate.errors ?? []).map((e: ErrorObject): SubjectSchemaError => ({ path: e.instancePath, message: e.message ?? 'invalid', keyword: e.keyword }));
       return SubjectInvalid({ details: { errors } });
     },

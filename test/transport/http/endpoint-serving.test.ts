@@ -224,6 +224,9 @@ for (const backend of await backends()) {
       assert.deepEqual([bad.status, bad.body], [400, { error: "Validation failed: data/requestBody must have required property 'last'" }]);
       const poisoned = await call('/s/validated', { method: 'POST', body: '{"first":"Ada","last":"L","__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } });
       assert.deepEqual([poisoned.status, poisoned.body], [400, { error: 'Parsing incoming body failed: a key named __proto__ (or constructor.prototype) is not accepted' }]);
+      await create({ name: 'endless-schema', endpoint: { pattern: '/s/endless-schema' }, inputValidation: { $ref: '#' } });
+      const endless = await call('/s/endless-schema', { method: 'POST', json: { a: 1 } });
+      assert.deepEqual([endless.status, endless.body], [400, { error: 'Validation failed: the schema refers to itself without end (or nests too deep to check)' }]);
       const heavy = await call('/s/validated', { method: 'POST', json: { first: 'Ada', last: 'L', weight: 'heavy' } });
       assert.deepEqual([heavy.status, heavy.body], [400, { error: 'Validation failed: data/requestBody/weight Weight must be a number' }]);
       await create({ name: 'transform-error', endpoint: { pattern: '/s/transform-error' }, inputTransforms: { boom: '$number("x") + $error("nope")' } });

@@ -420,6 +420,9 @@ for (const backend of await backends()) {
       const ok = await api.put(path, { properties: { plan: 'free', seats: 2 }, schema });
       assert.equal(ok.status, 200);
       assert.deepEqual([ok.body.key, ok.body.properties, ok.body.instances], [key, { plan: 'free', seats: 2 }, []]);
+      // A schema that refers to itself without end cannot be checked: 400, not a stack overflow.
+      const endless = await api.put('/v1/subjects/loop', { properties: { plan: 'x' }, schema: { $ref: '#' } });
+      assert.deepEqual([endless.status, endless.headers.get('weft-error-code')], [400, 'WEFT_SUBJECT_SCHEMA_INVALID']);
       // The stored schema holds for later updates that do not repeat it.
       const later = await api.put(path, { properties: { seats: 0 } });
       assert.equal(later.status, 400);
