@@ -66,6 +66,10 @@ export const UpgradeRequired = defineError('WEFT_UPGRADE_REQUIRED', 426, 'this r
 export const UrlInvalid = defineError('WEFT_URL_INVALID', 400, (path: string) => `the URL ${path} is not valid: it has a malformed percent-escape`);
 /** Any other 4xx the HTTP framework raised before a route ran, with its own status and message. */
 export const BadRequest = defineError('WEFT_BAD_REQUEST', 400, (problem: string) => problem);
+/** Requests Node's HTTP parser refuses before any route: headers over its limit, a malformed request, a slow one. */
+export const HeadersTooLarge = defineError('WEFT_HEADERS_TOO_LARGE', 431, 'the request headers are too large');
+export const RequestTimeout = defineError('WEFT_REQUEST_TIMEOUT', 408, 'the request took too long to arrive');
+export const MalformedRequest = defineError('WEFT_MALFORMED_REQUEST', 400, 'the request is not valid HTTP');
 export const RouteNotFound = defineError('WEFT_ROUTE_NOT_FOUND', 404, (method: string, url: string) => `route ${method} ${url} not found`);
 export const Forbidden = defineError('WEFT_FORBIDDEN', 403, 'Forbidden');
 export const InvalidWorkspace = defineError('WEFT_INVALID_WORKSPACE', 400, 'invalid workspace id');

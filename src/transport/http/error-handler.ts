@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequest, BodyTooLarge, Internal, InvalidRequestBody, RouteNotFound, UnsupportedMediaType, UrlInvalid, WeftError, isWeftError } from '../../core/errors.js';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { BadRequest, BodyTooLarge, HeadersTooLarge, Internal, InvalidRequestBody, MalformedRequest, RequestTimeout, RouteNotFound, UnsupportedMediaType, UrlInvalid, WeftError, isWeftError } from '../../core/errors.js';
 import { InputRefused } from '../../core/input-limits.js';
 
 // Errors → status + JSON, in one place (DESIGN convention 7). The body follows the contract of
@@ -84,6 +86,23 @@ export function frameworkError(err: FastifyError, req: FastifyRequest, reply: Fa
   const path = req.url.split('?')[0];
   const mapped = err.code === 'FST_ERR_BAD_URL' ? UrlInvalid(path) : new WeftError(BadRequest.code, err.statusCode ?? 400, err.message);
   return sendError(reply, mapped, errorStyleOfPath(path));
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (Fastify's `clientErrorHandler`):
+ * answered as Fastify would, with weft's code in the body and the header.
+ */
+export function clientError(err: NodeJS.ErrnoException, socket: Socket) {
+  // A reset connection has nobody left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e = err.code === 'HPE_HEADER_OVERFLOW' ? HeadersTooLarge() : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? RequestTimeout() : MalformedRequest();
+  const body = JSON.stringify({ message: e.message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\nContent-Type: application/json; charset=utf-8\r\nweft-error-code: ${e.code}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export interface ErrorHandlingOptions {

@@ -6,7 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import type { Engine } from '../../engine/engine.js';
-import { frameworkError, installErrorHandling, sendError } from './error-handler.js';
+import { clientError, frameworkError, installErrorHandling, sendError } from './error-handler.js';
 import { InputRefused, refuseUrlEncoded } from '../../core/input-limits.js';
 import { installAuth, authenticateRequest } from './auth-hook.js';
 import { installMetrics } from './metrics.js';
@@ -45,6 +45,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 5000 },
     forceCloseConnections: 'idle',
     frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
     return503OnClosing: true,
   });
   app.setValidatorCompiler(() => () => true);

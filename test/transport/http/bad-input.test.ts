@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { backends } from '../../helpers/backends.js';
 import { useWeft, TEST_KEY } from '../../helpers/weft.js';
 
@@ -129,6 +130,26 @@ for (const backend of await backends()) {
       const r = await weft.api('/nope');
       assert.equal(r.status, 404);
       assert.deepEqual(r.body, { error: 'Unknown Endpoint: /nope' });
+    });
+
+    test('requests the HTTP parser refuses (headers too large, not HTTP) are answered with weft\'s code too', async () => {
+      const raw = (request: string) =>
+        new Promise<string>((resolve, reject) => {
+          const { hostname, port } = new URL(weft.url);
+          const socket = connect(Number(port), hostname, () => socket.end(request));
+          let answer = '';
+          socket.on('data', (d) => (answer += d.toString()));
+          socket.on('close', () => resolve(answer));
+          socket.on('error', reject);
+        });
+      const big = await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      assert.match(big, /^HTTP\/1\.1 431 /);
+      assert.match(big, /\r\nweft-error-code: WEFT_HEADERS_TOO_LARGE\r\n/);
+      assert.match(big, /\{"message":"the request headers are too large"\}$/);
+      const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+      assert.match(garbage, /^HTTP\/1\.1 400 /);
+      assert.match(garbage, /\r\nweft-error-code: WEFT_MALFORMED_REQUEST\r\n/);
+      assert.equal((await weft.api('/healthz', { key: null })).status, 200);
     });
 
     test('a URL with a malformed percent-escape is 400 WEFT_URL_INVALID in the body style of its route family', async () => {
