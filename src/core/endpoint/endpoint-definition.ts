@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import ajvErrorsModule from 'ajv-errors';
 import jsonata from 'jsonata';
+import { refuseUserPattern } from '../user-regexp.js';
 import {
   FieldErrors,
   castArray,
@@ -223,6 +224,9 @@ function checkTransforms(errors: FieldErrors, transforms: Record<string, unknown
     if (s === undefined) continue;
     try {
       jsonata(s);
+      // JSONata's regular expressions run on the event loop too (core/user-regexp).
+      const refused = refuseUserPattern(s);
+      if (refused) throw new Error(refused);
       out[key] = s;
     } catch (e) {
       errors.add(`inputTransforms.${key}`, `Invalid JSONata expression: ${(e as Error).message}`);

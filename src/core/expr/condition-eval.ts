@@ -10,6 +10,7 @@
 // - is set: not null and not ''. is empty: null, '', [] or {}. is null: null (also an unknown
 //   `${…}`, which leaves nothing). is in: a list holds an equal item, an object an equal key;
 //   anything else is not a list and gives false (Ruote rescues to false).
+import { userRegExp } from '../user-regexp.js';
 import { parseCondition, type Literal, type Node } from './condition-parser.js';
 import { ConditionSyntaxError } from './expr-errors.js';
 
@@ -44,7 +45,7 @@ function order(op: string, a: Value, b: Value): boolean {
 
 function regex(source: string, flags: string): RegExp {
   try {
-    return new RegExp(source, flags);
+    return userRegExp(source, flags);
   } catch (e) {
     throw new ConditionSyntaxError(`invalid regular expression /${source}/${flags}: ${(e as Error).message}`);
   }

@@ -2,6 +2,7 @@
 // Compiled schemas and expressions are cached by their text, so definitions re-read from storage
 // on every request compile once.
 
+import { refuseUserPattern } from '../../core/user-regexp.js';
 import type { ValidateFunction } from 'ajv';
 import jsonata from 'jsonata';
 import { applyMapping, createSchemaValidator } from '../../core/endpoint/index.js';
@@ -47,7 +48,13 @@ export function createStepCaches(transformTimeoutMs: number): StepCaches {
         ajv.removeSchema(schema);
         return fn;
       }),
-    expression: (text) => expressions.get(text, () => jsonata(text, { timeout: transformTimeoutMs, stack: JSONATA_MAX_DEPTH })),
+    expression: (text) =>
+      expressions.get(text, () => {
+        // Definitions saved before the check (core/user-regexp) are refused when they run.
+        const refused = refuseUserPattern(text);
+        if (refused) throw new Error(refused);
+        return jsonata(text, { timeout: transformTimeoutMs, stack: JSONATA_MAX_DEPTH });
+      }),
     errorsText: (validate) => ajv.errorsText(validate.errors),
   };
 }

@@ -255,3 +255,13 @@ describe('nesting', () => {
     }
   });
 });
+
+describe('user regular expressions', () => {
+  test('backreferences and lookarounds are refused (only the backtracking engine runs them, for as long as they take)', () => {
+    for (const c of ['a =~ /^(a+)+\\1$/', 'a =~ /(?<x>a)\\k<x>/', 'a =~ /a(?=b)/', 'a =~ /(?<!b)a/']) {
+      assert.match(checkCondition(c) ?? '', /backreferences and lookarounds are not accepted/, c);
+      assert.throws(() => evaluateCondition(c, resolve), (e: unknown) => isWeftError(e) && e.code === ConditionError.code, c);
+    }
+    yes('aaa =~ /^(a+)+$/');
+  });
+});

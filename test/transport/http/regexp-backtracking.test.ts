@@ -74,4 +74,29 @@ describe('catastrophic backtracking in user regexps', () => {
     const r = await call('/greedy', { s: EVIL });
     assert.deepEqual([r.status, r.body], [200, { matched: false }]);
   });
+
+  test('patterns only the backtracking engine runs (backreferences, lookarounds) are refused where they are written', async () => {
+    const flow = {
+      identifier: 'backref',
+      name: 'backref',
+      steps: [{ identifier: 's1', name: 's1' }, { identifier: 's2', name: 's2' }],
+      transitions: [{ identifier: 'check', from: 's1', to: 's2', condition: '${input.s} =~ /^(a+)+\\1$/' }],
+    };
+    const refused = await call('/v1/flows', flow);
+    assert.equal(refused.status, 400);
+    assert.match(JSON.stringify(refused.body), /backreferences and lookarounds are not accepted/);
+    const launched = await call('/v1/workflows', {
+      workflow: ['define', {}, [['echo', { matched: null, if: '${f:s} =~ /^(a+)+\\1$/' }, []], ['echo', { done: null }, []]]],
+      callback: 'http://127.0.0.1:9/',
+      fields: { s: `${'a'.repeat(40)}!` },
+    });
+    assert.equal(launched.status, 201);
+    const res = await fetch(`${weft.url}/v1/workflows/${launched.body.id}`, { headers: { 'x-api-key': TEST_KEY }, signal: AbortSignal.timeout(20_000) });
+    const wf = (await res.json()) as { status: string; errors: Array<{ message: string }> };
+    assert.equal(wf.status, 'error');
+    assert.match(wf.errors[0].message, /backreferences and lookarounds are not accepted/);
+    const endpoint = await call('/endpoints', { name: 'backref', endpoint: { pattern: '/backref' }, transformation: { input: 'JSON', output: 'JSON' }, inputTransforms: { m: '$contains(requestBody.s, /(a+)+\\1/)' } });
+    assert.equal(endpoint.status, 400);
+    assert.match(endpoint.body.error, /backreferences and lookarounds are not accepted/);
+  });
 });

@@ -1,5 +1,6 @@
 // Helpers over trees, fei references and on_error handler lists (no interpreter state).
 import type { Tree } from './types.js';
+import { userRegExp } from '../../user-regexp.js';
 
 /** Attributes every expression understands (ruote's COMMON_ATT_KEYS, plus tag). */
 export const COMMON_ATT_KEYS = ['if', 'unless', 'forget', 'lose', 'flank', 'timeout', 'timers', 'on_error', 'on_cancel', 'on_timeout', 'tag'];
@@ -56,7 +57,7 @@ function patternMatches(pattern: unknown, text: string): boolean {
   if (pattern === null || pattern === undefined || pattern === '') return true;
   const p = String(pattern);
   const m = /^\/(.*)\/([a-z]*)$/.exec(p);
-  return m ? new RegExp(m[1], m[2]).test(text) : text.includes(p);
+  return m ? userRegExp(m[1], m[2]).test(text) : text.includes(p);
 }
 
 /**
@@ -69,14 +70,14 @@ export function nameMatches(condition: unknown, names: string[]): boolean {
   const list = Array.isArray(condition) ? condition.map(String) : String(condition).startsWith('/') ? [String(condition)] : String(condition).split(',').map((c) => c.trim());
   return list.some((c) => {
     const m = /^\/(.*)\/([a-z]*)$/.exec(c);
-    return names.some((n) => (m ? new RegExp(m[1], m[2]).test(n) : c === n));
+    return names.some((n) => (m ? userRegExp(m[1], m[2]).test(n) : c === n));
   });
 }
 
 export function keyMatches(key: string, keys: unknown[]): boolean {
   return keys.some((k) => {
     const m = /^\/(.*)\/([a-z]*)$/.exec(String(k));
-    return m ? new RegExp(m[1], m[2]).test(key) : String(k) === key;
+    return m ? userRegExp(m[1], m[2]).test(key) : String(k) === key;
   });
 }
 
