@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import ajvErrorsModule from 'ajv-errors';
 import jsonata from 'jsonata';
-import { refuseUserPattern } from '../user-regexp.js';
+import { refuseUserPattern, schemaRegExp } from '../user-regexp.js';
 import {
   FieldErrors,
   castArray,
@@ -52,7 +52,7 @@ const REQUEST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIO
 
 /** A fresh Ajv as the pipeline uses it: all errors, unknown keywords tolerated (mediator schemas use ajv-errors). */
 export function createSchemaValidator(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: schemaRegExp } });
   addFormats(ajv);
   // `errorMessage` in a schema replaces Ajv's own messages, as in the mediator (which loads ajv-errors too).
   ajvErrors(ajv);

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { SubjectInvalid, SubjectSchemaInvalid } from './flow-request-errors.js';
+import { schemaRegExp } from '../../core/user-regexp.js';
 
 // Subjects may carry a JSON Schema (ajv 8, draft-07 with formats) that their properties must
 // satisfy on every update.
@@ -17,7 +18,7 @@ export interface SubjectSchemaError {
 
 export function createSubjectValidator() {
   // strict off: schemas written for other validators may carry keywords ajv does not know.
-  const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: false, code: { regExp: schemaRegExp } });
   addFormats(ajv);
   const cache = new Map<string, ValidateFunction>();
 

@@ -423,6 +423,12 @@ for (const backend of await backends()) {
       // A schema that refers to itself without end cannot be checked: 400, not a stack overflow.
       const endless = await api.put('/v1/subjects/loop', { properties: { plan: 'x' }, schema: { $ref: '#' } });
       assert.deepEqual([endless.status, endless.headers.get('weft-error-code')], [400, 'WEFT_SUBJECT_SCHEMA_INVALID']);
+      // A pattern that backtracks catastrophically answers at once (Ajv's u flag would keep V8 on its
+      // backtracking engine for minutes: patterns are compiled without it, core/user-regexp).
+      const greedy = await api.put('/v1/subjects/greedy', { properties: { plan: `${'a'.repeat(40)}!` }, schema: { properties: { plan: { type: 'string', pattern: '^(a+)+$' } } } });
+      assert.deepEqual([greedy.status, greedy.headers.get('weft-error-code')], [400, 'WEFT_SUBJECT_INVALID']);
+      const backref = await api.put('/v1/subjects/backref', { properties: {}, schema: { properties: { plan: { pattern: '(a+)+\\1' } } } });
+      assert.deepEqual([backref.status, backref.headers.get('weft-error-code')], [400, 'WEFT_SUBJECT_SCHEMA_INVALID']);
       // The stored schema holds for later updates that do not repeat it.
       const later = await api.put(path, { properties: { seats: 0 } });
       assert.equal(later.status, 400);
