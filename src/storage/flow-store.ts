@@ -1,6 +1,7 @@
 import type { FlowFailure, FlowResult, FlowSchemaVersionBody, FlowSnapshot, HistoryEntry, InstanceState, StepState } from '../core/flow/index.js';
 import type { SqlDb, SqlParam, SqlRunner } from './sql-db.js';
 import { parseJson, toJson } from './sql-db.js';
+import { StoreUnavailable } from '../core/errors.js';
 
 // Flows (issue 3): schema versions, subjects, instances, history and applied request ids.
 // Every row belongs to a workspace (`ws`). A change to an instance is applied under its row lock
@@ -188,8 +189,9 @@ const toInstance = (r: DbInstance): FlowInstanceRecord => ({
 const SCHEMA_COLUMNS = 'identifier, version, body, created_at';
 const SUBJECT_COLUMNS = 'subject_key, properties, json_schema, created_at, updated_at';
 const INSTANCE_COLUMNS = 'id, flow, version, subject, state, steps, data, seq, created_at, updated_at';
-// Default 10 attempts: concurrent posts of one identifier on PostgreSQL race for the next version.
-const VERSION_ATTEMPTS = 10;
+// Default 50 attempts: concurrent posts of one identifier on PostgreSQL race for the next version
+// (each attempt lets at least one through; past them, 503 and the client retries).
+const VERSION_ATTEMPTS = 50;
 // Default 1,000 schema versions kept parsed: versions never change once written.
 const SCHEMA_CACHE_SIZE = 1000;
 
@@ -313,7 +315,7 @@ export function createFlowStore(db: SqlDb): FlowStore {
           return inserted;
         });
         if (rows.length > 0) return toSchema(rows[0]);
-        if (attempt >= VERSION_ATTEMPTS) throw new Error(`could not add a version of flow ${body.identifier}: too many concurrent writers`);
+        if (attempt >= VERSION_ATTEMPTS) throw StoreUnavailable({ retryable: true });
       }
     },
 

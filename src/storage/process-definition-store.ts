@@ -1,5 +1,6 @@
 import type { SqlDb } from './sql-db.js';
 import { parseJson, toJson } from './sql-db.js';
+import { StoreUnavailable } from '../core/errors.js';
 import type { Tree } from '../core/process/interpreter/index.js';
 
 export interface DefinitionRecord {
@@ -35,18 +36,27 @@ export interface ProcessDefinitionStore {
   list(ws: number): Promise<DefinitionRecord[]>;
 }
 
+// Default 50: saves of one name racing each other; each attempt lets at least one of them through.
+const REVISION_ATTEMPTS = 50;
+
 export function createProcessDefinitionStore(db: SqlDb): ProcessDefinitionStore {
   return {
     async save(ws, name, source, tree, now) {
-      return db.transaction(async (tx) => {
-        const rows = await tx.query<{ revision: number }>(
-          `INSERT INTO process_definitions (ws, name, revision, source, tree, created_at)
-           SELECT ?, ?, COALESCE(MAX(revision), 0) + 1, ?, ?, ? FROM process_definitions WHERE ws = ? AND name = ?
-           RETURNING revision`,
-          [ws, name, toJson(source), toJson(tree), now, ws, name],
+      // Concurrent saves of one name (several nodes, PostgreSQL) may compute the same next revision:
+      // the one that loses the race inserts nothing and tries again with the next (it was a 500,
+      // and the save was lost).
+      for (let attempt = 1; ; attempt++) {
+        const rows = await db.transaction((tx) =>
+          tx.query<{ revision: number }>(
+            `INSERT INTO process_definitions (ws, name, revision, source, tree, created_at)
+             SELECT ?, ?, COALESCE(MAX(revision), 0) + 1, ?, ?, ? FROM process_definitions WHERE ws = ? AND name = ?
+             ON CONFLICT DO NOTHING RETURNING revision`,
+            [ws, name, toJson(source), toJson(tree), now, ws, name],
+          ),
         );
-        return { name, revision: Number(rows[0].revision), source, tree, createdAt: now };
-      });
+        if (rows.length > 0) return { name, revision: Number(rows[0].revision), source, tree, createdAt: now };
+        if (attempt >= REVISION_ATTEMPTS) throw StoreUnavailable({ retryable: true });
+      }
     },
 
     async latest(ws, name) {

@@ -586,6 +586,11 @@ for (const backend of await backends()) {
       assert.equal(got.body.revision, 2);
       assert.deepEqual(got.body.tree, ['define', {}, [['participant', { ref: 'rev2' }, []]]]);
       assert.deepEqual((await weft.api('/v1/definitions')).body.definitions.map((d: any) => [d.name, d.revision]), [['onboarding', 2]]);
+      // Saves of one name racing each other all land, each its own revision (on PostgreSQL they
+      // collided on the next revision: 500, and the save was lost).
+      const racing = await Promise.all(Array.from({ length: 10 }, (_, i) => post('/v1/definitions', { name: 'raced', workflow: `define\n  participant p${i}` })));
+      assert.deepEqual(racing.map((r) => r.status), Array(10).fill(201));
+      assert.deepEqual(racing.map((r) => r.body.revision).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i + 1));
       const bad = await post('/v1/definitions', { name: 'broken', workflow: '<define>' });
       assert.equal(bad.body.error, 'workflow is invalid');
       assert.deepEqual((await post('/v1/definitions', { workflow: 'define' })).body, { error: 'name is missing' });
