@@ -214,4 +214,13 @@ describe('Ruote compatibility gaps', () => {
     assert.equal(deep.status, 'error');
     assert.deepEqual(deep.state.errors.map((e) => e.message), ['a path of more than 512 keys is not accepted']);
   });
+
+  test('iterators ask for at most 100,000 turns by times and concurrent_iterators run at most 10,000 branches', () => {
+    const many = runFlow(define(t('concurrent_iterator', { times: 20000 }, [echo('x')]), echo('after')));
+    assert.deepEqual([many.status, many.trace], ['error', []]);
+    assert.match(many.state.errors[0].message, /at most 10000 branches/);
+    const turns = runFlow(define(t('iterator', { times: 10000000 }, [echo('x')])));
+    assert.deepEqual([turns.status, turns.state.errors[0].message], ['error', 'times is at most 100000']);
+    assert.deepEqual(runFlow(define(t('concurrent_iterator', { times: 3 }, [echo('${v:i}')]))).trace.sort(), ['0', '1', '2']);
+  });
 });

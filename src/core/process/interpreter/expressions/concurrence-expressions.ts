@@ -2,7 +2,8 @@
 import { childIndexOf, clone, type ExpressionKind, type Interp } from '../interp.js';
 import type { ExpressionState, Workitem } from '../types.js';
 import { mergeWorkitem, type MergeItem } from './merge.js';
-import { determineList, determineTos } from './iterator-support.js';
+import { determineList, determineTos, MAX_BRANCHES } from './iterator-support.js';
+import { ExpressionError } from '../expression-error.js';
 
 const COUNT_R = /^-?\d+$/;
 
@@ -146,6 +147,7 @@ export const concurrentIterator: ExpressionKind = {
     const d = setup(ip, exp);
     const list = determineList(ip, exp);
     if (list.length === 0) return ip.baseReplyToParent(exp, exp.applied);
+    if (list.length > MAX_BRANCHES) throw new ExpressionError(`a concurrent_iterator runs at most ${MAX_BRANCHES} branches (${list.length} asked)`, 'ArgumentError');
     let [toV, toF] = determineTos(ip, exp);
     if (!toV && !toF) toV = 'i';
     d.listSize = list.length;

@@ -2,13 +2,23 @@
 import type { Interp } from '../interp.js';
 import type { ExpressionState } from '../types.js';
 import { lookupValPrefix } from './set-expressions.js';
+import { ExpressionError } from '../expression-error.js';
+
+// Default 100,000: the most turns `times` (or `branches`) may ask for.
+const MAX_TIMES = 100_000;
+// Default 10,000: the most branches a concurrent_iterator runs at once (each is an expression and a
+// workitem in the process's state; 1,000,000 held the server for 90 s).
+export const MAX_BRANCHES = 10_000;
 
 export function determineList(ip: Interp, exp: ExpressionState): unknown[] {
   exp.data.timesIterator = false;
   const count = ip.att(exp, 'times') ?? ip.att(exp, 'branches');
   if (count !== undefined && !Number.isNaN(parseInt(String(count), 10))) {
     exp.data.timesIterator = true;
-    return Array.from({ length: Math.max(0, parseInt(String(count), 10)) }, (_, i) => i);
+    const n = Math.max(0, parseInt(String(count), 10));
+    // The list is made whole before the first turn: `times: 1e7` held the server while it was.
+    if (n > MAX_TIMES) throw new ExpressionError(`times is at most ${MAX_TIMES}`, 'ArgumentError');
+    return Array.from({ length: n }, (_, i) => i);
   }
   const list = lookupValPrefix(ip, exp, 'on');
   if (typeof list === 'string') {
