@@ -13,3 +13,10 @@ export const EndpointIdInvalid = defineError('WEFT_ENDPOINT_ID_INVALID', 400, (p
 export const EndpointNotFound = defineError('WEFT_ENDPOINT_NOT_FOUND', 404, (id: string) => `Endpoint with ID ${id} does not exist`);
 /** No endpoint serves the request's method and path. */
 export const EndpointUnknown = defineError('WEFT_ENDPOINT_UNKNOWN', 404, (path: string) => `Unknown Endpoint: ${path}`);
+
+/**
+ * A served endpoint's own failure (parsing, a lookup, validation, a transform, state…), with the
+ * status of its stage (400, 404, 413, 500…) and the mediator's message. Answers an upstream sent are
+ * passed on as they came, without it.
+ */
+export const EndpointFailed = defineError('WEFT_ENDPOINT_FAILED', 400, (message: string) => message);

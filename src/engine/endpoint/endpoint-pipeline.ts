@@ -10,6 +10,7 @@ import {
   type StateRecord,
   type SystemTimestamps,
 } from '../../core/endpoint/index.js';
+import { EndpointFailed } from './endpoint-errors.js';
 import { createXmlReader, parseRequestBody, renderBody } from './endpoint-body.js';
 import type { EndpointHttp } from './endpoint-http.js';
 import { performLookups } from './endpoint-lookups.js';
@@ -84,9 +85,12 @@ function readsState(definition: EndpointDefinition): boolean {
   return reads;
 }
 
+// weft's stable code, on failures of the pipeline itself (not on an upstream's answer passed on).
+const FAILED = { 'weft-error-code': EndpointFailed.code };
+
 function failureReply(e: unknown): Reply {
-  if (e instanceof EndpointFailure) return { status: e.status, headers: {}, body: e.body ?? { error: e.message } };
-  return { status: 500, headers: {}, body: { error: e instanceof Error ? e.message : String(e) } };
+  if (e instanceof EndpointFailure) return { status: e.status, headers: e.body === undefined ? { ...FAILED } : {}, body: e.body ?? { error: e.message } };
+  return { status: 500, headers: { ...FAILED }, body: { error: e instanceof Error ? e.message : String(e) } };
 }
 
 // Default 1 s: how long one JSONata transform may run. It holds the event loop meanwhile (its

@@ -175,6 +175,8 @@ for (const backend of await backends()) {
       await create({ name: 'failing-response', endpoint: { pattern: '/s/failing-response' }, requests: { response: [{ id: 'bad', config: { method: 'post', url: `${up.url}/status/502` } }] } });
       const failed = await call('/s/failing-response', { method: 'POST', json: {} });
       assert.deepEqual([failed.status, failed.body], [502, { err: 'status 502' }]);
+      // The upstream's own answer, passed on: not weft's failure, no weft code.
+      assert.equal(failed.headers.get('weft-error-code'), null);
       await create({ name: 'unreachable-response', endpoint: { pattern: '/s/unreachable-response' }, requests: { response: [{ id: 'gone', config: { method: 'post', url: `${closed}/x` } }] } });
       const gone = await call('/s/unreachable-response', { method: 'POST', json: {} });
       assert.equal(gone.status, 500);
@@ -222,6 +224,7 @@ for (const backend of await backends()) {
       assert.deepEqual([ok.status, ok.body], [200, { name: 'Ada Lovelace', tags: 2, loud: 'ADA LOVELACE' }]);
       const bad = await call('/s/validated', { method: 'POST', json: { first: 'Ada' } });
       assert.deepEqual([bad.status, bad.body], [400, { error: "Validation failed: data/requestBody must have required property 'last'" }]);
+      assert.equal(bad.headers.get('weft-error-code'), 'WEFT_ENDPOINT_FAILED');
       const poisoned = await call('/s/validated', { method: 'POST', body: '{"first":"Ada","last":"L","__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } });
       assert.deepEqual([poisoned.status, poisoned.body], [400, { error: 'Parsing incoming body failed: a key named __proto__ (or constructor.prototype) is not accepted' }]);
       await create({ name: 'endless-schema', endpoint: { pattern: '/s/endless-schema' }, inputValidation: { $ref: '#' } });
