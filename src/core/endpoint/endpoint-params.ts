@@ -135,9 +135,10 @@ export function resolveRequestUrl(config: RequestConfig, sources: ParamSources):
   return url;
 }
 
-// axios's parameter encoding (the mediator sends with axios): these stay readable in the URL.
+// axios's parameter encoding (the mediator sends with axios): these stay readable in the URL. A lone
+// surrogate (which encodeURIComponent throws on, a 500) becomes U+FFFD, as URLSearchParams makes it.
 function encodeParam(value: string): string {
-  return encodeURIComponent(value)
+  return encodeURIComponent((value as string & { toWellFormed(): string }).toWellFormed())
     .replace(/%3A/gi, ':')
     .replace(/%24/g, '$')
     .replace(/%2C/gi, ',')

@@ -65,5 +65,7 @@ describe('parameter paths', () => {
     assert.equal(appendQuery('http://h/x', {}), 'http://h/x');
     assert.equal(appendQuery('http://h/x?a=1', { b: '2' }), 'http://h/x?a=1&b=2');
     assert.equal(appendQuery('http://h/x', { since: '2020-01-01T00:00:00Z', q: 'a b&c' }), 'http://h/x?since=2020-01-01T00:00:00Z&q=a+b%26c');
+    // A lone surrogate (from a caller's body) is U+FFFD, as URLSearchParams writes it; encodeURIComponent threw.
+    assert.equal(appendQuery('http://h/x', { v: 'a\ud800b' }), 'http://h/x?v=a%EF%BF%BDb');
   });
 });
