@@ -18,7 +18,7 @@ import {
   castString,
   isPlainObject,
 } from './definition-casts.js';
-import { mappingFunctionNames, unsafeMappingPaths } from './endpoint-mapping.js';
+import { malformedDestinations, mappingFunctionNames, unsafeMappingPaths } from './endpoint-mapping.js';
 import { isParamSource, paramSourceOf } from './endpoint-params.js';
 import { INVALID_URL_PARAMS_MESSAGE, hasValidUrlParams, isValidPattern } from './endpoint-pattern.js';
 import { isAllowedStatusEntry, isStatusFilter } from './endpoint-state.js';
@@ -262,6 +262,9 @@ export function compileEndpointDefinition(input: unknown, opts: CompileEndpointO
   if (inputMapping) {
     for (const fn of mappingFunctionNames(inputMapping)) {
       if (!isMappingFunction(fn)) errors.add('inputMapping', `No function exists for key: ${fn}`);
+    }
+    for (const source of malformedDestinations(inputMapping)) {
+      errors.add('inputMapping', `The destination of ${JSON.stringify(source)} must be a key, an object with a key, or a list of them`);
     }
     for (const path of unsafeMappingPaths(inputMapping)) {
       errors.add('inputMapping', `Path ${JSON.stringify(path)} is not allowed: a mapping path must not be empty or name __proto__, constructor or prototype`);

@@ -39,6 +39,19 @@ export function unsafeMappingPaths(mapping: Record<string, unknown>): string[] {
   return bad;
 }
 
+/**
+ * The sources whose destination object-mapper cannot read — a destination is a key (text), an
+ * object with a text `key`, or a list of those — for validation when the definition is saved (a
+ * number or null was accepted, then failed every request with a 500).
+ */
+export function malformedDestinations(mapping: Record<string, unknown>): string[] {
+  const key = (k: unknown) => typeof k === 'string' || (Array.isArray(k) && k.every((e) => typeof e === 'string'));
+  const one = (d: unknown) => typeof d === 'string' || (isPlainObject(d) && key(d.key));
+  return Object.entries(mapping)
+    .filter(([, dest]) => !(one(dest) || (Array.isArray(dest) && dest.length > 0 && dest.every(one))))
+    .map(([source]) => source);
+}
+
 /** Every function name an inputMapping uses, for validation when the definition is saved. */
 export function mappingFunctionNames(mapping: Record<string, unknown>): string[] {
   const names: string[] = [];

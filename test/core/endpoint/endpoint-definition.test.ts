@@ -195,3 +195,10 @@ describe('compileEndpointDefinition', () => {
     assert.ok(compile({ ...base, inputMapping: { 'requestBody.constructorName': 'my_prototype.__proto__x' } }).ok);
   });
 });
+
+test('an inputMapping destination must be a key, an object with a key, or a list of them (else every request failed with a 500)', () => {
+  for (const dest of [5, null, true, [], [5], { transform: { function: 'numberify' } }]) {
+    const r = compile({ name: 'm', endpoint: { pattern: '/m' }, transformation: { input: 'JSON', output: 'JSON' }, inputMapping: { 'requestBody.a': dest } });
+    assert.match(JSON.stringify(r), /The destination of \\"requestBody.a\\" must be a key/, JSON.stringify(dest));
+  }
+});
