@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 import { Forbidden, InvalidWorkspace, RouteNotFound, isWeftError } from '../../core/errors.js';
 import { WORKSPACE_PATTERN } from '../../engine/auth-service.js';
-import { EndpointUnknown } from '../../engine/endpoint/endpoint-errors.js';
+import { EndpointFailed, EndpointUnknown } from '../../engine/endpoint/endpoint-errors.js';
 import { OPENHIM_TRANSACTION_HEADER } from '../../engine/endpoint/openhim-response.js';
 import { isReservedPath } from '../../engine/endpoint/reserved-prefixes.js';
 import type { EndpointReply } from '../../engine/endpoint/endpoint-pipeline.js';
@@ -18,6 +18,10 @@ import { sendError } from './error-handler.js';
 const KEY_HEADERS = new Set(['x-api-key', 'authorization']);
 
 function send(reply: FastifyReply, r: EndpointReply) {
+  // An upstream's status passed on that HTTP does not have (600, 999): Fastify refuses to send it.
+  if (r.status < 100 || r.status > 599) {
+    return reply.code(502).header('weft-error-code', EndpointFailed.code).send({ error: `The upstream answered with status ${r.status}, which HTTP does not have` });
+  }
   // As the mediator: JSON goes out as application/json; charset=utf-8, the other formats with their
   // type alone (application/fhir+json, application/json+openhim, application/xml). Fastify adds a
   // charset to any JSON-like type of a string body, not to a Buffer's.

@@ -177,6 +177,10 @@ for (const backend of await backends()) {
       assert.deepEqual([failed.status, failed.body], [502, { err: 'status 502' }]);
       // The upstream's own answer, passed on: not weft's failure, no weft code.
       assert.equal(failed.headers.get('weft-error-code'), null);
+      // A status HTTP does not have, passed on, would not be sent: 502 instead of a 500.
+      await create({ name: 'odd-status', endpoint: { pattern: '/s/odd-status' }, requests: { response: [{ id: 'odd', config: { method: 'post', url: `${up.url}/status/600` } }] } });
+      const odd = await call('/s/odd-status', { method: 'POST', json: {} });
+      assert.deepEqual([odd.status, odd.headers.get('weft-error-code'), odd.body], [502, 'WEFT_ENDPOINT_FAILED', { error: 'The upstream answered with status 600, which HTTP does not have' }]);
       await create({ name: 'unreachable-response', endpoint: { pattern: '/s/unreachable-response' }, requests: { response: [{ id: 'gone', config: { method: 'post', url: `${closed}/x` } }] } });
       const gone = await call('/s/unreachable-response', { method: 'POST', json: {} });
       assert.equal(gone.status, 500);
