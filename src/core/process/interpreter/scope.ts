@@ -16,7 +16,7 @@ export function getPath(root: unknown, path: string): unknown {
  * An own property, or undefined: paths only ever go through what the data holds, never into an
  * object's prototype (`__proto__.x`, `constructor.prototype.x` would reach Object.prototype).
  */
-function own(o: any, k: string): unknown {
+export function own(o: any, k: string): unknown {
   return Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
 }
 

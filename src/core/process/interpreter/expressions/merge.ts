@@ -1,10 +1,9 @@
 // Workitem merging for concurrence branches (ruote's merge.rb).
 import type { Fields } from '../types.js';
-import { putOwn } from '../scope.js';
+import { own, putOwn } from '../scope.js';
 
 // Fields come from outside (launches, proceeds): a key `__proto__` is data like any other, so every
 // read here is of own properties and every write defines one (a merge must never reach a prototype).
-const ownValue = (o: Record<string, any>, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
 
 export interface MergeItem {
   fields: Fields;
@@ -14,7 +13,7 @@ export interface MergeItem {
 
 function deepMerge(target: Record<string, any>, source: Record<string, any>): Record<string, any> {
   for (const [k, v] of Object.entries(source)) {
-    const t = ownValue(target, k);
+    const t = own(target, k);
     putOwn(target, k, isObject(t) && isObject(v) ? deepMerge(t, v) : v);
   }
   return target;
@@ -56,7 +55,7 @@ export function mergeWorkitem(index: number | undefined, target: MergeItem | und
     }
     case 'union': case 'concat': case 'deep':
       for (const [k, sv] of Object.entries(source.fields)) {
-        const tv = ownValue(tf, k);
+        const tv = own(tf, k);
         if (Array.isArray(sv) && Array.isArray(tv)) putOwn(tf, k, type === 'union' ? uniq([...tv, ...sv]) : [...tv, ...sv]);
         else if (isObject(sv) && isObject(tv)) putOwn(tf, k, type === 'deep' ? deepMerge(tv, sv) : { ...tv, ...sv });
         else putOwn(tf, k, sv);
