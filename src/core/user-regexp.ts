@@ -15,9 +15,14 @@ export function refuseUserPattern(source: string): string | null {
   return BACKTRACKING_ONLY.test(source) ? USER_REGEXP_REFUSED : null;
 }
 
+/** Why a user's regular expression (its source and flags) is refused, or null. */
+export function refuseUserRegExp(source: string, flags: string): string | null {
+  return refuseUserPattern(source) ?? (/[uv]/.test(flags) ? FLAG_REFUSED : null);
+}
+
 /** A user's regular expression; throws (a SyntaxError, as for an invalid one) when it is refused. */
 export function userRegExp(source: string, flags = ''): RegExp {
-  const refused = refuseUserPattern(source) ?? (/[uv]/.test(flags) ? FLAG_REFUSED : null);
+  const refused = refuseUserRegExp(source, flags);
   if (refused) throw new SyntaxError(`Invalid regular expression: /${source}/${flags}: ${refused}`);
   return new RegExp(source, flags);
 }

@@ -7,7 +7,7 @@
 // A /regex/ is read only right after '=~'; elsewhere "Loan/Grant" or "/x/" is a word.
 // Consecutive bare words form one string ("some dude == 'some dude'"). An operand may be empty
 // because an unknown `${…}` substitutes to '': "${f:x} is set" becomes " is set" (false).
-import { refuseUserPattern } from '../user-regexp.js';
+import { refuseUserRegExp } from '../user-regexp.js';
 import { tokenize, type Token } from './condition-lexer.js';
 import { ConditionSyntaxError } from './expr-errors.js';
 
@@ -166,7 +166,7 @@ class Parser {
     }
     if (t.t === 'regex') {
       this.next();
-      const refused = refuseUserPattern(t.v);
+      const refused = refuseUserRegExp(t.v, t.flags);
       if (refused) throw new ConditionSyntaxError(`invalid regular expression /${t.v}/${t.flags}: ${refused}`);
       return { k: 'regex', src: t.v, flags: t.flags };
     }

@@ -39,7 +39,6 @@ export function findClose(text: string, start: number): number {
   return -1;
 }
 
-/** Replaces every `${…}` in `text`; an unclosed `${` is left as it is. */
 // Default 1,048,576 characters (the default body limit): the longest text a substitution may make.
 // A process can grow a field in a loop (`set f:a: ${f:a}${f:a}` doubles it each turn): past this it
 // fails, as an error of the expression, instead of exhausting the server's memory.
@@ -51,6 +50,7 @@ export class SubstitutionTooLong extends Error {
   }
 }
 
+/** Replaces every `${…}` in `text`; an unclosed `${` is left as it is. */
 export function substitute(text: string, resolve: Resolve): string {
   if (!text.includes('${')) return text;
   let out = '';

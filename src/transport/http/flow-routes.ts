@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 import { isWeftError, WeftError } from '../../core/errors.js';
-import { InputRefused, refuseJsonText } from '../../core/input-limits.js';
+import { InputRefused, parseJsonRefusingPrototypes, PoisonedJson, refuseJsonText } from '../../core/input-limits.js';
 import {
   FlowRequestInvalid,
   readBody,
@@ -284,8 +284,9 @@ function readConditionInput(raw: unknown): unknown {
   const refused = refuseJsonText(raw);
   if (refused) throw InputRefused(refused);
   try {
-    return JSON.parse(raw);
-  } catch {
+    return parseJsonRefusingPrototypes(raw);
+  } catch (e) {
+    if (e instanceof PoisonedJson) throw InputRefused(e.message);
     throw FlowRequestInvalid('input is not valid JSON');
   }
 }

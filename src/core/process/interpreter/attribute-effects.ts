@@ -22,6 +22,9 @@ export function considerTag(ip: Interp, exp: ExpressionState): void {
   exp.applied.fields.__tags__ = [...tags, tag];
 }
 
+// As Ruote: a handler that took a tagged expression's place (its trigger) says first how it ended.
+const TRIGGERED: Record<string, string | null> = { on_cancel: 'cancelled', on_error: 'failed', on_timeout: 'timed out', on_re_apply: null };
+
 export function leaveTag(ip: Interp, exp: ExpressionState, wi: Workitem): void {
   ip.unsetVar(exp, exp.tagname!);
   const tags = Array.isArray(wi.fields.__tags__) ? [...(wi.fields.__tags__ as string[])] : [];
@@ -33,8 +36,6 @@ export function leaveTag(ip: Interp, exp: ExpressionState, wi: Workitem): void {
   const root = ip.lookup(ip.state.root);
   if (!root?.variables || !exp.fullTagname) return;
   delete root.variables[exp.fullTagname];
-  // As Ruote: a handler that took the expression's place (its trigger) says how it ended first.
-  const TRIGGERED: Record<string, string | null> = { on_cancel: 'cancelled', on_error: 'failed', on_timeout: 'timed out', on_re_apply: null };
   const how = exp.trigger !== undefined && exp.trigger in TRIGGERED ? TRIGGERED[exp.trigger]
     : exp.state === 'cancelling' || exp.state === 'cancelled' ? 'cancelled' : exp.state === 'dying' ? 'killed'
     : exp.state === 'failed' ? 'failed' : exp.state === 'timing_out' ? 'timed out' : null;
