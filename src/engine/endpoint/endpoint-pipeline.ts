@@ -67,6 +67,8 @@ export interface EndpointPipeline {
   serve(definition: EndpointDefinition, request: EndpointRequest, state: EndpointStateAccess): Promise<EndpointReply>;
   /** 404 `{"error":"Unknown Endpoint: <path>"}` (wrapped for OpenHIM when the request came through it). */
   notFound(request: Pick<EndpointRequest, 'path' | 'headers'>): EndpointReply;
+  /** Stops the transforms' threads. */
+  close(): Promise<void>;
 }
 
 // Whether a definition can read the saved state (allData.state): a parameter path, a mapping key or
@@ -93,9 +95,9 @@ function failureReply(e: unknown): Reply {
   return { status: 500, headers: { ...FAILED }, body: { error: e instanceof Error ? e.message : String(e) } };
 }
 
-// Default 1 s: how long one JSONata transform may run. It holds the event loop meanwhile (its
-// evaluation only awaits promises), so it is not the outbound calls' WEFT_HTTP_TIMEOUT_MS (30 s):
-// a runaway expression would stall every request of the node that long.
+// Default 1 s: how long one JSONata transform may run. Transforms run on worker threads
+// (transform-pool), so a runaway one no longer stalls the node, but it holds one of the two
+// threads every endpoint's transforms share: not the outbound calls' WEFT_HTTP_TIMEOUT_MS (30 s).
 export const TRANSFORM_TIMEOUT_MS = 1000;
 
 export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointPipeline {
@@ -235,5 +237,6 @@ export function createEndpointPipeline(opts: EndpointPipelineOptions): EndpointP
       const reply: Reply = { status: 404, headers: {}, body: { error: `Unknown Endpoint: ${request.path}` } };
       return render({ orchestrations: [], outcomes: [], transactionId }, 'JSON', reply, true);
     },
+    close: () => caches.close(),
   };
 }

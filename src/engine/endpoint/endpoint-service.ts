@@ -247,7 +247,7 @@ export function createEndpointService(deps: EndpointServiceDeps): EndpointServic
 
     async close() {
       offNotify();
-      await client?.close();
+      await Promise.all([client?.close(), pipeline.close()]);
     },
   };
 }

@@ -4,10 +4,10 @@
 
 import { refuseUserPattern } from '../../core/user-regexp.js';
 import type { ValidateFunction } from 'ajv';
-import jsonata from 'jsonata';
 import { applyMapping, createSchemaValidator } from '../../core/endpoint/index.js';
 import type { Reply } from './endpoint-responses.js';
 import { EndpointFailure, type PipelineContext } from './pipeline-context.js';
+import { createTransformPool } from './transform-pool.js';
 
 // Default 256 entries: far more than the distinct schemas/expressions of one deployment's endpoints.
 const CACHE_LIMIT = 256;
@@ -27,19 +27,18 @@ class BoundedCache<V> {
 
 export interface StepCaches {
   validate(schema: Record<string, unknown>): ValidateFunction;
-  expression(text: string): jsonata.Expression;
+  /** Evaluates the transforms in order over a copy of the data, on a worker thread (transform-pool). */
+  transform(data: object, transforms: Record<string, string>): Promise<Record<string, unknown>>;
   errorsText(validate: ValidateFunction): string;
+  close(): Promise<void>;
 }
-
-// Default 3000: evaluation depth before jsonata reports a runaway recursion (D1011) rather than
-// exhausting the process stack.
-const JSONATA_MAX_DEPTH = 3000;
 
 /** `transformTimeoutMs` bounds each JSONata evaluation (D1012), so a looping expression cannot hang a request. */
 export function createStepCaches(transformTimeoutMs: number): StepCaches {
   const ajv = createSchemaValidator();
   const schemas = new BoundedCache<ValidateFunction>();
-  const expressions = new BoundedCache<jsonata.Expression>();
+  const refusals = new BoundedCache<string | null>();
+  const pool = createTransformPool(transformTimeoutMs);
   return {
     validate: (schema) =>
       schemas.get(JSON.stringify(schema), () => {
@@ -48,14 +47,17 @@ export function createStepCaches(transformTimeoutMs: number): StepCaches {
         ajv.removeSchema(schema);
         return fn;
       }),
-    expression: (text) =>
-      expressions.get(text, () => {
+    transform: (data, transforms) => {
+      const entries = Object.entries(transforms);
+      for (const [, text] of entries) {
         // Definitions saved before the check (core/user-regexp) are refused when they run.
-        const refused = refuseUserPattern(text);
-        if (refused) throw new Error(refused);
-        return jsonata(text, { timeout: transformTimeoutMs, stack: JSONATA_MAX_DEPTH });
-      }),
+        const refused = refusals.get(text, () => refuseUserPattern(text));
+        if (refused) return Promise.reject(new Error(refused));
+      }
+      return pool.run(data, entries);
+    },
     errorsText: (validate) => ajv.errorsText(validate.errors),
+    close: () => pool.close(),
   };
 }
 
@@ -91,11 +93,8 @@ const SCHEMA_RECURSES = 'the schema refers to itself without end (or nests too d
 export async function runTransforms(ctx: PipelineContext, caches: StepCaches): Promise<void> {
   const transforms = ctx.definition.inputTransforms;
   if (!transforms || Object.keys(transforms).length === 0) return;
-  ctx.allData.transforms = {};
   try {
-    for (const [key, text] of Object.entries(transforms)) {
-      ctx.allData.transforms[key] = await caches.expression(text).evaluate(ctx.allData);
-    }
+    ctx.allData.transforms = await caches.transform(ctx.allData, transforms);
   } catch (e) {
     throw new EndpointFailure(500, `Input transform error: ${(e as Error).message}`);
   }

@@ -23,6 +23,7 @@ before(async () => {
 });
 after(async () => {
   await upstream.close();
+  await pipeline.close();
   await http.close();
 });
 
@@ -341,6 +342,45 @@ describe('validation, transforms, mapping', () => {
     assert.ok(Date.now() - started < 2000);
     assert.equal(reply.status, 500);
     assert.match(bodyOf(reply).error, /^Input transform error: Evaluation timeout after 150 milliseconds/);
+  });
+
+  test('a builtin that never checks the timeout ($distinct, $sort, $pad on huge inputs) is stopped, and the node serves on meanwhile', async () => {
+    const quick = createEndpointPipeline({ http, transformTimeoutMs: 100, clock: steppingClock() });
+    try {
+      for (const text of ['$count($distinct([1..1000000]))', '$count($sort([1..2000000]))', '$length($pad("x", 200000000))']) {
+        // The event loop stays free: ticks go on while the thread works (on it they stopped for seconds).
+        let ticks = 0;
+        const ticker = setInterval(() => ticks++, 10);
+        const reply = await quick.serve(define({ inputTransforms: { slow: text } }), request({ json: {} }), memoryState().access);
+        clearInterval(ticker);
+        assert.equal(reply.status, 500, text);
+        assert.match(bodyOf(reply).error, /^Input transform error: (Evaluation timeout after 100 milliseconds|the transform ran out of memory)/, text);
+        assert.ok(ticks >= 20, `${text}: ${ticks} ticks`);
+      }
+      // A new thread takes the next transform.
+      const next = await quick.serve(define({ inputTransforms: { n: '1 + 1' }, inputMapping: { 'transforms.n': 'n' } }), request({ json: {} }), memoryState().access);
+      assert.deepEqual(bodyOf(next), { n: 2 });
+    } finally {
+      await quick.close();
+    }
+  });
+
+  test('transforms run over a copy of the data; a function result goes on as nothing', async () => {
+    const def = define({
+      inputTransforms: { f: 'function($x) { $x }', a: '$merge([requestBody, {"added": 1}])', b: 'transforms.a.added + 1' },
+      inputMapping: { 'transforms.a': 'a', 'transforms.b': 'b', 'requestBody': 'body' },
+    });
+    const reply = await serve(def, request({ json: { k: 'v' } }));
+    assert.equal(reply.status, 200, String(reply.body));
+    assert.deepEqual(bodyOf(reply), { a: { k: 'v', added: 1 }, b: 2, body: { k: 'v' } });
+  });
+
+  test('a closed pipeline refuses transforms', async () => {
+    const closing = createEndpointPipeline({ http, clock: steppingClock() });
+    await closing.close();
+    const reply = await closing.serve(define({ inputTransforms: { n: '1' } }), request({ json: {} }), memoryState().access);
+    assert.equal(reply.status, 500);
+    assert.deepEqual(bodyOf(reply), { error: 'Input transform error: the server is shutting down' });
   });
 
   test('every mapping function through the pipeline', async () => {
