@@ -18,7 +18,7 @@ import {
   castString,
   isPlainObject,
 } from './definition-casts.js';
-import { malformedDestinations, mappingFunctionNames, unsafeMappingPaths } from './endpoint-mapping.js';
+import { malformedDestinations, MAX_DESTINATION_INDEX, mappingFunctionNames, oversizedDestinationIndexes, unsafeMappingPaths } from './endpoint-mapping.js';
 import { isParamSource, paramSourceOf } from './endpoint-params.js';
 import { INVALID_URL_PARAMS_MESSAGE, hasValidUrlParams, isValidPattern } from './endpoint-pattern.js';
 import { isAllowedStatusEntry, isStatusFilter } from './endpoint-state.js';
@@ -268,6 +268,9 @@ export function compileEndpointDefinition(input: unknown, opts: CompileEndpointO
     }
     for (const path of unsafeMappingPaths(inputMapping)) {
       errors.add('inputMapping', `Path ${JSON.stringify(path)} is not allowed: a mapping path must not be empty or name __proto__, constructor or prototype`);
+    }
+    for (const path of oversizedDestinationIndexes(inputMapping)) {
+      errors.add('inputMapping', `Path ${JSON.stringify(path)} is not allowed: a destination index must be at most ${MAX_DESTINATION_INDEX}`);
     }
   }
   const rawTransforms = castObject(errors, 'inputTransforms', input.inputTransforms);

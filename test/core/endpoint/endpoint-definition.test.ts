@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileEndpointDefinition, INVALID_URL_PARAMS_MESSAGE } from '../../../src/core/endpoint/index.js';
+import { applyMapping, compileEndpointDefinition, INVALID_URL_PARAMS_MESSAGE } from '../../../src/core/endpoint/index.js';
 
 const reservedPrefixes = ['/endpoints', '/uptime', '/v1', '/ws', '/tasks'];
 const compile = (input: unknown, update = false) => compileEndpointDefinition(input, { reservedPrefixes, update });
@@ -194,6 +194,20 @@ describe('compileEndpointDefinition', () => {
     // Names that merely contain the words are fine.
     assert.ok(compile({ ...base, inputMapping: { 'requestBody.constructorName': 'my_prototype.__proto__x' } }).ok);
   });
+});
+
+test('an inputMapping destination index is at most 10,000 (a[99999999] rendered 100 M nulls, 29 s of one request)', () => {
+  for (const dest of ['a[0].b[99999999].c', ['ok', { key: 'x[10001]' }]]) {
+    const path = Array.isArray(dest) ? 'x[10001]' : dest;
+    assert.equal(
+      reason({ ...base, inputMapping: { 'requestBody.a': dest } }),
+      `endpoint validation failed: inputMapping: Path ${JSON.stringify(path)} is not allowed: a destination index must be at most 10000`,
+    );
+  }
+  assert.ok(compile({ ...base, inputMapping: { 'requestBody.a': 'x[10000].y', 'requestBody.list[99999999]': 'z' } }).ok);
+  // A definition stored before the check is refused when it maps.
+  assert.throws(() => applyMapping({ a: 1 }, { a: 'b[20000]' }), /path "b\[20000\]" is not allowed/);
+  assert.equal(JSON.stringify(applyMapping({ a: 1 }, { a: 'b[2].c' })), '{"b":[null,null,{"c":1}]}');
 });
 
 test('an inputMapping destination must be a key, an object with a key, or a list of them (else every request failed with a 500)', () => {
