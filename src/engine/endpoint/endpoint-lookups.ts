@@ -1,6 +1,7 @@
 // Step 3: lookups, all in parallel; each answer becomes lookupRequests.<id> = {data, headers}
 // (an array of them for a forEach lookup). The first failure ends the request.
 
+import { jsonDeeperThan } from '../../core/input-limits.js';
 import { isAllowedStatus, resolveParamPath, type LookupRequest } from '../../core/endpoint/index.js';
 import { isMediatorResponse, type Orchestration } from './openhim-response.js';
 import { performCall, paramSources } from './outbound-call.js';
@@ -29,7 +30,8 @@ function unwrapMediatorAnswer(ctx: PipelineContext, answer: LookupAnswer): Looku
   const data = answer.data;
   if (!isMediatorResponse(data)) return answer;
   const response = data.response as { body?: unknown } | undefined;
-  if (!response || typeof response.body !== 'string') return answer;
+  // A body too deep to store stays text (as one that is not JSON does).
+  if (!response || typeof response.body !== 'string' || jsonDeeperThan(response.body)) return answer;
   try {
     const parsed = JSON.parse(response.body);
     if (Array.isArray(data.orchestrations)) ctx.orchestrations.push(...(data.orchestrations as Orchestration[]));

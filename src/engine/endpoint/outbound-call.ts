@@ -9,6 +9,7 @@ import {
   type ParamSources,
   type RequestConfig,
 } from '../../core/endpoint/index.js';
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '../../core/input-limits.js';
 import { HostNotAllowedError, hostAllowed, type OutboundRequest, type OutboundResponse } from './endpoint-http.js';
 import { OPENHIM_TRANSACTION_HEADER, createOrchestration } from './openhim-response.js';
 import { EndpointFailure, iso, type PipelineContext } from './pipeline-context.js';
@@ -39,9 +40,14 @@ export function paramSources(ctx: PipelineContext, item: unknown): ParamSources 
   };
 }
 
+// An answer weft will not take: the request fails as though none had come.
+class AnswerRefused extends Error {}
+
 /** Parses a body as JSON when it is JSON (as axios does), else keeps the text. */
 export function parseAnswer(body: string): unknown {
   if (body.trim() === '') return body;
+  // Data this deep cannot be stored (the state record) or rendered without overflowing the stack.
+  if (jsonDeeperThan(body)) throw new AnswerRefused(`the answer is JSON nested deeper than ${MAX_JSON_DEPTH} levels, which is not accepted`);
   try {
     return JSON.parse(body);
   } catch {
@@ -98,10 +104,12 @@ export async function performCall(ctx: PipelineContext, spec: CallSpec, body: un
   // forEach calls share one entry: the first start and the last end.
   const entry = (stamps[spec.id] ??= { requestStart: iso(startMs) });
   const result: CallResult = { request };
+  let response: CallResult['response'];
   try {
     if (!hostAllowed(url, allowHosts)) throw new HostNotAllowedError(url);
-    result.response = await http(request);
-    result.data = parseAnswer(result.response.body);
+    response = await http(request);
+    result.data = parseAnswer(response.body);
+    result.response = response;
     const endMs = clock.now();
     entry.requestEnd = iso(endMs);
     entry.requestDuration = { milliseconds: endMs - Date.parse(entry.requestStart) };
@@ -118,10 +126,10 @@ export async function performCall(ctx: PipelineContext, spec: CallSpec, body: un
       body: text,
       requestTimestamp: iso(startMs),
       responseTimestamp: result.response ? entry.requestEnd : iso(clock.now()),
-      response: result.response && {
-        status: result.response.status,
-        headers: result.response.headers,
-        body: result.response.body,
+      response: response && {
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
       },
       error: result.error?.message,
     }),

@@ -18,6 +18,14 @@ before(async () => {
     }
     if (req.path === '/created') return json(res, 201, { stored: JSON.parse(req.body) }, { 'x-upstream': 'yes' });
     if (req.path === '/hang') return; // never answers
+    if (req.path === '/deep') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end('['.repeat(100000) + ']'.repeat(100000));
+    }
+    if (req.path === '/deep-mediator') {
+      const body = '{"a":'.repeat(1000) + '1' + '}'.repeat(1000);
+      return json(res, 200, { 'x-mediator-urn': 'urn:x', status: 'Successful', response: { status: 200, body }, orchestrations: [] });
+    }
     json(res, 404, { err: 'no route' });
   });
 });
@@ -246,6 +254,21 @@ describe('lookups', () => {
     assert.match(bodyOf(blocked).error, /^No response from lookup 'l'\. host '127\.0\.0\.1:\d+' is not in the allowed hosts list$/);
     assert.equal(upstream.requests.length, before, 'nothing was sent');
   });
+});
+
+test('an answer nested deeper than 512 levels is refused as no answer (it could not be stored or rendered); a mediator body that deep stays text', async () => {
+  const deep = await serve(define({ requests: { lookup: [{ id: 'd', config: { url: `${upstream.url}/deep` } }] } }), request({ json: {} }));
+  assert.equal(deep.status, 400);
+  assert.deepEqual(bodyOf(deep), { error: "No response from lookup 'd'. the answer is JSON nested deeper than 512 levels, which is not accepted" });
+  const forwarded = await serve(define({ requests: { response: [{ id: 'r', config: { url: `${upstream.url}/deep`, method: 'post' } }] } }), request({ json: {} }));
+  assert.equal(forwarded.status, 500);
+  assert.match(String(forwarded.body), /nested deeper than 512 levels/);
+  const wrapped = await serve(
+    define({ requests: { lookup: [{ id: 'm', config: { url: `${upstream.url}/deep-mediator` } }] }, inputMapping: { 'lookupRequests.m.data.response.body': 'text' } }),
+    request({ json: {} }),
+  );
+  assert.equal(wrapped.status, 200);
+  assert.equal(typeof bodyOf(wrapped).text, 'string');
 });
 
 describe('parallelism and robustness', () => {
