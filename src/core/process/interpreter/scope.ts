@@ -26,11 +26,34 @@ export function putOwn(o: any, k: string, v: unknown): void {
   else o[k] = v;
 }
 
-/** Sets `a.b.0` in root, creating objects on the way (arrays when the next key is an index). */
+const TOO_DEEP = `a value nested deeper than ${MAX_JSON_DEPTH} levels is not accepted`;
+
+// A copy of a value, at most `levels` objects and arrays deep. Ruote's workitems are JSON between
+// any two steps, so a value set is never the one it came from: without the copy, `set f:b.c: $f:b`
+// made b hold itself (the launch's save then failed, a 500), and a loop nesting a field one level
+// deeper each turn grows it until it is past storing — refused here, as an error of the expression.
+function copyWithin(value: unknown, levels: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (levels <= 0) throw new Error(TOO_DEEP);
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyWithin(value[i], levels - 1);
+    return out;
+  }
+  const out = {};
+  for (const k of Object.keys(value)) putOwn(out, k, copyWithin((value as Record<string, unknown>)[k], levels - 1));
+  return out;
+}
+
+/**
+ * Sets `a.b.0` in root to a copy of value, creating objects on the way (arrays when the next key is
+ * an index). Path and value together are at most MAX_JSON_DEPTH deep (as input may nest,
+ * core/input-limits): deeper would make a state that cannot be stored.
+ */
 export function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
-  // As deep as input may nest (core/input-limits): a deeper path would make a state that cannot be stored.
   if (keys.length > MAX_JSON_DEPTH) throw new Error(`a path of more than ${MAX_JSON_DEPTH} keys is not accepted`);
+  value = copyWithin(value, MAX_JSON_DEPTH - keys.length);
   let cur: any = root;
   for (let i = 0; i < keys.length - 1; i++) {
     const k = keys[i];

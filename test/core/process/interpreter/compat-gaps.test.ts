@@ -215,6 +215,17 @@ describe('Ruote compatibility gaps', () => {
     assert.deepEqual(deep.state.errors.map((e) => e.message), ['a path of more than 512 keys is not accepted']);
   });
 
+  test('a value set is a copy: a field set to its own parent holds a copy, not itself; nesting one level deeper each turn ends in an error of the expression', () => {
+    const own = runFlow(define(t('set', { 'f:b': { c: 1 } }), t('set', { 'f:b.c': '$f:b' }), t('set', { 'v:saved': '$f:b' }), t('set', { 'f:b.d': 2 }), echo('${v:saved.d}|${f:b.c.c}')));
+    assert.equal(own.status, 'completed');
+    assert.deepEqual(own.state.fields!.b, { c: { c: 1 }, d: 2 });
+    assert.deepEqual(own.trace, ['|1']);
+    const nested = runFlow(define(t('set', { 'f:b': { c: 1 } }), t('loop', {}, [t('set', { 'f:b.c': '$f:b' })])));
+    assert.equal(nested.status, 'error');
+    assert.deepEqual(nested.state.errors.map((e) => e.message), ['a value nested deeper than 512 levels is not accepted']);
+    assert.doesNotThrow(() => JSON.stringify(nested.state));
+  });
+
   test('iterators ask for at most 100,000 turns by times and concurrent_iterators run at most 10,000 branches', () => {
     const many = runFlow(define(t('concurrent_iterator', { times: 20000 }, [echo('x')]), echo('after')));
     assert.deepEqual([many.status, many.trace], ['error', []]);

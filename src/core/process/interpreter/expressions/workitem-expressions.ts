@@ -18,8 +18,8 @@ export const apply: ExpressionKind = {
 export const save: ExpressionKind = {
   apply(ip, exp) {
     const [toV, toF] = determineTos(ip, exp);
-    if (toV) ip.setVar(exp, toV, clone(exp.applied.fields));
-    else if (toF) setPath(exp.applied.fields, toF, clone(exp.applied.fields));
+    if (toV) ip.setVar(exp, toV, exp.applied.fields);
+    else if (toF) setPath(exp.applied.fields, toF, exp.applied.fields);
     ip.replyToParent(exp, exp.applied);
   },
   reply() {},
@@ -34,7 +34,7 @@ export const restore: ExpressionKind = {
       : from.startsWith('from_f') ? getPath(exp.applied.fields, String(afrom))
       : afrom;
     const [, toF] = determineTos(ip, exp);
-    if (toF) setPath(exp.applied.fields, toF, clone(fields));
+    if (toF) setPath(exp.applied.fields, toF, fields);
     else if (fields && typeof fields === 'object' && !Array.isArray(fields)) exp.applied.fields = clone(fields) as Record<string, unknown>;
     ip.replyToParent(exp, exp.applied);
   },
