@@ -70,6 +70,10 @@ export const BadRequest = defineError('WEFT_BAD_REQUEST', 400, (problem: string)
 export const HeadersTooLarge = defineError('WEFT_HEADERS_TOO_LARGE', 431, 'the request headers are too large');
 export const RequestTimeout = defineError('WEFT_REQUEST_TIMEOUT', 408, 'the request took too long to arrive');
 export const MalformedRequest = defineError('WEFT_MALFORMED_REQUEST', 400, 'the request is not valid HTTP');
+/** An `Expect` header other than `100-continue`. */
+export const ExpectationFailed = defineError('WEFT_EXPECTATION_FAILED', 417, (expect: string) => `the expectation ${JSON.stringify(expect)} cannot be met (only 100-continue)`);
+/** An upgrade request the WebSocket handshake refuses (a missing or invalid Sec-WebSocket-Key or -Version, an Upgrade other than websocket). */
+export const WsHandshakeInvalid = defineError('WEFT_WS_HANDSHAKE_INVALID', 400, (problem: string) => `the WebSocket handshake is not valid: ${problem}`);
 export const RouteNotFound = defineError('WEFT_ROUTE_NOT_FOUND', 404, (method: string, url: string) => `route ${method} ${url} not found`);
 export const Forbidden = defineError('WEFT_FORBIDDEN', 403, 'Forbidden');
 export const InvalidWorkspace = defineError('WEFT_INVALID_WORKSPACE', 400, 'invalid workspace id');

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { BadRequest, BodyTooLarge, HeadersTooLarge, Internal, InvalidRequestBody, MalformedRequest, RequestTimeout, RouteNotFound, UnsupportedMediaType, UrlInvalid, WeftError, isWeftError } from '../../core/errors.js';
+import { BadRequest, BodyTooLarge, ExpectationFailed, HeadersTooLarge, Internal, InvalidRequestBody, MalformedRequest, RequestTimeout, RouteNotFound, UnsupportedMediaType, UrlInvalid, WeftError, WsHandshakeInvalid, isWeftError } from '../../core/errors.js';
 import { InputRefused } from '../../core/input-limits.js';
 
 // Errors → status + JSON, in one place (DESIGN convention 7). The body follows the contract of
@@ -96,13 +96,42 @@ export function clientError(err: NodeJS.ErrnoException, socket: Socket) {
   // A reset connection has nobody left to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const e = err.code === 'HPE_HEADER_OVERFLOW' ? HeadersTooLarge() : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? RequestTimeout() : MalformedRequest();
-  const body = JSON.stringify({ message: e.message });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\nContent-Type: application/json; charset=utf-8\r\nweft-error-code: ${e.code}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
+  answerOnSocket(socket, e);
   socket.destroy(err);
+}
+
+/**
+ * Handshakes the WebSocket library refuses (its `wsClientError`): answered with weft's code, as
+ * every other refusal is, where the library wrote a bare text body.
+ */
+export function wsHandshakeError(err: Error, socket: Socket) {
+  if (socket.destroyed) return;
+  // RFC 6455 4.4: a version refused is answered with the versions the server speaks.
+  const headers: Record<string, string> = /Version/.test(err.message) ? { 'Sec-WebSocket-Version': '13, 8' } : {};
+  answerOnSocket(socket, WsHandshakeInvalid(err.message), headers);
+  socket.destroy();
+}
+
+/**
+ * A request whose `Expect` header is not `100-continue` (Node's `checkExpectation`): 417 with weft's
+ * code, in its route family's body style (Node answered an empty 417).
+ */
+export function expectationFailed(req: IncomingMessage, res: ServerResponse) {
+  const path = (req.url ?? '/').split('?')[0];
+  const e = ExpectationFailed(String(req.headers.expect ?? ''));
+  const body = JSON.stringify(renderError(e, errorStyleOfPath(path)));
+  res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8', 'weft-error-code': e.code, 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(body);
+}
+
+// A whole response written on the socket, for requests refused before Fastify has a reply object.
+function answerOnSocket(socket: Socket, e: WeftError, headers: Record<string, string> = {}) {
+  if (!socket.writable) return;
+  const body = JSON.stringify({ message: e.message });
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.write(
+    `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\nContent-Type: application/json; charset=utf-8\r\nweft-error-code: ${e.code}\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export interface ErrorHandlingOptions {

@@ -6,7 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import type { Engine } from '../../engine/engine.js';
-import { clientError, frameworkError, installErrorHandling, sendError } from './error-handler.js';
+import { clientError, expectationFailed, frameworkError, installErrorHandling, sendError, wsHandshakeError } from './error-handler.js';
 import { InputRefused, refuseUrlEncoded } from '../../core/input-limits.js';
 import { installAuth, authenticateRequest } from './auth-hook.js';
 import { installMetrics } from './metrics.js';
@@ -17,7 +17,7 @@ import { handleWorkerSocket } from '../ws/workers-socket.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { handleFlowSocket } from '../ws/flows-socket.js';
 import { FRAME_READ_FACTOR } from '../ws/rpc-envelope.js';
-import { isWeftError, ShuttingDown, UpgradeRequired } from '../../core/errors.js';
+import { isWeftError, MalformedRequest, ShuttingDown, UpgradeRequired } from '../../core/errors.js';
 import { installBodyParsers } from './body-parsers.js';
 import { registerEndpointRoutes } from './endpoint-routes.js';
 import { createEndpointFallback } from './endpoint-serving.js';
@@ -46,6 +46,9 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     forceCloseConnections: 'idle',
     frameworkErrors: frameworkError,
     clientErrorHandler: clientError,
+    // Node answers an HTTP/1.1 request without a Host header with an empty 400; the onRequest hook
+    // below answers it with weft's code instead.
+    http: { requireHostHeader: false },
     return503OnClosing: true,
   });
   app.setValidatorCompiler(() => () => true);
@@ -71,11 +74,26 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
   // any input (core/input-limits) is refused in the URL (a path or query)…
   app.addHook('onRequest', (req, _reply, done) => {
     if (closing) return done(ShuttingDown());
+    if (req.headers.host === undefined && req.raw.httpVersion === '1.1') return done(MalformedRequest());
     const refused = refuseUrlEncoded(req.url);
     done(refused ? InputRefused(refused) : undefined);
   });
   // …and in bodies (body-parsers.ts).
-  await app.register(websocket, { options: { maxPayload: FRAME_READ_FACTOR * engine.settings.bodyLimitBytes } });
+  await app.register(websocket, {
+    options: { maxPayload: FRAME_READ_FACTOR * engine.settings.bodyLimitBytes },
+    errorHandler: (error: Error & { code?: string }, socket, request) => {
+      // The peer broke the protocol (a frame over maxPayload, a bad frame): ws has sent its close
+      // code (1009, 1002…) and ends the connection itself. The plugin's default logged a stack
+      // trace and cut the connection before the code could go, so the client saw 1006.
+      if (error.code?.startsWith('WS_ERR_')) return request.log.info({ code: error.code }, error.message);
+      // A connection reset or another socket error: nothing of the server's is wrong.
+      if (error.code !== undefined) request.log.info({ code: error.code }, `websocket: ${error.message}`);
+      else request.log.error({ err: error }, 'websocket handler failed');
+      socket.terminate();
+    },
+  });
+  app.websocketServer.on('wsClientError', wsHandshakeError);
+  app.server.on('checkExpectation', expectationFailed);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -132,7 +132,7 @@ for (const backend of await backends()) {
       assert.deepEqual(r.body, { error: 'Unknown Endpoint: /nope' });
     });
 
-    test('requests the HTTP parser refuses (headers too large, not HTTP) are answered with weft\'s code too', async () => {
+    test('requests the HTTP parser refuses (headers too large, not HTTP, no Host, a bad WebSocket handshake, an unknown Expect) are answered with weft\'s code too', async () => {
       const raw = (request: string) =>
         new Promise<string>((resolve, reject) => {
           const { hostname, port } = new URL(weft.url);
@@ -149,6 +149,25 @@ for (const backend of await backends()) {
       const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
       assert.match(garbage, /^HTTP\/1\.1 400 /);
       assert.match(garbage, /\r\nweft-error-code: WEFT_MALFORMED_REQUEST\r\n/);
+      assert.equal((await weft.api('/healthz', { key: null })).status, 200);
+      // A WebSocket handshake the library refuses, and an expectation other than 100-continue.
+      const upgrade = (headers: string) => raw(`GET /ws/tasks HTTP/1.1\r\nHost: x\r\nX-API-Key: ${TEST_KEY}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${headers}\r\n`);
+      const badKey = await upgrade('Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n');
+      assert.match(badKey, /^HTTP\/1\.1 400 /);
+      assert.match(badKey, /\r\nweft-error-code: WEFT_WS_HANDSHAKE_INVALID\r\n/);
+      assert.match(badKey, /\{"message":"the WebSocket handshake is not valid: Missing or invalid Sec-WebSocket-Key header"\}$/);
+      const badVersion = await upgrade('Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n');
+      assert.match(badVersion, /\r\nweft-error-code: WEFT_WS_HANDSHAKE_INVALID\r\n/);
+      assert.match(badVersion, /\r\nSec-WebSocket-Version: 13, 8\r\n/);
+      const noHost = await raw('GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n');
+      assert.match(noHost, /^HTTP\/1\.1 400 /);
+      assert.match(noHost, /\r\nweft-error-code: WEFT_MALFORMED_REQUEST\r\n/);
+      for (const [path, style] of [['/tasks', 'message'], ['/v1/workflows', 'error']]) {
+        const expect = await raw(`GET ${path} HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\nConnection: close\r\n\r\n`);
+        assert.match(expect, /^HTTP\/1\.1 417 /, path);
+        assert.match(expect, /\r\nweft-error-code: WEFT_EXPECTATION_FAILED\r\n/, path);
+        assert.ok(expect.endsWith(JSON.stringify({ [style]: 'the expectation "bogus" cannot be met (only 100-continue)' })), expect);
+      }
       assert.equal((await weft.api('/healthz', { key: null })).status, 200);
     });
 

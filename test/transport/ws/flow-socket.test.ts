@@ -1,7 +1,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../../helpers/backends.js';
-import { freshDatabase, startWeft, OTHER_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
+import { freshDatabase, startWeft, OTHER_KEY, TEST_KEY, type RunningWeft, type Database } from '../../helpers/weft.js';
 import { flowApi, flowBody, openFlowSocket, type FlowSocket } from '../../engine/flow/flow-test-kit.js';
 import { rawQuery } from '../../helpers/raw-sql.js';
 
@@ -187,6 +189,18 @@ for (const backend of await backends()) {
       const closed = new Promise<number>((r) => s.ws.once('close', (code) => r(code)));
       s.ws.send('x'.repeat(4 * 1024 * 1024 + 1));
       assert.equal(await closed, 1009);
+    });
+
+    test('every socket route closes a frame over four times the limit with 1009, not a cut connection (1006)', async () => {
+      for (const path of ['/ws/events', '/ws/tasks', '/ws/workers']) {
+        const ws = new WebSocket(`${weft.wsUrl}${path}?api_key=${TEST_KEY}`);
+        await once(ws, 'open');
+        const closed = once(ws, 'close');
+        // Well over the limit, so the client is still sending when the server refuses the frame.
+        ws.send('x'.repeat(32 * 1024 * 1024));
+        const [code] = (await closed) as [number];
+        assert.equal(code, 1009, path);
+      }
     });
 
     test('a socket holds at most 1,000 subscriptions, also when they are asked for all at once', async () => {
