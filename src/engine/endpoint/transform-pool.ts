@@ -159,10 +159,11 @@ export function createTransformPool(timeoutMs: number): TransformPool {
 
   function next() {
     while (queue.length > 0 && !closed) {
+      // The least busy thread; a new one while there is room and every thread is busy.
       let thread: Thread | undefined;
-      for (const t of threads) if (t.jobs.length < PIPELINE && (!thread || t.jobs.length < thread.jobs.length)) thread = t;
+      for (const t of threads) if (!thread || t.jobs.length < thread.jobs.length) thread = t;
       if (!thread || (thread.jobs.length > 0 && threads.size < THREADS)) thread = spawn();
-      if (thread.jobs.length >= PIPELINE) return;
+      else if (thread.jobs.length >= PIPELINE) return;
       const job = queue.shift()!;
       try {
         thread.worker.postMessage({ id: job.id, data: job.data, transforms: job.transforms });
