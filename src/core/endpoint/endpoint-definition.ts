@@ -235,11 +235,19 @@ function checkTransforms(errors: FieldErrors, transforms: Record<string, unknown
   return out;
 }
 
+// Default 500 characters: a name is unique per workspace, so PostgreSQL indexes it, and an index
+// entry holds at most 2,704 bytes (a longer name that did not compress was a 500 there, while SQLite
+// stored it). 500 characters are at most 2,000 bytes of UTF-8.
+export const MAX_ENDPOINT_NAME = 500;
+
 export function compileEndpointDefinition(input: unknown, opts: CompileEndpointOptions): CompileEndpointResult {
   if (!isPlainObject(input) || Object.keys(input).length === 0) return { ok: false, reason: 'Invalid endpoint object' };
   const errors = new FieldErrors();
 
   const name = castString(errors, 'name', input.name, true);
+  if (name !== undefined && name.length > MAX_ENDPOINT_NAME) {
+    errors.add('name', `Path \`name\` (\`${name.slice(0, 40)}…\`) is longer than the maximum allowed length (${MAX_ENDPOINT_NAME}).`);
+  }
   const kafkaConsumerTopic = castString(errors, 'kafkaConsumerTopic', input.kafkaConsumerTopic);
   const description = castString(errors, 'description', input.description);
   const isPublic = castBoolean(errors, 'public', input.public);

@@ -196,6 +196,16 @@ describe('compileEndpointDefinition', () => {
   });
 });
 
+test('a name is at most 500 characters (PostgreSQL indexes it, and a longer one that did not compress was a 500 there)', () => {
+  const long = '\u{1F600}'.repeat(250) + 'x'.repeat(2);
+  assert.equal(long.length, 502);
+  assert.equal(
+    reason({ ...base, name: long }),
+    `endpoint validation failed: name: Path \`name\` (\`${long.slice(0, 40)}…\`) is longer than the maximum allowed length (500).`,
+  );
+  assert.ok(compile({ ...base, name: 'n'.repeat(500) }).ok);
+});
+
 test('an inputMapping destination index is at most 10,000 (a[99999999] rendered 100 M nulls, 29 s of one request)', () => {
   for (const dest of ['a[0].b[99999999].c', ['ok', { key: 'x[10001]' }]]) {
     const path = Array.isArray(dest) ? 'x[10001]' : dest;

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { backends } from '../../helpers/backends.js';
 import { useWeft, OTHER_KEY } from '../../helpers/weft.js';
 import { RESERVED_PREFIXES } from '../../../src/engine/endpoint/reserved-prefixes.js';
@@ -62,6 +63,16 @@ for (const backend of await backends()) {
       assert.deepEqual([empty.status, empty.body], [400, { error: 'Create endpoint failed:Invalid endpoint object' }]);
       const array = await post([1]);
       assert.deepEqual([array.status, array.body], [400, { error: 'Create endpoint failed:Invalid endpoint object' }]);
+      // A long name that does not compress overflowed PostgreSQL's index entry (a 500 there, 201 on SQLite).
+      const longName = randomBytes(1500).toString('hex');
+      const long = await post(minimal(longName, '/crud/long'));
+      assert.equal(long.status, 400);
+      assert.match(long.body.error, /^Create endpoint failed:endpoint validation failed: name: Path `name` \(`[0-9a-f]{40}…`\) is longer than the maximum allowed length \(500\)\.$/);
+      const fits = await post(minimal(longName.slice(0, 500), '/crud/long'));
+      assert.equal(fits.status, 201);
+      const renamed = await weft.api(`/endpoints/${fits.body._id}`, { method: 'PUT', json: { name: longName } });
+      assert.equal(renamed.status, 400);
+      assert.match(renamed.body.error, /^Updating of endpoint failed: .*longer than the maximum allowed length \(500\)/);
     });
 
     test('bad patterns: unnamed URL parameters, bad characters and reserved prefixes', async () => {
