@@ -56,11 +56,13 @@ travels in the \`weft-error-code\` response header. WebSocket protocols answer
 A 4xx is the caller's to fix; a 503 (\`WEFT_STORE_UNAVAILABLE\`, \`WEFT_SHUTTING_DOWN\`) may be retried
 (a \`retry-after\` header says when). weft never answers bad input with a 5xx.
 
-Whatever the route or socket, two things are refused before anything reads them (400
+Whatever the route or socket, these are refused before anything reads them (400
 \`WEFT_INPUT_REFUSED\`, in the route's body style; the endpoints API answers its own
 \`WEFT_ENDPOINT_BODY_INVALID\`): JSON (or form fields) nested deeper than 512 levels,
 and the character U+0000 (\`\\u0000\` in JSON, \`%00\` in a URL or form), which PostgreSQL's text cannot
-hold — refused on SQLite too, so that both backends accept the same data; and in JSON, a key named
+hold — refused on SQLite too, so that both backends accept the same data; a lone UTF-16 surrogate
+escape in JSON (\`"\\ud800"\`, not half of a pair), which the backends' text turned into different
+replacement characters (I-JSON, RFC 7493, refuses it too); and in JSON, a key named
 \`__proto__\` (or \`constructor\` holding \`prototype\`), which would reach an object's prototype (HTTP
 bodies answer \`WEFT_INVALID_BODY\` for it, as Fastify's parser does). A JSON content type with an
 empty body counts as no body. Bodies are JSON, except that the workflows API also takes form-encoded

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEPTH_REFUSED, jsonDeeperThan, MAX_JSON_DEPTH, NUL_REFUSED, refuseJsonText, refuseUrlEncoded } from '../../src/core/input-limits.js';
+import { DEPTH_REFUSED, jsonDeeperThan, LONE_SURROGATE_REFUSED, MAX_JSON_DEPTH, NUL_REFUSED, refuseJsonText, refuseUrlEncoded } from '../../src/core/input-limits.js';
 
 const nest = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
 
@@ -27,4 +27,15 @@ test('U+0000 as a JSON escape or a raw character is refused; an escaped backslas
   assert.equal(refuseUrlEncoded('/tasks?name=a%00'), NUL_REFUSED);
   assert.equal(refuseUrlEncoded('/tasks?name=a%000'), NUL_REFUSED);
   assert.equal(refuseUrlEncoded('/tasks?name=a%20%30'), null);
+});
+
+test('a lone surrogate escape is refused; a pair, other escapes and an escaped backslash before "ud800" are not', () => {
+  for (const text of ['"\\ud800"', '"\\udc00"', '"\\uD83D x"', '"\\ud83d\\u0041"', '"a\\ud83d"', '"\\ude00\\ud83d"', '"\\\\\\ud800"']) {
+    assert.equal(refuseJsonText(text), LONE_SURROGATE_REFUSED, text);
+  }
+  for (const text of ['"\\ud83d\\ude00"', '"\\uD83D\\uDE00 and \\u00e9"', '"\\\\ud800"', '"\\u12"', '"😀"', '{"a":"\\ud83d\\ude00\\ud83d\\ude00"}']) {
+    assert.equal(refuseJsonText(text), null, text);
+  }
+  // What the refusal is about: the same value JSON.parse gives.
+  assert.equal(JSON.parse('"\\ud83d\\ude00"'), '😀');
 });

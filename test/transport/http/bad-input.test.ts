@@ -84,6 +84,25 @@ for (const backend of await backends()) {
       for (const [i, name] of names.entries()) if (i !== 4) assert.ok(listed.includes(name), name);
     });
 
+    test('a lone UTF-16 surrogate escape is refused as U+0000 is (text columns turned it into U+FFFD, and two values collided on PostgreSQL only)', async () => {
+      const post = (path: string, body: string) => weft.api(path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      for (const [path, body] of [
+        ['/tasks', '{"name":"\\ud800","type":"ext.job"}'],
+        ['/v1/flow-instances', '{"flow":"any","subject":"\\udc00"}'],
+        ['/endpoints', '{"name":"\\ud83d","endpoint":{"pattern":"/lone"},"transformation":{"input":"JSON","output":"JSON"}}'],
+      ]) {
+        const r = await post(path, body);
+        assert.equal(r.status, 400, `${path} ${body}`);
+        // The endpoints API words it as its other body errors.
+        const reason = 'a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape) is not accepted';
+        assert.equal(r.body.message ?? r.body.error, path === '/endpoints' ? `Parsing incoming request body failed: ${reason}` : reason);
+      }
+      // A pair is a character like any other, stored and read back as sent.
+      const pair = await post('/tasks', '{"name":"\\ud83d\\ude00","type":"ext.job"}');
+      assert.equal(pair.status, 200);
+      assert.equal(pair.body.task.name, '😀');
+    });
+
     test('an empty body sent as JSON is no body: bodyless routes answer as without it', async () => {
       const t = await weft.api('/tasks', { method: 'POST', json: { name: 'gone', type: 'ext.job' } });
       const headers = { 'content-type': 'application/json' };

@@ -152,6 +152,7 @@ for (const backend of await backends()) {
         // Nested deeper than 512 levels, and the character U+0000: refused whatever the action.
         [`{"action":"start","request_id":"l","data":{"flow":"checklist","subject":"s","data":{"x":${'['.repeat(600)}${']'.repeat(600)}}}}`, 'l', 'WEFT_INPUT_REFUSED'],
         ['{"action":"identify","request_id":"m","data":{"subject":"a\\u0000b"}}', 'm', 'WEFT_INPUT_REFUSED'],
+        ['{"action":"identify","request_id":"m2","data":{"subject":"\\ud800"}}', 'm2', 'WEFT_INPUT_REFUSED'],
         // Keys that reach a prototype, as HTTP bodies refuse them (escaped too).
         ['{"action":"start","request_id":"n","data":{"flow":"checklist","subject":"s","data":{"__proto__":{"x":1}}}}', 'n', 'WEFT_INPUT_REFUSED'],
         ['{"action":"start","request_id":"o","data":{"flow":"checklist","subject":"s","data":{"constructor":{"prototype":{"x":1}}}}}', 'o', 'WEFT_INPUT_REFUSED'],
