@@ -80,7 +80,7 @@ export function createAuthStore(db: SqlDb): AuthStore {
       });
     },
     async listWorkspaces(keyId) {
-      const rows = await db.query<DbWorkspace>('SELECT pk, key_id, name, created_at FROM workspaces WHERE key_id = ? ORDER BY name', [keyId]);
+      const rows = await db.query<DbWorkspace>(`SELECT pk, key_id, name, created_at FROM workspaces WHERE key_id = ? ORDER BY name${db.byCodePoint}`, [keyId]);
       return rows.map(toWorkspace);
     },
   };

@@ -331,7 +331,7 @@ export function createFlowStore(db: SqlDb): FlowStore {
       const rows = await db.query<DbSchema>(
         `SELECT ${SCHEMA_COLUMNS} FROM flow_schemas s WHERE ws = ?
            AND version = (SELECT MAX(version) FROM flow_schemas m WHERE m.ws = s.ws AND m.identifier = s.identifier)
-         ORDER BY identifier`,
+         ORDER BY identifier${db.byCodePoint}`,
         [ws],
       );
       return rows.map(toSchema);

@@ -71,7 +71,7 @@ export function createProcessDefinitionStore(db: SqlDb): ProcessDefinitionStore 
       const rows = await db.query<DbDefinition>(
         `SELECT d.name, d.revision, d.source, d.tree, d.created_at FROM process_definitions d
          WHERE d.ws = ? AND d.revision = (SELECT MAX(e.revision) FROM process_definitions e WHERE e.ws = d.ws AND e.name = d.name)
-         ORDER BY d.name`,
+         ORDER BY d.name${db.byCodePoint}`,
         [ws],
       );
       return rows.map(toDefinition);

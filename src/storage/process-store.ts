@@ -96,8 +96,8 @@ export function createProcessStore(db: SqlDb): ProcessStore {
     async list(ws, status, limit) {
       const rows =
         status === null
-          ? await db.query<DbProcess>(`SELECT ${PROCESS_COLUMNS} FROM processes WHERE ws = ? ORDER BY launched_at DESC, wfid LIMIT ?`, [ws, limit])
-          : await db.query<DbProcess>(`SELECT ${PROCESS_COLUMNS} FROM processes WHERE ws = ? AND status = ? ORDER BY launched_at DESC, wfid LIMIT ?`, [ws, status, limit]);
+          ? await db.query<DbProcess>(`SELECT ${PROCESS_COLUMNS} FROM processes WHERE ws = ? ORDER BY launched_at DESC, wfid${db.byCodePoint} LIMIT ?`, [ws, limit])
+          : await db.query<DbProcess>(`SELECT ${PROCESS_COLUMNS} FROM processes WHERE ws = ? AND status = ? ORDER BY launched_at DESC, wfid${db.byCodePoint} LIMIT ?`, [ws, status, limit]);
       return rows.map(toProcess);
     },
 

@@ -61,6 +61,12 @@ export interface SqlDb extends SqlRunner {
   readonly skipLocked: string;
   /** ` FOR UPDATE` where supported, else empty. */
   readonly forUpdate: string;
+  /**
+   * ` COLLATE "C"` on PostgreSQL, else empty: text ordered by its code points, as SQLite orders it,
+   * whatever collation the database was created with (en_US or ICU put `a_b` before `a-b` and `Z`
+   * after `z`), so that lists come back in the same order on both backends.
+   */
+  readonly byCodePoint: string;
   /** Receives every notification committed by any node, in commit order. */
   onNotify(listener: NotifyListener): () => void;
   close(): Promise<void>;

@@ -332,6 +332,7 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
     capabilities: CAPABILITIES,
     skipLocked: ' FOR UPDATE SKIP LOCKED',
     forUpdate: ' FOR UPDATE',
+    byCodePoint: ' COLLATE "C"',
     query: base.query,
     exec: base.exec,
     queryMany: (statements) => transaction((tx) => tx.queryMany(statements)),

@@ -245,6 +245,7 @@ export function createSqliteDb(opts: SqliteDbOptions): SqlDb {
     capabilities: CAPABILITIES,
     skipLocked: '',
     forUpdate: '',
+    byCodePoint: '',
     transaction: enqueue,
     query<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
       // PERF: a read with nothing queued or running runs at once, outside any transaction: it sees
