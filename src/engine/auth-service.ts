@@ -8,7 +8,7 @@ export const WORKSPACE_PATTERN = /^[A-Za-z0-9_-]+$/;
 // Default 128 characters: a workspace id is a name, and it appears in URLs.
 const MAX_WORKSPACE_LENGTH = 128;
 // Default 5 s: a revoked key stops working on every node within this time.
-const KEY_CACHE_MS = 5000;
+export const KEY_CACHE_MS = 5000;
 // Default 10,000 keys and 10,000 (key, workspace) pairs remembered: unknown keys are remembered too
 // (a client retrying a wrong key does not reach the database each time), so without a bound requests
 // with random keys would grow the memory without end. The oldest entry makes room.
@@ -30,6 +30,8 @@ export function generateKey(): string {
 export interface AuthService {
   /** Resolves the key, or throws 403 Forbidden. */
   authenticate(key: string | undefined): Promise<ApiKeyRecord>;
+  /** Forgets what was remembered of these keys (found revoked elsewhere): their next use reads them again. */
+  forget(keyIds: ReadonlySet<string>): void;
   /** Validates the name (400) and returns the key's workspace, created on first use. */
   workspace(keyId: string, name: string | undefined): Promise<WorkspaceRecord>;
   createKey(name: string | null, key?: string): Promise<{ key: string; record: ApiKeyRecord }>;
@@ -61,6 +63,9 @@ export function createAuthService(store: Store, clock: Clock): AuthService {
       }
       if (!hit.record || hit.record.revokedAt !== null) throw Forbidden();
       return hit.record;
+    },
+    forget(keyIds) {
+      for (const [hash, hit] of keys) if (hit.record && keyIds.has(hit.record.id)) keys.delete(hash);
     },
     async workspace(keyId, name) {
       // Absent: `default`. Present but empty does not match the pattern (400), like any other bad id.

@@ -23,6 +23,8 @@ import { registerEndpointRoutes } from './endpoint-routes.js';
 import { createEndpointFallback } from './endpoint-serving.js';
 import { registerUiRoutes } from './ui-routes.js';
 import { registerStatsRoutes } from './stats-routes.js';
+import { watchRevokedKeys } from '../ws/revoked-keys.js';
+import { KEY_CACHE_MS } from '../../engine/auth-service.js';
 import { handleEventsSocket } from '../ws/events-socket.js';
 
 export interface WeftServer {
@@ -165,6 +167,12 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
 
   const streams = createTaskStreams(engine);
   // WebSocket routes authenticate in preValidation so that errors are answered before the upgrade.
+  const revokedKeys = watchRevokedKeys(
+    () => engine.store.auth.listKeys(),
+    KEY_CACHE_MS,
+    (ids) => engine.auth.forget(ids),
+    (err) => engine.log.warn({ err }, 'could not read the API keys to close the sockets of revoked ones'),
+  );
   // `admit` runs a route's own check (a limit) after authentication.
   const socketRoute = (
     path: string,
@@ -193,7 +201,10 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
           }
         },
       },
-      (socket, req) => handle(socket, req.workspace!.pk),
+      (socket, req) => {
+        revokedKeys.add(req.apiKey!.id, socket);
+        handle(socket, req.workspace!.pk);
+      },
     );
   socketRoute('/ws/tasks', ['tasks'], "WebSocket: the workspace's task array on connect, on change and every second", (socket, ws) => streams.attach(ws, socket), streams.admit);
   socketRoute('/ws/workers', ['workers'], 'WebSocket: claim, heartbeat, complete and fail tasks (request/response envelope)', (socket, ws) =>
@@ -216,6 +227,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     },
     async close() {
       closing = true;
+      revokedKeys.stop();
       await streams.stop();
       for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
       await app.close();
