@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SqlDb } from './sql-db.js';
+import type { SqlDb, SqlRunner } from './sql-db.js';
 import { packageRoot } from '../core/package-root.js';
 
 // Migrations are numbered files, append-only (DESIGN convention 6): src/storage/<dialect>/migrations/NNNN_name.sql.
@@ -30,12 +30,17 @@ function statements(sql: string): string[] {
 
 /** Applies every migration not yet applied, each in its own transaction. Returns the versions applied. */
 export async function migrate(db: SqlDb, now: () => number = Date.now): Promise<number[]> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+  // Several nodes may start at once: the advisory lock makes them take turns (PostgreSQL only),
+  // from the first statement on: CREATE TABLE IF NOT EXISTS run by two at once fails in one of them.
+  const turn = (tx: SqlRunner) => (db.capabilities.supportsListenNotify ? tx.query('SELECT pg_advisory_xact_lock(727274)') : Promise.resolve());
+  await db.transaction(async (tx) => {
+    await turn(tx);
+    await tx.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+  });
   const applied: number[] = [];
   for (const m of readMigrations(db.dialect)) {
     const done = await db.transaction(async (tx) => {
-      // Several nodes may start at once: the advisory lock makes them take turns (PostgreSQL only).
-      if (db.capabilities.supportsListenNotify) await tx.query('SELECT pg_advisory_xact_lock(727274)');
+      await turn(tx);
       const rows = await tx.query('SELECT version FROM schema_migrations WHERE version = ?', [m.version]);
       if (rows.length > 0) return false;
       for (const s of statements(m.sql)) await tx.exec(s);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createPgDb, packNotes, PREPARED_PER_CONNECTION } from '../../src/storage/postgres/pg-db.js';
+import { migrate, readMigrations } from '../../src/storage/migrator.js';
 import { PG_URL, postgresReachable } from '../helpers/backends.js';
 import type { SqlDb } from '../../src/storage/sql-db.js';
 
@@ -212,4 +213,22 @@ test('packNotes: one notification as it is, several as JSON arrays within the NO
     }),
     big.map((n) => JSON.parse(n)),
   );
+});
+
+test('postgres: nodes starting together on a fresh schema create it and migrate it in turns, none failing', async (t) => {
+  if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
+  const schema = `weft_pgdb_${randomBytes(4).toString('hex')}`;
+  // Each round: four nodes at once, from the schema's creation on (a lost race was `type
+  // "schema_migrations" already exists`, and the node exited).
+  const dbs = await Promise.all(Array.from({ length: 4 }, () => createPgDb({ url: PG_URL, schema, poolSize: 2 })));
+  try {
+    const applied = await Promise.all(dbs.map((db) => migrate(db)));
+    const all = readMigrations('postgres').map((m) => m.version);
+    // Every migration applied once, by whichever node got there first.
+    assert.deepEqual(applied.flat().sort((a, b) => a - b), all);
+    assert.deepEqual(await migrate(dbs[0]), []);
+  } finally {
+    await dbs[0].exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
+    await Promise.all(dbs.map((db) => db.close()));
+  }
 });

@@ -282,7 +282,9 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
   // An idle client losing its connection (PostgreSQL restarting) must not crash the process.
   pool.on('error', () => {});
   try {
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    // IF NOT EXISTS is no guard against another node creating it at the same moment (a unique
+    // violation in the catalogue): nodes starting together take turns under an advisory lock.
+    await pool.query(`DO $$ BEGIN PERFORM pg_advisory_xact_lock(727273); CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; END $$`);
   } catch (err) {
     await pool.end().catch(() => {});
     throw mapPgError(err);
