@@ -35,7 +35,7 @@ export interface AuthService {
   /** Validates the name (400) and returns the key's workspace, created on first use. */
   workspace(keyId: string, name: string | undefined): Promise<WorkspaceRecord>;
   createKey(name: string | null, key?: string): Promise<{ key: string; record: ApiKeyRecord }>;
-  /** Stores WEFT_API_KEYS; when no key exists at all, generates one and returns it (printed once). */
+  /** Stores WEFT_API_KEYS; when no key exists at all (none ever made), generates one and returns it (printed once). */
   ensureKeys(configured: readonly string[]): Promise<string | null>;
 }
 
@@ -82,7 +82,9 @@ export function createAuthService(store: Store, clock: Clock): AuthService {
     createKey,
     async ensureKeys(configured) {
       for (const k of configured) await store.auth.createKey({ id: randomUUID(), hash: hashKey(k), prefix: k.slice(0, 10), name: 'WEFT_API_KEYS', now: clock.now() });
-      if ((await store.auth.countActiveKeys()) > 0) return null;
+      // Only a first start makes one: keys all revoked are the operator's doing (a locked server),
+      // and a new key printed to the logs would open it again.
+      if ((await store.auth.listKeys()).length > 0) return null;
       const { key } = await createKey('generated at first start');
       return key;
     },

@@ -61,6 +61,9 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
   const offNotify = store.onNotify((event, payload) => bus.emit(event as EventName, payload as never));
   const auth = createAuthService(store, clock);
   const generatedKey = await auth.ensureKeys(settings.apiKeys);
+  if (!generatedKey && (await store.auth.countActiveKeys()) === 0) {
+    log.warn('every API key is revoked: nothing can call this server until `weft keys create` makes one');
+  }
   const tasks = createTaskService({ store, settings, clock, bus });
   const onError = (err: unknown) => log.error({ err }, 'background work failed');
   const runner = createBuiltinRunner({ store, settings, clock, bus, onError });
@@ -124,6 +127,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
       if (stopping) return;
       stopping = true;
       for (const t of timers) clearInterval(t);
+      tasks.stopWaiting();
       flows.stop();
       await processes.stop();
       await runner.stop();

@@ -88,17 +88,38 @@ export const SETTINGS: readonly SettingSpec[] = [
 
 export class SettingsError extends Error {}
 
+// 2^31 - 1 ms (~24.8 days): the longest a Node timer waits. A longer one fires at once (with a
+// TimeoutOverflowWarning): every lookup failed at once with "timeout of 3000000000ms exceeded".
+export const MAX_TIMER_MS = 2147483647;
+
+/** Decimal digits only: Number() also reads `0x22A6`, `1e3` and `  7 `. */
 function int(name: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(raw);
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new SettingsError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   return n;
 }
 
-function positive(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new SettingsError(`${name} must be a positive number, got "${raw}"`);
+function positive(name: string, raw: string, max: number): number {
+  const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > max) throw new SettingsError(`${name} must be a positive number of at most ${max}, got "${raw}"`);
   return n;
 }
+
+/** An http(s) URL (a proceed_url is built on it). */
+function httpUrl(name: string, raw: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // reported below
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) throw new SettingsError(`${name} must be an http:// or https:// URL, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+// Default 365 days: the longest wait between two callback attempts (stored as a time; far larger
+// overflowed PostgreSQL's bigint).
+const MAX_RETRY_DELAY_S = 365 * 24 * 3600;
 
 function bool(name: string, raw: string): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
@@ -131,11 +152,17 @@ function taskTypes(raw: string, workerTypes: readonly string[]): Map<string, num
   const out = new Map<string, number>();
   for (const item of list(raw)) {
     const m = /^([A-Za-z0-9_.-]+):(\d+(?:\.\d+)?)$/.exec(item);
-    if (!m) throw new SettingsError(`WEFT_TASK_TYPES entries are type:max-seconds, got "${item}"`);
+    if (!m || Number(m[2]) * 1000 > MAX_TIMER_MS) throw new SettingsError(`WEFT_TASK_TYPES entries are type:max-seconds (at most ${Math.floor(MAX_TIMER_MS / 1000)}), got "${item}"`);
     out.set(m[1], Number(m[2]) * 1000);
   }
   for (const t of workerTypes) if (!out.has(t)) out.set(t, 0);
   return out;
+}
+
+function retryDelays(raw: string): readonly number[] {
+  const delays = list(raw).map((s) => positive('WEFT_CALLBACK_RETRY_DELAYS', s, MAX_RETRY_DELAY_S));
+  if (delays.length === 0) throw new SettingsError(`WEFT_CALLBACK_RETRY_DELAYS must list at least one delay in seconds, got "${raw}"`);
+  return Object.freeze(delays);
 }
 
 /**
@@ -159,7 +186,10 @@ export function compileSettings(flags: Partial<Record<keyof Settings, string>> =
   const nodeId = raw('nodeId') ?? `node-${randomBytes(4).toString('hex')}`;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new SettingsError(`WEFT_NODE_ID must match ^[A-Za-z0-9_.-]{1,64}$, got "${nodeId}"`);
   const secret = raw('webhookSecret') ?? null;
-  if (secret !== null && !/^whsec_[A-Za-z0-9+/=]+$/.test(secret)) throw new SettingsError('WEFT_WEBHOOK_SECRET must be whsec_ followed by base64');
+  // Base64 of at least one byte: `whsec_a` or `whsec_=` decoded to an empty key, and every signature could be forged.
+  if (secret !== null && (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret) || Buffer.from(secret.slice(6), 'base64').length === 0)) {
+    throw new SettingsError('WEFT_WEBHOOK_SECRET must be whsec_ followed by the base64 of a key (at least one byte)');
+  }
   const allow = raw('httpAllowHosts');
   return Object.freeze({
     port,
@@ -171,6 +201,11 @@ export function compileSettings(flags: Partial<Record<keyof Settings, string>> =
       // Anything else would quietly run on SQLite (the password is not shown).
       const shown = v.replace(/\/\/[^@/]*@/, '//…@');
       if (!isPostgresUrl(v)) throw new SettingsError(`WEFT_DATABASE_URL must start with postgres:// or postgresql://, got "${shown}"`);
+      try {
+        new URL(v);
+      } catch {
+        throw new SettingsError(`WEFT_DATABASE_URL is not a valid URL, got "${shown}"`);
+      }
       return v;
     })(),
     databaseSchema: (() => {
@@ -187,9 +222,9 @@ export function compileSettings(flags: Partial<Record<keyof Settings, string>> =
     taskTypes: taskTypes(raw('taskTypes') ?? def('taskTypes'), workerTypes),
     workerTypes: Object.freeze(workerTypes),
     builtinRunner: bool('WEFT_BUILTIN_RUNNER', raw('builtinRunner') ?? 'true'),
-    taskLeaseMs: int('WEFT_TASK_LEASE_MS', raw('taskLeaseMs') ?? def('taskLeaseMs'), 100),
+    taskLeaseMs: int('WEFT_TASK_LEASE_MS', raw('taskLeaseMs') ?? def('taskLeaseMs'), 100, MAX_TIMER_MS),
     taskMaxAttempts: int('WEFT_TASK_MAX_ATTEMPTS', raw('taskMaxAttempts') ?? def('taskMaxAttempts'), 1, 1000),
-    taskBackoffMs: int('WEFT_TASK_BACKOFF_MS', raw('taskBackoffMs') ?? def('taskBackoffMs'), 0),
+    taskBackoffMs: int('WEFT_TASK_BACKOFF_MS', raw('taskBackoffMs') ?? def('taskBackoffMs'), 0, MAX_TIMER_MS),
     maxRunningPerWorkspace: int('WEFT_MAX_RUNNING_PER_WORKSPACE', raw('maxRunningPerWorkspace') ?? def('maxRunningPerWorkspace'), 1),
     maxStreamWorkspacesPerKey: int('WEFT_MAX_STREAM_WORKSPACES_PER_KEY', raw('maxStreamWorkspacesPerKey') ?? def('maxStreamWorkspacesPerKey'), 1),
     maxStreamsPerWorkspace: int('WEFT_MAX_STREAMS_PER_WORKSPACE', raw('maxStreamsPerWorkspace') ?? def('maxStreamsPerWorkspace'), 1),
@@ -197,10 +232,10 @@ export function compileSettings(flags: Partial<Record<keyof Settings, string>> =
     bodyLimitBytes: int('WEFT_BODY_LIMIT_BYTES', raw('bodyLimitBytes') ?? def('bodyLimitBytes'), 1024),
     nodeId,
     logLevel: level,
-    publicUrl: (raw('publicUrl') ?? `http://localhost:${port}`).replace(/\/+$/, ''),
-    callbackRetryDelays: retry === undefined ? null : Object.freeze(list(retry).map((s) => positive('WEFT_CALLBACK_RETRY_DELAYS', s))),
-    callbackTimeoutMs: int('WEFT_CALLBACK_TIMEOUT_MS', raw('callbackTimeoutMs') ?? def('callbackTimeoutMs'), 1),
-    httpTimeoutMs: int('WEFT_HTTP_TIMEOUT_MS', raw('httpTimeoutMs') ?? def('httpTimeoutMs'), 1),
+    publicUrl: httpUrl('WEFT_PUBLIC_URL', raw('publicUrl') ?? `http://localhost:${port}`),
+    callbackRetryDelays: retry === undefined ? null : retryDelays(retry),
+    callbackTimeoutMs: int('WEFT_CALLBACK_TIMEOUT_MS', raw('callbackTimeoutMs') ?? def('callbackTimeoutMs'), 1, MAX_TIMER_MS),
+    httpTimeoutMs: int('WEFT_HTTP_TIMEOUT_MS', raw('httpTimeoutMs') ?? def('httpTimeoutMs'), 1, MAX_TIMER_MS),
     httpAllowHosts: allow === undefined ? null : Object.freeze(list(allow)),
     metricsRequireKey: bool('WEFT_METRICS_REQUIRE_KEY', raw('metricsRequireKey') ?? 'false'),
     corsOrigins: Object.freeze(list(raw('corsOrigins') ?? '').map(corsOrigin)),

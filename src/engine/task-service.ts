@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../storage/store.js';
 import type { ClaimRequest, CompleteItem, LeaseCheck, NewTask, TaskRecord } from '../storage/task-store.js';
@@ -38,6 +39,11 @@ export interface TaskService {
   release(ws: number, id: number, token: string | null): Promise<TaskRecord>;
   /** Lease expiry sweep; called by the engine's background loop. */
   expireLeases(): Promise<number>;
+  /**
+   * Shutting down: claims waiting for work answer now with what they have (none), so the requests
+   * and sockets holding them can finish (a 30 s long poll held the shutdown past its force exit).
+   */
+  stopWaiting(): void;
 }
 
 const BATCH_MAX = 500;
@@ -84,6 +90,9 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
   });
 
   const claimNow = (ws: number, input: ClaimInput) => store.tasks.claim(claimRequest(ws, input, clock.now()));
+  const stopping = new AbortController();
+  // Every waiting claim listens to it: no listener limit (EventTarget warns past 10).
+  setMaxListeners(0, stopping.signal);
 
   /** Claims until there are tasks or the deadline passes; `first`: the outcome of a first attempt already made. */
   async function claimUntil(ws: number, input: ClaimInput, deadline: number, signal: AbortSignal | undefined, first: TaskRecord[] | null): Promise<TaskRecord[]> {
@@ -91,7 +100,7 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
       const tasks = first ?? (await claimNow(ws, input));
       first = null;
       const left = deadline - clock.now();
-      if (tasks.length > 0 || left <= 0 || signal?.aborted) return tasks;
+      if (tasks.length > 0 || left <= 0 || signal?.aborted || stopping.signal.aborted) return tasks;
       // Wait for a hint that work may be there, or poll again: a retry's backoff ends without an event,
       // and on PostgreSQL another node may have enqueued. Default 250 ms poll.
       await new Promise<void>((resolve) => {
@@ -99,6 +108,7 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
           clearTimeout(timer);
           off();
           signal?.removeEventListener('abort', done);
+          stopping.signal.removeEventListener('abort', done);
           resolve();
         };
         const timer = setTimeout(done, Math.min(left, 250));
@@ -106,6 +116,7 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
           if (e.ws === null || e.ws === ws) done();
         });
         signal?.addEventListener('abort', done);
+        stopping.signal.addEventListener('abort', done);
       });
     }
   }
@@ -176,6 +187,9 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
     },
     async expireLeases() {
       return (await store.tasks.expireLeases(clock.now(), decide(), 500)).length;
+    },
+    stopWaiting() {
+      stopping.abort();
     },
   };
   return service;

@@ -30,3 +30,26 @@ test('many unknown keys are refused, and a known key still works after them', as
     await db.cleanup();
   }
 });
+
+test('a key is generated at a first start only: with every key revoked, a start makes none (the server stays locked)', async () => {
+  const db = freshDatabase(sqliteBackend);
+  const store = await openStore(db);
+  try {
+    const auth = createAuthService(store, systemClock);
+    const first = await auth.ensureKeys([]);
+    assert.match(first ?? '', /^weft_/);
+    assert.equal(await auth.ensureKeys([]), null, 'a key exists');
+    const [record] = await store.auth.listKeys();
+    await auth.authenticate(first!);
+    assert.equal(await store.auth.revokeKey(record.id, Date.now()), 1);
+    assert.equal(await auth.ensureKeys([]), null, 'revoked is not none');
+    assert.equal(await store.auth.countActiveKeys(), 0);
+    // Remembered as valid for up to 5 s; forgotten (a socket watch found it revoked), refused at once.
+    assert.equal((await auth.authenticate(first!)).id, record.id);
+    auth.forget(new Set([record.id]));
+    await assert.rejects(auth.authenticate(first!), { status: 403 });
+  } finally {
+    await store.close();
+    await db.cleanup();
+  }
+});

@@ -37,6 +37,20 @@ async function openStore(settings: Settings) {
   return store;
 }
 
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'the address is in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'the address is not available here',
+  ENOTFOUND: 'the host name cannot be resolved',
+  EAI_AGAIN: 'the host name cannot be resolved',
+};
+
+// Printed once: only its hash is stored.
+function printGeneratedKey(key: string | null, port: number) {
+  if (!key) return;
+  process.stdout.write(`\n  No API key existed, so weft created one. It is shown only this once:\n\n    ${key}\n\n  Try: curl -H 'X-API-Key: ${key}' http://localhost:${port}/tasks\n\n`);
+}
+
 async function serve(flags: Flags) {
   const settings = settingsFrom(flags);
   const engine = await createEngine(settings);
@@ -45,22 +59,19 @@ async function serve(flags: Flags) {
   try {
     ({ port } = await server.listen());
   } catch (err) {
+    // The key is stored already: shown now, or never (the next start finds a key and makes none).
+    printGeneratedKey(engine.generatedKey, settings.port);
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw err;
+    const why = LISTEN_PROBLEMS[code ?? ''];
+    if (!why) throw err;
     // A start-up problem of the machine, not of weft: one line, no stack.
-    const why = code === 'EADDRINUSE' ? 'the address is in use' : code === 'EACCES' ? 'permission denied' : 'the address is not available here';
     console.error(`weft: cannot listen on ${settings.host}:${settings.port}: ${why} (set WEFT_PORT / --port, WEFT_HOST / --host)`);
     await engine.stop().catch(() => {});
     process.exit(1);
   }
   engine.start();
   engine.log.info({ port, database: engine.store.dialect }, 'weft is serving');
-  if (engine.generatedKey) {
-    // Printed once: only its hash is stored.
-    process.stdout.write(
-      `\n  No API key existed, so weft created one. It is shown only this once:\n\n    ${engine.generatedKey}\n\n  Try: curl -H 'X-API-Key: ${engine.generatedKey}' http://localhost:${port}/tasks\n\n`,
-    );
-  }
+  printGeneratedKey(engine.generatedKey, port);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -120,6 +131,10 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   if (isWeftError(err) && err.code === StoreUnavailable.code) {
     const cause = err.cause instanceof Error ? err.cause.message || (err.cause as NodeJS.ErrnoException).code : undefined;
     console.error(`weft: ${err.message.replace(/, try again$/, '')}${cause ? ` (${cause})` : ''}`);
+  } else if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string') {
+    // The machine's or the database's answer (a data folder that is a file, a database or role
+    // that does not exist, a host that does not resolve): one line, no stack, as above.
+    console.error(`weft: ${err.message}`);
   } else console.error(err);
   process.exit(1);
 });

@@ -81,6 +81,12 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     done(refused ? InputRefused(refused) : undefined);
   });
   // …and in bodies (body-parsers.ts).
+  // A response finished while the node shuts down closes its connection: a keep-alive connection
+  // kept by its client would hold the close until its timeout (72 s), past the force exit.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   await app.register(websocket, {
     options: { maxPayload: FRAME_READ_FACTOR * engine.settings.bodyLimitBytes },
     errorHandler: (error: Error & { code?: string }, socket, request) => {
@@ -228,6 +234,7 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     async close() {
       closing = true;
       revokedKeys.stop();
+      engine.tasks.stopWaiting();
       await streams.stop();
       for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
       await app.close();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
@@ -36,6 +36,40 @@ test('a bad setting stops weft with a clear message', async () => {
   assert.match(out, /WEFT_PORT must be an integer/);
 });
 
+test('numbers are decimal integers, times fit a timer, URLs and secrets are checked: each a clear message and exit 2', async () => {
+  for (const [env, message] of [
+    [{ WEFT_PORT: '0x22A6' }, /WEFT_PORT must be an integer/],
+    [{ WEFT_PORT: '1e3' }, /WEFT_PORT must be an integer/],
+    [{ WEFT_HTTP_TIMEOUT_MS: '3000000000' }, /WEFT_HTTP_TIMEOUT_MS must be an integer between 1 and 2147483647/],
+    [{ WEFT_CALLBACK_TIMEOUT_MS: '3000000000' }, /WEFT_CALLBACK_TIMEOUT_MS must be an integer between 1 and 2147483647/],
+    [{ WEFT_TASK_TYPES: 'slow.job:20000000' }, /WEFT_TASK_TYPES entries are type:max-seconds \(at most 2147483\)/],
+    [{ WEFT_CALLBACK_RETRY_DELAYS: '1e20' }, /WEFT_CALLBACK_RETRY_DELAYS must be a positive number of at most 31536000/],
+    [{ WEFT_CALLBACK_RETRY_DELAYS: ',' }, /WEFT_CALLBACK_RETRY_DELAYS must list at least one delay/],
+    [{ WEFT_PUBLIC_URL: 'not-a-url' }, /WEFT_PUBLIC_URL must be an http:\/\/ or https:\/\/ URL/],
+    [{ WEFT_WEBHOOK_SECRET: 'whsec_a' }, /WEFT_WEBHOOK_SECRET must be whsec_ followed by the base64 of a key/],
+    [{ WEFT_WEBHOOK_SECRET: 'whsec_====' }, /WEFT_WEBHOOK_SECRET must be whsec_ followed by the base64 of a key/],
+    [{ WEFT_DATABASE_URL: 'postgres://127.0.0.1:99999/x' }, /WEFT_DATABASE_URL is not a valid URL/],
+  ] as const) {
+    const { code, out } = await run(['serve'], env);
+    assert.equal(code, 2, `${JSON.stringify(env)}: ${out}`);
+    assert.match(out, message);
+  }
+});
+
+test('a data folder that cannot be made is one line, not a stack trace', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-cli-'));
+  try {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const { code, out } = await run(['serve'], { WEFT_DATA_DIR: file, WEFT_PORT: '0' });
+    assert.equal(code, 1);
+    assert.match(out, /^weft: .*EEXIST/m);
+    assert.doesNotMatch(out, /\n\s+at /, 'no stack trace');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a database URL that is not PostgreSQL is a bad setting, not a quiet start on SQLite', async () => {
   const { code, out } = await run(['serve'], { WEFT_DATABASE_URL: 'mysql://user:secret@db.example/weft' });
   assert.equal(code, 2);
@@ -61,6 +95,9 @@ test('a port already in use stops weft with one line saying so, not a stack trac
     assert.equal(code, 1);
     assert.match(out, new RegExp(`weft: cannot listen on 127\\.0\\.0\\.1:${port}: the address is in use`));
     assert.doesNotMatch(out, /\n\s+at /, 'no stack trace');
+    // The key made at this first start is stored: it is shown, or it would never be.
+    assert.match(out, /No API key existed, so weft created one/);
+    assert.match(out, KEY);
   } finally {
     holder.close();
     rmSync(dir, { recursive: true, force: true });
