@@ -1,3 +1,4 @@
+import { lockDataDir } from './data-dir-lock.js';
 import { Command, Option } from 'commander';
 import { SETTINGS, SettingsError, compileSettings, storeOptions, type Settings } from '../../engine/settings.js';
 import { createEngine } from '../../engine/engine.js';
@@ -53,6 +54,11 @@ function printGeneratedKey(key: string | null, port: number) {
 
 async function serve(flags: Flags) {
   const settings = settingsFrom(flags);
+  const lock = settings.databaseUrl === null ? lockDataDir(settings.dataDir) : null;
+  if (lock && 'heldBy' in lock) {
+    console.error(`weft: another weft (pid ${lock.heldBy}) serves ${settings.dataDir}: two on one SQLite data folder would run each other's work (stop it, or set WEFT_DATA_DIR / --data-dir)`);
+    process.exit(1);
+  }
   const engine = await createEngine(settings);
   const server = await createServer(engine);
   let port: number;
@@ -67,6 +73,7 @@ async function serve(flags: Flags) {
     // A start-up problem of the machine, not of weft: one line, no stack.
     console.error(`weft: cannot listen on ${settings.host}:${settings.port}: ${why} (set WEFT_PORT / --port, WEFT_HOST / --host)`);
     await engine.stop().catch(() => {});
+    lock?.release();
     process.exit(1);
   }
   engine.start();
@@ -83,6 +90,7 @@ async function serve(flags: Flags) {
       await server.close();
       await engine.stop();
     } finally {
+      lock?.release();
       process.exit(0);
     }
   };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
@@ -100,6 +100,33 @@ test('a port already in use stops weft with one line saying so, not a stack trac
     assert.match(out, KEY);
   } finally {
     holder.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('one weft serves a SQLite data folder: a second start on it refuses while the first lives, and one left by a kill -9 is taken over', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-cli-'));
+  const children: Array<{ kill(signal?: NodeJS.Signals): boolean }> = [];
+  try {
+    const env = { WEFT_DATA_DIR: dir };
+    const first = await startChildWeft(env);
+    children.push(first.child);
+    const second = await run(['serve'], { ...env, WEFT_PORT: '0' });
+    assert.equal(second.code, 1);
+    assert.match(second.out, new RegExp(`^weft: another weft \\(pid ${first.child.pid}\\) serves `, 'm'));
+    assert.equal((await fetch(`${first.url}/healthz`)).status, 200, 'the first serves on');
+    // Beside a server, migrate and keys still run.
+    assert.equal((await run(['migrate'], env)).code, 0);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = await startChildWeft(env);
+    children.push(third.child);
+    assert.equal((await fetch(`${third.url}/healthz`)).status, 200);
+    third.child.kill('SIGTERM');
+    assert.equal((await third.exited).code, 0);
+    assert.ok(!existsSync(join(dir, 'weft.lock')), 'a clean stop leaves no lock');
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
