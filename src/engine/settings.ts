@@ -159,6 +159,15 @@ function taskTypes(raw: string, workerTypes: readonly string[]): Map<string, num
   return out;
 }
 
+// `host`, `host:port`, `*.domain`, an IPv4 address, an IPv6 address (bare, or bracketed with a port).
+const ALLOW_HOST = /^(?:(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/;
+
+/** An entry of WEFT_HTTP_ALLOW_HOSTS (one that could match no URL, `http://x y`, was taken silently). */
+function allowHost(raw: string): string {
+  if (!ALLOW_HOST.test(raw)) throw new SettingsError(`WEFT_HTTP_ALLOW_HOSTS entries are host, host:port or *.domain, got "${raw}"`);
+  return raw;
+}
+
 function retryDelays(raw: string): readonly number[] {
   const delays = list(raw).map((s) => positive('WEFT_CALLBACK_RETRY_DELAYS', s, MAX_RETRY_DELAY_S));
   if (delays.length === 0) throw new SettingsError(`WEFT_CALLBACK_RETRY_DELAYS must list at least one delay in seconds, got "${raw}"`);
@@ -236,7 +245,7 @@ export function compileSettings(flags: Partial<Record<keyof Settings, string>> =
     callbackRetryDelays: retry === undefined ? null : retryDelays(retry),
     callbackTimeoutMs: int('WEFT_CALLBACK_TIMEOUT_MS', raw('callbackTimeoutMs') ?? def('callbackTimeoutMs'), 1, MAX_TIMER_MS),
     httpTimeoutMs: int('WEFT_HTTP_TIMEOUT_MS', raw('httpTimeoutMs') ?? def('httpTimeoutMs'), 1, MAX_TIMER_MS),
-    httpAllowHosts: allow === undefined ? null : Object.freeze(list(allow)),
+    httpAllowHosts: allow === undefined ? null : Object.freeze(list(allow).map(allowHost)),
     metricsRequireKey: bool('WEFT_METRICS_REQUIRE_KEY', raw('metricsRequireKey') ?? 'false'),
     corsOrigins: Object.freeze(list(raw('corsOrigins') ?? '').map(corsOrigin)),
     sqliteSynchronous: sync,

@@ -49,6 +49,7 @@ test('numbers are decimal integers, times fit a timer, URLs and secrets are chec
     [{ WEFT_WEBHOOK_SECRET: 'whsec_a' }, /WEFT_WEBHOOK_SECRET must be whsec_ followed by the base64 of a key/],
     [{ WEFT_WEBHOOK_SECRET: 'whsec_====' }, /WEFT_WEBHOOK_SECRET must be whsec_ followed by the base64 of a key/],
     [{ WEFT_DATABASE_URL: 'postgres://127.0.0.1:99999/x' }, /WEFT_DATABASE_URL is not a valid URL/],
+    [{ WEFT_HTTP_ALLOW_HOSTS: 'api.example.org, http://x y' }, /WEFT_HTTP_ALLOW_HOSTS entries are host, host:port or \*\.domain, got "http:\/\/x y"/],
   ] as const) {
     const { code, out } = await run(['serve'], env);
     assert.equal(code, 2, `${JSON.stringify(env)}: ${out}`);
