@@ -40,14 +40,12 @@ export function paramSources(ctx: PipelineContext, item: unknown): ParamSources 
   };
 }
 
-// An answer weft will not take: the request fails as though none had come.
-class AnswerRefused extends Error {}
-
 /** Parses a body as JSON when it is JSON (as axios does), else keeps the text. */
 export function parseAnswer(body: string): unknown {
   if (body.trim() === '') return body;
-  // Data this deep cannot be stored (the state record) or rendered without overflowing the stack.
-  if (jsonDeeperThan(body)) throw new AnswerRefused(`the answer is JSON nested deeper than ${MAX_JSON_DEPTH} levels, which is not accepted`);
+  // Data this deep cannot be stored (the state record) or rendered without overflowing the stack:
+  // the call fails as though no answer had come.
+  if (jsonDeeperThan(body)) throw new Error(`the answer is JSON nested deeper than ${MAX_JSON_DEPTH} levels, which is not accepted`);
   try {
     return JSON.parse(body);
   } catch {

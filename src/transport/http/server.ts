@@ -81,12 +81,6 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     done(refused ? InputRefused(refused) : undefined);
   });
   // …and in bodies (body-parsers.ts).
-  // A response finished while the node shuts down closes its connection: a keep-alive connection
-  // kept by its client would hold the close until its timeout (72 s), past the force exit.
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
   await app.register(websocket, {
     options: { maxPayload: FRAME_READ_FACTOR * engine.settings.bodyLimitBytes },
     errorHandler: (error: Error & { code?: string }, socket, request) => {
@@ -172,13 +166,13 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
   await registerUiRoutes(app);
 
   const streams = createTaskStreams(engine);
-  // WebSocket routes authenticate in preValidation so that errors are answered before the upgrade.
   const revokedKeys = watchRevokedKeys(
     () => engine.store.auth.listKeys(),
     KEY_CACHE_MS,
     (ids) => engine.auth.forget(ids),
     (err) => engine.log.warn({ err }, 'could not read the API keys to close the sockets of revoked ones'),
   );
+  // WebSocket routes authenticate in preValidation so that errors are answered before the upgrade.
   // `admit` runs a route's own check (a limit) after authentication.
   const socketRoute = (
     path: string,
@@ -233,6 +227,11 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
     },
     async close() {
       closing = true;
+      // Connections still answering when the close begins (long polls) would be kept alive by their
+      // clients and hold the close for the keep-alive timeout (72 s), past the CLI's force exit: once
+      // answered, they now time out within about a second (Node's floor). Nothing is added to every
+      // response for it.
+      app.server.keepAliveTimeout = 1;
       revokedKeys.stop();
       engine.tasks.stopWaiting();
       await streams.stop();
