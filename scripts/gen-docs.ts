@@ -62,7 +62,8 @@ Whatever the route or socket, these are refused before anything reads them (400
 and the character U+0000 (\`\\u0000\` in JSON, \`%00\` in a URL or form), which PostgreSQL's text cannot
 hold — refused on SQLite too, so that both backends accept the same data; a lone UTF-16 surrogate
 escape in JSON (\`"\\ud800"\`, not half of a pair), which the backends' text turned into different
-replacement characters (I-JSON, RFC 7493, refuses it too); and in JSON, a key named
+replacement characters (I-JSON, RFC 7493, refuses it too); a number beyond the range of a double
+(\`1e400\`), which JSON reads as infinity and would store as null; and in JSON, a key named
 \`__proto__\` (or \`constructor\` holding \`prototype\`), which would reach an object's prototype (HTTP
 bodies answer \`WEFT_INVALID_BODY\` for it, as Fastify's parser does). A JSON content type with an
 empty body counts as no body. Bodies are JSON, except that the workflows API also takes form-encoded

@@ -8,7 +8,9 @@ import { defineError } from './errors.js';
 // - the character U+0000: PostgreSQL's text cannot hold it (a request carrying it would fail in the
 //   database, and take the other requests of its group commit with it). SQLite could store it, but
 //   it is refused there too, so that what one backend accepts the other does;
-// - a lone UTF-16 surrogate escape (`"\ud800"`), for the same reason (jsonHasLoneSurrogate).
+// - a lone UTF-16 surrogate escape (`"\ud800"`), for the same reason (jsonHasLoneSurrogate);
+// - a number beyond the range of a double (`1e400`): JSON.parse reads it as Infinity, which is
+//   stored as null — a value changed silently (jsonHasHugeNumber).
 
 export const MAX_JSON_DEPTH = 512;
 
@@ -16,6 +18,7 @@ export const NUL_REFUSED = 'the character U+0000 is not accepted';
 export const DEPTH_REFUSED = `input nested deeper than ${MAX_JSON_DEPTH} levels is not accepted`;
 
 export const LONE_SURROGATE_REFUSED = 'a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape) is not accepted';
+export const HUGE_NUMBER_REFUSED = 'a number beyond the range of a double (such as 1e400) is not accepted';
 export const PROTOTYPE_REFUSED = 'a key named __proto__ (or constructor.prototype) is not accepted';
 
 export const InputRefused = defineError('WEFT_INPUT_REFUSED', 400, (reason: string) => reason);
@@ -121,10 +124,56 @@ function jsonHasLoneSurrogate(text: string): boolean {
   return false;
 }
 
+// What could overflow a double: a number with an exponent of three digits or more, or 309 digits in a
+// row. Strings may match too (neither skips them): the value is then parsed to know.
+const HUGE_EXPONENT = /[0-9][eE]\+?0*[1-9][0-9]{2}/;
+const RUN = 309;
+
+const isDigit = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39;
+};
+
+/**
+ * Whether the text holds 309 digits in a row. PERF: such a run covers a multiple of 309, so only the
+ * characters there are read (21 of a 6.5 KB frame), and the run around each that is a digit.
+ */
+function hasLongDigits(text: string): boolean {
+  for (let i = RUN - 1; i < text.length; i += RUN) {
+    if (!isDigit(text, i)) continue;
+    let start = i;
+    let end = i + 1;
+    while (start > 0 && isDigit(text, start - 1)) start--;
+    while (end < text.length && isDigit(text, end)) end++;
+    if (end - start >= RUN) return true;
+  }
+  return false;
+}
+
+/**
+ * A number JSON.parse reads as Infinity or -Infinity. PERF: on a 100 KB body of 1,000 tasks ~25 µs,
+ * on a 6.5 KB frame of 100 completions ~1 µs. (One expression for both took 31 ms on 60 KB of digit
+ * strings; an expression for the digits alone ~100 µs on the 100 KB body.)
+ */
+function jsonHasHugeNumber(text: string): boolean {
+  if (!HUGE_EXPONENT.test(text) && !hasLongDigits(text)) return false;
+  let huge = false;
+  try {
+    JSON.parse(text, (_key, value: unknown) => {
+      if (typeof value === 'number' && !Number.isFinite(value)) huge = true;
+      return value;
+    });
+  } catch {
+    // Not JSON: its parser will say so.
+  }
+  return huge;
+}
+
 /** Why JSON text is refused, or null. */
 export function refuseJsonText(text: string): string | null {
   if (jsonHasNul(text)) return NUL_REFUSED;
   if (jsonHasLoneSurrogate(text)) return LONE_SURROGATE_REFUSED;
+  if (jsonHasHugeNumber(text)) return HUGE_NUMBER_REFUSED;
   if (jsonDeeperThan(text)) return DEPTH_REFUSED;
   return null;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEPTH_REFUSED, jsonDeeperThan, LONE_SURROGATE_REFUSED, MAX_JSON_DEPTH, NUL_REFUSED, refuseJsonText, refuseUrlEncoded } from '../../src/core/input-limits.js';
+import { DEPTH_REFUSED, HUGE_NUMBER_REFUSED, jsonDeeperThan, LONE_SURROGATE_REFUSED, MAX_JSON_DEPTH, NUL_REFUSED, refuseJsonText, refuseUrlEncoded } from '../../src/core/input-limits.js';
 
 const nest = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
 
@@ -38,4 +38,18 @@ test('a lone surrogate escape is refused; a pair, other escapes and an escaped b
   }
   // What the refusal is about: the same value JSON.parse gives.
   assert.equal(JSON.parse('"\\ud83d\\ude00"'), '😀');
+});
+
+test('a number beyond the range of a double is refused; large finite numbers and strings like "1e500" are not', () => {
+  for (const text of ['1e400', '{"a":-1E+309}', '[1, 2e0400]', `{"n":${'9'.repeat(400)}}`, '{"s":"1e500","n":1e999}']) {
+    assert.equal(refuseJsonText(text), HUGE_NUMBER_REFUSED, text);
+  }
+  for (const text of ['1.7976931348623157e308', '{"a":1e-400}', '{"s":"1e500"}', `{"s":"${'9'.repeat(400)}"}`, '{"n":1e308', '[1e22, 5e-324]']) {
+    assert.equal(refuseJsonText(text), null, text);
+  }
+  // 309 digits overflow wherever they stand (the scan samples every 309th character); 308 do not.
+  for (let at = 0; at < 700; at += 23) {
+    assert.equal(refuseJsonText(`${' '.repeat(at)}[1, ${'9'.repeat(309)}]`), HUGE_NUMBER_REFUSED, String(at));
+    assert.equal(refuseJsonText(`${' '.repeat(at)}[1, ${'9'.repeat(308)}]`), null, String(at));
+  }
 });

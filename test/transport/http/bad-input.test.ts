@@ -103,6 +103,24 @@ for (const backend of await backends()) {
       assert.equal(pair.body.task.name, '😀');
     });
 
+    test('a number beyond the range of a double is refused (JSON.parse read 1e400 as Infinity, stored as null)', async () => {
+      const post = (path: string, body: string) => weft.api(path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      const reason = 'a number beyond the range of a double (such as 1e400) is not accepted';
+      for (const [path, body] of [
+        ['/tasks', '{"name":"huge","type":"ext.job","payload":{"n":1e400}}'],
+        ['/v1/flow-instances', '{"flow":"any","subject":"s","context":{"n":-1e309}}'],
+        ['/endpoints', '{"name":"huge","endpoint":{"pattern":"/huge"},"transformation":{"input":"JSON","output":"JSON"},"constants":{"n":1e400}}'],
+      ]) {
+        const r = await post(path, body);
+        assert.equal(r.status, 400, `${path} ${body}`);
+        assert.equal(r.body.message ?? r.body.error, path === '/endpoints' ? `Parsing incoming request body failed: ${reason}` : reason);
+      }
+      // The largest double and a string that looks like a huge number are taken as sent.
+      const ok = await post('/tasks', '{"name":"1e500","type":"ext.job","payload":{"n":1.7976931348623157e308}}');
+      assert.equal(ok.status, 200);
+      assert.deepEqual([ok.body.task.name, ok.body.task.payload.n], ['1e500', 1.7976931348623157e308]);
+    });
+
     test('an empty body sent as JSON is no body: bodyless routes answer as without it', async () => {
       const t = await weft.api('/tasks', { method: 'POST', json: { name: 'gone', type: 'ext.job' } });
       const headers = { 'content-type': 'application/json' };
