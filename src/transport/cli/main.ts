@@ -12,11 +12,20 @@ import { isWeftError, StoreUnavailable } from '../../core/errors.js';
 
 type Flags = Partial<Record<keyof Settings, string>>;
 
-function withSettings(cmd: Command): Command {
+// What `migrate` and `keys` read: where the database is.
+const STORE_SETTINGS: ReadonlySet<keyof Settings> = new Set(['dataDir', 'databaseUrl', 'databaseSchema', 'sqliteSynchronous']);
+
+/**
+ * Every setting as a flag. `only`: the settings the command reads, the others still accepted (one
+ * command line, or one environment, serves every command) but left out of its help.
+ */
+function withSettings(cmd: Command, only?: ReadonlySet<keyof Settings>): Command {
   for (const s of SETTINGS) {
     // No commander default: an unset flag must fall through to the environment variable, then the default.
-    cmd.addOption(new Option(`${s.flag} <value>`, `${s.description} (${s.env}, default: ${s.default || '(none)'})`));
+    const option = new Option(`${s.flag} <value>`, `${s.description} (${s.env}, default: ${s.default || '(none)'})`);
+    cmd.addOption(only && !only.has(s.key) ? option.hideHelp() : option);
   }
+  if (only) cmd.addHelpText('after', "\nThe other settings of 'weft serve' are accepted and not used here.");
   return cmd;
 }
 
@@ -25,7 +34,9 @@ function settingsFrom(flags: Flags): Settings {
     return compileSettings(flags);
   } catch (err) {
     if (err instanceof SettingsError) {
-      console.error(`weft: ${err.message}`);
+      // Messages name the environment variable: a value given as a flag is named as the flag.
+      const flag = SETTINGS.find((s) => flags[s.key] !== undefined && err.message.startsWith(`${s.env} `));
+      console.error(`weft: ${flag ? flag.flag + err.message.slice(flag.env.length) : err.message}`);
       process.exit(2);
     }
     throw err;
@@ -102,7 +113,7 @@ const program = new Command('weft').description('weft — flows, processes, endp
 
 withSettings(program.command('serve').description('start the server (settings: flags or WEFT_* environment variables)')).action((flags: Flags) => serve(flags));
 
-withSettings(program.command('migrate').description('apply pending database migrations')).action(async (flags: Flags) => {
+withSettings(program.command('migrate').description('apply pending database migrations'), STORE_SETTINGS).action(async (flags: Flags) => {
   const settings = settingsFrom(flags);
   const store = await createStore(storeOptions(settings));
   const applied = await store.migrate();
@@ -111,21 +122,21 @@ withSettings(program.command('migrate').description('apply pending database migr
 });
 
 const keys = program.command('keys').description('manage API keys');
-withSettings(keys.command('create').description('create an API key (printed once)').option('--name <name>', 'a label for the key')).action(async (flags: Flags & { name?: string }) => {
+withSettings(keys.command('create').description('create an API key (printed once)').option('--name <name>', 'a label for the key'), STORE_SETTINGS).action(async (flags: Flags & { name?: string }) => {
   const store = await openStore(settingsFrom(flags));
   const { key, record } = await createAuthService(store, systemClock).createKey(flags.name ?? null);
   console.log(key);
   console.error(`created key ${record.id} (${record.prefix}…)`);
   await store.close();
 });
-withSettings(keys.command('list').description('list API keys (ids and prefixes; keys are stored hashed)')).action(async (flags: Flags) => {
+withSettings(keys.command('list').description('list API keys (ids and prefixes; keys are stored hashed)'), STORE_SETTINGS).action(async (flags: Flags) => {
   const store = await openStore(settingsFrom(flags));
   for (const k of await store.auth.listKeys()) {
     console.log(`${k.id}  ${k.prefix}…  ${k.revokedAt ? 'revoked' : 'active '}  ${new Date(k.createdAt).toISOString()}  ${k.name ?? ''}`);
   }
   await store.close();
 });
-withSettings(keys.command('revoke').description('revoke an API key by id or prefix').argument('<id-or-prefix>')).action(async (id: string, flags: Flags) => {
+withSettings(keys.command('revoke').description('revoke an API key by id or prefix').argument('<id-or-prefix>'), STORE_SETTINGS).action(async (id: string, flags: Flags) => {
   const store = await openStore(settingsFrom(flags));
   const n = await store.auth.revokeKey(id, Date.now());
   console.log(n ? `revoked ${n} key(s)` : 'no active key matched');

@@ -30,10 +30,27 @@ test('weft serve --help lists every setting with its default', async () => {
   assert.match(out, /default: 8700/);
 });
 
+test('migrate and keys list in their help only where the database is, and accept the other settings', async () => {
+  for (const args of [['migrate', '--help'], ['keys', 'create', '--help'], ['keys', 'revoke', '--help']]) {
+    const { code, out } = await run(args, {});
+    assert.equal(code, 0);
+    for (const flag of ['--data-dir', '--database-url', '--database-schema', '--sqlite-synchronous']) assert.ok(out.includes(flag), `${args} ${flag}`);
+    for (const flag of ['--port', '--task-types', '--webhook-secret']) assert.ok(!out.includes(flag), `${args} ${flag}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'weft-cli-'));
+  const { code, out } = await run(['migrate', '--port', '9999', '--data-dir', dir], {});
+  assert.equal(code, 0, out);
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('a bad setting stops weft with a clear message', async () => {
   const { code, out } = await run(['serve'], { WEFT_PORT: 'eighty' });
   assert.equal(code, 2);
   assert.match(out, /WEFT_PORT must be an integer/);
+  // Given as a flag, it is named as the flag.
+  const flagged = await run(['serve', '--port', 'eighty'], {});
+  assert.equal(flagged.code, 2);
+  assert.match(flagged.out, /weft: --port must be an integer between 0 and 65535, got "eighty"/);
 });
 
 test('numbers are decimal integers, times fit a timer, URLs and secrets are checked: each a clear message and exit 2', async () => {
