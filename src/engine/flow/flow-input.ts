@@ -75,10 +75,8 @@ export interface TransitionInput {
   transition: string;
   step: string | null;
   input: unknown;
-  /** Shown in the history; also the idempotency key unless `idempotencyKey` is set. */
+  /** Shown in the history; a repeat for the same instance answers the first result. */
   requestId: string | null;
-  /** The key a repeat is recognised by, when it differs from the request id (a WebSocket envelope id is scoped to its connection). */
-  idempotencyKey?: string | null;
 }
 
 /** `names`: the fields as the request calls them (REST `transition`/`step`, the socket's `…_schema_identifier`). */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Engine } from '../../engine/engine.js';
 import { isWeftError } from '../../core/errors.js';
@@ -46,7 +45,6 @@ function failed(requestId: RequestId, err: unknown): RpcResponse {
 
 export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) {
   const flows = engine.flows;
-  const connection = randomUUID();
   const subscriptions: Record<Topic, Set<string>> = { flow_instance_id: new Set(), subject: new Set(), flow: new Set() };
   const count = () => subscriptions.flow_instance_id.size + subscriptions.subject.size + subscriptions.flow.size;
   let joining = 0;
@@ -83,12 +81,11 @@ export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) 
     });
     try {
       const id = readInstanceId(data.flow_instance_id);
-      // Idempotency: data.request_id, when given, is recognised on any connection (as the REST
-      // body's); otherwise the envelope's request_id is, within this connection only, so that
-      // clients numbering their requests per connection do not collide with each other.
+      // Idempotency (issue 3, rule 6): the same request_id sent again for the same instance, on any
+      // connection or over REST, answers the first result. data.request_id when given (as the REST
+      // body's), else the envelope's — so a request resent after a reconnect is applied once.
       const explicit = data.request_id !== undefined && data.request_id !== null;
       const fields = readTransitionFields(data.transition_schema_identifier, data.step_schema_identifier, data.input, explicit ? data.request_id : requestId, SOCKET_NAMES);
-      if (!explicit && fields.requestId !== null) fields.idempotencyKey = `ws:${connection}:${fields.requestId}`;
       const o = await flows.transition(ws, id, fields);
       if (o.result === 'success') {
         return { request_id: requestId, errors: [], status: 200, data: { result: 'success', message: null, ...echo, instance: o.instance } };
