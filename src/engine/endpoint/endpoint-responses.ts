@@ -1,5 +1,6 @@
 // Step 7: response requests, all in parallel with the mapped body. With exactly one (and no
-// forEach) it is the primary: its status, headers and body become the reply, failure or not. With
+// forEach) it is the primary: its status, headers and body become the reply, an error status too
+// (one that does not answer is a 500 {"error": …}). With
 // several, the reply is `{<id>: <answer body or error message>}`; a forEach request sends each item
 // as the body and contributes an array. A failed response request never fails the endpoint.
 
@@ -64,7 +65,9 @@ export async function performResponses(ctx: PipelineContext, mapped: Reply): Pro
   const single = requests.length === 1 && !requests[0].forEach?.items;
   if (single) {
     const result = await send(ctx, requests[0], freshBody(), undefined, true);
-    if (!result.response) return { status: 500, headers: {}, body: result.error?.message ?? '' };
+    // No answer at all (refused, timed out, a host not allowed): an error of the endpoint, 500
+    // {"error": …} as at every stage (issue 5), where the mediator answered the bare message.
+    if (!result.response) throw new EndpointFailure(500, result.error?.message ?? 'No response from the response request');
     return { status: result.response.status, headers: replyHeaders(result.response.headers), body: result.data };
   }
 

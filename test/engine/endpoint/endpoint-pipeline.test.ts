@@ -473,7 +473,7 @@ describe('response requests', () => {
     assert.equal(sent.headers['content-type'], 'application/json');
   });
 
-  test('one that fails: its error status and body, or 500 with the message when it does not answer', async () => {
+  test('one that fails: its error status and body, or 500 {"error": …} when it does not answer', async () => {
     const failing = define({ requests: { response: [{ id: 'r', config: { method: 'post', url: `${upstream.url}/status/503` } }] } });
     const reply = await serve(failing, request({ json: {} }));
     assert.equal(reply.status, 503);
@@ -481,7 +481,8 @@ describe('response requests', () => {
     const dead = await closedPortUrl();
     const gone = await serve(define({ requests: { response: [{ id: 'r', config: { method: 'post', url: `${dead}/x` } }] } }), request({ json: {} }));
     assert.equal(gone.status, 500);
-    assert.match(String(gone.body), /ECONNREFUSED/);
+    assert.match(bodyOf(gone).error, /ECONNREFUSED/);
+    assert.equal(gone.headers['weft-error-code'], 'WEFT_ENDPOINT_FAILED');
   });
 
   test('one that times out: 500 with the timeout message', async () => {
@@ -489,7 +490,7 @@ describe('response requests', () => {
     const def = define({ requests: { response: [{ id: 'r', config: { method: 'post', url: `${upstream.url}/hang` } }] } });
     const reply = await quick.serve(def, request({ json: {} }), memoryState().access);
     assert.equal(reply.status, 500);
-    assert.equal(reply.body, 'timeout of 150ms exceeded');
+    assert.deepEqual(bodyOf(reply), { error: 'timeout of 150ms exceeded' });
   });
 
   test('several: the reply is {<id>: <body>} with failures reported per request', async () => {
