@@ -48,7 +48,8 @@ export function errorsDoc(): string {
 
 Every error weft answers with has a stable code, an HTTP status and a message. The body keeps the
 shape of the contract the route belongs to — \`{"message": …}\` on the task API and most routes,
-\`{"error": …}\` on the workflows API (\`/v1/workflows\`) and the endpoints API (\`/endpoints\`), and
+\`{"error": …}\` on the workflows API (\`/v1/workflows\`) and the endpoints API (\`/endpoints\`; their 403 carries
+both, \`{"error":"Forbidden","message":"Forbidden"}\`, as issue 2 spells every route's), and
 \`{"result": "failure", "message", "errors": [{code, message}]}\` on flow transitions — and the code always
 travels in the \`weft-error-code\` response header. WebSocket protocols answer
 \`{"request_id", "status", "errors": [{"code", "message"}], "data"}\`.

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 import type { ApiKeyRecord, WorkspaceRecord } from '../../storage/auth-store.js';
+import { InvalidWorkspace } from '../../core/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,7 +13,8 @@ declare module 'fastify' {
 /** The API key from `api_key`, `X-API-Key` or `Authorization: Bearer`. */
 export function readApiKey(req: FastifyRequest): string | undefined {
   const q = req.query as Record<string, unknown> | undefined;
-  if (q && typeof q.api_key === 'string') return q.api_key;
+  // Given twice, it is no key (a header after it does not count either).
+  if (q && q.api_key !== undefined) return typeof q.api_key === 'string' ? q.api_key : '';
   const h = req.headers['x-api-key'];
   if (typeof h === 'string') return h;
   const auth = req.headers.authorization;
@@ -22,7 +24,11 @@ export function readApiKey(req: FastifyRequest): string | undefined {
 
 export function readWorkspaceName(req: FastifyRequest): string | undefined {
   const q = req.query as Record<string, unknown> | undefined;
-  if (q && q.workspace_id !== undefined) return Array.isArray(q.workspace_id) ? String(q.workspace_id[0]) : String(q.workspace_id);
+  if (q && q.workspace_id !== undefined) {
+    // Given twice, it names no one workspace (as a header given twice).
+    if (Array.isArray(q.workspace_id)) throw InvalidWorkspace();
+    return String(q.workspace_id);
+  }
   const h = req.headers['x-workspace-id'];
   return typeof h === 'string' ? h : undefined;
 }

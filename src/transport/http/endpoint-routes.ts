@@ -5,7 +5,7 @@ import { EndpointBodyInvalid, EndpointCreateFailed, EndpointUpdateFailed } from 
 
 // The endpoints management API (issue 5) with the mapping mediator's statuses and messages: errors
 // render {"error": …}; definitions render as the mediator's documents (`_id`, `createdAt`, `updatedAt`).
-// GET /uptime is open (no key), like /healthz: it tells nothing about any workspace.
+// GET /uptime needs a key, as every route the issues do not name open (issue 2); no workspace.
 
 const config = { errorStyle: 'error', parseError: (message: string) => EndpointBodyInvalid(message) } as const;
 // An empty body is no endpoint object, whatever its content type says.
@@ -103,7 +103,7 @@ export function registerEndpointRoutes(app: FastifyInstance, engine: Engine) {
 
   app.get(
     '/uptime',
-    { config: { ...config, public: true }, schema: { tags, summary: 'How long this server has been running', response: { 200: { type: 'object', properties: { milliseconds: { type: 'number' } } } } } },
+    { config: { ...config, noWorkspace: true }, schema: { tags, summary: 'How long this server has been running', response: { 200: { type: 'object', properties: { milliseconds: { type: 'number' } } } } } },
     async () => ({ milliseconds: Math.round(process.uptime() * 1000) }),
   );
 }

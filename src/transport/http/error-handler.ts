@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { BadRequest, BodyTooLarge, ExpectationFailed, HeadersTooLarge, Internal, InvalidRequestBody, MalformedRequest, RequestTimeout, RouteNotFound, UnsupportedMediaType, UrlInvalid, WeftError, WsHandshakeInvalid, isWeftError } from '../../core/errors.js';
+import { BadRequest, BodyTooLarge, ExpectationFailed, Forbidden, HeadersTooLarge, Internal, InvalidRequestBody, MalformedRequest, RequestTimeout, RouteNotFound, UnsupportedMediaType, UrlInvalid, WeftError, WsHandshakeInvalid, isWeftError } from '../../core/errors.js';
 import { InputRefused } from '../../core/input-limits.js';
 
 // Errors → status + JSON, in one place (DESIGN convention 7). The body follows the contract of
@@ -27,6 +27,8 @@ declare module 'fastify' {
 }
 
 export function renderError(err: WeftError, style: ErrorStyle): Record<string, unknown> {
+  // Issue 2 spells the 403 of every route {"message":"Forbidden"}; the {"error"} families carry both.
+  if (style === 'error' && err.code === Forbidden.code) return { error: err.message, message: err.message };
   return style === 'error' ? { error: err.message, ...err.details } : { message: err.message, ...err.details };
 }
 

@@ -206,7 +206,7 @@ for (const backend of await backends()) {
       assert.equal((await weft.api(`/endpoints/${created._id}?workspace_id=private`, { method: 'DELETE', key: OTHER_KEY })).status, 404);
     });
 
-    test('every management route needs the key: 403 {"error":"Forbidden"}', async () => {
+    test('every management route needs the key: 403 {"error":"Forbidden","message":"Forbidden"}', async () => {
       for (const [method, path] of [
         ['GET', '/endpoints'],
         ['POST', '/endpoints'],
@@ -216,13 +216,15 @@ for (const backend of await backends()) {
       ]) {
         for (const key of [null, 'wrong']) {
           const r = await weft.api(path, { method, key });
-          assert.deepEqual([r.status, r.body], [403, { error: 'Forbidden' }], `${method} ${path}`);
+          assert.deepEqual([r.status, r.body], [403, { error: 'Forbidden', message: 'Forbidden' }], `${method} ${path}`);
         }
       }
     });
 
-    test('GET /uptime → {"milliseconds": n}, without a key', async () => {
-      const r = await weft.api('/uptime', { key: null });
+    test('GET /uptime → {"milliseconds": n}, with a key as every route (issue 2)', async () => {
+      const refused = await weft.api('/uptime', { key: null });
+      assert.deepEqual([refused.status, refused.body.message], [403, 'Forbidden']);
+      const r = await weft.api('/uptime');
       assert.equal(r.status, 200);
       assert.deepEqual(Object.keys(r.body), ['milliseconds']);
       assert.ok(Number.isInteger(r.body.milliseconds) && r.body.milliseconds > 0);

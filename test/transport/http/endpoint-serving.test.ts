@@ -329,14 +329,14 @@ for (const backend of await backends()) {
       assert.deepEqual([invalidWs.status, invalidWs.body], [400, { error: 'invalid workspace id' }]);
     });
 
-    test('keys: a private endpoint needs its key (403 {"error":"Forbidden"}); a public one serves without', async () => {
+    test('keys: a private endpoint needs its key (403 {"error":"Forbidden","message":"Forbidden"}); a public one serves without', async () => {
       await create({ name: 'private', endpoint: { pattern: '/s/private', method: 'GET' }, transformation: { output: 'JSON' }, constants: { who: 'private' }, inputMapping: { 'constants.who': 'who' } });
       await create({ name: 'public', public: true, endpoint: { pattern: '/s/public', method: 'GET' }, transformation: { output: 'JSON' }, constants: { who: 'public' }, inputMapping: { 'constants.who': 'who' } });
       await create({ name: 'public-ws', public: true, endpoint: { pattern: '/s/public-ws', method: 'GET' }, transformation: { output: 'JSON' }, constants: { who: 'team' }, inputMapping: { 'constants.who': 'who' } }, '?workspace_id=team');
       assert.deepEqual((await call('/s/private')).body, { who: 'private' });
       for (const key of [null, 'wrong-key']) {
         const r = await call('/s/private', { key });
-        assert.deepEqual([r.status, r.body], [403, { error: 'Forbidden' }]);
+        assert.deepEqual([r.status, r.body], [403, { error: 'Forbidden', message: 'Forbidden' }]);
         assert.deepEqual((await call('/s/public', { key })).body, { who: 'public' });
         assert.deepEqual((await call('/w/team/s/public-ws', { key })).body, { who: 'team' });
       }

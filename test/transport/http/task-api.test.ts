@@ -43,6 +43,11 @@ for (const backend of await backends()) {
       // Present but empty is no workspace id either; absent is `default`.
       assert.equal((await weft.api('/tasks', { headers: { 'x-workspace-id': '' } })).status, 400);
       assert.equal((await weft.api('/tasks')).status, 200);
+      // A query parameter given twice names no one workspace, nor key (a valid header does not rescue it).
+      const twice = await weft.api('/tasks?workspace_id=a&workspace_id=b', { method: 'POST', json: { name: 'x', type: 'ext.job' } });
+      assert.deepEqual([twice.status, twice.body], [400, { message: 'invalid workspace id' }]);
+      const keyTwice = await weft.api(`/tasks?api_key=${encodeURIComponent(TEST_KEY)}&api_key=${encodeURIComponent(TEST_KEY)}`);
+      assert.deepEqual([keyTwice.status, keyTwice.body], [403, { message: 'Forbidden' }]);
     });
 
     test('POST /tasks validates the body with the contract messages', async () => {

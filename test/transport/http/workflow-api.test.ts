@@ -196,7 +196,7 @@ for (const backend of await backends()) {
       const path = `/v1/workflows/${a}/workitems/${cbA.body.workitem_id}/proceed`;
       const noAuth = await post(path, {}, null);
       assert.equal(noAuth.status, 403);
-      assert.deepEqual(noAuth.body, { error: 'Forbidden' });
+      assert.deepEqual(noAuth.body, { error: 'Forbidden', message: 'Forbidden' });
       const badToken = await post(`${path}?token=wrong`, {}, null);
       assert.equal(badToken.status, 403);
       const badKey = await post(path, {}, 'not-a-key');
