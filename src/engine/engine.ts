@@ -127,7 +127,7 @@ export async function createEngine(settings: Settings, deps: EngineDeps = {}): P
       if (stopping) return;
       stopping = true;
       for (const t of timers) clearInterval(t);
-      tasks.stopWaiting();
+      void tasks.stopWaiting();
       flows.stop();
       await processes.stop();
       await runner.stop();

@@ -42,8 +42,9 @@ export interface TaskService {
   /**
    * Shutting down: claims waiting for work answer now with what they have (none), so the requests
    * and sockets holding them can finish (a 30 s long poll held the shutdown past its force exit).
+   * Resolves once every waiting claim has its answer.
    */
-  stopWaiting(): void;
+  stopWaiting(): Promise<void>;
 }
 
 const BATCH_MAX = 500;
@@ -94,8 +95,19 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
   // Every waiting claim listens to it: no listener limit (EventTarget warns past 10).
   setMaxListeners(0, stopping.signal);
 
+  // Claims waiting for work, so that a shutdown can wait for their answers.
+  const waiting = new Set<Promise<TaskRecord[]>>();
+
   /** Claims until there are tasks or the deadline passes; `first`: the outcome of a first attempt already made. */
-  async function claimUntil(ws: number, input: ClaimInput, deadline: number, signal: AbortSignal | undefined, first: TaskRecord[] | null): Promise<TaskRecord[]> {
+  function claimUntil(ws: number, input: ClaimInput, deadline: number, signal: AbortSignal | undefined, first: TaskRecord[] | null): Promise<TaskRecord[]> {
+    const claim = claimLoop(ws, input, deadline, signal, first);
+    waiting.add(claim);
+    const forget = () => void waiting.delete(claim);
+    claim.then(forget, forget);
+    return claim;
+  }
+
+  async function claimLoop(ws: number, input: ClaimInput, deadline: number, signal: AbortSignal | undefined, first: TaskRecord[] | null): Promise<TaskRecord[]> {
     for (;;) {
       const tasks = first ?? (await claimNow(ws, input));
       first = null;
@@ -188,8 +200,9 @@ export function createTaskService(deps: { store: Store; settings: Settings; cloc
     async expireLeases() {
       return (await store.tasks.expireLeases(clock.now(), decide(), 500)).length;
     },
-    stopWaiting() {
+    async stopWaiting() {
       stopping.abort();
+      await Promise.allSettled([...waiting]);
     },
   };
   return service;

@@ -131,7 +131,10 @@ withSettings(keys.command('create').description('create an API key (printed once
 });
 withSettings(keys.command('list').description('list API keys (ids and prefixes; keys are stored hashed)'), STORE_SETTINGS).action(async (flags: Flags) => {
   const store = await openStore(settingsFrom(flags));
-  for (const k of await store.auth.listKeys()) {
+  const all = await store.auth.listKeys();
+  // On stderr: stdout stays a list (empty) for scripts.
+  if (all.length === 0) console.error('no API keys (weft serve creates one at its first start; or weft keys create)');
+  for (const k of all) {
     console.log(`${k.id}  ${k.prefix}…  ${k.revokedAt ? 'revoked' : 'active '}  ${new Date(k.createdAt).toISOString()}  ${k.name ?? ''}`);
   }
   await store.close();

@@ -233,7 +233,9 @@ export async function createServer(engine: Engine): Promise<WeftServer> {
       // response for it.
       app.server.keepAliveTimeout = 1;
       revokedKeys.stop();
-      engine.tasks.stopWaiting();
+      // Waiting claims answered (none) before their sockets close: one request, one answer. Their
+      // handlers write in the turn after; a store that does not answer holds the close 2 s at most.
+      await Promise.race([engine.tasks.stopWaiting().then(() => new Promise((r) => setImmediate(r))), new Promise((r) => setTimeout(r, 2000).unref())]);
       await streams.stop();
       for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
       await app.close();

@@ -40,6 +40,10 @@ test('migrate and keys list in their help only where the database is, and accept
   const dir = mkdtempSync(join(tmpdir(), 'weft-cli-'));
   const { code, out } = await run(['migrate', '--port', '9999', '--data-dir', dir], {});
   assert.equal(code, 0, out);
+  // No key yet: said, not an empty silence.
+  const none = await run(['keys', 'list', '--data-dir', dir], {});
+  assert.equal(none.code, 0);
+  assert.match(none.out, /no API keys/);
   rmSync(dir, { recursive: true, force: true });
 });
 
