@@ -50,7 +50,18 @@ export function readXml(text: string, options: XmlReadOptions = {}): Tree {
 
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) {
-    const { msg, line, col } = valid.err;
+    const { code, msg, line, col } = valid.err;
+    // Several tags left open at the end: the validator names them as a JSON list, at 1:1.
+    const open = code === 'InvalidXml' ? /^Invalid '(\[[\s\S]*\])' found\.$/.exec(msg) : null;
+    if (open) {
+      let names: unknown;
+      try {
+        names = JSON.parse(open[1]);
+      } catch {
+        names = null;
+      }
+      if (Array.isArray(names)) throw readFailure(`Unclosed tags ${names.map((n) => `'${String(n)}'`).join(', ')} at the end of the definition.`, positionAt(text, text.length));
+    }
     throw readFailure(msg, { line, column: col });
   }
   const doctype = /<!DOCTYPE/i.exec(text);

@@ -81,6 +81,10 @@ describe('readXml', () => {
     assert.match(details.message, /Unclosed tag 'define'/);
     assert.equal(details.line, 1);
     assert.equal(details.column, 1);
+    // Several left open: named in order, at the end (the validator said "Invalid '[…]' found." at 1:1).
+    const several = readError(() => readXml('<process-definition>\n  <participant ref="alpha">'));
+    assert.equal(several.message, "Unclosed tags 'process-definition', 'participant' at the end of the definition.");
+    assert.deepEqual([several.line, several.column], [2, 28]);
   });
 
   test('reports an attribute without a value and a repeated attribute', () => {
