@@ -18,13 +18,38 @@ const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   recovery: async () => (await import('./scenarios/recovery/recovery-scenario.js')).runRecovery,
 };
 
+const USAGE = `npm run bench [-- <scenario…>] [--n N] [--duration S] [--concurrency a,b] [--only word,…] [--profile] [--out dir]
+  scenarios: ${Object.keys(SCENARIOS).join(', ')} (all by default, in that order)
+  --n N            scenario size (tasks, launches, instances…)
+  --duration S     seconds per measured phase
+  --concurrency    concurrency levels (workers, clients, connections)
+  --only words     only the systems whose label contains one of the words (e.g. weft,bullmq)
+  --profile        run the weft child with --cpu-prof (bench/results/profiles/)
+  --out dir        where the result JSON goes (default bench/results)`;
+
+/** A mistake on the command line: its message and the usage, no stack. */
+function usageError(message: string): never {
+  console.error(`bench: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
 async function main() {
-  const o = parseOptions(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  let o: ReturnType<typeof parseOptions>;
+  try {
+    o = parseOptions(args);
+  } catch (err) {
+    usageError((err as Error).message);
+  }
+  const names = o.scenarios.length ? o.scenarios : Object.keys(SCENARIOS);
+  for (const name of names) if (!SCENARIOS[name]) usageError(`unknown scenario "${name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
   // The server runs from its bundle, as `npm start` runs it: rebuilt from the sources as they are.
   const built = spawnSync(process.execPath, ['scripts/build-server.mjs'], { cwd: REPO, stdio: 'inherit' });
   if (built.status !== 0) throw new Error('npm run build:server failed');
-  const names = o.scenarios.length ? o.scenarios : Object.keys(SCENARIOS);
-  for (const name of names) if (!SCENARIOS[name]) throw new Error(`unknown scenario "${name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
   console.log(`weft benchmarks — ${new Date().toISOString()}, load ${load().join(' ')}`);
   const t0 = Date.now();
   let failed = false;
