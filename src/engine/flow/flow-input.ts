@@ -39,10 +39,9 @@ export const readFlowIdentifier = (value: unknown, what = 'flow') => requiredStr
 /** An instance id; anything that is not a UUID cannot name an instance, so it is a 404. */
 export function readInstanceId(value: unknown, what = 'flow_instance_id'): string {
   if (value === undefined || value === null || value === '') throw FlowRequestInvalid(`${what} is required`);
-  if (typeof value !== 'string' || !UUID.test(value)) {
-    const shown = typeof value === 'string' && value.length <= 64 ? value : typeof value === 'string' ? `${value.slice(0, 64)}…` : JSON.stringify(value).slice(0, 64);
-    throw FlowInstanceNotFound(shown);
-  }
+  // A mistyped id is a bad request; a string that is no instance's id, an unknown instance.
+  if (typeof value !== 'string') throw FlowRequestInvalid(`${what} must be a string`);
+  if (!UUID.test(value)) throw FlowInstanceNotFound(value.length <= 64 ? value : `${value.slice(0, 64)}…`);
   return value.toLowerCase();
 }
 
@@ -68,6 +67,8 @@ export interface StartInput {
 
 export function readStartInput(raw: unknown): StartInput {
   const body = readBody(raw);
+  // Conditions read it as `data.…`: an object (absent or null is an empty one).
+  if (body.data !== undefined && body.data !== null && !isObject(body.data)) throw FlowRequestInvalid('data must be an object');
   return { flow: readFlowIdentifier(body.flow), subject: readSubjectKey(body.subject), data: body.data ?? {} };
 }
 

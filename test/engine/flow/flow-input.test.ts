@@ -15,10 +15,10 @@ const code = (fn: () => unknown) => {
 };
 
 describe('flow request readers', () => {
-  test('instance ids: a UUID (lower-cased) or a 404 whose message stays short', () => {
+  test('instance ids: a UUID (lower-cased), a 404 whose message stays short, or a 400 when not a string', () => {
     assert.equal(readInstanceId('4B0C1D2E-0000-4000-8000-000000000001'), '4b0c1d2e-0000-4000-8000-000000000001');
     assert.equal(code(() => readInstanceId('nope')), '404 WEFT_FLOW_INSTANCE_NOT_FOUND');
-    assert.equal(code(() => readInstanceId(42)), '404 WEFT_FLOW_INSTANCE_NOT_FOUND');
+    assert.equal(code(() => readInstanceId(42)), '400 WEFT_FLOW_REQUEST_INVALID');
     assert.equal(code(() => readInstanceId(undefined)), '400 WEFT_FLOW_REQUEST_INVALID');
     try {
       readInstanceId('x'.repeat(10_000));

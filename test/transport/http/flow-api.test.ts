@@ -478,6 +478,8 @@ for (const backend of await backends()) {
         ['POST', '/v1/flow-instances', { flow: 'bad' }, 400],
         ['POST', '/v1/flow-instances', { flow: 7, subject: 'x' }, 400],
         ['POST', '/v1/flow-instances', { flow: 'bad', subject: 'x'.repeat(100_000) }, 400],
+        ['POST', '/v1/flow-instances', { flow: 'bad', subject: 'data-str', data: 'str' }, 400],
+        ['POST', '/v1/flow-instances', { flow: 'bad', subject: 'data-list', data: [1] }, 400],
         ['POST', `/v1/flow-instances/${i.id}/transitions`, {}, 400],
         ['POST', `/v1/flow-instances/${i.id}/transitions`, { transition: 5 }, 400],
         ['POST', `/v1/flow-instances/${i.id}/transitions`, { transition: 'next', step: ['x'] }, 400],

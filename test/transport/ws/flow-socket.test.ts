@@ -81,6 +81,9 @@ for (const backend of await backends()) {
       assert.deepEqual([unknown.status, unknown.data.message], [400, NO_MATCH]);
       const missing = await s.request('transition', { flow_instance_id: '00000000-0000-4000-8000-000000000000', transition_schema_identifier: 'complete' }, 'tx-5');
       assert.deepEqual([missing.status, missing.errors[0].code, missing.data.result], [404, 'WEFT_FLOW_INSTANCE_NOT_FOUND', 'failure']);
+      // An id of the wrong type is a bad request, not an unknown instance.
+      const numeric = await s.request('transition', { flow_instance_id: 5, transition_schema_identifier: 'complete' }, 'tx-5b');
+      assert.deepEqual([numeric.status, numeric.errors[0].code, numeric.errors[0].message], [400, 'WEFT_FLOW_REQUEST_INVALID', 'flow_instance_id must be a string']);
       const noFields = await s.request('transition', { flow_instance_id: id }, 'tx-6');
       assert.deepEqual([noFields.status, noFields.data.result, noFields.data.flow_instance_id], [400, 'failure', id]);
 
