@@ -59,6 +59,8 @@ describe('flows connection (SQLite)', () => {
     assert.deepEqual(started.active_steps, ['a']);
     const moved = await conn.transition({ flowInstanceId: started.id, transition: 'next', step: 'a' });
     assert.deepEqual(moved.instance.active_steps, ['b']);
+    // Typed as the server sends it (lint fails if TransitionResult lacks a field used here).
+    assert.deepEqual([moved.result, moved.message, moved.flow_instance_id, moved.transition_schema_identifier], ['success', null, started.id, 'next']);
     assert.deepEqual((await conn.get({ flowInstanceId: started.id })).active_steps, ['b']);
     const subject = await conn.identify({ subject: 'bob' });
     assert.deepEqual(subject.properties, { plan: 'free' });

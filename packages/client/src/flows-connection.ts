@@ -16,6 +16,8 @@ export type SubscriptionTarget = { flowInstanceId: string } | { subject: string 
 
 export interface TransitionResult {
   result: 'success';
+  /** Always null on success (a failure's message is the WeftError's). */
+  message: null;
   flow_instance_id: string;
   step_schema_id: string | null;
   transition_schema_identifier: string;
