@@ -29,6 +29,12 @@ test('errors read the code header and the three body styles', () => {
   const c = errorFromResponse(409, h(), { result: 'failure', message: 'nope', errors: [{ code: 'X', message: 'nope' }] });
   assert.deepEqual([c.code, c.errors.length], ['HTTP_409', 1]);
   assert.equal(errorFromResponse(503, h(), '').retryable, true);
+  // A proxy's HTML page: a short message, the page itself in `body`.
+  const page = `<html>\n<head><title>502 Bad Gateway</title></head>\n<body>${'<p>padding</p>'.repeat(200)}</body>\n</html>`;
+  const d = errorFromResponse(502, h(), page);
+  assert.equal(d.message, `HTTP 502: ${`<html> <head><title>502 Bad Gateway</title></head> <body>${'<p>padding</p>'.repeat(10)}`.slice(0, 100)}…`);
+  assert.equal(d.body, page);
+  assert.equal(errorFromResponse(502, h(), 'Bad Gateway').message, 'HTTP 502: Bad Gateway');
 });
 
 test("the lease is measured on the server's clock; errors are described with message, name, stack and data", () => {

@@ -278,6 +278,16 @@ describe('retries (a stub server on loopback)', () => {
     assert.equal(hits, 3);
   });
 
+  test("a proxy's HTML error page is a short message; the page is the error's body", async () => {
+    const page = `<html><head><title>502 Bad Gateway</title></head><body>${'<p>the upstream is gone</p>\n'.repeat(100)}</body></html>`;
+    script.push((_q, res) => res.writeHead(502, { 'content-type': 'text/html' }).end(page));
+    const client = createClient({ url, apiKey: 'k' });
+    const err = await client.tasks.list().then(() => null, (e: unknown) => e as WeftError);
+    assert.deepEqual([err?.status, err?.code, err?.body], [502, 'HTTP_502', page]);
+    assert.match(err!.message, /^HTTP 502: <html><head><title>502 Bad Gateway<\/title>.{40,}…$/);
+    assert.ok(err!.message.length < 120, err!.message);
+  });
+
   test('a network error is retried for reads, not for a POST that may have been applied', async () => {
     hits = 0;
     script.push((req) => req.socket.destroy());

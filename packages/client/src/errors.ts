@@ -37,11 +37,16 @@ export function isWeftError(err: unknown): err is WeftError {
   return err instanceof WeftError;
 }
 
+// Default 100 characters of a body that is not JSON in an error's message: an HTML error page of a
+// proxy (a 502) is kilobytes of markup. The whole text stays in `body`.
+const TEXT_IN_MESSAGE = 100;
+
 /** The error a non-2xx response stands for. Bodies are {message} or {error} (workflows) or {result, message, errors}. */
 export function errorFromResponse(status: number, headers: { get(name: string): string | null }, body: unknown): WeftError {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const text = typeof body === 'string' && body !== '' ? body : undefined;
-  const message = typeof b.message === 'string' ? b.message : typeof b.error === 'string' ? b.error : (text ?? `HTTP ${status}`);
+  const text = typeof body === 'string' ? body.replace(/\s+/g, ' ').trim() : '';
+  const excerpt = text.length > TEXT_IN_MESSAGE ? `${text.slice(0, TEXT_IN_MESSAGE)}…` : text;
+  const message = typeof b.message === 'string' ? b.message : typeof b.error === 'string' ? b.error : excerpt ? `HTTP ${status}: ${excerpt}` : `HTTP ${status}`;
   const code = headers.get('weft-error-code') ?? `HTTP_${status}`;
   const errors = Array.isArray(b.errors) ? (b.errors as WeftErrorInit['errors']) : undefined;
   return new WeftError({ status, code, message, body, errors });
