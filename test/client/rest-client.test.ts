@@ -5,6 +5,7 @@ import { sqliteBackend } from '../helpers/backends.js';
 import { freePort } from '../helpers/child-weft.js';
 import { freshDatabase, startWeft, TEST_KEY, type Database, type RunningWeft } from '../helpers/weft.js';
 import { createClient, WeftError } from '../../packages/client/src/index.js';
+import { startTcpProxy } from './fixtures/tcp-proxy.js';
 
 describe('createClient against a real weft (SQLite)', () => {
   let db: Database;
@@ -55,6 +56,22 @@ describe('createClient against a real weft (SQLite)', () => {
     const refused = await client.tasks.createMany([{ name: 'c', type: 'email.send' }, { name: '', type: 'email.send' }]).then(() => null, (e: unknown) => e as WeftError);
     assert.equal(refused?.code, 'WEFT_TASK_BATCH_INVALID');
     assert.equal(refused?.message, 'tasks[1]: name is required');
+  });
+
+  test('a delete whose answer was lost is retried, and the 404 of the retry counts as deleted', async () => {
+    const proxy = await startTcpProxy(weft.url);
+    try {
+      const client = createClient({ url: proxy.url, apiKey: TEST_KEY, workspace: 'rest-delete', retry: { baseMs: 1 } });
+      const task = await client.tasks.create({ name: 'doomed', type: 'email.send' });
+      proxy.dropOnNextServerData();
+      await client.tasks.delete(task.id);
+      assert.equal(proxy.drops, 1, 'the first answer was lost');
+      await assert.rejects(client.tasks.get(task.id), (e: unknown) => e instanceof WeftError && e.code === 'WEFT_TASK_NOT_FOUND');
+      // Without a lost answer, a delete of no task is still refused.
+      await assert.rejects(client.tasks.delete(task.id), (e: unknown) => e instanceof WeftError && e.status === 404 && e.code === 'WEFT_TASK_NOT_FOUND');
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('tasks.watch streams the task array and follows changes', async () => {

@@ -31,8 +31,11 @@ function isAbort(err: unknown): boolean {
   return typeof err === 'object' && err !== null && ((err as { name?: string }).name === 'AbortError' || (err as { name?: string }).name === 'TimeoutError');
 }
 
-/** A fetch that retries; `idempotent` says whether a request lost in the network may be sent again. */
-export function retryingFetch(base: FetchFn, opts: RetryOptions, idempotent: boolean): FetchFn {
+/**
+ * A fetch that retries; `idempotent` says whether a request lost in the network may be sent again.
+ * `onInDoubt` hears of each attempt that may have reached the server without its answer coming back.
+ */
+export function retryingFetch(base: FetchFn, opts: RetryOptions, idempotent: boolean, onInDoubt?: () => void): FetchFn {
   const retries = opts.retries ?? 4;
   const maxRetryAfter = opts.maxRetryAfterMs ?? 30_000;
   return async (request, init) => {
@@ -44,7 +47,9 @@ export function retryingFetch(base: FetchFn, opts: RetryOptions, idempotent: boo
       } catch (err) {
         if (isAbort(err) || request.signal?.aborted) throw err;
         const code = causeCode(err);
-        const safe = idempotent || (code !== undefined && NEVER_SENT.has(code));
+        const neverSent = code !== undefined && NEVER_SENT.has(code);
+        if (!neverSent) onInDoubt?.();
+        const safe = idempotent || neverSent;
         if (last || !safe) {
           throw new WeftError({ status: 0, code: 'WEFT_CLIENT_NETWORK', message: `${request.method} ${request.url}: ${(err as Error).message}${code ? ` (${code})` : ''}`, cause: err, retryable: true });
         }

@@ -37,6 +37,11 @@ export interface Transport {
    * policy of reads (a repeat answers what the first one created); without, sent once.
    */
   creating(idempotencyKey: string | undefined): { headers?: Record<string, string>; fetch: (input: Request, init?: RequestInit) => Promise<Response> };
+  /**
+   * The retry policy of reads for one request, and afterwards whether an attempt of it may have been
+   * applied without its answer coming back (then a retry can find its work already done).
+   */
+  tracked(): { fetch: (input: Request, init?: RequestInit) => Promise<Response>; inDoubt(): boolean };
   /** The data of a 2xx answer; a WeftError otherwise. */
   unwrap<T>(p: Promise<Result>): Promise<T>;
 }
@@ -64,6 +69,10 @@ export function createTransport(opts: ClientOptions): Transport {
     raw,
     policy: (safe) => ({ fetch: safe ? idempotent : once }),
     creating: (key) => (key === undefined ? { fetch: once } : { headers: { 'idempotency-key': key }, fetch: idempotent }),
+    tracked() {
+      let inDoubt = false;
+      return { fetch: retryingFetch(base, options.retry, true, () => (inDoubt = true)), inDoubt: () => inDoubt };
+    },
     async unwrap<T>(p: Promise<Result>): Promise<T> {
       const { data, error, response } = await p;
       if (!response.ok) throw errorFromResponse(response.status, response.headers, error);

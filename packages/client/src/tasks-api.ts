@@ -1,4 +1,5 @@
 import type { Transport } from './rest-client.js';
+import { WeftError } from './errors.js';
 import type { BatchTaskInput, ClaimedTask, ClaimInput, CreateTaskInput, Task } from './api-types.js';
 import { watchTasks, type TaskWatch, type TaskWatchOptions } from './socket-stream.js';
 
@@ -15,7 +16,10 @@ export interface TasksApi {
    */
   createMany(inputs: BatchTaskInput[]): Promise<Task[]>;
   get(id: number): Promise<Task>;
-  /** Deletes a queued task (404 once dispatched). */
+  /**
+   * Deletes a queued task (404 WEFT_TASK_DISPATCHED once dispatched). A retry after a lost answer that
+   * finds no task (404 WEFT_TASK_NOT_FOUND) counts as deleted: the first attempt deleted it.
+   */
   delete(id: number): Promise<void>;
   flush(): Promise<void>;
   /** Long-poll claim (POST /v1/tasks/claim); workers use createWorker, which claims over /ws/workers. */
@@ -38,7 +42,14 @@ export function createTasksApi(t: Transport): TasksApi {
     create: async (input, opts = {}) => (await unwrap<{ task: Task }>(raw.POST('/tasks', { body: input, ...creating(opts.idempotencyKey) }))).task,
     createMany: async (inputs) => (await unwrap<{ tasks: Task[] }>(raw.POST('/v1/tasks/batch', { body: { tasks: inputs }, ...policy(false) }))).tasks,
     get: async (id) => (await unwrap<{ task: Task }>(raw.GET('/tasks/{id}', { params: path(id), ...policy(true) }))).task,
-    delete: (id) => unwrap<void>(raw.DELETE('/tasks/{id}', { params: path(id), ...policy(true) })),
+    async delete(id) {
+      const call = t.tracked();
+      try {
+        await unwrap<void>(raw.DELETE('/tasks/{id}', { params: path(id), fetch: call.fetch }));
+      } catch (err) {
+        if (!(call.inDoubt() && err instanceof WeftError && err.code === 'WEFT_TASK_NOT_FOUND')) throw err;
+      }
+    },
     flush: () => unwrap<void>(raw.POST('/tasks/flush', policy(true))),
     // A claim lost in the network leaves its tasks leased until the lease expires: not retried blindly.
     claim: async (input, signal) => (await unwrap<{ tasks: ClaimedTask[] }>(raw.POST('/v1/tasks/claim', { body: input, signal, ...policy(false) }))).tasks,
