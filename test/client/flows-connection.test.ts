@@ -70,8 +70,15 @@ describe('flows connection (SQLite)', () => {
     assert.ok(bad.status >= 400 && bad.status < 500);
     const again = await conn.start({ flow: 'chain', subject: 'bob' }).then(() => null, (e: unknown) => e as WeftError);
     assert.equal(again?.status, 409);
+    const errors: WeftError[] = [];
+    conn.on('error', (e) => errors.push(e));
     const off = conn.subscribe({ flowInstanceId: '00000000-0000-4000-8000-000000000000' }, () => {});
     await assert.rejects(off.ready, (e: unknown) => e instanceof WeftError && e.status === 404);
+    assert.deepEqual(errors, [], 'a refusal heard through ready is not an error event too');
+    // Nobody reads ready: the refusal is an error event.
+    conn.subscribe({ flowInstanceId: '00000000-0000-4000-8000-000000000001' }, () => {});
+    const event = await conn.once('error');
+    assert.deepEqual([event.status, event.code], [404, 'WEFT_FLOW_INSTANCE_NOT_FOUND']);
     await conn.close();
   });
 
@@ -137,6 +144,31 @@ describe('flows connection (SQLite)', () => {
     await direct.flowInstances.transition(instance.id, { transition: 'next' });
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(byId.length, 3, 'nothing after unsubscribe');
+    await conn.close();
+  });
+
+  test('a subscription to a subject that does not exist yet is renewed after a reconnect without creating it', async () => {
+    const { direct, proxied } = clients();
+    const instance = await setUp(direct, 'frank');
+    const conn = proxied.flows.connect({ backoff: { baseMs: 50, maxMs: 200 } });
+    const nobody: number[] = [];
+    const frank: number[] = [];
+    // Caught up in the order subscribed: once frank's change arrives, nobody's catch-up is over.
+    const offNobody = conn.subscribe({ subject: 'nobody-yet' }, (i) => nobody.push(i.seq));
+    const offFrank = conn.subscribe({ subject: 'frank' }, (i) => frank.push(i.seq));
+    await offNobody.ready;
+    await offFrank.ready;
+    const closed = conn.once('close');
+    proxy.refuse = true;
+    proxy.dropAll();
+    await closed;
+    await direct.flowInstances.transition(instance.id, { transition: 'next' });
+    const reopened = conn.once('open');
+    proxy.refuse = false;
+    await reopened;
+    await eventually(() => frank.length, (l) => l === 1, 5000, "frank's change made while disconnected");
+    assert.deepEqual(nobody, []);
+    await assert.rejects(direct.subjects.get('nobody-yet'), (e: unknown) => e instanceof WeftError && e.status === 404);
     await conn.close();
   });
 

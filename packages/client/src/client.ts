@@ -40,7 +40,7 @@ export function createClient(opts: ClientOptions): WeftClient {
     options: o,
     raw: t.raw,
     tasks: createTasksApi(t),
-    flows: { ...createFlowsRestApi(t), connect: (c) => new FlowConnection(o.url, o.apiKey, o.workspace, o.WebSocket, c) },
+    flows: { ...createFlowsRestApi(t), connect: (c) => new FlowConnection(t, c) },
     subjects,
     flowInstances: createFlowInstancesApi(t),
     workflows: createWorkflowsApi(t),

@@ -2,6 +2,8 @@ import { Emitter } from './emitter.js';
 import { errorFromEnvelope, WeftError } from './errors.js';
 import { createRpcConnection, type Envelope, type RpcConnection } from './rpc-connection.js';
 import { socketUrl } from './socket.js';
+import { createSubjectsApi, type SubjectsApi } from './flows-api.js';
+import type { Transport } from './rest-client.js';
 import type { BackoffOptions } from './backoff.js';
 import type { FlowInstance, Subject } from './api-types.js';
 import { newRequestId } from './ids.js';
@@ -25,8 +27,11 @@ export interface TransitionResult {
 }
 
 export type Unsubscribe = (() => void) & {
-  /** Resolves once the server has the subscription; rejects when it refuses it (e.g. an unknown instance). */
-  ready: Promise<void>;
+  /**
+   * Resolves once the server has the subscription; rejects when it refuses it (e.g. an unknown
+   * instance). A refusal is an `error` event of the connection only when `ready` was never read.
+   */
+  readonly ready: Promise<void>;
 };
 
 export interface FlowConnectionEvents {
@@ -55,18 +60,21 @@ function topicOf(t: SubscriptionTarget): { topic: Topic; value: string } {
 
 export class FlowConnection extends Emitter<FlowConnectionEvents> {
   private readonly rpc: RpcConnection;
+  private readonly subjects: SubjectsApi;
   private readonly timeoutMs: number | undefined;
   private readonly subs = new Map<string, { topic: Topic; value: string; listeners: Set<(i: FlowInstance) => void> }>();
   // Highest seq seen per instance: a change is delivered once, in order, whether pushed or caught up.
   // Default 10,000 instances remembered: older ones are delivered again at most once after a catch-up.
   private readonly seqs = new RecentIds<number>(10_000);
 
-  constructor(url: string, apiKey: string, workspace: string, WebSocketCtor: unknown, opts: FlowConnectOptions = {}) {
+  constructor(t: Transport, opts: FlowConnectOptions = {}) {
     super();
+    const o = t.options;
+    this.subjects = createSubjectsApi(t);
     this.timeoutMs = opts.requestTimeoutMs;
     this.rpc = createRpcConnection({
-      url: socketUrl(url, 'ws/flows', apiKey, workspace),
-      WebSocket: WebSocketCtor,
+      url: socketUrl(o.url, 'ws/flows', o.apiKey, o.workspace),
+      WebSocket: o.WebSocket,
       backoff: opts.backoff,
       onEvent: (frame) => {
         if (frame.event === 'flow_instance.updated' && frame.data) this.deliver(frame.data as FlowInstance);
@@ -142,6 +150,7 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
     sub.listeners.add(onChange);
     const s = sub;
     let done = false;
+    let observed = false;
     const off = (() => {
       if (done) return;
       done = true;
@@ -151,9 +160,17 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
         void this.rpc.request('unsubscribe', { [topic]: value }).catch(() => undefined);
       }
     }) as Unsubscribe;
-    // Callers that do not await ready must not see an unhandled rejection.
-    ready.catch((err) => this.emit('error', err instanceof WeftError ? err : new WeftError({ status: 0, code: 'WEFT_CLIENT_SUBSCRIBE', message: String(err) })));
-    off.ready = ready;
+    // A caller that reads `ready` hears of a refusal there; one that never does, through an `error`
+    // event (and no unhandled rejection either way).
+    ready.catch((err) => {
+      if (!observed) this.emit('error', err instanceof WeftError ? err : new WeftError({ status: 0, code: 'WEFT_CLIENT_SUBSCRIBE', message: String(err) }));
+    });
+    Object.defineProperty(off, 'ready', {
+      get: () => {
+        observed = true;
+        return ready;
+      },
+    });
     return off;
   }
 
@@ -215,9 +232,16 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
         const res = await this.rpc.request('get', { flow_instance_id: s.value }, { resend: false });
         if (res.status === 200) this.deliver((res.data as { instance: FlowInstance }).instance);
       } else if (s.topic === 'subject') {
-        // identify without properties changes nothing and answers the subject's instances.
-        const res = await this.rpc.request('identify', { subject: s.value }, { resend: false });
-        if (res.status === 200) for (const i of (res.data as Subject).instances ?? []) this.deliver(i);
+        // Read over REST: the socket's `identify` would create a subject that does not exist yet.
+        let subject: Subject;
+        try {
+          subject = await this.subjects.get(s.value);
+        } catch (err) {
+          // No such subject yet: nothing changed to catch up with.
+          if (err instanceof WeftError && err.status === 404) continue;
+          throw err;
+        }
+        for (const i of subject.instances) this.deliver(i);
       }
     }
   }
