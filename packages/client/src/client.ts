@@ -28,7 +28,8 @@ export interface WeftClient {
   readonly events: { watch(onEvent: (e: WeftEvent) => void, opts?: TaskWatchOptions): TaskWatch };
   /** The key's workspaces. */
   workspaces(): Promise<{ id: string; created_at: string }[]>;
-  ping(): Promise<{ ping: string }>;
+  /** GET /v1/ping; `{ retry: false }` sends it once (is the server up now?). */
+  ping(opts?: { retry?: boolean }): Promise<{ ping: string }>;
 }
 
 /** A client for one weft server, key and workspace. */
@@ -47,8 +48,8 @@ export function createClient(opts: ClientOptions): WeftClient {
     definitions: createDefinitionsApi(t),
     endpoints: createEndpointsApi(t),
     stats: createStatsApi(t),
-    events: { watch: (onEvent, opts) => watchEvents(o, onEvent, opts) },
+    events: { watch: (onEvent, opts) => watchEvents(t, onEvent, opts) },
     workspaces: async () => (await t.unwrap<{ workspaces: { id: string; created_at: string }[] }>(t.raw.GET('/v1/workspaces', t.policy(true)))).workspaces,
-    ping: () => t.unwrap<{ ping: string }>(t.raw.GET('/v1/ping', t.policy(true))),
+    ping: (opts = {}) => t.ping(opts.retry !== false),
   };
 }

@@ -2,6 +2,7 @@ import { Emitter } from './emitter.js';
 import { errorFromEnvelope, WeftError } from './errors.js';
 import { createRpcConnection, type Envelope, type RpcConnection } from './rpc-connection.js';
 import { socketUrl } from './socket.js';
+import { refusalProbe } from './socket-refusal.js';
 import { createSubjectsApi, type SubjectsApi } from './flows-api.js';
 import type { Transport } from './rest-client.js';
 import type { BackoffOptions } from './backoff.js';
@@ -82,6 +83,7 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
       onOpen: (reconnected, current) => this.resume(reconnected, current),
       onClose: (info) => this.emit('close', info),
       onError: (err) => this.emit('error', err),
+      probeRefusal: refusalProbe(() => t.ping(false)),
     });
   }
 

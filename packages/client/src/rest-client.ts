@@ -44,6 +44,11 @@ export interface Transport {
   tracked(): { fetch: (input: Request, init?: RequestInit) => Promise<Response>; inDoubt(): boolean };
   /** The data of a 2xx answer; a WeftError otherwise. */
   unwrap<T>(p: Promise<Result>): Promise<T>;
+  /**
+   * GET /v1/ping: whether the server answers, and takes the key. With `retry` false it is sent once,
+   * so that its outcome tells the present (the sockets' checks: is the server up, is the key refused).
+   */
+  ping(retry: boolean): Promise<{ ping: string }>;
 }
 
 export function createTransport(opts: ClientOptions): Transport {
@@ -59,11 +64,17 @@ export function createTransport(opts: ClientOptions): Transport {
   const base = opts.fetch ?? ((input: Request, init?: RequestInit) => globalThis.fetch(input, init));
   const idempotent = retryingFetch(base, options.retry, true);
   const once = retryingFetch(base, options.retry, false);
+  const single = retryingFetch(base, { ...options.retry, retries: 0 }, true);
   const raw = createFetchClient<paths>({
     baseUrl: options.url,
     headers: { 'x-api-key': options.apiKey, 'x-workspace-id': options.workspace },
     fetch: once,
   });
+  async function unwrap<T>(p: Promise<Result>): Promise<T> {
+    const { data, error, response } = await p;
+    if (!response.ok) throw errorFromResponse(response.status, response.headers, error);
+    return data as T;
+  }
   return {
     options,
     raw,
@@ -73,10 +84,7 @@ export function createTransport(opts: ClientOptions): Transport {
       let inDoubt = false;
       return { fetch: retryingFetch(base, options.retry, true, () => (inDoubt = true)), inDoubt: () => inDoubt };
     },
-    async unwrap<T>(p: Promise<Result>): Promise<T> {
-      const { data, error, response } = await p;
-      if (!response.ok) throw errorFromResponse(response.status, response.headers, error);
-      return data as T;
-    },
+    unwrap,
+    ping: (retry) => unwrap<{ ping: string }>(raw.GET('/v1/ping', { fetch: retry ? idempotent : single })),
   };
 }

@@ -1,12 +1,14 @@
 import { WeftError } from './errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { loadWebSocket, messageText, OPEN, type SocketLike } from './socket.js';
+import { keyRefusal, watchUpgrade } from './socket-refusal.js';
 
 // A reconnecting request/response connection in weft's WebSocket envelope (/ws/flows, /ws/workers):
 // request {action, request_id, data} → exactly one response {request_id, status, errors, data}; other
 // frames ({event, data}) are pushed events. Requests in flight when the connection drops are sent again,
 // with the same request_id, once it is back (the server answers a repeated transition's request_id with
-// its first result); requests marked `resend: false` are rejected instead.
+// its first result); requests marked `resend: false` are rejected instead. An upgrade refused for the
+// key (401/403) ends the connection: trying again would be refused again.
 
 export interface Envelope {
   request_id: string | number | null;
@@ -29,8 +31,18 @@ export interface RpcConnectionOptions {
    */
   onOpen?(reconnected: boolean, current: () => boolean): void | Promise<void>;
   onClose?(info: { code: number; reason: string }): void;
-  /** A connection attempt ended before it opened (refused, or the upgrade was answered with an error); onError hears it too. */
-  onConnectFailed?(attempt: number): void;
+  /**
+   * A connection attempt ended before it opened (refused, or the upgrade was answered with an error);
+   * onError hears it too. `attempt` counts the failures in a row; `seq` numbers the attempt among all
+   * (see RpcConnection.attemptsStarted). Not called for a refused key: that ends the connection.
+   */
+  onConnectFailed?(failure: { attempt: number; seq: number }): void;
+  /**
+   * For sockets that hide a refused upgrade's status (browsers, Node ≥ 22): asked after an attempt
+   * failed whether the server refuses the key over HTTP. With an error, the connection ends with it.
+   */
+  probeRefusal?(): Promise<WeftError | null>;
+  /** Errors along the way, and the one a refused key ends the connection with (status 401/403). */
   onError?(err: WeftError): void;
 }
 
@@ -54,9 +66,11 @@ interface Pending {
 
 export interface RpcConnection {
   request(action: string, data: Record<string, unknown>, opts?: RpcRequestOptions): Promise<Envelope>;
-  /** Resolves once connected (the first time, or again after a drop). */
+  /** Resolves once connected (the first time, or again after a drop); rejects once closed or refused. */
   ready(): Promise<void>;
   readonly connected: boolean;
+  /** Connection attempts started so far: onConnectFailed's `seq` of an attempt started after now is greater. */
+  readonly attemptsStarted: number;
   /** Closes for good; pending requests are rejected. */
   close(): Promise<void>;
   /** Drops the current socket as a network failure would (tests, or a caller that saw it go stale). */
@@ -83,13 +97,49 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
   let everOpened = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stable: ReturnType<typeof setTimeout> | null = null;
-  let waiters: (() => void)[] = [];
+  let waiters: { resolve(): void; reject(err: unknown): void }[] = [];
   let closeResolve: (() => void) | null = null;
+  /** Why the connection ended, when the server refused its key. */
+  let refused: WeftError | null = null;
+  let probing = false;
 
-  function flushWaiters() {
+  function flushWaiters(err?: unknown) {
     const w = waiters;
     waiters = [];
-    for (const f of w) f();
+    for (const f of w) {
+      if (err === undefined) f.resolve();
+      else f.reject(err);
+    }
+  }
+
+  /** The key was refused: ends the connection as close() would, with that error for everyone waiting. */
+  function refuse(err: WeftError) {
+    if (closed) return;
+    closed = true;
+    refused = err;
+    if (timer) clearTimeout(timer);
+    if (stable) clearTimeout(stable);
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+    const s = socket;
+    socket = null;
+    open = false;
+    s?.close(1000, 'the key was refused');
+    flushWaiters(err);
+    opts.onError?.(err);
+  }
+
+  /** Asks over HTTP whether the key is refused (one check at a time); the reconnects go on meanwhile. */
+  function probe() {
+    if (probing || !opts.probeRefusal) return;
+    probing = true;
+    opts.probeRefusal().then(
+      (err) => {
+        probing = false;
+        if (err) refuse(err);
+      },
+      () => (probing = false),
+    );
   }
 
   function sendFrame(p: Pending) {
@@ -100,11 +150,12 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
 
   async function connect() {
     if (closed) return;
+    const myGeneration = ++generation;
     const Ctor = await loadWebSocket(opts.WebSocket);
     if (closed) return;
     const s = new Ctor(opts.url);
+    const answer = watchUpgrade(s);
     socket = s;
-    const myGeneration = ++generation;
     s.onopen = async () => {
       if (closed || socket !== s) return;
       const reconnected = everOpened;
@@ -160,8 +211,12 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
       }
       if (wasOpen) opts.onClose?.({ code: ev?.code ?? 1006, reason: ev?.reason ?? '' });
       else if (!closed) {
-        opts.onConnectFailed?.(attempts + 1);
-        opts.onError?.(connectError(attempts + 1, `the connection closed before it opened (${ev?.code ?? 1006})`));
+        const refusal = answer.refusal && keyRefusal(answer.refusal.status, answer.refusal.code);
+        if (refusal) return refuse(refusal);
+        opts.onConnectFailed?.({ attempt: attempts + 1, seq: myGeneration });
+        const why = answer.refusal ? `the upgrade was answered ${answer.refusal.status}` : `the connection closed before it opened (${ev?.code ?? 1006})`;
+        opts.onError?.(connectError(attempts + 1, why));
+        if (!answer.visible) probe();
       }
       if (closed) {
         closeResolve?.();
@@ -172,7 +227,7 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
   }
 
   function fail(err: unknown) {
-    if (!closed) opts.onConnectFailed?.(attempts + 1);
+    if (!closed) opts.onConnectFailed?.({ attempt: attempts + 1, seq: generation });
     opts.onError?.(connectError(attempts + 1, String((err as Error)?.message ?? err), err));
     if (!closed) timer = setTimeout(() => void connect().catch(fail), backoffDelay(attempts++, opts.backoff));
   }
@@ -189,8 +244,11 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
     get connected() {
       return open;
     },
+    get attemptsStarted() {
+      return generation;
+    },
     request(action, data, ro = {}) {
-      if (closed) return Promise.reject(closedError());
+      if (closed) return Promise.reject(refused ?? closedError());
       const requestId = `${prefix}-${++counter}`;
       return new Promise<Envelope>((resolve, reject) => {
         const p: Pending = { frame: JSON.stringify({ action, request_id: requestId, data }), resend: ro.resend ?? true, generation: -1, sends: 0, resolve, reject };
@@ -220,8 +278,8 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
     },
     ready() {
       if (open) return Promise.resolve();
-      if (closed) return Promise.reject(closedError());
-      return new Promise((resolve) => waiters.push(resolve));
+      if (closed) return Promise.reject(refused ?? closedError());
+      return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
     },
     drop() {
       const s = socket as (SocketLike & { terminate?: () => void }) | null;
@@ -250,7 +308,7 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
       }
       socket = null;
       open = false;
-      flushWaiters();
+      flushWaiters(closedError());
     },
   };
 }

@@ -2,15 +2,18 @@ import { WeftError } from './errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { STABLE_MS } from './rpc-connection.js';
 import { loadWebSocket, messageText, socketUrl, type SocketLike } from './socket.js';
-import type { ResolvedOptions } from './rest-client.js';
+import { keyRefusal, refusalProbe, watchUpgrade } from './socket-refusal.js';
+import type { Transport } from './rest-client.js';
 import type { Task } from './api-types.js';
 
 // Read-only pushed streams, reconnecting with backoff until closed: /ws/tasks (the workspace's full task
 // array on connect, after every change and at least once a second) and /ws/events ({event, data} after
-// each commit: processes, deliveries, endpoints, flow transitions, tasks).
+// each commit: processes, deliveries, endpoints, flow transitions, tasks). A key the server refuses
+// (401/403) ends the stream with an error: reconnecting would be refused again.
 
 export interface TaskWatchOptions {
   backoff?: BackoffOptions;
+  /** Errors along the way, and the one a refused key ends the stream with (status 401/403). */
   onError?(err: WeftError): void;
 }
 
@@ -28,19 +31,22 @@ export type WeftEvent =
   | { event: 'flow.defined'; data: { identifier: string; version: number } }
   | { event: 'task.changed'; data: Record<string, never> };
 
-export function watchTasks(o: ResolvedOptions, onTasks: (tasks: Task[]) => void, opts: TaskWatchOptions = {}): TaskWatch {
-  return watchStream(o, 'ws/tasks', (frame) => {
+export function watchTasks(t: Transport, onTasks: (tasks: Task[]) => void, opts: TaskWatchOptions = {}): TaskWatch {
+  return watchStream(t, 'ws/tasks', (frame) => {
     if (Array.isArray(frame)) onTasks(frame as Task[]);
   }, opts);
 }
 
-export function watchEvents(o: ResolvedOptions, onEvent: (e: WeftEvent) => void, opts: TaskWatchOptions = {}): TaskWatch {
-  return watchStream(o, 'ws/events', (frame) => {
+export function watchEvents(t: Transport, onEvent: (e: WeftEvent) => void, opts: TaskWatchOptions = {}): TaskWatch {
+  return watchStream(t, 'ws/events', (frame) => {
     if (frame && typeof frame === 'object' && typeof (frame as { event?: unknown }).event === 'string') onEvent(frame as WeftEvent);
   }, opts);
 }
 
-function watchStream(o: ResolvedOptions, path: string, onFrame: (frame: unknown) => void, opts: TaskWatchOptions): TaskWatch {
+function watchStream(t: Transport, path: string, onFrame: (frame: unknown) => void, opts: TaskWatchOptions): TaskWatch {
+  const o = t.options;
+  const probeRefusal = refusalProbe(() => t.ping(false));
+  let probing = false;
   let closed = false;
   let socket: SocketLike | null = null;
   let attempts = 0;
@@ -53,6 +59,7 @@ function watchStream(o: ResolvedOptions, path: string, onFrame: (frame: unknown)
     const Ctor = await loadWebSocket(o.WebSocket);
     if (closed) return;
     const s = new Ctor(url);
+    const answer = watchUpgrade(s);
     socket = s;
     opened = false;
     s.onopen = () => {
@@ -75,21 +82,38 @@ function watchStream(o: ResolvedOptions, path: string, onFrame: (frame: unknown)
       socket = null;
       if (stable) clearTimeout(stable);
       if (closed) return;
-      if (!opened) opts.onError?.(new WeftError({ status: 0, code: 'WEFT_CLIENT_CONNECT', message: `could not connect to ${o.url.replace(/\/+$/, '')}/${path} (attempt ${attempts + 1}): the connection closed before it opened (${ev?.code ?? 1006})`, retryable: true }));
+      if (!opened) {
+        const refusal = answer.refusal && keyRefusal(answer.refusal.status, answer.refusal.code);
+        if (refusal) return refuse(refusal);
+        const why = answer.refusal ? `the upgrade was answered ${answer.refusal.status}` : `the connection closed before it opened (${ev?.code ?? 1006})`;
+        opts.onError?.(new WeftError({ status: 0, code: 'WEFT_CLIENT_CONNECT', message: `could not connect to ${o.url.replace(/\/+$/, '')}/${path} (attempt ${attempts + 1}): ${why}`, retryable: true }));
+        if (!answer.visible && !probing) {
+          // The platform's WebSocket hides the status: ask over HTTP whether the key is refused.
+          probing = true;
+          void probeRefusal().then((err) => {
+            probing = false;
+            if (err) refuse(err);
+          });
+        }
+      }
       timer = setTimeout(() => void connect().catch(fail), backoffDelay(attempts++, opts.backoff));
     };
+  }
+  function refuse(err: WeftError) {
+    if (closed) return;
+    close();
+    opts.onError?.(err);
   }
   function fail(err: unknown) {
     opts.onError?.(new WeftError({ status: 0, code: 'WEFT_CLIENT_CONNECT', message: String((err as Error)?.message ?? err), cause: err }));
     if (!closed) timer = setTimeout(() => void connect().catch(fail), backoffDelay(attempts++, opts.backoff));
   }
+  function close() {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    if (stable) clearTimeout(stable);
+    socket?.close(1000, 'client closed');
+  }
   void connect().catch(fail);
-  return {
-    close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      if (stable) clearTimeout(stable);
-      socket?.close(1000, 'client closed');
-    },
-  };
+  return { close };
 }

@@ -57,7 +57,7 @@ export function createTasksApi(t: Transport): TasksApi {
     complete: async (id, input) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/complete', { params: path(id), body: input, ...policy(false) }))).task,
     fail: async (id, input) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/fail', { params: path(id), body: input, ...policy(false) }))).task,
     types: async () => (await unwrap<{ types: { type: string; max_seconds: number; runner: 'builtin' | 'worker' }[] }>(raw.GET('/v1/task-types', policy(true)))).types,
-    watch: (onTasks, opts) => watchTasks(t.options, onTasks, opts),
+    watch: (onTasks, opts) => watchTasks(t, onTasks, opts),
     release: async (id, lease) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/release', { params: path(id), body: { lease }, ...policy(false) }))).task,
   };
 }

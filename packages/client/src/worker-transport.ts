@@ -1,6 +1,7 @@
 import { WeftError } from './errors.js';
 import { createRpcConnection, type RpcConnection } from './rpc-connection.js';
 import { socketUrl } from './socket.js';
+import { refusalProbe } from './socket-refusal.js';
 import type { WeftClient } from './client.js';
 import type { ClaimedTask, Task } from './api-types.js';
 
@@ -37,13 +38,17 @@ export interface WorkerTransport {
   close(): Promise<void>;
 }
 
-export function createSocketTransport(client: WeftClient, hooks: { onError(err: WeftError): void; onConnectFailed?(attempt: number): void }): WorkerTransport & { rpc: RpcConnection } {
+export function createSocketTransport(
+  client: WeftClient,
+  hooks: { onError(err: WeftError): void; onConnectFailed?(failure: { attempt: number; seq: number }): void },
+): WorkerTransport & { rpc: RpcConnection } {
   const o = client.options;
   const rpc = createRpcConnection({
     url: socketUrl(o.url, 'ws/workers', o.apiKey, o.workspace),
     WebSocket: o.WebSocket,
     onError: hooks.onError,
     onConnectFailed: hooks.onConnectFailed,
+    probeRefusal: refusalProbe(() => client.ping({ retry: false })),
   });
   const check = (res: { status: number; errors: { code: string; message: string }[] }) => {
     if (res.status !== 200) throw new WeftError({ status: res.status, code: res.errors[0]?.code ?? `HTTP_${res.status}`, message: res.errors[0]?.message ?? `status ${res.status}` });

@@ -4,6 +4,7 @@ import { backoffDelay, sleep } from './backoff.js';
 import { AckBatcher, type TrailingClaim } from './worker-acks.js';
 import { createHttpTransport, createSocketTransport, type AckResult, type WorkerTransport } from './worker-transport.js';
 import { describeError, leaseMsOf } from './worker-task.js';
+import { isKeyRefusal } from './socket-refusal.js';
 import type { WeftClient } from './client.js';
 import type { ClaimedTask, Task } from './api-types.js';
 import { newRequestId } from './ids.js';
@@ -50,7 +51,8 @@ export interface WorkerEvents<P, R> {
   'task:failed': { task: Task; error: unknown; retryable: boolean; willRetry: boolean };
   'task:released': { task: WorkerTask<P> };
   error: { error: Error; task?: WorkerTask<P> };
-  stopped: Record<string, never>;
+  /** `error`: why the worker stopped by itself (the server refused the key: 401/403). */
+  stopped: { error?: WeftError };
 }
 
 interface Running<P> {
@@ -84,6 +86,8 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
   private trailingFull = true;
   private probing = false;
   private removeSignals: (() => void) | null = null;
+  /** The refusal the worker stopped on by itself. */
+  private refusal: WeftError | null = null;
 
   constructor(private readonly opts: WorkerOptions<P, R>) {
     super();
@@ -127,7 +131,8 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
     if (kind === 'http') return createHttpTransport(this.opts.client);
     return createSocketTransport(this.opts.client, {
       onError: (error) => {
-        if (!this.stopping && this.transport.kind === 'ws') this.emit('error', { error });
+        if (isKeyRefusal(error)) this.refused(error);
+        else if (!this.stopping && this.transport.kind === 'ws') this.emit('error', { error });
       },
       onConnectFailed: kind === 'auto' ? () => void this.maybeFallBack() : undefined,
     });
@@ -170,6 +175,7 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
         tasks = await transport.claim({ types: this.opts.types, max, wait_ms: this.waitMs, worker_id: this.id });
         failures = 0;
       } catch (err) {
+        if (isKeyRefusal(err)) this.refused(err);
         if (this.stopping) break;
         // A claim cut off by a dropped socket is tried again once the socket is back (claim waits for it).
         if ((err as WeftError)?.code === 'WEFT_CLIENT_DISCONNECTED') continue;
@@ -247,6 +253,7 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
       const r = await this.acks.send({ action: 'heartbeat', data: { id: entry.task.id, lease: entry.task.lease } });
       if (r.status === 200) entry.deadline = Math.max(entry.deadline, sentAt + entry.leaseMs);
       else if (r.status === 404 || r.status === 409) this.lose(entry, r.errors[0]?.message ?? 'lease lost');
+      else if (isKeyRefusal(ackError(r))) this.refused(ackError(r));
     } catch (err) {
       this.emit('error', { error: err as Error, task: entry.task });
     } finally {
@@ -284,13 +291,22 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
     // A 409 to an acknowledgement sent again after a reconnect: the first one got through.
     const applied = r.status === 200 || (r.resent && r.status === 409);
     if (!applied) {
-      const error = new WeftError({ status: r.status, code: r.errors[0]?.code ?? `HTTP_${r.status}`, message: r.errors[0]?.message ?? `status ${r.status}` });
-      this.emit('error', { error, task });
+      const error = ackError(r);
+      if (isKeyRefusal(error)) this.refused(error);
+      else this.emit('error', { error, task });
       return;
     }
     const serverTask = r.data?.task ?? ({ ...task, status: outcome.ok ? 'completed' : 'failed' } as Task);
     if (outcome.ok) this.emit('task:completed', { task: serverTask, result: outcome.result });
     else this.emit('task:failed', { task: serverTask, error: outcome.error, retryable, willRetry: serverTask.status === 'queued' });
+  }
+
+  /** The server refused the key: every claim and acknowledgement would be refused too, so the worker stops. */
+  private refused(error: WeftError) {
+    if (this.refusal) return;
+    this.refusal = error;
+    this.emit('error', { error });
+    void this.stop();
   }
 
   private async release(task: WorkerTask<P>) {
@@ -323,7 +339,7 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
     await Promise.all(releases);
     await this.acks.idle();
     await this.transport.close();
-    this.emit('stopped', {});
+    this.emit('stopped', this.refusal ? { error: this.refusal } : {});
   }
 
   private installSignals() {
@@ -337,6 +353,10 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
       proc.off('SIGINT', onSignal);
     };
   }
+}
+
+function ackError(r: AckResult): WeftError {
+  return new WeftError({ status: r.status, code: r.errors[0]?.code ?? `HTTP_${r.status}`, message: r.errors[0]?.message ?? `status ${r.status}` });
 }
 
 function isJson(v: unknown): boolean {
