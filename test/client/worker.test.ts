@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { WebSocket as WsSocket } from 'ws';
 import { startTcpProxy } from './fixtures/tcp-proxy.js';
 import { sqliteBackend } from '../helpers/backends.js';
+import { freePort } from '../helpers/child-weft.js';
 import { eventually, freshDatabase, startWeft, TEST_KEY, type Database, type RunningWeft } from '../helpers/weft.js';
 import { createClient, createWorker, NonRetryableError, WeftError, type FlowConnection, type Task, type Worker } from '../../packages/client/src/index.js';
 
@@ -296,6 +297,31 @@ describe('createWorker (SQLite)', () => {
     assert.equal(done.result, 'via http');
     assert.equal(worker.transportKind, 'http');
     await worker.stop();
+  });
+
+  test("'auto' started before its server stays on the socket once the server is up", async () => {
+    const late = freshDatabase(sqliteBackend);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const client = createClient({ url, apiKey: TEST_KEY, workspace: workspace() });
+    const worker = createWorker({ client, types: ['job'], waitMs: 200, handler: () => 'over the socket' });
+    const errors: WeftError[] = [];
+    worker.on('error', ({ error }) => errors.push(error as WeftError));
+    let server: RunningWeft | null = null;
+    try {
+      // The server comes up only after the worker found it down.
+      await eventually(() => errors.length, (n) => n >= 1, 10_000, 'a refused connection');
+      assert.equal(errors[0].code, 'WEFT_CLIENT_CONNECT');
+      server = await startWeft(late, { WEFT_PORT: String(port), WEFT_WORKER_TYPES: 'job' });
+      const task = await client.tasks.create({ name: 'after-start', type: 'job' });
+      const { task: done } = await worker.once('task:completed');
+      assert.deepEqual([done.id, done.result], [task.id, 'over the socket']);
+      assert.equal(worker.transportKind, 'ws');
+      await worker.stop();
+    } finally {
+      await server?.stop();
+      await late.cleanup();
+    }
   });
 
   test('stop() stops claiming and lets running handlers finish', async () => {

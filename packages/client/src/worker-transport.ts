@@ -40,13 +40,14 @@ export interface WorkerTransport {
 
 export function createSocketTransport(
   client: WeftClient,
-  hooks: { onError(err: WeftError): void; onConnectFailed?(failure: { attempt: number; seq: number }): void },
+  hooks: { onError(err: WeftError): void; onOpen?(): void; onConnectFailed?(failure: { attempt: number; seq: number }): void },
 ): WorkerTransport & { rpc: RpcConnection } {
   const o = client.options;
   const rpc = createRpcConnection({
     url: socketUrl(o.url, 'ws/workers', o.apiKey, o.workspace),
     WebSocket: o.WebSocket,
     onError: hooks.onError,
+    onOpen: hooks.onOpen,
     onConnectFailed: hooks.onConnectFailed,
     probeRefusal: refusalProbe(() => client.ping({ retry: false })),
   });

@@ -85,6 +85,8 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
   /** Whether the last claim that rode on a batch got all it asked for: more work is likely waiting. */
   private trailingFull = true;
   private probing = false;
+  /** Socket attempts numbered above this started after the server answered over HTTP (see maybeFallBack). */
+  private answeredAfter = Infinity;
   private removeSignals: (() => void) | null = null;
   /** The refusal the worker stopped on by itself. */
   private refusal: WeftError | null = null;
@@ -129,29 +131,41 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
 
   private makeTransport(kind: 'auto' | 'ws' | 'http'): WorkerTransport {
     if (kind === 'http') return createHttpTransport(this.opts.client);
-    return createSocketTransport(this.opts.client, {
+    const socket = createSocketTransport(this.opts.client, {
       onError: (error) => {
         if (isKeyRefusal(error)) this.refused(error);
         else if (!this.stopping && this.transport.kind === 'ws') this.emit('error', { error });
       },
-      onConnectFailed: kind === 'auto' ? () => void this.maybeFallBack() : undefined,
+      onOpen: () => (this.answeredAfter = Infinity),
+      onConnectFailed: kind === 'auto' ? ({ seq }) => void this.maybeFallBack(seq, () => socket.rpc.attemptsStarted) : undefined,
     });
+    return socket;
   }
 
-  /** The socket would not open: when the server answers over HTTP, work over HTTP instead. */
-  private async maybeFallBack() {
-    if (this.probing || this.transport.kind !== 'ws' || this.stopping) return;
-    this.probing = true;
-    try {
-      await this.opts.client.ping();
-    } catch {
-      this.probing = false;
+  /**
+   * A socket attempt failed. A server that is down (or still starting) refuses it too, and that is no
+   * reason to leave the socket for good: the worker works over HTTP instead only when an attempt that
+   * started after the server answered over HTTP failed as well.
+   */
+  private async maybeFallBack(seq: number, attemptsStarted: () => number) {
+    if (this.transport.kind !== 'ws' || this.stopping) return;
+    if (seq > this.answeredAfter) {
+      const ws = this.transport;
+      this.transport = createHttpTransport(this.opts.client);
+      await ws.close();
       return;
     }
-    const ws = this.transport;
-    this.transport = createHttpTransport(this.opts.client);
-    await ws.close();
-    this.probing = false;
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      // Sent once: its answer says whether the server is up now, not within the next retries.
+      await this.opts.client.ping({ retry: false });
+      this.answeredAfter = Math.min(this.answeredAfter, attemptsStarted());
+    } catch {
+      // No answer (or the key refused, which the socket reports itself): stay on the socket.
+    } finally {
+      this.probing = false;
+    }
   }
 
   private async loop() {
