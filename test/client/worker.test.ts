@@ -375,6 +375,65 @@ describe('createWorker (SQLite)', () => {
     assert.equal(t.worker, null);
   });
 
+  for (const transport of ['ws', 'http'] as const) {
+    test(`stop() resolves while the server is unreachable (${transport}), giving up the release it could not send`, async () => {
+      const own = freshDatabase(sqliteBackend);
+      // The default lease (30 s): no heartbeat is missed while the server stops.
+      let server: RunningWeft | null = await startWeft(own, { WEFT_WORKER_TYPES: 'slow' });
+      try {
+        const client = createClient({ url: server.url, apiKey: TEST_KEY, workspace: 'unreachable' });
+        await client.tasks.create({ name: 'stranded', type: 'slow' });
+        const worker = createWorker({
+          client,
+          types: ['slow'],
+          transport,
+          waitMs: 200,
+          releaseTimeoutMs: 300,
+          handler: (_t, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+        });
+        const released: number[] = [];
+        const errors: WeftError[] = [];
+        worker.on('task:released', ({ task: t }) => released.push(t.id));
+        worker.on('error', ({ error }) => errors.push(error as WeftError));
+        await eventually(() => worker.running, (r) => r === 1, 10_000, 'the handler running');
+        await server.stop();
+        server = null;
+        await worker.stop({ graceMs: 50 });
+        assert.deepEqual(released, []);
+        // The task's lease returns it to the queue (the server's part, tested with the task store).
+        const given = errors.filter((e) => e.code === 'WEFT_CLIENT_CLOSED');
+        assert.equal(given.length, 1, `the release was given up (${errors.map((e) => e.code).join(', ')})`);
+        assert.equal(worker.running, 0);
+      } finally {
+        await server?.stop();
+        await own.cleanup();
+      }
+    });
+  }
+
+  test('SIGTERM (handleSignals) while the server is unreachable: the process still exits by itself', async () => {
+    const own = freshDatabase(sqliteBackend);
+    let server: RunningWeft | null = await startWeft(own, { WEFT_WORKER_TYPES: 'slow' });
+    try {
+      const client = createClient({ url: server.url, apiKey: TEST_KEY, workspace: 'unreachable-signal' });
+      const a = await client.tasks.create({ name: 'a', type: 'slow' });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/client/fixtures/signal-worker.ts', server.url, TEST_KEY, 'unreachable-signal', 'slow', '300'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      await eventually(() => out, (o) => o.includes(`started ${a.id}`), 15_000, 'the task started');
+      await server.stop();
+      server = null;
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, out);
+      assert.match(out, /stopped/);
+    } finally {
+      await server?.stop();
+      await own.cleanup();
+    }
+  });
+
   test('a lost lease aborts the handler signal and nothing is reported for it', async () => {
     const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
     const task = await client.tasks.create({ name: 'starved', type: 'slow', max_attempts: 1 });

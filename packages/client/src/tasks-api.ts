@@ -24,10 +24,11 @@ export interface TasksApi {
   flush(): Promise<void>;
   /** Long-poll claim (POST /v1/tasks/claim); workers use createWorker, which claims over /ws/workers. */
   claim(input: ClaimInput, signal?: AbortSignal): Promise<ClaimedTask[]>;
-  heartbeat(id: number, lease?: string): Promise<Task>;
-  complete(id: number, input: { lease?: string; result?: unknown }): Promise<Task>;
-  fail(id: number, input: { lease?: string; error?: unknown; retryable?: boolean }): Promise<Task>;
-  release(id: number, lease?: string): Promise<Task>;
+  /** `signal` (here and on complete, fail, release) abandons the request and its retries. */
+  heartbeat(id: number, lease?: string, signal?: AbortSignal): Promise<Task>;
+  complete(id: number, input: { lease?: string; result?: unknown }, signal?: AbortSignal): Promise<Task>;
+  fail(id: number, input: { lease?: string; error?: unknown; retryable?: boolean }, signal?: AbortSignal): Promise<Task>;
+  release(id: number, lease?: string, signal?: AbortSignal): Promise<Task>;
   /** The task catalog: each type, the built-in runner's maximum run time, and who runs it. */
   types(): Promise<{ type: string; max_seconds: number; runner: 'builtin' | 'worker' }[]>;
   /** Streams the workspace's task array (/ws/tasks): on connect, after every change, at least once a second. */
@@ -53,11 +54,11 @@ export function createTasksApi(t: Transport): TasksApi {
     flush: () => unwrap<void>(raw.POST('/tasks/flush', policy(true))),
     // A claim lost in the network leaves its tasks leased until the lease expires: not retried blindly.
     claim: async (input, signal) => (await unwrap<{ tasks: ClaimedTask[] }>(raw.POST('/v1/tasks/claim', { body: input, signal, ...policy(false) }))).tasks,
-    heartbeat: async (id, lease) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/heartbeat', { params: path(id), body: { lease }, ...policy(true) }))).task,
-    complete: async (id, input) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/complete', { params: path(id), body: input, ...policy(false) }))).task,
-    fail: async (id, input) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/fail', { params: path(id), body: input, ...policy(false) }))).task,
+    heartbeat: async (id, lease, signal) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/heartbeat', { params: path(id), body: { lease }, signal, ...policy(true) }))).task,
+    complete: async (id, input, signal) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/complete', { params: path(id), body: input, signal, ...policy(false) }))).task,
+    fail: async (id, input, signal) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/fail', { params: path(id), body: input, signal, ...policy(false) }))).task,
     types: async () => (await unwrap<{ types: { type: string; max_seconds: number; runner: 'builtin' | 'worker' }[] }>(raw.GET('/v1/task-types', policy(true)))).types,
     watch: (onTasks, opts) => watchTasks(t, onTasks, opts),
-    release: async (id, lease) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/release', { params: path(id), body: { lease }, ...policy(false) }))).task,
+    release: async (id, lease, signal) => (await unwrap<{ task: Task }>(raw.POST('/v1/tasks/{id}/release', { params: path(id), body: { lease }, signal, ...policy(false) }))).task,
   };
 }

@@ -1,6 +1,7 @@
 import type { AckOp, AckResult, WorkerClaim, WorkerTransport } from './worker-transport.js';
 import type { ClaimedTask } from './api-types.js';
 import { backoffDelay, sleep } from './backoff.js';
+import { WeftError } from './errors.js';
 
 // Coalesces acknowledgements (complete, fail, heartbeat, release) into `batch` frames.
 // PERF: while one batch is on its way, new acknowledgements wait and leave together in the next one
@@ -29,11 +30,16 @@ interface Queued {
   reject(err: unknown): void;
 }
 
+const closedError = () => new WeftError({ status: 0, code: 'WEFT_CLIENT_CLOSED', message: 'the worker stopped before the acknowledgement got through', retryable: false });
+
 export class AckBatcher {
   private queue: Queued[] = [];
   private inFlight = 0;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
+  private closed = false;
+  /** Cuts the waits between attempts short once closed. */
+  private readonly halt = new AbortController();
 
   constructor(
     private readonly transport: () => WorkerTransport,
@@ -47,6 +53,7 @@ export class AckBatcher {
   }
 
   send(op: AckOp): Promise<AckResult & { resent: boolean }> {
+    if (this.closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
       this.schedule();
@@ -57,6 +64,14 @@ export class AckBatcher {
   idle(): Promise<void> {
     if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Gives up: what is queued, or waiting to be sent again, is rejected (WEFT_CLIENT_CLOSED); idle() resolves. */
+  close(): void {
+    this.closed = true;
+    this.halt.abort();
+    for (const q of this.queue.splice(0)) q.reject(closedError());
+    this.checkIdle();
   }
 
   private schedule() {
@@ -85,13 +100,16 @@ export class AckBatcher {
           );
         } catch (err) {
           trailing?.done(null);
-          // Network trouble: try again (the server tells a repeated acknowledgement by its 409).
-          if (attempt >= 5) {
-            for (const q of batch) q.reject(err);
+          // Network trouble, or a transport replaced by the HTTP fallback: try again (the server tells a
+          // repeated acknowledgement by its 409), unless the worker gave up on it (closed).
+          if (attempt >= 5 || this.closed) {
+            for (const q of batch) q.reject(this.closed ? closedError() : err);
             break;
           }
-          await sleep(backoffDelay(attempt));
-          continue;
+          await sleep(backoffDelay(attempt), this.halt.signal).catch(() => undefined);
+          if (!this.closed) continue;
+          for (const q of batch) q.reject(closedError());
+          break;
         }
         trailing?.done(answer.tasks ?? null);
         // Sent before without an answer: a 409 now may mean the first one got through.

@@ -28,15 +28,22 @@ export type WorkerClaim = {
 
 export interface WorkerTransport {
   readonly kind: 'ws' | 'http';
-  claim(input: WorkerClaim): Promise<ClaimedTask[]>;
+  /**
+   * `stop` aborting while no claim has left yet (the socket is down) ends the wait with no tasks;
+   * a claim on its way is answered as usual (its tasks are released, not left leased).
+   */
+  claim(input: WorkerClaim, stop?: AbortSignal): Promise<ClaimedTask[]>;
   /**
    * Sends acknowledgements; `resent` says whether they may have reached the server before (after a
    * reconnect). Over the socket a `trailing` claim may ride in the same frame, after them: `tasks` is
    * its answer (null when it was refused; never sent again after a drop, like a claim of its own).
    */
   acknowledge(ops: AckOp[], trailing?: WorkerClaim): Promise<{ results: AckResult[]; resent: boolean; tasks?: ClaimedTask[] | null }>;
+  /** Rejects what is on its way (WEFT_CLIENT_CLOSED, not retryable) and opens nothing more. */
   close(): Promise<void>;
 }
+
+const closedError = () => new WeftError({ status: 0, code: 'WEFT_CLIENT_CLOSED', message: 'the connection was closed', retryable: false });
 
 export function createSocketTransport(
   client: WeftClient,
@@ -57,8 +64,8 @@ export function createSocketTransport(
   return {
     kind: 'ws',
     rpc,
-    async claim(input) {
-      await rpc.ready();
+    async claim(input, stop) {
+      if (!rpc.connected && (await stoppedFirst(rpc.ready(), stop))) return [];
       // A claim is not sent again after a drop: its tasks, if any, come back when their lease expires.
       const res = await rpc.request('claim', input, { resend: false });
       check(res);
@@ -80,19 +87,41 @@ export function createSocketTransport(
   };
 }
 
+/** Whether `stop` aborted before `p` settled. */
+function stoppedFirst(p: Promise<unknown>, stop: AbortSignal | undefined): Promise<boolean> {
+  if (stop?.aborted) return Promise.resolve(true);
+  return new Promise<boolean>((resolve, reject) => {
+    const onStop = () => resolve(true);
+    stop?.addEventListener('abort', onStop, { once: true });
+    p.then(
+      () => {
+        stop?.removeEventListener('abort', onStop);
+        resolve(false);
+      },
+      (err) => {
+        stop?.removeEventListener('abort', onStop);
+        reject(err);
+      },
+    );
+  });
+}
+
 export function createHttpTransport(client: WeftClient): WorkerTransport {
   const t = client.tasks;
+  // close() abandons the requests on their way and their retries (the server may be unreachable).
+  const closing = new AbortController();
+  const signal = closing.signal;
   async function one(op: AckOp): Promise<AckResult> {
     const { id, lease } = op.data;
     try {
       const task =
         op.action === 'heartbeat'
-          ? await t.heartbeat(id, lease)
+          ? await t.heartbeat(id, lease, signal)
           : op.action === 'complete'
-            ? await t.complete(id, { lease, result: op.data.result })
+            ? await t.complete(id, { lease, result: op.data.result }, signal)
             : op.action === 'fail'
-              ? await t.fail(id, { lease, error: op.data.error, retryable: op.data.retryable })
-              : await t.release(id, lease);
+              ? await t.fail(id, { lease, error: op.data.error, retryable: op.data.retryable }, signal)
+              : await t.release(id, lease, signal);
       return { status: 200, errors: [], data: { task } };
     } catch (err) {
       if (err instanceof WeftError && err.status > 0) return { status: err.status, errors: [{ code: err.code, message: err.message }], data: null };
@@ -101,8 +130,8 @@ export function createHttpTransport(client: WeftClient): WorkerTransport {
   }
   return {
     kind: 'http',
-    claim: (input) => t.claim(input),
+    claim: (input) => t.claim(input, signal),
     acknowledge: async (ops) => ({ results: await Promise.all(ops.map(one)), resent: false }),
-    close: async () => undefined,
+    close: async () => closing.abort(closedError()),
   };
 }

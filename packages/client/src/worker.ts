@@ -37,6 +37,12 @@ export interface WorkerOptions<P, R> {
   heartbeatIntervalMs?: number;
   /** Default 10000 ms: how long stop() lets running handlers finish before releasing their tasks. */
   graceMs?: number;
+  /**
+   * Default 5000 ms: how long stop(), after the grace, waits for the releases and the acknowledgements
+   * still on their way to be answered. Past it (the server is unreachable) stop() resolves anyway: a task
+   * not released goes back to the queue when its lease expires.
+   */
+  releaseTimeoutMs?: number;
   /** Default false: stop() on SIGTERM and SIGINT (Node). */
   handleSignals?: boolean;
   /** Default a random id; shown as the task's `worker`. */
@@ -58,12 +64,14 @@ export interface WorkerEvents<P, R> {
 interface Running<P> {
   task: WorkerTask<P>;
   abort: AbortController;
+  heartbeats: ReturnType<typeof setInterval> | undefined;
   leaseMs: number;
   /** Local time by which the lease runs out unless a heartbeat extends it. */
   deadline: number;
   beating: boolean;
   /** Released on stop or lost: whatever the handler returns is not reported. */
   abandoned: boolean;
+  /** Settles when the handler has; its outcome is then on its way (the grace does not wait for the answer). */
   done: Promise<void>;
 }
 
@@ -75,6 +83,9 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
   private readonly concurrency: number;
   private readonly waitMs: number;
   private readonly graceMs: number;
+  private readonly releaseTimeoutMs: number;
+  /** Aborted by stop(): ends the loop's waits (a backoff, a socket that is down). */
+  private readonly halt = new AbortController();
   private started = false;
   private stopping = false;
   private stopPromise: Promise<void> | null = null;
@@ -99,6 +110,7 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
     this.concurrency = Math.max(1, opts.concurrency ?? 10);
     this.waitMs = Math.min(30_000, Math.max(0, opts.waitMs ?? 3000));
     this.graceMs = opts.graceMs ?? 10_000;
+    this.releaseTimeoutMs = opts.releaseTimeoutMs ?? 5000;
     this.transport = this.makeTransport(opts.transport ?? 'auto');
     this.acks = new AckBatcher(
       () => this.transport,
@@ -123,7 +135,10 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
     this.loopDone = this.loop();
   }
 
-  /** Stops claiming, lets running handlers finish within graceMs, releases the rest; resolves when all is acknowledged. */
+  /**
+   * Stops claiming, lets running handlers finish within graceMs, releases the rest; resolves when all is
+   * acknowledged, or releaseTimeoutMs after the grace when the server does not answer.
+   */
   stop(opts: { graceMs?: number } = {}): Promise<void> {
     this.stopPromise ??= this.shutdown(opts.graceMs ?? this.graceMs);
     return this.stopPromise;
@@ -186,7 +201,7 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
       this.reserved += max;
       try {
         // The server takes at most 100 per claim.
-        tasks = await transport.claim({ types: this.opts.types, max, wait_ms: this.waitMs, worker_id: this.id });
+        tasks = await transport.claim({ types: this.opts.types, max, wait_ms: this.waitMs, worker_id: this.id }, this.halt.signal);
         failures = 0;
       } catch (err) {
         if (isKeyRefusal(err)) this.refused(err);
@@ -194,7 +209,7 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
         // A claim cut off by a dropped socket is tried again once the socket is back (claim waits for it).
         if ((err as WeftError)?.code === 'WEFT_CLIENT_DISCONNECTED') continue;
         if (transport === this.transport) this.emit('error', { error: err as Error });
-        await sleep(backoffDelay(failures++, { maxMs: 5000 }));
+        await sleep(backoffDelay(failures++, { maxMs: 5000 }), this.halt.signal).catch(() => undefined);
         continue;
       } finally {
         this.reserved -= max;
@@ -236,10 +251,10 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
 
   private run(task: WorkerTask<P>) {
     const leaseMs = leaseMsOf(task);
-    const entry: Running<P> = { task, abort: new AbortController(), leaseMs, deadline: Date.now() + leaseMs, beating: false, abandoned: false, done: Promise.resolve() };
+    const entry: Running<P> = { task, abort: new AbortController(), heartbeats: undefined, leaseMs, deadline: Date.now() + leaseMs, beating: false, abandoned: false, done: Promise.resolve() };
     this.active.set(task.id, entry);
     const interval = this.opts.heartbeatIntervalMs ?? Math.max(20, Math.floor(leaseMs / 3));
-    const timer = setInterval(() => void this.beat(entry), interval);
+    entry.heartbeats = setInterval(() => void this.beat(entry), interval);
     this.emit('task:started', { task });
     const ctx: TaskContext = { signal: entry.abort.signal, heartbeat: () => this.beat(entry, true), attempt: task.attempts };
     entry.done = (async () => {
@@ -249,11 +264,10 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
       } catch (error) {
         outcome = { ok: false, error };
       }
-      clearInterval(timer);
+      clearInterval(entry.heartbeats);
       this.active.delete(task.id);
       this.wakeLoop();
-      if (entry.abandoned) return;
-      await this.report(entry, outcome);
+      if (!entry.abandoned) void this.report(entry, outcome);
     })();
   }
 
@@ -277,10 +291,16 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
 
   private lose(entry: Running<P>, message: string) {
     if (entry.abandoned) return;
-    entry.abandoned = true;
     const error = new WeftError({ status: 409, code: 'WEFT_TASK_LEASE_LOST', message: `task ${entry.task.id}: ${message}` });
-    entry.abort.abort(error);
+    this.abandon(entry, error);
     this.emit('error', { error, task: entry.task });
+  }
+
+  /** Nothing more is sent for the task (a handler that ignores its signal no longer holds timers either). */
+  private abandon(entry: Running<P>, reason: WeftError) {
+    entry.abandoned = true;
+    clearInterval(entry.heartbeats);
+    entry.abort.abort(reason);
   }
 
   private async report(entry: Running<P>, outcome: { ok: true; result: R } | { ok: false; error: unknown }) {
@@ -339,20 +359,28 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
     const handlers = Promise.all([...this.active.values()].map((e) => e.done));
     const timers: ReturnType<typeof setTimeout>[] = [];
     const within = (p: Promise<unknown>, ms: number) => Promise.race([p, new Promise<void>((resolve) => timers.push(setTimeout(resolve, ms)))]);
+    this.halt.abort();
     // The claim in progress comes back within waitMs (its tasks are released, not left under a lease); the
     // unfinished tasks are released after it, so that it cannot claim them again.
     await Promise.all([within(handlers, graceMs), within(this.loopDone, this.waitMs + 2000)]);
-    for (const t of timers) clearTimeout(t);
     const releases: Promise<void>[] = [];
     for (const entry of this.active.values()) {
       if (entry.abandoned) continue;
-      entry.abandoned = true;
-      entry.abort.abort(new WeftError({ status: 0, code: 'WEFT_CLIENT_STOPPING', message: 'the worker is stopping; the task goes back to the queue' }));
+      this.abandon(entry, new WeftError({ status: 0, code: 'WEFT_CLIENT_STOPPING', message: 'the worker is stopping; the task goes back to the queue' }));
       releases.push(this.release(entry.task));
     }
-    await Promise.all(releases);
-    await this.acks.idle();
+    // Bounded: with the server unreachable, releases and acknowledgements would wait for it for ever
+    // (the socket resends them after every reconnect). What is not answered by then is given up: those
+    // tasks go back to the queue when their leases expire.
+    await within(
+      Promise.all(releases).then(() => this.acks.idle()),
+      this.releaseTimeoutMs,
+    );
+    for (const t of timers) clearTimeout(t);
+    this.acks.close();
     await this.transport.close();
+    // Settled by the close: the releases given up have had their `error` events.
+    await Promise.all(releases);
     this.emit('stopped', this.refusal ? { error: this.refusal } : {});
   }
 
