@@ -264,6 +264,86 @@ describe('createWorker (SQLite)', () => {
     }
   });
 
+  test('a completion that never arrived, sent again once another worker holds the task, is not reported as completed', async () => {
+    const proxy = await startTcpProxy(weft.url);
+    let other: Worker | null = null;
+    try {
+      const ws = workspace();
+      const client = createClient({ url: proxy.url, apiKey: TEST_KEY, workspace: ws });
+      const direct = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: ws });
+      const task = await direct.tasks.create({ name: 'swallowed', type: 'job' });
+      const completed: number[] = [];
+      const errors: WeftError[] = [];
+      const worker = createWorker({
+        client,
+        types: ['job'],
+        transport: 'ws',
+        concurrency: 1,
+        heartbeatIntervalMs: 60_000,
+        handler: () => {
+          // The batch carrying the completion is the next frame: it is lost with the connection, and
+          // the worker cannot come back until the task has gone to another worker.
+          proxy.dropOnNextClientData();
+          proxy.refuse = true;
+          return 'first worker';
+        },
+      });
+      worker.on('task:completed', ({ task: t }) => completed.push(t.id));
+      worker.on('error', ({ error }) => errors.push(error as WeftError));
+      await eventually(() => direct.tasks.get(task.id), (t) => t.status === 'queued' && t.attempts === 1, 10_000, 'the lease to run out and the task to be queued again');
+      let release!: () => void;
+      const held = new Promise<string>((r) => (release = () => r('second worker')));
+      other = createWorker({ client: direct, types: ['job'], waitMs: 200, handler: () => held });
+      await eventually(() => direct.tasks.get(task.id), (t) => t.status === 'running' && t.attempts === 2, 10_000, 'the other worker to hold the task');
+      proxy.refuse = false;
+      await eventually(() => errors.filter((e) => e.code === 'WEFT_TASK_LEASE_LOST').length, (n) => n === 1, 15_000, 'the completion sent again and refused');
+      assert.deepEqual(completed, [], 'not reported as completed');
+      release();
+      const done = await eventually(() => direct.tasks.get(task.id), (t) => t.status === 'completed', 10_000, 'the other worker to complete it');
+      assert.deepEqual([done.result, done.attempts], ['second worker', 2]);
+      await worker.stop();
+    } finally {
+      await other?.stop();
+      await proxy.close();
+    }
+  });
+
+  test('a failure that never arrived, sent again after the lease ran out and failed the task, is not reported as failed', async () => {
+    const proxy = await startTcpProxy(weft.url);
+    try {
+      const ws = workspace();
+      const client = createClient({ url: proxy.url, apiKey: TEST_KEY, workspace: ws });
+      const direct = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: ws });
+      // One attempt: the lease running out fails the task, so nothing claims it again.
+      const task = await direct.tasks.create({ name: 'swallowed-failure', type: 'job', max_attempts: 1 });
+      const failed: number[] = [];
+      const errors: WeftError[] = [];
+      const worker = createWorker({
+        client,
+        types: ['job'],
+        transport: 'ws',
+        concurrency: 1,
+        heartbeatIntervalMs: 60_000,
+        handler: () => {
+          proxy.dropOnNextClientData();
+          proxy.refuse = true;
+          throw new Error('the handler failed');
+        },
+      });
+      worker.on('task:failed', ({ task: t }) => failed.push(t.id));
+      worker.on('error', ({ error }) => errors.push(error as WeftError));
+      const expired = await eventually(() => direct.tasks.get(task.id), (t) => t.status === 'failed', 10_000, 'the lease to run out');
+      assert.deepEqual(expired.error, { message: 'lease expired' });
+      proxy.refuse = false;
+      // The server answers "not running", as it would to a failure that got through: the task tells them apart.
+      await eventually(() => errors.filter((e) => e.code === 'WEFT_TASK_NOT_RUNNING').length, (n) => n === 1, 15_000, 'the failure sent again and refused');
+      assert.deepEqual(failed, [], 'not reported as failed');
+      await worker.stop();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('the long-poll HTTP transport does the same work', async () => {
     const client = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: workspace() });
     for (let i = 0; i < 4; i++) await client.tasks.create({ name: `h${i}`, type: 'job', payload: i });

@@ -2,7 +2,7 @@ import { Emitter } from './emitter.js';
 import { WeftError } from './errors.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { AckBatcher, type TrailingClaim } from './worker-acks.js';
-import { createHttpTransport, createSocketTransport, type AckResult, type WorkerTransport } from './worker-transport.js';
+import { createHttpTransport, createSocketTransport, type AckOp, type AckResult, type WorkerTransport } from './worker-transport.js';
 import { describeError, leaseMsOf } from './worker-task.js';
 import { isKeyRefusal } from './socket-refusal.js';
 import type { WeftClient } from './client.js';
@@ -305,34 +305,58 @@ export class Worker<P = unknown, R = unknown> extends Emitter<WorkerEvents<P, R>
 
   private async report(entry: Running<P>, outcome: { ok: true; result: R } | { ok: false; error: unknown }) {
     const { task } = entry;
+    let op: AckOp;
     let r: AckResult & { resent: boolean };
     let retryable = true;
+    let serverTask: Task | null = null;
     try {
       if (outcome.ok && !isJson(outcome.result)) {
         // One result that cannot be sent must not sink the batch it would travel in.
         outcome = { ok: false, error: new TypeError('the handler returned a value that is not JSON-serialisable') };
       }
       if (outcome.ok) {
-        r = await this.acks.send({ action: 'complete', data: { id: task.id, lease: task.lease, result: outcome.result === undefined ? null : outcome.result } });
+        op = { action: 'complete', data: { id: task.id, lease: task.lease, result: outcome.result === undefined ? null : outcome.result } };
       } else {
         retryable = (outcome.error as { retryable?: unknown })?.retryable !== false;
-        r = await this.acks.send({ action: 'fail', data: { id: task.id, lease: task.lease, error: describeError(outcome.error), retryable } });
+        op = { action: 'fail', data: { id: task.id, lease: task.lease, error: describeError(outcome.error), retryable } };
       }
+      r = await this.acks.send(op);
+      if (r.status === 200) serverTask = r.data?.task ?? null;
+      // Sent again after a reconnect and refused as no longer running: the first one may have got
+      // through, or the lease ran out meanwhile (the server queued the task again or failed it, or
+      // another worker completed it). The task tells. (WEFT_TASK_LEASE_LOST: another claim holds it.)
+      else if (r.resent && r.errors[0]?.code === 'WEFT_TASK_NOT_RUNNING') serverTask = await this.appliedBefore(task, op);
     } catch (err) {
       this.emit('error', { error: err as Error, task });
       return;
     }
-    // A 409 to an acknowledgement sent again after a reconnect: the first one got through.
-    const applied = r.status === 200 || (r.resent && r.status === 409);
-    if (!applied) {
+    if (r.status !== 200 && !serverTask) {
       const error = ackError(r);
       if (isKeyRefusal(error)) this.refused(error);
       else this.emit('error', { error, task });
       return;
     }
-    const serverTask = r.data?.task ?? ({ ...task, status: outcome.ok ? 'completed' : 'failed' } as Task);
+    serverTask ??= { ...task, status: outcome.ok ? 'completed' : 'failed' } as Task;
     if (outcome.ok) this.emit('task:completed', { task: serverTask, result: outcome.result });
     else this.emit('task:failed', { task: serverTask, error: outcome.error, retryable, willRetry: serverTask.status === 'queued' });
+  }
+
+  /**
+   * The task as this acknowledgement left it, if the server applied it before: still this claim's (a
+   * new claim counts another attempt and starts anew) and finished the way it says. A failure must
+   * also carry its error: a lease that ran out fails or queues the task with an error of its own.
+   */
+  private async appliedBefore(task: WorkerTask<P>, op: AckOp): Promise<Task | null> {
+    let now: Task;
+    try {
+      now = await this.opts.client.tasks.get(task.id);
+    } catch {
+      return null;
+    }
+    if (now.attempts !== task.attempts || now.started_at !== task.started_at) return null;
+    if (op.action === 'complete') return now.status === 'completed' ? now : null;
+    // The server stores the error as the JSON text it was sent (keys in order).
+    return (now.status === 'queued' || now.status === 'failed') && JSON.stringify(now.error) === JSON.stringify(op.data.error) ? now : null;
   }
 
   /** The server refused the key: every claim and acknowledgement would be refused too, so the worker stops. */
