@@ -1,6 +1,6 @@
 // The request/response shapes a participant handler accepts: node:http's IncomingMessage/ServerResponse
-// (also what Express hands over, and Fastify's request.raw/reply.raw), described structurally so that
-// this file imports nothing from Node.
+// (also what Express hands over), described structurally so that this file imports nothing from Node.
+// Not Fastify's request.raw: its body parser has read the stream already (participant.handle instead).
 
 export type HeaderBag = Record<string, string | string[] | undefined> | { get(name: string): string | null };
 
