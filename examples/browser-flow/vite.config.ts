@@ -11,6 +11,10 @@ export default defineConfig({
   define: { __WEFT_API_KEY__: JSON.stringify(process.env.WEFT_API_KEY ?? '') },
   server: {
     host: '127.0.0.1',
+    // The README names this address (logLevel 'warn' below keeps Vite from printing it); a port that is
+    // taken fails the start instead of moving elsewhere unannounced. `npx vite … --port N` picks another.
+    port: 5173,
+    strictPort: true,
     proxy: {
       '/v1': target,
       '/ws': { target: target.replace(/^http/, 'ws'), ws: true },
