@@ -39,7 +39,8 @@ export interface RpcConnectionOptions {
   onConnectFailed?(failure: { attempt: number; seq: number }): void;
   /**
    * For sockets that hide a refused upgrade's status (browsers, Node ≥ 22): asked after an attempt
-   * failed whether the server refuses the key over HTTP. With an error, the connection ends with it.
+   * failed whether the server refuses the key over HTTP (refusalProbe). With an error, the connection
+   * ends with it.
    */
   probeRefusal?(): Promise<WeftError | null>;
   /** Errors along the way, and the one a refused key ends the connection with (status 401/403). */
@@ -101,7 +102,6 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
   let closeResolve: (() => void) | null = null;
   /** Why the connection ended, when the server refused its key. */
   let refused: WeftError | null = null;
-  let probing = false;
 
   function flushWaiters(err?: unknown) {
     const w = waiters;
@@ -127,19 +127,6 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
     s?.close(1000, 'the key was refused');
     flushWaiters(err);
     opts.onError?.(err);
-  }
-
-  /** Asks over HTTP whether the key is refused (one check at a time); the reconnects go on meanwhile. */
-  function probe() {
-    if (probing || !opts.probeRefusal) return;
-    probing = true;
-    opts.probeRefusal().then(
-      (err) => {
-        probing = false;
-        if (err) refuse(err);
-      },
-      () => (probing = false),
-    );
   }
 
   function sendFrame(p: Pending) {
@@ -216,7 +203,8 @@ export function createRpcConnection(opts: RpcConnectionOptions): RpcConnection {
         opts.onConnectFailed?.({ attempt: attempts + 1, seq: myGeneration });
         const why = answer.refusal ? `the upgrade was answered ${answer.refusal.status}` : `the connection closed before it opened (${ev?.code ?? 1006})`;
         opts.onError?.(connectError(attempts + 1, why));
-        if (!answer.visible) probe();
+        // The reconnects go on while the check is out.
+        if (!answer.visible) void opts.probeRefusal?.().then((err) => err && refuse(err));
       }
       if (closed) {
         closeResolve?.();

@@ -44,14 +44,17 @@ export function keyRefusal(status: number, code: string | null): WeftError | nul
 /**
  * For sockets that hide the status: whether the server refuses the key over HTTP (`ping`, sent once,
  * authenticates it as the upgrade does). Anything else (no answer, another error) is not a refusal.
+ * One check at a time: attempts that fail while it is out share its answer.
  */
 export function refusalProbe(ping: () => Promise<unknown>): () => Promise<WeftError | null> {
-  return async () => {
+  let inFlight: Promise<WeftError | null> | null = null;
+  const check = async () => {
     try {
       await ping();
       return null;
     } catch (err) {
-      return isKeyRefusal(err) ? (keyRefusal(err.status, err.code) ?? err) : null;
+      return isKeyRefusal(err) ? keyRefusal(err.status, err.code) : null;
     }
   };
+  return () => (inFlight ??= check().finally(() => (inFlight = null)));
 }

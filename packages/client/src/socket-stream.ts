@@ -46,7 +46,6 @@ export function watchEvents(t: Transport, onEvent: (e: WeftEvent) => void, opts:
 function watchStream(t: Transport, path: string, onFrame: (frame: unknown) => void, opts: TaskWatchOptions): TaskWatch {
   const o = t.options;
   const probeRefusal = refusalProbe(() => t.ping(false));
-  let probing = false;
   let closed = false;
   let socket: SocketLike | null = null;
   let attempts = 0;
@@ -87,14 +86,8 @@ function watchStream(t: Transport, path: string, onFrame: (frame: unknown) => vo
         if (refusal) return refuse(refusal);
         const why = answer.refusal ? `the upgrade was answered ${answer.refusal.status}` : `the connection closed before it opened (${ev?.code ?? 1006})`;
         opts.onError?.(new WeftError({ status: 0, code: 'WEFT_CLIENT_CONNECT', message: `could not connect to ${o.url.replace(/\/+$/, '')}/${path} (attempt ${attempts + 1}): ${why}`, retryable: true }));
-        if (!answer.visible && !probing) {
-          // The platform's WebSocket hides the status: ask over HTTP whether the key is refused.
-          probing = true;
-          void probeRefusal().then((err) => {
-            probing = false;
-            if (err) refuse(err);
-          });
-        }
+        // The platform's WebSocket hides the status: ask over HTTP whether the key is refused.
+        if (!answer.visible) void probeRefusal().then((err) => err && refuse(err));
       }
       timer = setTimeout(() => void connect().catch(fail), backoffDelay(attempts++, opts.backoff));
     };
