@@ -73,6 +73,12 @@ export interface Harness {
   consoleErrors: string[];
   /** Every frame the page received on /ws/events. */
   events: PushedEvent[];
+  /** Every HTTP request the page made to weft, in order, e.g. "GET /v1/workflows?status=error". */
+  requests: string[];
+  /** The page's requests that weft answered with a 4xx or 5xx, e.g. "404 GET /endpoints/…". */
+  refusals: string[];
+  /** Stops weft and starts it again on the same database and port, with `env` added (`weft` is the new one). */
+  restart(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,6 +103,19 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   page.setDefaultTimeout(10_000);
   const consoleErrors: string[] = [];
   page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  const requests: string[] = [];
+  const refusals: string[] = [];
+  const origin = new URL(weft.url).origin;
+  const nameOf = (method: string, url: string) => {
+    const u = new URL(url);
+    return `${method} ${u.pathname}${u.search}`;
+  };
+  page.on('request', (req) => {
+    if (new URL(req.url()).origin === origin) requests.push(nameOf(req.method(), req.url()));
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400 && new URL(res.url()).origin === origin) refusals.push(`${res.status()} ${nameOf(res.request().method(), res.url())}`);
+  });
   const events: PushedEvent[] = [];
   page.on('websocket', (socket) => {
     if (!new URL(socket.url()).pathname.endsWith('/ws/events')) return;
@@ -108,18 +127,26 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       }
     });
   });
-  return {
+  const harness: Harness = {
     weft,
     browser,
     page,
     consoleErrors,
     events,
+    requests,
+    refusals,
+    async restart(more = {}) {
+      const port = new URL(harness.weft.url).port;
+      await harness.weft.stop();
+      harness.weft = await startWeft(db, { ...env, ...more, WEFT_PORT: port });
+    },
     async stop() {
       await browser.close().catch(() => {});
-      await weft.stop();
+      await harness.weft.stop();
       await db.cleanup();
     },
   };
+  return harness;
 }
 
 /** Opens /ui/ and enters the key (the key entry form is the first thing a new tab shows). */

@@ -86,3 +86,40 @@ test('links, back and forward, and the 404 view', async () => {
   await screenshot(page, 'not-found');
   assert.deepEqual(h.consoleErrors, []);
 });
+
+test('a key with a character no header carries gets the server wording on the key form, not a browser exception', async () => {
+  const { page } = h;
+  await page.goto(`${h.weft.url}/v1/ping`);
+  await page.evaluate('sessionStorage.clear()');
+  await page.goto(`${h.weft.url}/ui/`);
+  await page.waitForSelector('#api-key');
+  const before = h.requests.length;
+  await page.fill('#api-key', 'ключ—weft');
+  await page.click('button[type=submit]');
+  const error = (await (await page.waitForSelector('#key-error')).textContent()) ?? '';
+  assert.match(error, /^Forbidden: an API key has no “к” in it/);
+  assert.doesNotMatch(error, /fetch|ISO-8859-1|headers/i);
+  // Refused before sending: the server would answer 403 Forbidden anyway.
+  assert.deepEqual(h.requests.slice(before).filter((r) => r.includes('/v1/workspaces')), []);
+  assert.deepEqual(h.consoleErrors, []);
+});
+
+test('a key revoked while the dashboard is open returns it to the key form with the server message', async () => {
+  const { page, weft } = h;
+  const { key, record } = await weft.engine.auth.createKey('revoked from the dashboard test');
+  await signIn(page, weft.url, key);
+  // The Overview: REST polls, and /ws/tasks, /ws/events and /ws/flows open.
+  await page.waitForSelector('#counts li[data-status="queued"]');
+  await page.waitForSelector('#failed-tasks, .panel:has-text("Failed tasks") p.muted:text-is("none")');
+  assert.equal(await weft.engine.store.auth.revokeKey(record.id, Date.now()), 1);
+  // The server closes the key's sockets (1008); the browser cannot read why, GET /v1/workspaces says 403.
+  const error = await page.waitForSelector('#key-error');
+  assert.equal((await error.textContent())?.trim(), 'Forbidden');
+  assert.equal(await page.locator('header.top').count(), 0);
+  assert.equal(await page.evaluate('sessionStorage.getItem("weft.key")'), null);
+  // A good key opens it again.
+  await page.fill('#api-key', TEST_KEY);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('header.top');
+  assert.deepEqual(h.consoleErrors, []);
+});

@@ -84,7 +84,9 @@ function Shell(props: { apiKey: string; onForbidden(message: string): void; onLo
     if (found) session.setWorkspace(workspace);
   }, [found, workspace]);
 
-  const api = useMemo(() => createApi(props.apiKey, workspace), [props.apiKey, workspace]);
+  // A 403 from any call, or a socket that fails while GET /v1/workspaces answers 403, means the key
+  // was refused (revoked while the page was open): back to the key form with the server's message.
+  const api = useMemo(() => createApi(props.apiKey, workspace, { onForbidden: props.onForbidden }), [props.apiKey, workspace, props.onForbidden]);
   const switchTo = (ws: string) => {
     const rest = found ? location.path.split('/').slice(3, 4).join('/') : '';
     navigate(`/w/${encodeURIComponent(ws)}${rest ? '/' + rest : ''}`);

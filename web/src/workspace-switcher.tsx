@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { listWorkspaces } from './lib/api.js';
+import { ApiError, listWorkspaces } from './lib/api.js';
 import { WORKSPACE_PATTERN } from './lib/session.js';
 
 const NEW = '\u0000new';
@@ -13,7 +13,8 @@ export function WorkspaceSwitcher(props: { apiKey: string; workspace: string; on
     let live = true;
     listWorkspaces(props.apiKey).then(
       (ws) => live && setKnown(ws),
-      (err) => live && props.onForbidden(err instanceof Error ? err.message : String(err)),
+      // Only a refusal forgets the key: a server restarting answers nothing for a moment.
+      (err) => live && err instanceof ApiError && err.status === 403 && props.onForbidden(err.message),
     );
     return () => {
       live = false;

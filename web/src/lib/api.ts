@@ -43,6 +43,13 @@ export interface RequestOptions {
 export interface Api {
   readonly key: string;
   readonly workspace: string;
+  /** The server refused the key (its sockets stop reconnecting). */
+  readonly refused: boolean;
+  /**
+   * Something failed as a refused key would make it fail (a 403, a socket that could not open):
+   * asks GET /v1/workspaces, and on its 403 calls the `onForbidden` given to createApi.
+   */
+  checkKey(): void;
   request<T = any>(path: string, options?: RequestOptions): Promise<Reply<T>>;
   get<T = any>(path: string): Promise<T>;
   post<T = any>(path: string, json?: unknown): Promise<T>;
@@ -52,8 +59,67 @@ export interface Api {
   socketUrl(path: string): string;
 }
 
-export function createApi(key: string, workspace: string, base = ''): Api {
+export interface ApiOptions {
+  /** Prefix of every URL (the page's own origin when empty). */
+  base?: string;
+  /** Called once when the server refuses the key, with its message ("Forbidden"). */
+  onForbidden?(message: string): void;
+}
+
+/**
+ * Why a key cannot be a key, in the server's words (it answers 403 Forbidden to such a key), or
+ * null. A header carries Latin-1 only, without NUL, CR or LF: fetch would throw on anything else.
+ */
+export function keyProblem(key: string): string | null {
+  for (const ch of key) {
+    const code = ch.codePointAt(0)!;
+    if (code > 0xff) return `Forbidden: an API key has no “${ch}” in it (a key travels in an HTTP header, which carries Latin-1 characters only)`;
+    if (code === 0 || code === 0x0a || code === 0x0d) return 'Forbidden: an API key has no NUL or line break in it';
+  }
+  return null;
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text; // not JSON: keep the text
+  }
+}
+
+export function createApi(key: string, workspace: string, settings: ApiOptions = {}): Api {
+  const base = settings.base ?? '';
+  const problem = keyProblem(key);
+  let refused = false;
+  let checking = false;
+  const refuse = (message: string) => {
+    if (refused) return;
+    refused = true;
+    settings.onForbidden?.(message);
+  };
+  // One check at a time: every view and socket of a revoked key fails at about the same moment.
+  const checkKey = () => {
+    if (refused || checking || !settings.onForbidden) return;
+    if (problem) return refuse(problem);
+    checking = true;
+    fetch(`${base}/v1/workspaces`, { headers: { 'x-api-key': key, accept: 'application/json' } })
+      .then(async (res) => {
+        if (res.status !== 403) return;
+        const text = await res.text();
+        refuse(messageOf(403, parseBody(text), text));
+      })
+      .catch(() => {
+        // The server is unreachable (restarting?): that is not a refusal.
+      })
+      .finally(() => {
+        checking = false;
+      });
+  };
   async function request<T>(path: string, options: RequestOptions = {}): Promise<Reply<T>> {
+    if (problem && !options.anonymous) {
+      refuse(problem);
+      throw new ApiError(403, problem, null);
+    }
     const auth: Record<string, string> = options.anonymous ? {} : { 'x-api-key': key, 'x-workspace-id': workspace };
     const headers: Record<string, string> = { ...auth, accept: 'application/json', ...options.headers };
     let body = options.body;
@@ -63,18 +129,19 @@ export function createApi(key: string, workspace: string, base = ''): Api {
     }
     const res = await fetch(base + path, { method: options.method ?? 'GET', headers, body });
     const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: keep the text
-    }
+    const parsed = parseBody(text);
+    // A 403 may be an endpoint's own answer (try-it): only GET /v1/workspaces says whether it is the key.
+    if (res.status === 403 && !options.anonymous) checkKey();
     if (!res.ok && !options.raw) throw new ApiError(res.status, messageOf(res.status, parsed, text), parsed);
     return { status: res.status, body: parsed as T, text, headers: res.headers };
   }
   return {
     key,
     workspace,
+    get refused() {
+      return refused;
+    },
+    checkKey,
     request,
     get: async (path) => (await request<any>(path)).body,
     post: async (path, json) => (await request<any>(path, { method: 'POST', json: json ?? {} })).body,
@@ -112,7 +179,9 @@ export interface SocketHandlers {
 /**
  * A WebSocket that reconnects: 0.5 s, then doubling up to 5 s between tries. The browser does
  * not show why an upgrade was refused (a 403 or 429 before the upgrade), so callers only learn
- * connected / not connected.
+ * connected / not connected; a socket that could not open, or that the server closed with 1008
+ * (a key revoked), has the key checked over HTTP (`api.checkKey`), and a refused key stops the
+ * reconnecting.
  */
 export function openSocket(api: Api, path: string, handlers: SocketHandlers): LiveSocket {
   let socket: WebSocket | null = null;
@@ -123,8 +192,11 @@ export function openSocket(api: Api, path: string, handlers: SocketHandlers): Li
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(data));
   };
   const connect = () => {
+    if (api.refused) return;
+    let opened = false;
     socket = new WebSocket(api.socketUrl(path));
     socket.onopen = () => {
+      opened = true;
       delay = 500;
       handlers.onStatus?.(true);
       handlers.onOpen?.(send);
@@ -136,9 +208,12 @@ export function openSocket(api: Api, path: string, handlers: SocketHandlers): Li
         // a frame that is not JSON is not ours to show
       }
     };
-    socket.onclose = () => {
-      handlers.onStatus?.(false);
+    socket.onclose = (e) => {
+      // Closed here: the owner has gone, and a later socket of its own must not hear of this one.
       if (closed) return;
+      handlers.onStatus?.(false);
+      if (!opened || e.code === 1008) api.checkKey();
+      if (api.refused) return;
       timer = setTimeout(connect, delay);
       delay = Math.min(delay * 2, 5000);
     };
