@@ -104,6 +104,28 @@ test('a key with a character no header carries gets the server wording on the ke
   assert.deepEqual(h.consoleErrors, []);
 });
 
+test('switching workspace on an address with an id opens the same section in the other workspace', async () => {
+  const { page, weft } = h;
+  await weft.api('/v1/flows', { method: 'POST', json: { identifier: 'f', steps: [{ identifier: 'a' }], transitions: [] } });
+  const started = await weft.api('/v1/flow-instances', { method: 'POST', json: { flow: 'f', subject: 's1' } });
+  assert.equal(started.status, 201);
+  await signIn(page, weft.url, TEST_KEY);
+  for (const [from, to] of [
+    [`/flow-instances/${started.body.id}`, '/flows'],
+    ['/flows/f', '/flows'],
+    ['/tasks/7', '/tasks'],
+    ['', ''],
+  ]) {
+    await page.goto(`${weft.url}/ui/w/default${from}`);
+    await page.waitForSelector('#workspace option[value="team-a"]', { state: 'attached' });
+    await page.selectOption('#workspace', 'team-a');
+    await page.waitForURL(`${weft.url}/ui/w/team-a${to}`);
+    assert.equal(await page.locator('.not-found').count(), 0, from);
+    assert.equal(await page.getAttribute('main.view', 'data-view'), to ? to.slice(1) : 'overview');
+  }
+  assert.deepEqual(h.consoleErrors, []);
+});
+
 test('a key revoked while the dashboard is open returns it to the key form with the server message', async () => {
   const { page, weft } = h;
   const { key, record } = await weft.engine.auth.createKey('revoked from the dashboard test');

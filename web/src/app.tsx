@@ -87,9 +87,10 @@ function Shell(props: { apiKey: string; onForbidden(message: string): void; onLo
   // A 403 from any call, or a socket that fails while GET /v1/workspaces answers 403, means the key
   // was refused (revoked while the page was open): back to the key form with the server's message.
   const api = useMemo(() => createApi(props.apiKey, workspace, { onForbidden: props.onForbidden }), [props.apiKey, workspace, props.onForbidden]);
+  // Another workspace opens on the same section's list: an id of this one means nothing there.
   const switchTo = (ws: string) => {
-    const rest = found ? location.path.split('/').slice(3, 4).join('/') : '';
-    navigate(`/w/${encodeURIComponent(ws)}${rest ? '/' + rest : ''}`);
+    const section = found && found.section !== 'overview' ? `/${found.section}` : '';
+    navigate(`/w/${encodeURIComponent(ws)}${section}`);
   };
   const View = found?.view ?? NotFound;
   const prefix = `/w/${encodeURIComponent(workspace)}`;
