@@ -18,18 +18,26 @@ export type WeftEventName = WeftEvent['event'];
 
 export interface EventListener {
   onEvent(e: WeftEvent): void;
-  /** The socket opened (again): events may have been missed while it was closed. */
-  onOpen?(): void;
+  /**
+   * The socket opened (again), at `openedAt` (performance.now()): events may have been missed
+   * before, by loads that began earlier.
+   */
+  onOpen?(openedAt: number): void;
   onStatus?(connected: boolean): void;
 }
 
 // Default 2 s: a view replacing another re-subscribes within it, so navigating keeps the socket.
 const LINGER_MS = 2000;
+// Default 1 s: the longest a view's first load waits for a socket being opened (eventsReady).
+const READY_WAIT_MS = 1000;
 
 interface Hub {
   listeners: Set<EventListener>;
   socket: LiveSocket | null;
   connected: boolean;
+  /** The socket has opened, or failed to, since it was made: nobody waits for it any more. */
+  settled: boolean;
+  waiters: Set<() => void>;
   closeTimer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -38,10 +46,37 @@ const hubs = new WeakMap<Api, Hub>();
 function hubFor(api: Api): Hub {
   let hub = hubs.get(api);
   if (!hub) {
-    hub = { listeners: new Set(), socket: null, connected: false, closeTimer: null };
+    hub = { listeners: new Set(), socket: null, connected: false, settled: false, waiters: new Set(), closeTimer: null };
     hubs.set(api, hub);
   }
   return hub;
+}
+
+function settle(hub: Hub) {
+  hub.settled = true;
+  for (const w of [...hub.waiters]) w();
+  hub.waiters.clear();
+}
+
+/**
+ * Resolves once the workspace's /ws/events socket, if one is being opened, has opened (or failed
+ * to, or READY_WAIT_MS passed). A view's first load waits for it, so that it reads after the
+ * subscription and needs no second load when the socket opens. Checked after the current
+ * effects have run: the view's own listener may be the one that opens the socket.
+ */
+export async function eventsReady(api: Api): Promise<void> {
+  await Promise.resolve();
+  const hub = hubs.get(api);
+  if (!hub || !hub.socket || hub.settled) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      hub.waiters.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, READY_WAIT_MS);
+    hub.waiters.add(done);
+  });
 }
 
 const KNOWN = new Set<string>(['process.changed', 'callback.failed', 'callback.retrying', 'endpoint.changed', 'endpoint.served', 'flow.transition', 'flow.defined', 'task.changed']);
@@ -61,10 +96,13 @@ export function listenToEvents(api: Api, listener: EventListener): () => void {
         for (const l of [...hub.listeners]) l.onEvent(m as WeftEvent);
       },
       onOpen: () => {
-        for (const l of [...hub.listeners]) l.onOpen?.();
+        const openedAt = performance.now();
+        settle(hub);
+        for (const l of [...hub.listeners]) l.onOpen?.(openedAt);
       },
       onStatus: (connected) => {
         hub.connected = connected;
+        if (!connected) settle(hub);
         for (const l of [...hub.listeners]) l.onStatus?.(connected);
       },
     });
@@ -81,6 +119,7 @@ export function listenToEvents(api: Api, listener: EventListener): () => void {
       hub.socket?.close();
       hub.socket = null;
       hub.connected = false;
+      hub.settled = false;
     }, LINGER_MS);
   };
 }
