@@ -132,3 +132,43 @@ test('flush removes finished tasks from the table', async () => {
   assert.ok(left.every((t: any) => t.status === 'queued' || t.status === 'running'));
   assert.deepEqual(h.consoleErrors, []);
 });
+
+test('a task address whose id is not a number shows the not-found view and asks for nothing', async () => {
+  const { page, weft } = h;
+  await page.goto(`${weft.url}/ui/w/default/tasks`);
+  await page.waitForSelector('#tasks-table');
+  const before = h.requests.length;
+  await page.goto(`${weft.url}/ui/w/default/tasks/abc`);
+  await page.waitForSelector('.not-found');
+  assert.equal(await page.locator('text=Task NaN').count(), 0);
+  assert.deepEqual(h.requests.slice(before).filter((r) => /\/tasks\/(abc|NaN)/.test(r) && !r.includes('/ui/')), []);
+  assert.deepEqual(h.consoleErrors, []);
+});
+
+test("an action's error line goes when another address opens", async () => {
+  const { page, weft } = h;
+  const created = await weft.api('/tasks', { method: 'POST', json: { name: 'to-open', type: 'ext.job' } });
+  const id = created.body.task.id as number;
+  await page.goto(`${weft.url}/ui/w/default/tasks`);
+  await page.waitForSelector(row(id));
+  await page.fill('input[aria-label="task name"]', 'broken');
+  await page.fill('input[aria-label="payload"]', '{not json');
+  await page.click('#create-task button[type=submit]');
+  await page.waitForSelector('p.error:has-text("payload is not JSON")');
+  await page.click(`${row(id)} a`);
+  await page.waitForURL(new RegExp(`/tasks/${id}$`));
+  await page.waitForSelector('#task-detail');
+  assert.equal(await page.locator('p.error:has-text("payload is not JSON")').count(), 0);
+});
+
+test('the task catalog is read again when the server comes back (restarted with other types)', async () => {
+  const { page } = h;
+  await page.goto(`${h.weft.url}/ui/w/default/tasks`);
+  await page.waitForSelector('select[aria-label="task type"] option[value="ext.job"]', { state: 'attached' });
+  assert.equal(await page.locator('select[aria-label="task type"] option[value="ext.other"]').count(), 0);
+  await page.waitForSelector('.live.on');
+  await h.restart({ WEFT_WORKER_TYPES: 'ext.job,ext.other' });
+  // The task stream reconnects (0.5 s, then doubling), and the catalog is read again.
+  await page.waitForSelector('select[aria-label="task type"] option[value="ext.other"]', { state: 'attached', timeout: 15_000 });
+  assert.deepEqual(h.consoleErrors, []);
+});

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useApi, usePoll } from '../../lib/hooks.js';
 import { ErrorLine } from '../../components/common.js';
 
@@ -9,10 +9,22 @@ interface TaskType {
   runner: 'builtin' | 'worker';
 }
 
-export function CreateTaskForm(props: { onError(message: string | null): void }) {
+export function CreateTaskForm(props: { onError(message: string | null): void; connected: boolean }) {
   const api = useApi();
-  // The catalog is the server's configuration: read once per view.
+  // The catalog is the server's configuration: read when the view opens, and again when the task
+  // stream comes back after a drop (the server may have restarted with another WEFT_TASK_TYPES).
   const catalog = usePoll(() => api.get<{ types: TaskType[] }>('/v1/task-types').then((b) => b.types), [api], 0);
+  const stream = useRef({ up: false, dropped: false });
+  const { reload } = catalog;
+  const failed = catalog.error !== null;
+  useEffect(() => {
+    if (!props.connected) {
+      if (stream.current.up) stream.current.dropped = true;
+      return;
+    }
+    if (stream.current.dropped || failed) reload();
+    stream.current = { up: true, dropped: false };
+  }, [props.connected]); // eslint-disable-line react-hooks/exhaustive-deps
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState('');
   const [payload, setPayload] = useState('');

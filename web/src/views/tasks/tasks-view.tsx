@@ -1,6 +1,7 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { ViewProps } from '../../app.js';
-import { useApi, useTaskStream, type Task } from '../../lib/hooks.js';
+import { useAddressMessage, useApi, useTaskStream, type Task } from '../../lib/hooks.js';
+import { NotFound } from '../not-found.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
 import { Badge, ConfirmButton, ErrorLine, Section, TASK_STREAM_WAITING, Time, errorText, useNow } from '../../components/common.js';
 import { CreateTaskForm } from './create-task-form.js';
@@ -10,15 +11,23 @@ const STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
 // Default 500: rows drawn at once; the stream sends the whole list every second, and a filter narrows it.
 const MAX_ROWS = 500;
 
+// A task id as the API writes it; anything else in the address is not a task.
+const TASK_ID = /^[0-9]{1,15}$/;
+
 /** The workspace's tasks as /ws/tasks streams them, with filters, create, delete and flush. */
 export function TasksView(props: ViewProps) {
+  if (props.params.id !== undefined && !TASK_ID.test(props.params.id)) return <NotFound />;
+  return <TasksTable {...props} />;
+}
+
+function TasksTable(props: ViewProps) {
   const api = useApi();
   const path = useWsPath();
   const now = useNow();
   const { tasks, connected } = useTaskStream(api);
   const status = props.location.query.get('status') ?? '';
   const type = props.location.query.get('type') ?? '';
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useAddressMessage<string>(props.location.path + props.location.query.toString());
 
   // The filter's own type stays an option when no listed task has it (else the select would show "all").
   const types = useMemo(() => [...new Set([...(tasks ?? []).map((t) => t.type), ...(type ? [type] : [])])].sort(), [tasks, type]);
@@ -79,7 +88,7 @@ export function TasksView(props: ViewProps) {
         }
       >
         <ErrorLine error={error} />
-        <CreateTaskForm onError={setError} />
+        <CreateTaskForm onError={setError} connected={connected} />
         {tasks === null ? (
           <p className="muted" id="task-stream-waiting">{TASK_STREAM_WAITING}</p>
         ) : (
