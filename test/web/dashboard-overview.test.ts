@@ -102,3 +102,34 @@ test('a change through the API shows on the overview without reload, and the cou
   await eventually(shownCounts, (shown) => isDeepStrictEqual(shown, expected), 3000, 'the page to show /v1/stats/counts');
   assert.deepEqual(h.consoleErrors, []);
 });
+
+test('a process in error shows however many processes run beside it; a burst of changes is read a list at a time', async () => {
+  const { page, weft } = h;
+  // In error (no URL for its participant), then 25 newer processes waiting at a participant.
+  const broken = await weft.api('/v1/workflows', { method: 'POST', json: { workflow: ['define', { name: 'broken' }, [['participant', { ref: 'nobody' }, []]]], callbacks: { somebody: `${rxUrl}/up` } } });
+  await eventually(() => weft.api(`/v1/workflows/${broken.body.id}`), (r) => r.body.status === 'error', 5000, 'the process in error');
+  const waiting: string[] = [];
+  for (let i = 0; i < 25; i++) {
+    const r = await weft.api('/v1/workflows', { method: 'POST', json: { workflow: ['define', { name: `wait-${i}` }, [['participant', { ref: 'clerk' }, []]]], callback: `${rxUrl}/up` } });
+    waiting.push(r.body.id);
+  }
+  await page.goto(`${weft.url}/ui/w/default`);
+  await page.waitForSelector(`#failing-callbacks li:has-text("${broken.body.id}")`);
+  assert.match((await page.textContent('#failing-callbacks')) ?? '', /no callback URL for participant "nobody"/);
+
+  // 25 cancels: 25 process.changed events or more. The list of processes in error is what is
+  // read again, coalesced to about one reload a second; none of the cancelled ones is read in full.
+  const before = h.requests.length;
+  const t0 = Date.now();
+  await Promise.all(waiting.map((id) => weft.api(`/v1/workflows/${id}/cancel`, { method: 'POST', json: {} })));
+  await eventually(() => count(3, 'cancelled'), (n) => n >= 26, 5000, 'the cancels counted');
+  const listed = () => h.requests.slice(before).filter((r) => r === 'GET /v1/workflows?status=error').length;
+  await eventually(listed, (n) => n >= 1, 5000, 'the processes in error read again');
+  const seconds = (Date.now() - t0) / 1000;
+  const during = h.requests.slice(before);
+  assert.deepEqual(during.filter((r) => waiting.some((id) => r.includes(id))), []);
+  const listReads = during.filter((r) => r === 'GET /v1/workflows?status=error').length;
+  assert.ok(listReads <= Math.ceil(seconds) + 2, `${listReads} list reads in ${seconds} s`);
+  assert.ok(h.events.filter((e) => e.event === 'process.changed').length >= 25);
+  assert.deepEqual(h.consoleErrors, []);
+});

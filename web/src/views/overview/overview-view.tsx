@@ -1,13 +1,17 @@
 import { useMemo } from 'react';
 import type { ViewProps } from '../../app.js';
 import { useApi, useEvents, useFlowEvents, usePoll, useTaskStream } from '../../lib/hooks.js';
+import type { WeftEvent } from '../../lib/events.js';
 import { Link, useWsPath } from '../../lib/router.js';
 import { Counts, ErrorLine, Section, TASK_STREAM_WAITING, Time, errorText, useNow } from '../../components/common.js';
 import { ThroughputChart } from '../../components/throughput-chart.js';
-import { loadCounts, loadProcessAttention, loadThroughput } from './overview-data.js';
+import { createAttentionLoader, loadCounts, loadThroughput, MAX_FAILING } from './overview-data.js';
 
 // Default 10 s: the fallback poll; pushed events reload at once.
 const FALLBACK_MS = 10_000;
+// Default 1 s: the least time between two reloads of what needs attention that pushed changes ask
+// for (two lists, and the processes in error that changed); counts and chart reload after 200 ms.
+const ATTENTION_GAP_MS = 1000;
 
 /** Counts per capability, throughput over the last hour, and what needs attention. */
 export function OverviewView(_props: ViewProps) {
@@ -15,17 +19,30 @@ export function OverviewView(_props: ViewProps) {
   const path = useWsPath();
   const now = useNow(5000);
   const { tasks } = useTaskStream(api);
-  const counts = usePoll(() => loadCounts(api), [api], FALLBACK_MS);
-  const throughput = usePoll(() => loadThroughput(api), [api], FALLBACK_MS);
-  const attention = usePoll(() => loadProcessAttention(api), [api], FALLBACK_MS);
-  const flows = usePoll(() => api.get<{ flows: Array<{ identifier: string }> }>('/v1/flows').then((b) => b.flows.map((f) => f.identifier)), [api], FALLBACK_MS);
+  const counts = usePoll(() => loadCounts(api), [api], FALLBACK_MS, { events: api });
+  const throughput = usePoll(() => loadThroughput(api), [api], FALLBACK_MS, { events: api });
+  const attentionLoader = useMemo(() => createAttentionLoader(api), [api]);
+  const attention = usePoll(() => attentionLoader.load(), [attentionLoader], FALLBACK_MS, { events: api, minGapMs: ATTENTION_GAP_MS });
+  const flows = usePoll(() => api.get<{ flows: Array<{ identifier: string }> }>('/v1/flows').then((b) => b.flows.map((f) => f.identifier)), [api], FALLBACK_MS, { events: api });
 
   useEvents(api, (e) => e.event !== 'endpoint.served', counts.reload);
   useEvents(api, (e) => e.event === 'task.changed' || e.event === 'flow.transition', throughput.reload);
-  useEvents(api, (e) => e.event === 'process.changed' || e.event === 'callback.failed' || e.event === 'callback.retrying', attention.reload);
+  // An event names its process: only that one is read in full again.
+  const processEvent = (e: WeftEvent) => {
+    if (e.event !== 'process.changed' && e.event !== 'callback.failed' && e.event !== 'callback.retrying') return false;
+    attentionLoader.changed(e.data.wfid);
+    return true;
+  };
+  useEvents(api, processEvent, (openedAt) => {
+    // Reopened after a drop: what changed meanwhile is unknown.
+    if (openedAt !== undefined) attentionLoader.forget();
+    attention.reload(openedAt);
+  });
+  // The flows list changes with flow.defined only.
+  useEvents(api, (e) => e.event === 'flow.defined', flows.reload);
   // A flow instance started, paused or exited fires no transition: the flows' own streams say so.
   const topics = useMemo(() => (flows.data ?? []).map((flow) => ({ flow })), [flows.data]);
-  useFlowEvents(api, topics, counts.reload);
+  useFlowEvents(api, topics, () => counts.reload());
 
   const chart = useMemo(() => {
     const t = throughput.data;
@@ -104,16 +121,27 @@ export function OverviewView(_props: ViewProps) {
           )}
         </Section>
         <Section title="Failing callbacks and process errors">
-          {!attention.data || attention.data.length === 0 ? (
+          {!attention.data || attention.data.items.length === 0 ? (
             <p className="muted">{attention.error ?? (attention.data ? 'none' : 'loading…')}</p>
           ) : (
             <ul className="attention" id="failing-callbacks">
-              {attention.data.map((a) => (
+              {attention.data.items.map((a) => (
                 <li key={a.key}>
                   <Link to={path(`/processes/${a.wfid}`)}>{a.wfid}</Link> <span className="muted">{a.what}</span> <span className="error-text">{a.message}</span>
                 </li>
               ))}
             </ul>
+          )}
+          {attention.data && (attention.data.errored > attention.data.erroredShown || attention.data.failingCapped) && (
+            <p className="muted small" id="attention-limit">
+              {attention.data.failingCapped && `The ${MAX_FAILING} failing deliveries retried soonest. `}
+              {attention.data.errored > attention.data.erroredShown && (
+                <>
+                  The errors of the newest {attention.data.erroredShown} of {attention.data.errored >= 500 ? '500 or more' : attention.data.errored} processes in error:{' '}
+                  <Link to={path('/processes?status=error')}>see them all</Link>.
+                </>
+              )}
+            </p>
           )}
         </Section>
       </div>
