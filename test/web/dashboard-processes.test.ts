@@ -87,6 +87,10 @@ test('a process waiting at participants shows them highlighted, with deliveries,
   assert.match(bravo, /in \d+m|in \d+s/);
   assert.match((await page.textContent('#deliveries tr[data-participant="alpha"]')) ?? '', /delivered/);
   assert.match((await page.textContent('.facts')) ?? '', /A-1042/);
+  // While it runs, `fields` are those it was launched with: labelled so, not as the current ones.
+  assert.equal(await page.textContent('#process-fields-label'), 'launch fields');
+  // Only the waiting workitems' deliveries are in the API's answer: the section says so.
+  assert.match((await page.textContent('#deliveries-note')) ?? '', /still waiting/);
   assert.deepEqual(await page.$$eval('#process-trace li', (lis) => lis.map((l) => l.textContent)), ['review starts']);
   await screenshot(page, 'process');
 });
@@ -169,6 +173,8 @@ test('a process proceeded through the API changes on the open page within a seco
   await weft.api(`/v1/workflows/${id}/workitems/${encodeURIComponent(delta.body.workitems[0].workitem_id)}/proceed`, { method: 'POST', json: {} });
   await page.waitForSelector('.panel .badge.status-completed', { timeout: 1000 });
   assert.match((await page.textContent('.facts')) ?? '', /"approved": true/);
+  // Once ended, the process's fields are its final ones (docs/processes.md).
+  assert.equal(await page.textContent('#process-fields-label'), 'final fields');
 
   // The list, open on another address, moves too.
   await page.goto(`${weft.url}/ui/w/default/processes?status=running`);
@@ -195,5 +201,46 @@ test('a process in error marks the failing expression; replay from the page runs
   // Still no URL for charlie: the replay runs the participant again and records a new error.
   const again = await eventually(() => weft.api(`/v1/workflows/${id}`), (r) => r.body.errors.length === 1 && r.body.errors[0].id !== first.body.errors[0].id, 5000, 'a new error after the replay');
   assert.equal(again.body.errors[0].expid, '0_1');
+  assert.deepEqual(h.consoleErrors, []);
+});
+
+test('a view opening reads its data once, not again when /ws/events connects', async () => {
+  const { page, weft } = h;
+  const before = h.requests.length;
+  await page.goto(`${weft.url}/ui/w/default/processes`, { waitUntil: 'networkidle' });
+  await page.waitForSelector('.live.on');
+  await page.waitForSelector('#processes-table tr[data-wfid]');
+  assert.deepEqual(h.requests.slice(before).filter((r) => r === 'GET /v1/workflows'), ['GET /v1/workflows']);
+  const one = (await weft.api('/v1/workflows')).body.workflows[0].id as string;
+  const detailsBefore = h.requests.length;
+  await page.goto(`${weft.url}/ui/w/default/processes/${one}`, { waitUntil: 'networkidle' });
+  await page.waitForSelector('#process-tree');
+  assert.deepEqual(h.requests.slice(detailsBefore).filter((r) => r.startsWith('GET /v1/workflows/')), [`GET /v1/workflows/${one}`]);
+});
+
+test('past the newest 500: the list says it is cut off, an exact id finds an older process, a field search says what it read', async () => {
+  const { page, weft } = h;
+  const launch = (i: number) =>
+    weft.api('/v1/workflows', { method: 'POST', json: { workflow: ['define', { name: 'bulk' }, [['echo', { [`n${i}`]: null }, []]]], callback: `${rxUrl}/alpha`, fields: { batch: 'b7', n: i } } });
+  const oldest = (await launch(0)).body.id as string;
+  for (let i = 1; i < 520; i += 40) await Promise.all(Array.from({ length: Math.min(40, 520 - i) }, (_, k) => launch(i + k)));
+  assert.equal((await weft.api('/v1/workflows')).body.workflows.length, 500);
+
+  await page.goto(`${weft.url}/ui/w/default/processes`);
+  await page.waitForSelector('#processes-limit:has-text("newest 500")');
+  assert.equal(await page.locator(`#processes-table tr[data-wfid="${oldest}"]`).count(), 0);
+  // A whole wfid is asked for directly: found however old.
+  await page.fill('#process-search', oldest);
+  await page.waitForSelector(`#processes-table tr[data-wfid="${oldest}"]`);
+  assert.equal(await page.locator('#processes-table tr[data-wfid]').count(), 1);
+  assert.equal(await page.locator('#processes-limit').count(), 0);
+  // A part of one is searched among the newest 500 only, and the page says so.
+  await page.fill('#process-search', 'bulk');
+  await page.waitForSelector('#processes-limit:has-text("searched the newest 500")');
+  // A field search reads the newest 100 of them and says so.
+  await page.fill('#process-search', 'batch=b7');
+  await page.waitForSelector('#processes-limit:has-text("searched the fields of the newest 100")');
+  assert.equal(await page.locator('#processes-table tr[data-wfid]').count(), 100);
+  await page.fill('#process-search', '');
   assert.deepEqual(h.consoleErrors, []);
 });

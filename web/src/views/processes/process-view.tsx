@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { ViewProps } from '../../app.js';
-import { useApi, useEvents, usePoll } from '../../lib/hooks.js';
+import { useAddressMessage, useApi, useEvents, usePoll } from '../../lib/hooks.js';
 import { Link, useWsPath } from '../../lib/router.js';
 import { Badge, ConfirmButton, ErrorLine, Json, Section, Time, useNow } from '../../components/common.js';
 import { ProcessOutline } from './process-outline.js';
@@ -29,14 +29,17 @@ function useReloadAfterRetries(d: ProcessDetail | undefined, reload: () => void)
   }, [due, reload]);
 }
 
-/** One process: its tree with the current positions, fields, trace, deliveries, errors and actions. */
+/**
+ * One process: its tree with the current positions, fields, trace, the deliveries of the
+ * workitems waiting, errors and actions.
+ */
 export function ProcessView(props: ViewProps) {
   const api = useApi();
   const path = useWsPath();
   const now = useNow();
   const wfid = props.params.wfid;
-  const [error, setError] = useState<string | null>(null);
-  const p = usePoll(() => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(wfid)}`), [api, wfid], FALLBACK_MS);
+  const [error, setError] = useAddressMessage<string>(props.location.path);
+  const p = usePoll(() => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(wfid)}`), [api, wfid], FALLBACK_MS, { events: api });
   useEvents(api, (e) => (e.event === 'process.changed' || e.event === 'callback.failed' || e.event === 'callback.retrying') && e.data.wfid === wfid, p.reload);
   useReloadAfterRetries(p.data, p.reload);
   const act = async (route: string, body?: unknown) => {
@@ -82,9 +85,14 @@ export function ProcessView(props: ViewProps) {
           <ErrorLine error={error ?? p.error} />
           <ProcessOutline tree={d.tree} current={current} errored={errored} />
         </Section>
-        <Section title="Participants waiting">
+        <Section title="Waiting participants and their deliveries">
+          {/* The API lists deliveries per workspace and state (GET /v1/deliveries), not per process:
+              a workitem's delivery is shown while the workitem waits, and leaves with it. */}
+          <p className="muted small" id="deliveries-note">
+            Each workitem still waiting, with the latest callback sent for it. Deliveries of workitems already proceeded are not kept here.
+          </p>
           {d.workitems.length === 0 ? (
-            <p className="muted">none</p>
+            <p className="muted">none waiting</p>
           ) : (
             <table className="grid" id="deliveries">
               <thead>
@@ -96,6 +104,7 @@ export function ProcessView(props: ViewProps) {
                   <th>attempts</th>
                   <th>last error</th>
                   <th>next retry</th>
+                  <th>fields</th>
                   <th />
                 </tr>
               </thead>
@@ -113,6 +122,12 @@ export function ProcessView(props: ViewProps) {
                       {w.delivery?.last_error ?? ''}
                     </td>
                     <td>{w.delivery?.next_attempt_at ? <Time at={w.delivery.next_attempt_at} now={now} /> : ''}</td>
+                    <td>
+                      <details className="workitem-fields">
+                        <summary className="small">fields</summary>
+                        <Json value={w.fields} />
+                      </details>
+                    </td>
                     <td>
                       {w.delivery?.state === 'pending' && (
                         <ConfirmButton
@@ -161,9 +176,12 @@ export function ProcessView(props: ViewProps) {
                 </dd>
               </>
             )}
-            <dt>fields</dt>
+            {/* docs/processes.md: `fields` are the final fields once the process has ended; until then
+                they are the fields it was launched with, while each workitem carries its own. */}
+            <dt id="process-fields-label">{d.ended_at ? 'final fields' : 'launch fields'}</dt>
             <dd>
               <Json value={d.fields} />
+              {!d.ended_at && <div className="muted small">as launched; the current fields travel with each waiting workitem</div>}
             </dd>
           </dl>
         </Section>

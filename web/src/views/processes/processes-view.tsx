@@ -1,19 +1,20 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ViewProps } from '../../app.js';
 import { useApi, useEvents, usePoll } from '../../lib/hooks.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
 import { Badge, ErrorLine, LiveDot, Section, Time, useNow } from '../../components/common.js';
-import { fieldMatches, type ProcessDetail, type ProcessSummary } from './process-types.js';
+import { searchProcesses, type DetailCache } from './process-search.js';
 
 const STATUSES = ['running', 'completed', 'cancelled', 'error'] as const;
-// Default 100: processes read in full per refresh for a field search (the API searches no fields).
-const MAX_FIELD_SEARCH = 100;
 // Default 10 s: the fallback poll; /ws/events reloads at once when a process changes.
 const FALLBACK_MS = 10_000;
 // Default 300 ms: the search runs once typing pauses (a field search reads up to 100 processes).
 const SEARCH_DEBOUNCE_MS = 300;
+// Default 1 s: the least time between two field searches that pushed changes ask for (each may
+// read processes one by one); a plain list reloads after 200 ms.
+const FIELD_SEARCH_GAP_MS = 1000;
 
-/** Processes by status, searched by id, name or `field=value`. */
+/** Processes by status (filtered by the API), searched by id, name or `field=value`. */
 export function ProcessesView(props: ViewProps) {
   const api = useApi();
   const path = useWsPath();
@@ -21,17 +22,12 @@ export function ProcessesView(props: ViewProps) {
   const status = props.location.query.get('status') ?? '';
   const q = props.location.query.get('q') ?? '';
   const byField = q.includes('=');
-  const list = usePoll(
-    async () => {
-      const { workflows } = await api.get<{ workflows: ProcessSummary[] }>(`/v1/workflows${status ? `?status=${status}` : ''}`);
-      const lower = q.toLowerCase();
-      if (!byField) return workflows.filter((w) => !q || w.id.toLowerCase().includes(lower) || (w.name ?? '').toLowerCase().includes(lower));
-      const details = await Promise.all(workflows.slice(0, MAX_FIELD_SEARCH).map((w) => api.get<ProcessDetail>(`/v1/workflows/${encodeURIComponent(w.id)}`).catch(() => null)));
-      return details.filter((d): d is ProcessDetail => d !== null && fieldMatches(d.fields, q));
-    },
-    [api, status, q],
-    FALLBACK_MS,
-  );
+  // Read details are kept across reloads (and searches) of this workspace while their process stands still.
+  const details = useMemo<DetailCache>(() => new Map(), [api]);
+  const list = usePoll(() => searchProcesses(api, status, q, details), [api, status, q], FALLBACK_MS, {
+    events: api,
+    minGapMs: byField ? FIELD_SEARCH_GAP_MS : undefined,
+  });
   const connected = useEvents(api, (e) => e.event === 'process.changed', list.reload);
   const setQuery = (name: string, value: string) => {
     const next = new URLSearchParams(props.location.query);
@@ -70,6 +66,11 @@ export function ProcessesView(props: ViewProps) {
       }
     >
       <ErrorLine error={list.error} />
+      {list.data?.limit && (
+        <p className="muted small" id="processes-limit">
+          {list.data.limit}
+        </p>
+      )}
       <table className="grid" id="processes-table">
         <thead>
           <tr>
@@ -81,7 +82,7 @@ export function ProcessesView(props: ViewProps) {
           </tr>
         </thead>
         <tbody>
-          {(list.data ?? []).map((w) => (
+          {(list.data?.processes ?? []).map((w) => (
             <tr key={w.id} data-wfid={w.id} data-status={w.status}>
               <td className="mono">
                 <Link to={path(`/processes/${w.id}`)}>{w.id}</Link>
@@ -98,7 +99,7 @@ export function ProcessesView(props: ViewProps) {
               </td>
             </tr>
           ))}
-          {list.data?.length === 0 && (
+          {list.data?.processes.length === 0 && (
             <tr>
               <td colSpan={5} className="muted">
                 no processes{status || q ? ' match' : ''}
