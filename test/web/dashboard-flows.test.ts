@@ -135,11 +135,14 @@ test('start an instance from the page, then pause, resume and exit it', async ()
 
   await page.goto(`${weft.url}/ui/w/default/flows/onboarding`);
   await page.waitForSelector(`#flow-instances tr[data-instance="${id}"]`);
+  // The state filter is the server's (`state=`): the list is read again.
   await page.selectOption('select[aria-label="instance state"]', 'exited');
   await page.waitForSelector(`#flow-instances tr[data-instance="${instanceId}"]`, { state: 'detached' });
+  await page.waitForSelector(`#flow-instances tr[data-instance="${id}"]`);
   assert.equal(await page.locator('#flow-instances tr[data-instance]').count(), 1);
   await page.selectOption('select[aria-label="instance state"]', '');
   await page.fill('input[aria-label="find subject"]', 'ADA@');
+  await page.waitForSelector(`#flow-instances tr[data-instance="${instanceId}"]`);
   await page.waitForSelector(`#flow-instances tr[data-instance="${id}"]`, { state: 'detached' });
   assert.equal(await page.locator(`#flow-instances tr[data-instance="${instanceId}"]`).count(), 1);
   assert.deepEqual(h.consoleErrors, []);
@@ -194,5 +197,44 @@ test('only the manual transitions that would fire now are buttons; typed input i
   await page.waitForSelector('#transition-result:has-text("approve fired")');
   const after = (await weft.api(`/v1/flow-instances/${started.body.id}`)).body;
   assert.deepEqual([after.state, after.steps.approved, after.steps.left], ['completed', 'completed', 'inactive']);
+  assert.deepEqual(h.consoleErrors, []);
+});
+
+test('a flow with more instances than the page lists shows the newest, says so, and finds an old one by its full subject', async () => {
+  const { page, weft } = h;
+  const big = { identifier: 'big', name: 'Big', steps: [{ identifier: 'open' }, { identifier: 'shut' }], transitions: [{ identifier: 'close', from: 'open', to: 'shut' }] };
+  assert.equal((await weft.api('/v1/flows', { method: 'POST', json: big })).status, 201);
+  const subject = (i: number) => `member-${String(i).padStart(4, '0')}@example.com`;
+  const start = (i: number) => weft.api('/v1/flow-instances', { method: 'POST', json: { flow: 'big', subject: subject(i) } });
+  for (let i = 0; i < 1200; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => start(i + k)));
+  // The API's order (created_at, then id): its last one is the newest.
+  const newestId = async (count: number) => (await weft.api(`/v1/flow-instances?flow=big&limit=1&offset=${count - 1}`)).body.instances[0].id as string;
+  const last = await newestId(1200);
+
+  await page.goto(`${weft.url}/ui/w/default/flows/big`);
+  // The newest first: the last one started is on top, the first is not listed.
+  await page.waitForSelector(`#flow-instances tbody tr[data-instance="${last}"]:first-child`);
+  assert.equal(await page.locator('#flow-instances tr[data-instance]').count(), 500);
+  assert.match((await page.textContent('#instances-limit')) ?? '', /newest 500 of 1200 instances/);
+  assert.equal(await page.locator(`#flow-instances td:text-is("${subject(0)}")`).count(), 0);
+
+  // One started now (pushed over /ws/flows) shows on top without a reload.
+  await start(1200);
+  const fresh = await newestId(1201);
+  await page.waitForSelector(`#flow-instances tbody tr[data-instance="${fresh}"]:first-child`, { timeout: 3000 });
+  assert.match((await page.textContent('#instances-limit')) ?? '', /newest 500 of 1201 instances/);
+
+  // The first one, by its full subject: asked of the server (subject=), so found among all of them.
+  await page.fill('input[aria-label="find subject"]', subject(0));
+  await page.waitForSelector(`#flow-instances td:text-is("${subject(0)}")`);
+  assert.equal(await page.locator('#flow-instances tr[data-instance]').count(), 1);
+  assert.match((await page.textContent('#instances-limit')) ?? '', /as a full subject is looked for among all 1201 instances/);
+  // Part of a subject: among the newest only.
+  await page.fill('input[aria-label="find subject"]', 'member-00');
+  await page.waitForSelector('#instances-limit:has-text("“member-00” as a full subject")');
+  assert.match((await page.textContent('#instances-limit')) ?? '', /as part of a subject only among the newest 500/);
+  assert.equal(await page.locator('#flow-instances tr[data-instance]').count(), 0);
+  await page.fill('input[aria-label="find subject"]', 'member-11');
+  await page.waitForSelector(`#flow-instances td:text-is("${subject(1100)}")`);
   assert.deepEqual(h.consoleErrors, []);
 });

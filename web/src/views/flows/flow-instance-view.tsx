@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ViewProps } from '../../app.js';
 import { ApiError } from '../../lib/api.js';
-import { useApi, useFlowEvents, usePoll } from '../../lib/hooks.js';
+import { useAddressMessage, useApi, useFlowEvents, usePoll } from '../../lib/hooks.js';
 import { Link, useWsPath } from '../../lib/router.js';
 import { Badge, ConfirmButton, ErrorLine, Json, Section, Time, useNow } from '../../components/common.js';
 import { FlowDiagram } from './flow-diagram.js';
@@ -22,7 +22,7 @@ export function FlowInstanceView(props: ViewProps) {
   const path = useWsPath();
   const now = useNow();
   const id = props.params.id;
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useAddressMessage<{ ok: boolean; text: string }>(props.location.path);
   const [input, setInput] = useState('');
   // Pushed changes reload at once; the slow poll only covers a dropped socket.
   const loaded = usePoll(

@@ -1,20 +1,31 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ViewProps } from '../../app.js';
+import { ApiError, messageOf } from '../../lib/api.js';
 import { useApi, useEvents, useFlowEvents, usePoll } from '../../lib/hooks.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
 import { Badge, ErrorLine, Section, Time, useNow } from '../../components/common.js';
 import { FlowDiagram } from './flow-diagram.js';
 import type { FlowInstance, FlowSchema } from './flow-types.js';
 import { DefineFlowForm } from './define-flow-form.js';
+import { readNewest } from './newest-page.js';
 
 // Default 10 s: pushes (flow.defined on /ws/events, instances on /ws/flows) keep the view live; the poll covers a dropped socket.
 const FALLBACK_MS = 10_000;
+// Default 500: the newest instances listed; older ones are found by their full subject.
+const SHOWN = 500;
+// Default 1000 (the API's largest limit): instances read at once when looking for the newest.
+const WINDOW = 1000;
+// Default 1 s: the least time between two reloads of the instance list that pushed changes ask
+// for (a busy flow pushes many; each reload reads up to 1000 instances).
+const LIST_GAP_MS = 1000;
+// Default 300 ms: the subject search asks the server once typing pauses.
+const SEARCH_DEBOUNCE_MS = 300;
 
 /** Flow schemas with their versions, a diagram of the chosen version, and its instances. */
 export function FlowsView(props: ViewProps) {
   const api = useApi();
   const path = useWsPath();
-  const flows = usePoll(() => api.get<{ flows: FlowSchema[] }>('/v1/flows').then((b) => b.flows), [api], FALLBACK_MS);
+  const flows = usePoll(() => api.get<{ flows: FlowSchema[] }>('/v1/flows').then((b) => b.flows), [api], FALLBACK_MS, { events: api });
   useEvents(api, (e) => e.event === 'flow.defined', flows.reload);
   const selected = props.params.flow;
   return (
@@ -42,14 +53,59 @@ function FlowDetail(props: { identifier: string; version?: string }) {
   const path = useWsPath();
   const now = useNow();
   const id = encodeURIComponent(props.identifier);
-  const latest = usePoll(() => api.get<FlowSchema>(`/v1/flows/${id}`), [api, id], FALLBACK_MS);
+  const latest = usePoll(() => api.get<FlowSchema>(`/v1/flows/${id}`), [api, id], FALLBACK_MS, { events: api });
   useEvents(api, (e) => e.event === 'flow.defined' && e.data.identifier === props.identifier, latest.reload);
   const shown = usePoll(() => (props.version ? api.get<FlowSchema>(`/v1/flows/${id}/versions/${props.version}`) : Promise.resolve(null)), [api, id, props.version], 0);
-  const instances = usePoll(() => api.get<{ instances: FlowInstance[] }>(`/v1/flow-instances?flow=${id}&limit=1000`).then((b) => b.instances), [api, id], FALLBACK_MS);
-  useFlowEvents(api, { flow: props.identifier }, instances.reload);
   const [subject, setSubject] = useState('');
   const [state, setState] = useState('');
-  const listed = (instances.data ?? []).filter((i) => (!state || i.state === state) && (!subject || i.subject.toLowerCase().includes(subject.toLowerCase())));
+  // The search asks the server once typing pauses.
+  const [search, setSearch] = useState('');
+  useEffect(() => {
+    const t = setTimeout(() => setSearch(subject.trim()), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [subject]);
+  // The newest instances (in the chosen state), found from the end of the API's oldest-first list.
+  const found = useRef(new Map<string, number>());
+  const filter = `flow=${id}${state ? `&state=${state}` : ''}`;
+  const instances = usePoll(
+    async () => {
+      const read = (offset: number, limit: number) => api.get<{ instances: FlowInstance[] }>(`/v1/flow-instances?${filter}&limit=${limit}&offset=${offset}`).then((b) => b.instances);
+      const newest = await readNewest(read, SHOWN, WINDOW, found.current.get(filter) ?? 0);
+      found.current.set(filter, newest.total);
+      return { instances: newest.items.reverse(), total: newest.total };
+    },
+    [api, filter],
+    FALLBACK_MS,
+    { minGapMs: LIST_GAP_MS },
+  );
+  // A subject typed in full is asked for by name (`subject=` is exact), among all the instances.
+  const exact = usePoll(
+    async () => {
+      if (!search) return null;
+      const r = await api.request<{ instances: FlowInstance[] }>(`/v1/flow-instances?${filter}&subject=${encodeURIComponent(search)}&limit=${WINDOW}`, { raw: true });
+      // 400: not a subject key (too long): no instance has it.
+      if (r.status === 400) return [];
+      if (r.status >= 300) throw new ApiError(r.status, messageOf(r.status, r.body, r.text), r.body);
+      return r.body.instances;
+    },
+    [api, filter, search],
+    FALLBACK_MS,
+    { minGapMs: LIST_GAP_MS },
+  );
+  useFlowEvents(api, { flow: props.identifier }, () => {
+    instances.reload();
+    if (search) exact.reload();
+  });
+  const newest = instances.data;
+  const cut = newest !== undefined && newest.total > newest.instances.length;
+  const listed = useMemo(() => {
+    if (!newest) return [];
+    if (!search) return newest.instances;
+    const lower = search.toLowerCase();
+    const byId = new Map(newest.instances.filter((i) => i.subject.toLowerCase().includes(lower)).map((i) => [i.id, i]));
+    for (const i of exact.data ?? []) if (!byId.has(i.id)) byId.set(i.id, i);
+    return [...byId.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+  }, [newest, exact.data, search]);
   const schema = props.version ? shown.data : latest.data;
   const versions = latest.data ? Array.from({ length: latest.data.version }, (_, i) => String(latest.data!.version - i)) : [];
   // An address naming a version that does not exist keeps it selected beside the server's message.
@@ -112,9 +168,9 @@ function FlowDetail(props: { identifier: string; version?: string }) {
         )}
       </Section>
       <Section title="Instances" actions={<StartInstanceForm flow={props.identifier} onStarted={(i) => navigate(path(`/flow-instances/${i.id}`))} />}>
-        <ErrorLine error={instances.error} />
+        <ErrorLine error={instances.error ?? exact.error} />
         <div className="inline-form">
-          <input type="search" aria-label="find subject" placeholder="find a subject" value={subject} onChange={(e) => setSubject(e.target.value)} />
+          <input type="search" aria-label="find subject" placeholder="find a subject" title="a full subject is found among all the instances; part of one among the newest listed" value={subject} onChange={(e) => setSubject(e.target.value)} />
           <select aria-label="instance state" value={state} onChange={(e) => setState(e.target.value)}>
             <option value="">any state</option>
             {['active', 'paused', 'completed', 'exited'].map((s) => (
@@ -150,15 +206,22 @@ function FlowDetail(props: { identifier: string; version?: string }) {
                 </td>
               </tr>
             ))}
-            {instances.data && listed.length === 0 && (
+            {newest && listed.length === 0 && (
               <tr>
                 <td colSpan={6} className="muted">
-                  no instances
+                  no instances{search || state ? ' match' : ''}
                 </td>
               </tr>
             )}
           </tbody>
         </table>
+        {newest && cut && (
+          <p className="muted small" id="instances-limit">
+            {search
+              ? `“${search}” as a full subject is looked for among all ${newest.total} instances${state ? ` (${state})` : ''}; as part of a subject only among the newest ${newest.instances.length}.`
+              : `Showing the newest ${newest.instances.length} of ${newest.total} instances${state ? ` (${state})` : ''}; type a full subject to find an older one.`}
+          </p>
+        )}
       </Section>
     </div>
   );
