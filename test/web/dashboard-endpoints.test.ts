@@ -117,10 +117,35 @@ test('create an endpoint from the page (the server message for a bad one first),
   await page.waitForSelector('#try-it-response[data-status="200"]');
   assert.deepEqual(JSON.parse((await page.textContent('#try-it-response pre')) ?? 'null'), { message: { greeting: 'hi' } });
 
+  const refusedBefore = h.refusals.length;
   await page.click('button:has-text("Delete")');
   await page.click('button:has-text("yes, delete")');
   await page.waitForURL(/\/endpoints$/);
   assert.equal((await weft.api(`/endpoints/${id}`)).status, 404);
   await page.waitForSelector(`#endpoint-list li[data-endpoint="${id}"]`, { state: 'detached' });
+  // The page left before anything was read again: the deleted endpoint and its state were not asked for.
+  assert.deepEqual(h.refusals.slice(refusedBefore), []);
+  assert.deepEqual(h.consoleErrors, []);
+});
+
+test('an endpoint deleted elsewhere shows as deleted on its open page, without a Delete button or a 404', async () => {
+  const { page, weft } = h;
+  const created = await weft.api('/endpoints', { method: 'POST', json: { name: 'short-lived', endpoint: { pattern: '/short', method: 'GET' }, transformation: { output: 'JSON' } } });
+  assert.equal(created.status, 201);
+  const id = created.body._id as string;
+  await page.goto(`${weft.url}/ui/w/default/endpoints/${id}`);
+  await page.waitForSelector('#endpoint-facts');
+  await page.waitForSelector('#endpoint-state');
+  const refusedBefore = h.refusals.length;
+  assert.equal((await weft.api(`/endpoints/${id}`, { method: 'DELETE' })).status, 200);
+  // Pushed (endpoint.changed): the page shows it within the views' usual second.
+  await page.waitForSelector('#endpoint-gone:has-text("deleted")', { timeout: 3000 });
+  assert.equal(await page.locator('button:has-text("Delete")').count(), 0);
+  assert.equal(await page.locator('#endpoint-facts, #try-it, #endpoint-state').count(), 0);
+  await page.waitForSelector(`#endpoint-list li[data-endpoint="${id}"]`, { state: 'detached' });
+  assert.deepEqual(h.refusals.slice(refusedBefore), []);
+  // An address of an endpoint that never was says so.
+  await page.goto(`${weft.url}/ui/w/default/endpoints/0123456789abcdef01234567`);
+  await page.waitForSelector('#endpoint-gone:has-text("no endpoint")');
   assert.deepEqual(h.consoleErrors, []);
 });

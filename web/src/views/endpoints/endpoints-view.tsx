@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { ViewProps } from '../../app.js';
 import { useApi, useEvents, usePoll } from '../../lib/hooks.js';
 import { Link, navigate, useWsPath } from '../../lib/router.js';
@@ -14,7 +14,7 @@ const FALLBACK_MS = 10_000;
 export function EndpointsView(props: ViewProps) {
   const api = useApi();
   const path = useWsPath();
-  const list = usePoll(() => api.get<EndpointDefinition[]>('/endpoints'), [api], FALLBACK_MS);
+  const list = usePoll(() => api.get<EndpointDefinition[]>('/endpoints'), [api], FALLBACK_MS, { events: api });
   const connected = useEvents(api, (e) => e.event === 'endpoint.changed', list.reload);
   const selected = props.params.id;
   return (
@@ -46,17 +46,46 @@ export function EndpointsView(props: ViewProps) {
 
 function EndpointDetail(props: { id: string; onDeleted(): void }) {
   const api = useApi();
+  const path = useWsPath();
   const now = useNow();
-  const e = usePoll(() => api.get<EndpointDefinition>(`/endpoints/${props.id}`), [api, props.id], FALLBACK_MS);
+  // Set once the endpoint is being deleted from this page, or was found gone: it is not asked for again.
+  const gone = useRef(false);
+  const e = usePoll(
+    async (): Promise<EndpointDefinition | null> => {
+      if (gone.current) return null;
+      // `?_id=` answers [] for an endpoint that is not there, where GET /endpoints/:id would answer 404.
+      const [found] = await api.get<EndpointDefinition[]>(`/endpoints?_id=${encodeURIComponent(props.id)}`);
+      if (!found) gone.current = true;
+      return found ?? null;
+    },
+    [api, props.id],
+    FALLBACK_MS,
+    { events: api },
+  );
   useEvents(api, (ev) => ev.event === 'endpoint.changed' && ev.data.id === props.id, e.reload);
+  // Shown once: an endpoint that disappears later was deleted (elsewhere: this page navigates away).
+  const seen = useRef(false);
+  if (e.data) seen.current = true;
   const [error, setError] = useState<string | null>(null);
+  if (e.data === null) {
+    return (
+      <Section title={<span className="mono small muted">{props.id}</span>}>
+        <p className="error" role="status" id="endpoint-gone">
+          {seen.current ? 'This endpoint was deleted: its definition and saved state are gone.' : 'There is no endpoint with this id in this workspace.'}
+        </p>
+        <Link to={path('/endpoints')}>back to the endpoints</Link>
+      </Section>
+    );
+  }
   if (!e.data) return <ErrorLine error={e.error} />;
   const d = e.data;
   const remove = async () => {
+    gone.current = true;
     try {
       await api.del(`/endpoints/${d._id}`);
       props.onDeleted();
     } catch (err) {
+      gone.current = false;
       setError(err instanceof Error ? err.message : String(err));
     }
   };
@@ -97,7 +126,7 @@ function EndpointDetail(props: { id: string; onDeleted(): void }) {
         <Section title="Try it">
           <TryItForm endpoint={d} />
         </Section>
-        <SavedState id={d._id} />
+        <SavedState id={d._id} revision={d.updatedAt ?? ''} />
       </div>
       <Section title="Definition">
         <Json value={d} className="tall" />

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { useApi, useEvents, usePoll } from '../../lib/hooks.js';
 import { ErrorLine, Json, Section, Time, useNow } from '../../components/common.js';
 
@@ -16,16 +17,29 @@ interface StateRecord {
   };
 }
 
-/** An endpoint's saved state (GET /endpoints/:id/state): one record per request it served. */
-export function SavedState(props: { id: string }) {
+/**
+ * An endpoint's saved state (GET /endpoints/:id/state): one record per request it served. It
+ * reloads on the endpoint's endpoint.served, and when its definition changes (`revision`, the
+ * definition's updatedAt, as the parent read it): the parent has seen that the endpoint is still
+ * there, so a deleted endpoint's state is not asked for.
+ */
+export function SavedState(props: { id: string; revision: string }) {
   const api = useApi();
   const now = useNow();
   const state = usePoll(
     () => api.get<{ records: StateRecord[] }>(`/endpoints/${props.id}/state?limit=${LIMIT}`).then((b) => b.records),
     [api, props.id],
     FALLBACK_MS,
+    { events: api },
   );
-  useEvents(api, (e) => (e.event === 'endpoint.served' || e.event === 'endpoint.changed') && e.data.id === props.id, state.reload);
+  useEvents(api, (e) => e.event === 'endpoint.served' && e.data.id === props.id, state.reload);
+  const revision = useRef(props.revision);
+  const { reload } = state;
+  useEffect(() => {
+    if (revision.current === props.revision) return;
+    revision.current = props.revision;
+    reload();
+  }, [props.revision, reload]);
   const records = state.data;
   return (
     <Section title="Saved state">
