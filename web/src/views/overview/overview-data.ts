@@ -36,7 +36,7 @@ export interface Attention {
 
 export interface AttentionList {
   items: Attention[];
-  /** Processes in error (GET /v1/workflows?status=error lists at most 500). */
+  /** Processes in error (GET /v1/workflows?status=error lists at most LIST_CAP, 500). */
   errored: number;
   /** Of those, the ones whose errors are listed. */
   erroredShown: number;

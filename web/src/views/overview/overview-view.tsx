@@ -6,6 +6,7 @@ import { Link, useWsPath } from '../../lib/router.js';
 import { Counts, ErrorLine, Section, TASK_STREAM_WAITING, Time, errorText, useNow } from '../../components/common.js';
 import { ThroughputChart } from '../../components/throughput-chart.js';
 import { createAttentionLoader, loadCounts, loadThroughput, MAX_FAILING } from './overview-data.js';
+import { LIST_CAP } from '../processes/process-search.js';
 
 // Default 10 s: the fallback poll; pushed events reload at once.
 const FALLBACK_MS = 10_000;
@@ -137,7 +138,7 @@ export function OverviewView(_props: ViewProps) {
               {attention.data.failingCapped && `The ${MAX_FAILING} failing deliveries retried soonest. `}
               {attention.data.errored > attention.data.erroredShown && (
                 <>
-                  The errors of the newest {attention.data.erroredShown} of {attention.data.errored >= 500 ? '500 or more' : attention.data.errored} processes in error:{' '}
+                  The errors of the newest {attention.data.erroredShown} of {attention.data.errored >= LIST_CAP ? `${LIST_CAP} or more` : attention.data.errored} processes in error:{' '}
                   <Link to={path('/processes?status=error')}>see them all</Link>.
                 </>
               )}
