@@ -125,8 +125,11 @@ function jsonHasLoneSurrogate(text: string): boolean {
 }
 
 // What could overflow a double: a number with an exponent of three digits or more, or 309 digits in a
-// row. Strings may match too (neither skips them): the value is then parsed to know.
+// row. Strings may match too (neither skips them): the value is then parsed to know. The first
+// expression is a quick scan that hex text matches too (a UUID one time in four); the second, run
+// only then, wants a whole JSON number after a delimiter.
 const HUGE_EXPONENT = /[0-9][eE]\+?0*[1-9][0-9]{2}/;
+const HUGE_EXPONENT_NUMBER = /(?:^|[:,[\s])-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?[eE]\+?0*[1-9][0-9]{2}/;
 const RUN = 309;
 
 const isDigit = (text: string, i: number) => {
@@ -156,7 +159,8 @@ function hasLongDigits(text: string): boolean {
  * strings; an expression for the digits alone ~100 µs on the 100 KB body.)
  */
 function jsonHasHugeNumber(text: string): boolean {
-  if (!HUGE_EXPONENT.test(text) && !hasLongDigits(text)) return false;
+  const exponent = HUGE_EXPONENT.test(text) && HUGE_EXPONENT_NUMBER.test(text);
+  if (!exponent && !hasLongDigits(text)) return false;
   let huge = false;
   try {
     JSON.parse(text, (_key, value: unknown) => {

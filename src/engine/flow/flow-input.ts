@@ -36,7 +36,7 @@ function requiredString(value: unknown, what: string, max: number): string {
 export const readSubjectKey = (value: unknown, what = 'subject') => requiredString(value, what, MAX_SUBJECT_KEY);
 export const readFlowIdentifier = (value: unknown, what = 'flow') => requiredString(value, what, MAX_IDENTIFIER);
 
-/** An instance id; anything that is not a UUID cannot name an instance, so it is a 404. */
+/** An instance id: a string that is not a UUID cannot name an instance (a 404); not a string, a 400. */
 export function readInstanceId(value: unknown, what = 'flow_instance_id'): string {
   if (value === undefined || value === null || value === '') throw FlowRequestInvalid(`${what} is required`);
   // A mistyped id is a bad request; a string that is no instance's id, an unknown instance.
