@@ -3,11 +3,15 @@ import type { DefinitionRecord, DeliveryRecord } from '../../storage/process-sto
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+// A process launched from a stored definition shows that definition's revision as /v1/definitions
+// does (a number); otherwise the definition's `revision` attribute as given (text), or null.
+const revisionOf = (p: ProcessSummary) => (p.definition !== null && p.revision !== null && /^[1-9][0-9]{0,14}$/.test(p.revision) ? Number(p.revision) : p.revision);
+
 export function renderProcessSummary(p: ProcessSummary) {
   return {
     id: p.wfid,
     name: p.name,
-    revision: p.revision,
+    revision: revisionOf(p),
     definition: p.definition,
     status: p.status,
     paused: p.paused,

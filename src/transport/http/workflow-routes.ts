@@ -26,7 +26,7 @@ const isoOrNull = { type: ['string', 'null'] } as const;
 const summaryProperties = {
   id: { type: 'string' },
   name: { type: ['string', 'null'] },
-  revision: { type: ['string', 'null'], description: "the definition's revision attribute, as given" },
+  revision: { type: ['integer', 'string', 'null'], description: "a stored definition's revision (a number, as /v1/definitions shows it), or the definition's revision attribute as given" },
   definition: { type: ['string', 'null'], description: 'the stored definition it was launched from' },
   status: { type: 'string', enum: ['running', 'completed', 'cancelled', 'error'] },
   paused: { type: 'boolean' },

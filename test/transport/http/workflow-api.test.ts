@@ -600,7 +600,9 @@ for (const backend of await backends()) {
       assert.equal(r.status, 201);
       const cb = await active(r.body.id, 'rev2');
       const view = await get(r.body.id);
-      assert.deepEqual([view.name, view.revision, view.definition], ['onboarding', '2', 'onboarding']);
+      // The stored definition's revision as /v1/definitions shows it: a number.
+      assert.deepEqual([view.name, view.revision, view.definition], ['onboarding', 2, 'onboarding']);
+      assert.equal((await weft.api('/v1/workflows')).body.workflows.find((w: { id: string }) => w.id === r.body.id).revision, 2);
       const unknown = await post('/v1/workflows', { definition: 'nothing', callback: `${rx.url}/def` });
       assert.deepEqual([unknown.status, unknown.body], [400, { error: 'definition not found' }]);
       await proceed(cb);

@@ -2915,8 +2915,8 @@ export interface paths {
                                 launched_at?: string;
                                 name?: string | null;
                                 paused?: boolean;
-                                /** @description the definition's revision attribute, as given */
-                                revision?: string | null;
+                                /** @description a stored definition's revision (a number, as /v1/definitions shows it), or the definition's revision attribute as given */
+                                revision?: number | string | (never | null);
                                 /** @enum {string} */
                                 status?: "running" | "completed" | "cancelled" | "error";
                             }[];
@@ -3056,8 +3056,8 @@ export interface paths {
                             launched_at?: string;
                             name?: string | null;
                             paused?: boolean;
-                            /** @description the definition's revision attribute, as given */
-                            revision?: string | null;
+                            /** @description a stored definition's revision (a number, as /v1/definitions shows it), or the definition's revision attribute as given */
+                            revision?: number | string | (never | null);
                             /** @enum {string} */
                             status?: "running" | "completed" | "cancelled" | "error";
                             trace?: string[];

@@ -5,7 +5,7 @@ export type Tree = [string, Record<string, unknown>, Tree[]];
 export interface ProcessSummary {
   id: string;
   name: string | null;
-  revision: string | null;
+  revision: number | string | null;
   definition: string | null;
   status: 'running' | 'completed' | 'cancelled' | 'error';
   paused: boolean;
