@@ -71,6 +71,10 @@ empty body counts as no body. Bodies are JSON, except that the workflows API als
 ones: any other content type a route does not read is 415 \`WEFT_UNSUPPORTED_MEDIA_TYPE\` (endpoints
 read their own). A plain GET or HEAD on a WebSocket route is 426 \`WEFT_UPGRADE_REQUIRED\`.
 
+The table gives each code's usual status. \`WEFT_ENDPOINT_FAILED\` travels with the status of the
+pipeline stage that failed: 400 most often, 500 for an input transform error or a single response
+request that got no answer, a lookup's refused status as it came (see docs/endpoints.md).
+
 This file is generated from the code by \`npm run docs\`; a test keeps it in step.
 
 | code | status | message | defined in |
