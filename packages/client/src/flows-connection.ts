@@ -101,8 +101,8 @@ export class FlowConnection extends Emitter<FlowConnectionEvents> {
    * new UUID) is the idempotency key: the server answers it again with the first result on any connection.
    */
   async transition(input: { flowInstanceId: string; transition: string; step?: string; input?: unknown; requestId?: string }): Promise<TransitionResult> {
-    // data.request_id, not only the envelope's: envelope ids count per connection, and two connections'
-    // request 1 on one instance would be one request to the server; the UUID is this transition's alone.
+    // data.request_id, not only the envelope's: the UUID is this transition's alone, recognised by the
+    // server on any connection, whatever the envelope's id looks like.
     const data: Record<string, unknown> = { flow_instance_id: input.flowInstanceId, transition_schema_identifier: input.transition, request_id: input.requestId ?? newRequestId() };
     if (input.step !== undefined) data.step_schema_identifier = input.step;
     if (input.input !== undefined) data.input = input.input;

@@ -78,6 +78,8 @@ export interface TransitionInput {
   input: unknown;
   /** Shown in the history; a repeat for the same instance answers the first result. */
   requestId: string | null;
+  /** The key a repeat is recognised by, when it differs from the request id (a numeric WebSocket envelope id is scoped to its connection). */
+  idempotencyKey?: string | null;
 }
 
 /** `names`: the fields as the request calls them (REST `transition`/`step`, the socket's `…_schema_identifier`). */

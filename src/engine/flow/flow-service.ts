@@ -223,7 +223,7 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
       return serial(id, async () => {
         const now = clock.now();
         const r = await store.flows.mutateInstance<TransitionOutcome>(ws, id, {
-          requestId: input.requestId,
+          requestId: input.idempotencyKey ?? input.requestId,
           now,
           decide: ({ schema, instance, subject }) =>
             applyTransition(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Engine } from '../../engine/engine.js';
 import { isWeftError } from '../../core/errors.js';
@@ -45,6 +46,8 @@ function failed(requestId: RequestId, err: unknown): RpcResponse {
 
 export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) {
   const flows = engine.flows;
+  // Scopes numeric envelope request_ids (counters) to this connection.
+  const connection = randomUUID();
   const subscriptions: Record<Topic, Set<string>> = { flow_instance_id: new Set(), subject: new Set(), flow: new Set() };
   const count = () => subscriptions.flow_instance_id.size + subscriptions.subject.size + subscriptions.flow.size;
   let joining = 0;
@@ -81,11 +84,14 @@ export function handleFlowSocket(engine: Engine, ws: number, socket: WebSocket) 
     });
     try {
       const id = readInstanceId(data.flow_instance_id);
-      // Idempotency (issue 3, rule 6): the same request_id sent again for the same instance, on any
-      // connection or over REST, answers the first result. data.request_id when given (as the REST
-      // body's), else the envelope's — so a request resent after a reconnect is applied once.
+      // Idempotency (issue 3, rule 6): the same request_id sent again for the same instance answers
+      // the first result. data.request_id when given (as the REST body's), else the envelope's. A
+      // string envelope id is recognised on any connection too, so a request resent after a
+      // reconnect is applied once; a number is taken for a counter (1, 2, 3 on every connection) and
+      // is recognised on its own connection only, so that clients counting alike do not collide.
       const explicit = data.request_id !== undefined && data.request_id !== null;
       const fields = readTransitionFields(data.transition_schema_identifier, data.step_schema_identifier, data.input, explicit ? data.request_id : requestId, SOCKET_NAMES);
+      if (!explicit && typeof requestId === 'number' && fields.requestId !== null) fields.idempotencyKey = `ws:${connection}:${fields.requestId}`;
       const o = await flows.transition(ws, id, fields);
       if (o.result === 'success') {
         return { request_id: requestId, errors: [], status: 200, data: { result: 'success', message: null, ...echo, instance: o.instance } };

@@ -102,7 +102,7 @@ for (const backend of await backends()) {
       assert.deepEqual([bad.status, bad.errors[0].code], [404, 'WEFT_FLOW_NOT_FOUND']);
     });
 
-    test('request ids: a repeat for the same instance answers the first result on any connection (envelope id or data.request_id) and over REST', async () => {
+    test('request ids: a string envelope id and data.request_id are recognised on any connection and over REST; a numeric envelope id (a counter) on its own connection', async () => {
       const api = flowApi(weft, 'rids');
       await api.define(flowBody('ring', ['s0', 's1', 's2'], [['begin', 's0', 's1', 'automatic'], ['flip', 's1', 's2'], ['flip', 's2', 's1']]));
       const i = await api.start('ring', 'rita');
@@ -112,14 +112,17 @@ for (const backend of await backends()) {
       const first = await one.request('transition', flip, 1);
       assert.equal(first.data.instance.seq, 2);
       assert.deepEqual(await one.request('transition', flip, 1), first);
-      // The same envelope id on another connection (a resend after a reconnect) is the same request.
-      assert.deepEqual(await two.request('transition', flip, 1), first);
-      // Another id, or the same id on another instance, is another request.
-      assert.equal((await two.request('transition', flip, 'two-1')).data.instance.seq, 3);
+      // A number is a counter: another connection counting from 1 too is another request.
+      assert.equal((await two.request('transition', flip, 1)).data.instance.seq, 3);
+      // A string id sent again on another connection (a resend after a reconnect) is the same request.
+      const named = await one.request('transition', flip, 'resend-1');
+      assert.equal(named.data.instance.seq, 4);
+      assert.deepEqual(await two.request('transition', flip, 'resend-1'), named);
+      // The same id on another instance is another request.
       const other = await api.start('ring', 'rolf');
-      assert.equal((await two.request('transition', { ...flip, flow_instance_id: other.id }, 1)).data.instance.seq, 2);
+      assert.equal((await two.request('transition', { ...flip, flow_instance_id: other.id }, 'resend-1')).data.instance.seq, 2);
       const explicit = await one.request('transition', { ...flip, request_id: 'flip-a' }, 2);
-      assert.equal(explicit.data.instance.seq, 4);
+      assert.equal(explicit.data.instance.seq, 5);
       const again = await two.request('transition', { ...flip, request_id: 'flip-a' }, 2);
       assert.deepEqual(again.data.instance, explicit.data.instance);
       // The REST body's request_id and data.request_id are the same key.
@@ -130,8 +133,9 @@ for (const backend of await backends()) {
         [
           [1, null],
           [2, '1'],
-          [3, 'two-1'],
-          [4, 'flip-a'],
+          [3, '1'],
+          [4, 'resend-1'],
+          [5, 'flip-a'],
         ],
       );
       const bad = await one.request('transition', { ...flip, request_id: { no: 1 } }, 3);
