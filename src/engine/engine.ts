@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createFlowService, type FlowService } from './flow/index.js';
 import { createProcessService, type ProcessService } from './process/index.js';
 import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
+import { HEARTBEAT_MS, NODE_DEAD_MS } from './node-liveness.js';
 
 /**
  * The engine: the imperative shell around the pure cores. It owns the store, the event bus,
@@ -43,9 +44,6 @@ export interface EngineDeps {
   log?: Logger;
 }
 
-// Default 1 s heartbeat, 3 s to be declared dead: another node reclaims a dead node's work within 5 s.
-const HEARTBEAT_MS = 1000;
-const NODE_DEAD_MS = 3000;
 // Default 500 ms: expired external leases are noticed within this time.
 const SWEEP_MS = 500;
 

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createPgDb, packNotes, PREPARED_PER_CONNECTION } from '../../src/storage/postgres/pg-db.js';
+import { createServer as createNetServer, connect, type Socket } from 'node:net';
+import { createPgDb, mapPgError, packNotes, PREPARED_PER_CONNECTION } from '../../src/storage/postgres/pg-db.js';
+import { isWeftError } from '../../src/core/errors.js';
 import { migrate, readMigrations } from '../../src/storage/migrator.js';
 import { PG_URL, postgresReachable } from '../helpers/backends.js';
 import type { SqlDb } from '../../src/storage/sql-db.js';
@@ -230,5 +232,60 @@ test('postgres: nodes starting together on a fresh schema create it and migrate 
   } finally {
     await dbs[0].exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
     await Promise.all(dbs.map((db) => db.close()));
+  }
+});
+
+test('mapPgError: a pool with no connection to give in time, or a query with no answer in time, is a 503', () => {
+  for (const message of ['timeout exceeded when trying to connect', 'Query read timeout', 'Connection terminated unexpectedly']) {
+    const mapped = mapPgError(new Error(message));
+    assert.ok(isWeftError(mapped) && mapped.code === 'WEFT_STORE_UNAVAILABLE' && mapped.status === 503, message);
+  }
+  const other = new Error('duplicate key value violates unique constraint');
+  assert.equal(mapPgError(other), other);
+});
+
+test('postgres: a connection gone silent fails its query and its transaction with 503 after the query timeout, and is dropped; new connections work', async (t) => {
+  if (!(await postgresReachable())) return t.skip('PostgreSQL unreachable');
+  // A TCP proxy in front of PostgreSQL that can go silent: connections stay open, bytes are dropped.
+  const upstream = new URL(PG_URL);
+  let silent = false;
+  const sockets = new Set<Socket>();
+  const proxy = createNetServer((client) => {
+    const server = connect(Number(upstream.port || 5432), upstream.hostname);
+    for (const s of [client, server]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+    }
+    client.on('data', (d) => silent || server.write(d));
+    server.on('data', (d) => silent || client.write(d));
+    client.on('close', () => server.destroy());
+    server.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const url = new URL(PG_URL);
+  url.hostname = '127.0.0.1';
+  url.port = String((proxy.address() as { port: number }).port);
+  const schema = `weft_pgdb_${randomBytes(4).toString('hex')}`;
+  const db = await createPgDb({ url: url.toString(), schema, poolSize: 2, queryTimeoutMs: 400 });
+  try {
+    await db.exec('CREATE TABLE t (id integer)');
+    silent = true;
+    const unavailable = (err: unknown) => isWeftError(err) && err.code === 'WEFT_STORE_UNAVAILABLE' && err.status === 503;
+    await assert.rejects(db.query('SELECT 1 AS one'), unavailable);
+    await assert.rejects(
+      db.transaction(async (tx) => tx.exec('INSERT INTO t (id) VALUES (?)', [1])),
+      unavailable,
+    );
+    // The silent connections were dropped, not put back: the next ones are new, and answer.
+    silent = false;
+    assert.deepEqual(await db.query('SELECT 1 AS one'), [{ one: 1 }]);
+    await db.transaction(async (tx) => tx.exec('INSERT INTO t (id) VALUES (?)', [2]));
+    assert.deepEqual(await db.query('SELECT id FROM t ORDER BY id'), [{ id: 2 }]);
+  } finally {
+    await db.exec(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
+    for (const s of sockets) s.destroy();
+    proxy.close();
+    await db.close();
   }
 });

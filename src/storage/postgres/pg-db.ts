@@ -8,7 +8,16 @@ export interface PgDbOptions {
   schema?: string;
   /** Default 10: enough for two cores; more connections only queue inside PostgreSQL. */
   poolSize?: number;
+  /** Default QUERY_TIMEOUT_MS: how long a query may wait for its answer before it fails with 503. */
+  queryTimeoutMs?: number;
 }
+
+// Default 30 s: a query with no answer by then fails (503 WEFT_STORE_UNAVAILABLE) and its connection
+// is dropped. A connection that stops answering without closing (a network gone silent, a server
+// frozen) held its requests forever, and a flow instance's later changes queued behind them. Far
+// above any statement weft runs (they are indexed and bounded); a migration building an index on a
+// very large table could come near it.
+export const QUERY_TIMEOUT_MS = 30_000;
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
   supportsSkipLocked: true,
@@ -40,10 +49,14 @@ export function toPgPlaceholders(sql: string): string {
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
-/** A lost or refused connection becomes a 503 the client may retry; anything else is passed on. */
+// pg's words for a connection lost, one not given in time (the pool's checkout: "timeout exceeded
+// when trying to connect"), and a query with no answer in time (query_timeout: "Query read timeout").
+const CONNECTION_MESSAGES = /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout/i;
+
+/** A lost, refused or silent connection becomes a 503 the client may retry; anything else is passed on. */
 export function mapPgError(err: unknown): unknown {
   const e = err as { code?: string; message?: string };
-  if (e && (CONNECTION_ERRORS.has(e.code ?? '') || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? ''))) {
+  if (e && (CONNECTION_ERRORS.has(e.code ?? '') || CONNECTION_MESSAGES.test(e.message ?? ''))) {
     return StoreUnavailable({ cause: err, retryable: true });
   }
   return err;
@@ -277,6 +290,9 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
     types,
     // Default 5 s: a request waiting longer for a connection fails with 503 rather than hanging.
     connectionTimeoutMillis: 5000,
+    query_timeout: opts.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
+    // TCP keepalive: a peer gone without a word is noticed by the OS too, not only by a timeout.
+    keepAlive: true,
     options: `-c search_path=${quoteIdent(schema)}`,
   });
   // An idle client losing its connection (PostgreSQL restarting) must not crash the process.
@@ -317,12 +333,18 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
       else if (tx.notes.size > 0) await client.query(commitText(client, channel, tx.notes, false));
       return value;
     } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true;
+      const mapped = mapPgError(err);
+      // A connection lost or silent gets no ROLLBACK (a silent one would hold it for another
+      // timeout): dropped, its transaction ends with it.
+      if (isWeftError(mapped) && mapped.code === StoreUnavailable.code) broken = true;
+      else {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
       }
-      throw mapPgError(err);
+      throw mapped;
     } finally {
       client.off('error', onError);
       client.release(broken);
@@ -380,7 +402,7 @@ function createListener(url: string, channel: string, listeners: Set<NotifyListe
 
   async function connect() {
     if (stopped) return;
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true });
     c.on('error', () => {});
     c.on('end', () => {
       if (client === c) client = null;
