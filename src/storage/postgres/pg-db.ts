@@ -10,8 +10,6 @@ export interface PgDbOptions {
   poolSize?: number;
   /** Default QUERY_TIMEOUT_MS: how long a query may wait for its answer before it fails with 503. */
   queryTimeoutMs?: number;
-  /** Default LISTEN_PROBE_MS: how often the LISTEN connection is asked whether it still answers. */
-  listenProbeMs?: number;
 }
 
 // Default 30 s: a query with no answer by then fails (503 WEFT_STORE_UNAVAILABLE) and its connection
@@ -311,7 +309,7 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
   const channel = `weft_${schema}`;
   const base = runnerFor(pool, null, channel);
   const listeners = new Set<NotifyListener>();
-  const listener = createListener(opts.url, channel, listeners, opts.listenProbeMs ?? LISTEN_PROBE_MS);
+  const listener = createListener(opts.url, channel, listeners);
   // LISTEN before serving, so that no change committed after start goes unheard.
   await listener.start();
 
@@ -378,12 +376,6 @@ export async function createPgDb(opts: PgDbOptions): Promise<SqlDb> {
 
 // Default 1 s between reconnect attempts of the LISTEN connection (PostgreSQL restarting).
 const LISTEN_RETRY_MS = 1000;
-// Default 10 s, each probe answered within 5 s: the LISTEN connection only receives, so one gone
-// silent (a network partition that healed, a frozen server) showed nothing: this node's subscribers
-// and caches heard no change again, for the hours TCP keepalive takes. A probe without an answer
-// drops the connection; the reconnect announces store:reconnected.
-const LISTEN_PROBE_MS = 10_000;
-const LISTEN_PROBE_TIMEOUT_MS = 5000;
 
 /**
  * One dedicated connection LISTENs for the schema's channel and hands notifications to the
@@ -391,9 +383,8 @@ const LISTEN_PROBE_TIMEOUT_MS = 5000;
  * consumers can resynchronise (notifications sent while it was away are lost — they are hints,
  * the database is the truth).
  */
-function createListener(url: string, channel: string, listeners: Set<NotifyListener>, probeMs: number) {
+function createListener(url: string, channel: string, listeners: Set<NotifyListener>) {
   let client: pg.Client | null = null;
-  let probe: NodeJS.Timeout | null = null;
   let started = false;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -414,9 +405,7 @@ function createListener(url: string, channel: string, listeners: Set<NotifyListe
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true });
     c.on('error', () => {});
     c.on('end', () => {
-      // The end of a connection already replaced (a probe dropped it) is no reason to connect again.
-      if (client !== c && client !== null) return;
-      if (client === c) dropped();
+      if (client === c) client = null;
       retry();
     });
     c.on('notification', (msg) => {
@@ -437,29 +426,12 @@ function createListener(url: string, channel: string, listeners: Set<NotifyListe
         return;
       }
       client = c;
-      probe = setInterval(() => {
-        // Answered before the next probe at the latest.
-        c.query({ text: 'SELECT 1', query_timeout: Math.min(LISTEN_PROBE_TIMEOUT_MS, probeMs) } as pg.QueryConfig).catch(() => {
-          if (client !== c) return;
-          dropped();
-          // pg has no way to drop a connection that does not answer: its socket is destroyed.
-          (c as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
-          retry();
-        });
-      }, probeMs);
-      probe.unref();
       if (connectedOnce) emit('store:reconnected', {});
       connectedOnce = true;
     } catch {
       await c.end().catch(() => {});
       retry();
     }
-  }
-
-  function dropped() {
-    client = null;
-    if (probe) clearInterval(probe);
-    probe = null;
   }
 
   function retry() {
@@ -481,7 +453,7 @@ function createListener(url: string, channel: string, listeners: Set<NotifyListe
       stopped = true;
       if (timer) clearTimeout(timer);
       const c = client;
-      dropped();
+      client = null;
       if (c) await c.end().catch(() => {});
     },
   };
