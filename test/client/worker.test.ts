@@ -264,6 +264,28 @@ describe('createWorker (SQLite)', () => {
     }
   });
 
+  /**
+   * A worker on `client` (through `proxy`) whose handler runs `outcome` once the proxy has been told to
+   * lose the next frame the worker sends (the acknowledgement) and refuse new connections.
+   */
+  function swallowingWorker(proxy: Awaited<ReturnType<typeof startTcpProxy>>, client: ReturnType<typeof createClient>, outcome: () => string) {
+    const errors: WeftError[] = [];
+    const worker = createWorker({
+      client,
+      types: ['job'],
+      transport: 'ws',
+      concurrency: 1,
+      heartbeatIntervalMs: 60_000,
+      handler: () => {
+        proxy.dropOnNextClientData();
+        proxy.refuse = true;
+        return outcome();
+      },
+    });
+    worker.on('error', ({ error }) => errors.push(error as WeftError));
+    return { worker, errors };
+  }
+
   test('a completion that never arrived, sent again once another worker holds the task, is not reported as completed', async () => {
     const proxy = await startTcpProxy(weft.url);
     let other: Worker | null = null;
@@ -273,23 +295,10 @@ describe('createWorker (SQLite)', () => {
       const direct = createClient({ url: weft.url, apiKey: TEST_KEY, workspace: ws });
       const task = await direct.tasks.create({ name: 'swallowed', type: 'job' });
       const completed: number[] = [];
-      const errors: WeftError[] = [];
-      const worker = createWorker({
-        client,
-        types: ['job'],
-        transport: 'ws',
-        concurrency: 1,
-        heartbeatIntervalMs: 60_000,
-        handler: () => {
-          // The batch carrying the completion is the next frame: it is lost with the connection, and
-          // the worker cannot come back until the task has gone to another worker.
-          proxy.dropOnNextClientData();
-          proxy.refuse = true;
-          return 'first worker';
-        },
-      });
+      // The batch carrying the completion is lost with the connection, and the worker cannot come
+      // back until the task has gone to another worker.
+      const { worker, errors } = swallowingWorker(proxy, client, () => 'first worker');
       worker.on('task:completed', ({ task: t }) => completed.push(t.id));
-      worker.on('error', ({ error }) => errors.push(error as WeftError));
       await eventually(() => direct.tasks.get(task.id), (t) => t.status === 'queued' && t.attempts === 1, 10_000, 'the lease to run out and the task to be queued again');
       let release!: () => void;
       const held = new Promise<string>((r) => (release = () => r('second worker')));
@@ -317,21 +326,10 @@ describe('createWorker (SQLite)', () => {
       // One attempt: the lease running out fails the task, so nothing claims it again.
       const task = await direct.tasks.create({ name: 'swallowed-failure', type: 'job', max_attempts: 1 });
       const failed: number[] = [];
-      const errors: WeftError[] = [];
-      const worker = createWorker({
-        client,
-        types: ['job'],
-        transport: 'ws',
-        concurrency: 1,
-        heartbeatIntervalMs: 60_000,
-        handler: () => {
-          proxy.dropOnNextClientData();
-          proxy.refuse = true;
-          throw new Error('the handler failed');
-        },
+      const { worker, errors } = swallowingWorker(proxy, client, () => {
+        throw new Error('the handler failed');
       });
       worker.on('task:failed', ({ task: t }) => failed.push(t.id));
-      worker.on('error', ({ error }) => errors.push(error as WeftError));
       const expired = await eventually(() => direct.tasks.get(task.id), (t) => t.status === 'failed', 10_000, 'the lease to run out');
       assert.deepEqual(expired.error, { message: 'lease expired' });
       proxy.refuse = false;
